@@ -1,0 +1,82 @@
+// x86-64 long-mode page-table entry encoding and table geometry.
+// Levels are numbered from the root: 1 = root (PML4, or PML5 with LA57) ... L = leaf (PT).
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace agilemmu::pt {
+
+namespace pte {
+constexpr uint64_t P = 1ull << 0;
+constexpr uint64_t RW = 1ull << 1;
+constexpr uint64_t US = 1ull << 2;
+constexpr uint64_t PWT = 1ull << 3;
+constexpr uint64_t PCD = 1ull << 4;
+constexpr uint64_t A = 1ull << 5;
+constexpr uint64_t D = 1ull << 6;
+constexpr uint64_t PS = 1ull << 7;
+constexpr uint64_t G = 1ull << 8;
+constexpr uint64_t NX = 1ull << 63;
+}  // namespace pte
+
+enum class PageSize : uint8_t { k4K = 0, k2M = 1, k1G = 2 };
+
+constexpr uint64_t page_bytes(PageSize s) { return 1ull << (12 + 9 * static_cast<unsigned>(s)); }
+const char* to_string(PageSize s);
+// Parses "4K", "2M", "1G" (also 4096, 2097152, 1073741824). Returns false on anything else.
+bool parse_page_size(const std::string& text, PageSize& out);
+
+// Effective permissions of a translation (combined over all levels that produced it).
+struct Perms {
+  bool write = true;
+  bool user = true;
+  bool exec = true;
+  bool operator==(const Perms& o) const { return write == o.write && user == o.user && exec == o.exec; }
+  Perms operator&(const Perms& o) const { return {write && o.write, user && o.user, exec && o.exec}; }
+  // Folds one PTE's permission bits in: RW and US are ANDed, NX is ORed (as x86 does).
+  static Perms of_pte(uint64_t v) { return {(v & pte::RW) != 0, (v & pte::US) != 0, (v & pte::NX) == 0}; }
+};
+std::string to_string(const Perms& p);  // e.g. "rwxu", "r-x-"
+
+// Bits that are available to software in every x86-64 paging-structure entry; the compound-table
+// selector must be one of them so it never changes the meaning of an ordinary entry.
+constexpr bool selector_bit_allowed(unsigned bit) { return (bit >= 9 && bit <= 11) || (bit >= 52 && bit <= 58); }
+
+struct Format {
+  unsigned levels = 4;         // guest / compound / shadow / native table depth: 4 or 5 (LA57)
+  unsigned nested_levels = 4;  // nested (gPA->hPA) table depth: 4 or 5
+  unsigned maxphyaddr = 52;    // physical address width; address bits above it are reserved
+  unsigned selector_bit = 52;  // compound-table bit that marks a nested-style entry
+  bool nx_enabled = true;      // EFER.NXE: when false, bit 63 is reserved
+
+  static unsigned shift(unsigned lvls, unsigned level) { return 12 + 9 * (lvls - level); }
+  static unsigned index(unsigned lvls, uint64_t addr, unsigned level) {
+    return static_cast<unsigned>((addr >> shift(lvls, level)) & 0x1ff);
+  }
+  // Leaf at `level` maps this page size (only meaningful for levels that may be leaves).
+  static PageSize size_at(unsigned lvls, unsigned level) { return static_cast<PageSize>(lvls - level); }
+  // PS=1 makes a large-page leaf only at the 1 GiB and 2 MiB levels; at levels above it is reserved.
+  static bool large_allowed(unsigned lvls, unsigned level) { return level + 2 >= lvls && level < lvls; }
+  // Lowest level (closest to the root = smallest number) at which a page of size `s` is a leaf.
+  static unsigned level_of(unsigned lvls, PageSize s) { return lvls - static_cast<unsigned>(s); }
+
+  uint64_t addr_mask() const { return ((maxphyaddr >= 64 ? ~0ull : (1ull << maxphyaddr)) - 1) & ~0xfffull; }
+  // Bits 51:12 of an entry: the address field as the hardware reads it (before reserved checks).
+  static constexpr uint64_t kAddrField = 0x000ffffffffff000ull;
+  unsigned va_bits() const { return 12 + 9 * levels; }
+  unsigned gpa_bits() const { return 12 + 9 * nested_levels; }
+  bool canonical(uint64_t va) const {
+    const unsigned b = va_bits();
+    const int64_t s = static_cast<int64_t>(va << (64 - b)) >> (64 - b);
+    return static_cast<uint64_t>(s) == va;
+  }
+  // Reserved bits of an entry at `level` of a table with `lvls` levels; `large` = PS set at a
+  // level where that makes a large leaf.
+  uint64_t reserved_mask(unsigned lvls, unsigned level, bool ps) const;
+  // Returns an empty string when the format is usable, otherwise what is wrong with it.
+  std::string validate() const;
+};
+
+inline uint64_t make_pte(uint64_t addr, uint64_t flags) { return (addr & Format::kAddrField) | flags; }
+
+}  // namespace agilemmu::pt

@@ -1,0 +1,36 @@
+#include "pt/phys_mem.h"
+
+#include <algorithm>
+
+namespace agilemmu::pt {
+
+PhysMem::Frame& PhysMem::frame(uint64_t pfn) {
+  if (const Frame* f = find(pfn)) return *const_cast<Frame*>(f);
+  auto& slot = frames_[pfn];
+  slot = std::make_unique<Frame>();
+  slot->fill(0);
+  last_pfn_ = pfn;
+  last_ = slot.get();
+  return *slot;
+}
+
+void PhysMem::read(uint64_t addr, void* dst, size_t n) const {
+  auto* out = static_cast<uint8_t*>(dst);
+  while (n) {
+    const size_t off = addr & (kFrame - 1), chunk = std::min<size_t>(n, kFrame - off);
+    if (const Frame* f = find(addr >> 12)) std::memcpy(out, f->data() + off, chunk);
+    else std::memset(out, 0, chunk);
+    out += chunk, addr += chunk, n -= chunk;
+  }
+}
+
+void PhysMem::write(uint64_t addr, const void* src, size_t n) {
+  auto* in = static_cast<const uint8_t*>(src);
+  while (n) {
+    const size_t off = addr & (kFrame - 1), chunk = std::min<size_t>(n, kFrame - off);
+    std::memcpy(frame(addr >> 12).data() + off, in, chunk);
+    in += chunk, addr += chunk, n -= chunk;
+  }
+}
+
+}  // namespace agilemmu::pt

@@ -1,0 +1,52 @@
+// Sparse host-physical memory of 4 KiB frames. Page tables live here as real bytes, so the
+// reference walk, the SystemC walker, the DRAM model and the RTL co-simulation read one image.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+
+namespace agilemmu::pt {
+
+class PhysMem {
+ public:
+  static constexpr uint64_t kFrame = 4096;
+  using Frame = std::array<uint8_t, kFrame>;
+
+  // Unbacked memory reads as zero: a walk through it sees not-present entries and faults.
+  uint64_t read64(uint64_t addr) const {
+    const Frame* f = find(addr >> 12);
+    if (!f) return 0;
+    uint64_t v;
+    std::memcpy(&v, f->data() + (addr & 0xff8), 8);  // PTE reads are 8-byte aligned
+    return v;
+  }
+  void write64(uint64_t addr, uint64_t v) { std::memcpy(frame(addr >> 12).data() + (addr & 0xff8), &v, 8); }
+
+  // Byte access for data traffic; may cross frames.
+  void read(uint64_t addr, void* dst, size_t n) const;
+  void write(uint64_t addr, const void* src, size_t n);
+
+  // The frame holding `pfn`, created zeroed on first use.
+  Frame& frame(uint64_t pfn);
+  const Frame* find(uint64_t pfn) const {
+    if (pfn == last_pfn_) return last_;
+    auto it = frames_.find(pfn);
+    if (it == frames_.end()) return nullptr;
+    last_pfn_ = pfn;
+    last_ = it->second.get();
+    return last_;
+  }
+  void zero_frame(uint64_t pfn) {
+    if (Frame* f = const_cast<Frame*>(find(pfn))) f->fill(0);
+  }
+  size_t frames() const { return frames_.size(); }
+
+ private:
+  std::unordered_map<uint64_t, std::unique_ptr<Frame>> frames_;
+  mutable uint64_t last_pfn_ = ~0ull;
+  mutable Frame* last_ = nullptr;
+};
+
+}  // namespace agilemmu::pt

@@ -1,0 +1,275 @@
+#include "pt/walk.h"
+
+namespace agilemmu::pt {
+
+const char* to_string(Mode m) {
+  switch (m) {
+    case Mode::Native: return "native";
+    case Mode::Nested: return "nested";
+    case Mode::Shadow: return "shadow";
+    case Mode::Agile: return "agile";
+  }
+  return "?";
+}
+const char* to_string(Access a) {
+  switch (a) {
+    case Access::Read: return "read";
+    case Access::Write: return "write";
+    case Access::Fetch: return "fetch";
+  }
+  return "?";
+}
+const char* to_string(Port p) { return p == Port::Compound ? "compound" : "nested"; }
+const char* to_string(Table t) {
+  switch (t) {
+    case Table::Native: return "native";
+    case Table::Shadow: return "shadow";
+    case Table::Compound: return "compound";
+    case Table::Guest: return "guest";
+    case Table::Nested: return "nested";
+  }
+  return "?";
+}
+const char* to_string(Stage s) {
+  switch (s) {
+    case Stage::None: return "none";
+    case Stage::Native: return "native";
+    case Stage::Shadow: return "shadow";
+    case Stage::Compound: return "compound";
+    case Stage::Guest: return "guest";
+    case Stage::Nested: return "nested";
+  }
+  return "?";
+}
+const char* to_string(FaultKind k) {
+  switch (k) {
+    case FaultKind::None: return "none";
+    case FaultKind::NotPresent: return "not-present";
+    case FaultKind::Reserved: return "reserved-bit";
+    case FaultKind::Permission: return "permission";
+    case FaultKind::NonCanonical: return "non-canonical";
+    case FaultKind::AddressSize: return "address-size";
+  }
+  return "?";
+}
+bool parse_mode(const std::string& s, Mode& m) {
+  for (Mode c : {Mode::Native, Mode::Nested, Mode::Shadow, Mode::Agile})
+    if (s == to_string(c)) { m = c; return true; }
+  return false;
+}
+bool parse_access(const std::string& s, Access& a) {
+  for (Access c : {Access::Read, Access::Write, Access::Fetch})
+    if (s == to_string(c)) { a = c; return true; }
+  return false;
+}
+
+void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, WalkCaches* caches) {
+  fmt_ = fmt;
+  roots_ = roots;
+  req_ = req;
+  caches_ = caches;
+  res_.ok = false;
+  res_.nrefs = 0;
+  res_.fault = Fault{};
+  res_.tr = Translation{};
+  res_.switch_level = kNeverNested;
+  pwc_lookups_ = ntlb_lookups_ = npwc_lookups_ = 0;
+  gperms_ = Perms{};
+  gsize_ = PageSize::k4K;
+  glevel_ = 1;
+
+  switch (req.mode) {
+    case Mode::Native: gtable_ = Table::Native, gnode_ = roots.hroot; break;
+    case Mode::Shadow: gtable_ = Table::Shadow, gnode_ = roots.sroot; break;
+    case Mode::Nested: gtable_ = Table::Guest, gnode_ = roots.groot, res_.switch_level = 0; break;
+    case Mode::Agile:
+      gnode_ = roots.croot;
+      gtable_ = roots.croot_is_gpa ? Table::Guest : Table::Compound;
+      if (roots.croot_is_gpa) res_.switch_level = 0;
+      break;
+  }
+  if (!fmt_.canonical(req.va)) {
+    fail(stage_of(gtable_), FaultKind::NonCanonical, 0, req.va, access_code());
+    return;
+  }
+  if (caches_) {
+    ++pwc_lookups_;
+    PwcEntry e;
+    if (caches_->pwc_lookup(req.mode, req.va, e)) {
+      glevel_ = e.level + 1;
+      gnode_ = e.next;
+      gperms_ = e.perms;
+      if (e.next_is_gpa) {  // the walk had switched to nested at or above the cached entry
+        if (gtable_ == Table::Compound) res_.switch_level = e.switch_level;
+        gtable_ = Table::Guest;
+      }
+    }
+  }
+  prepare_first_dim();
+}
+
+void Walk::prepare_first_dim() {
+  if (gtable_ == Table::Guest) {  // guest-table node pointers are gPAs: translate first
+    begin_nested(gnode_, glevel_);
+    return;
+  }
+  pending_ = {gnode_ + 8ull * Format::index(fmt_.levels, req_.va, glevel_), Port::Compound, gtable_, glevel_};
+  phase_ = Phase::GuestRead;
+}
+
+void Walk::begin_nested(uint64_t gpa, uint8_t purpose) {
+  ngpa_ = gpa;
+  npurpose_ = purpose;
+  nperms_ = Perms{};
+  const uint64_t code = purpose == kFinal ? (ec::FINAL | access_code()) : ec::GUEST_TABLE;
+  if (gpa >> fmt_.gpa_bits()) {  // beyond what the nested table can map
+    fail(Stage::Nested, FaultKind::AddressSize, 0, gpa, code | ec::P | ec::RSVD);
+    return;
+  }
+  nlevel_ = 1;
+  nnode_ = roots_.nroot;
+  if (caches_) {
+    ++ntlb_lookups_;
+    NestedEntry ne;
+    if (caches_->ntlb_lookup(gpa, ne)) {
+      nested_done(ne.hpa_base | (gpa & (page_bytes(ne.size) - 1)), ne.size, ne.perms);
+      return;
+    }
+    ++npwc_lookups_;
+    NestedPwcEntry pe;
+    if (caches_->npwc_lookup(gpa, pe)) {
+      nlevel_ = pe.level + 1;
+      nnode_ = pe.next;
+      nperms_ = pe.perms;
+    }
+  }
+  pending_ = {nnode_ + 8ull * Format::index(fmt_.nested_levels, gpa, nlevel_), Port::Nested, Table::Nested, nlevel_};
+  phase_ = Phase::NestedRead;
+}
+
+void Walk::feed(uint64_t v) {
+  if (!needs_read()) return;
+  if (res_.nrefs < kMaxRefs) res_.refs[res_.nrefs++] = pending_;
+  if (phase_ == Phase::NestedRead) step_nested(v);
+  else step_first_dim(v);
+}
+
+void Walk::step_nested(uint64_t v) {
+  const unsigned nl = fmt_.nested_levels;
+  const uint64_t code = npurpose_ == kFinal ? (ec::FINAL | access_code()) : ec::GUEST_TABLE;
+  if (!(v & pte::P)) return fail(Stage::Nested, FaultKind::NotPresent, nlevel_, ngpa_, code);
+  const bool ps = v & pte::PS;
+  if (v & fmt_.reserved_mask(nl, nlevel_, ps))
+    return fail(Stage::Nested, FaultKind::Reserved, nlevel_, ngpa_, code | ec::P | ec::RSVD);
+  nperms_ = nperms_ & Perms::of_pte(v);
+  if (nlevel_ == nl || (ps && Format::large_allowed(nl, nlevel_))) {
+    const PageSize size = Format::size_at(nl, nlevel_);
+    const uint64_t base = v & Format::kAddrField & ~(page_bytes(size) - 1);
+    if (caches_) caches_->ntlb_fill(ngpa_, {base, size, nperms_});
+    return nested_done(base | (ngpa_ & (page_bytes(size) - 1)), size, nperms_);
+  }
+  const uint64_t next = v & Format::kAddrField;
+  if (caches_) caches_->npwc_fill(ngpa_, {next, nperms_, nlevel_});
+  nnode_ = next;
+  ++nlevel_;
+  pending_ = {nnode_ + 8ull * Format::index(nl, ngpa_, nlevel_), Port::Nested, Table::Nested, nlevel_};
+}
+
+void Walk::nested_done(uint64_t hpa, PageSize size, const Perms& perms) {
+  if (npurpose_ != kFinal) {  // a guest-table node is now located in host memory: read it
+    pending_ = {hpa + 8ull * Format::index(fmt_.levels, req_.va, glevel_), Port::Compound, Table::Guest, glevel_};
+    phase_ = Phase::GuestRead;
+    return;
+  }
+  // The nested dimension checks what the access does to the host page; user/supervisor is a
+  // guest-dimension notion (all nested accesses count as user accesses, as with AMD NPT).
+  const bool ok = req_.access == Access::Write ? perms.write : req_.access == Access::Fetch ? perms.exec : true;
+  if (!ok) {
+    return fail(Stage::Nested, FaultKind::Permission, static_cast<uint8_t>(Format::level_of(fmt_.nested_levels, size)),
+                ngpa_, ec::FINAL | access_code() | ec::P);
+  }
+  res_.tr.gpa = ngpa_;
+  const PageSize eff = static_cast<unsigned>(size) < static_cast<unsigned>(gsize_) ? size : gsize_;
+  finish(hpa, eff, gperms_ & perms);
+}
+
+void Walk::step_first_dim(uint64_t v) {
+  const unsigned L = fmt_.levels;
+  const Stage st = stage_of(gtable_);
+  if (!(v & pte::P)) return fail(st, FaultKind::NotPresent, glevel_, req_.va, access_code());
+  const bool ps = v & pte::PS;
+  if (v & fmt_.reserved_mask(L, glevel_, ps))
+    return fail(st, FaultKind::Reserved, glevel_, req_.va, access_code() | ec::P | ec::RSVD);
+  gperms_ = gperms_ & Perms::of_pte(v);
+  // Only compound-table entries carry the selector; guest, shadow and native tables ignore it,
+  // so below a nested-style entry everything stays nested (claim 14).
+  const bool nested_style = gtable_ == Table::Compound && ((v >> fmt_.selector_bit) & 1);
+  if (nested_style) res_.switch_level = static_cast<int8_t>(glevel_);
+  if (glevel_ == L || (ps && Format::large_allowed(L, glevel_))) {
+    if (!allowed(gperms_, true)) return fail(st, FaultKind::Permission, glevel_, req_.va, access_code() | ec::P);
+    const PageSize size = Format::size_at(L, glevel_);
+    const uint64_t mask = page_bytes(size) - 1;
+    const uint64_t out = (v & Format::kAddrField & ~mask) | (req_.va & mask);
+    if (gtable_ == Table::Guest || nested_style) {  // out is a gPA: finish through the nested table
+      gsize_ = size;
+      return begin_nested(out, kFinal);
+    }
+    return finish(out, size, gperms_);
+  }
+  const uint64_t next = v & Format::kAddrField;
+  const Table next_table = nested_style ? Table::Guest : gtable_;
+  if (caches_) caches_->pwc_fill(req_.mode, req_.va, {next, next_table == Table::Guest, gtable_, gperms_, glevel_, res_.switch_level});
+  gtable_ = next_table;
+  gnode_ = next;
+  ++glevel_;
+  prepare_first_dim();
+}
+
+void Walk::finish(uint64_t hpa, PageSize size, const Perms& perms) {
+  res_.ok = true;
+  res_.tr.hpa = hpa;
+  res_.tr.size = size;
+  res_.tr.perms = perms;
+  phase_ = Phase::Done;
+}
+
+void Walk::fail(Stage st, FaultKind k, uint8_t level, uint64_t addr, uint64_t code) {
+  res_.ok = false;
+  res_.fault = Fault{st, k, level, addr, code};
+  phase_ = Phase::Done;
+}
+
+uint64_t Walk::access_code() const {
+  uint64_t c = 0;
+  if (req_.access == Access::Write) c |= ec::W;
+  if (req_.access == Access::Fetch) c |= ec::I;
+  if (req_.user) c |= ec::U;
+  return c;
+}
+
+bool Walk::allowed(const Perms& p, bool check_user) const {
+  if (check_user && req_.user && !p.user) return false;
+  if (req_.access == Access::Write && !p.write) return false;
+  if (req_.access == Access::Fetch && !p.exec) return false;
+  return true;
+}
+
+Stage Walk::stage_of(Table t) const {
+  switch (t) {
+    case Table::Native: return Stage::Native;
+    case Table::Shadow: return Stage::Shadow;
+    case Table::Compound: return Stage::Compound;
+    case Table::Guest: return Stage::Guest;
+    case Table::Nested: return Stage::Nested;
+  }
+  return Stage::None;
+}
+
+WalkResult walk(const PhysMem& mem, const Format& fmt, const Roots& roots, const WalkRequest& req, WalkCaches* caches) {
+  Walk w;
+  w.start(fmt, roots, req, caches);
+  while (w.needs_read()) w.feed(mem.read64(w.next_ref().addr));
+  return w.result();
+}
+
+}  // namespace agilemmu::pt

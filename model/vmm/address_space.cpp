@@ -1,0 +1,276 @@
+#include "vmm/address_space.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace agilemmu::vmm {
+
+using pt::Format;
+using pt::PageSize;
+using pt::Perms;
+
+uint64_t leaf_flags(const Perms& p) {
+  uint64_t f = pt::pte::P;
+  if (p.write) f |= pt::pte::RW;
+  if (p.user) f |= pt::pte::US;
+  if (!p.exec) f |= pt::pte::NX;
+  return f;
+}
+
+namespace {
+template <class Map>
+const typename Map::value_type* find_covering(const Map& m, uint64_t addr) {
+  auto it = m.upper_bound(addr);
+  if (it == m.begin()) return nullptr;
+  --it;
+  return addr - it->first < pt::page_bytes(it->second.size) ? &*it : nullptr;
+}
+}  // namespace
+
+AddressSpace::AddressSpace(pt::PhysMem& mem, const Format& fmt, const Layout& layout)
+    : mem_(mem),
+      fmt_(fmt),
+      layout_(layout),
+      galloc_("guest-physical", layout.guest_base, layout.guest_size),
+      halloc_("host-physical", layout.host_base, layout.host_size) {
+  if (auto err = fmt.validate(); !err.empty()) throw std::invalid_argument(err);
+  npt_ = host_table();
+  RadixTable::Nodes gnodes;
+  gnodes.alloc = [this] {
+    const uint64_t gpa = galloc_.alloc();
+    back_gpa(gpa);
+    uint64_t hpa = 0;
+    Perms p;
+    PageSize s;
+    host_translate(gpa, hpa, p, s);
+    mem_.frame(hpa >> 12).fill(0);
+    return gpa;
+  };
+  gnodes.to_host = [this](uint64_t gpa) {
+    uint64_t hpa = 0;
+    Perms p;
+    PageSize s;
+    if (!host_translate(gpa, hpa, p, s)) throw std::logic_error("guest table node has no host backing");
+    return hpa;
+  };
+  gnodes.release = [this](uint64_t gpa) { galloc_.free(gpa); };
+  gpt_ = std::make_unique<RadixTable>(mem_, fmt_.levels, std::move(gnodes));
+  spt_ = host_table();
+  hpt_ = host_table();
+  cpt_ = host_table(1ull << fmt_.selector_bit);
+}
+
+std::unique_ptr<RadixTable> AddressSpace::host_table(uint64_t foreign_mask) {
+  RadixTable::Nodes n;
+  n.alloc = [this] {
+    const uint64_t hpa = halloc_.alloc();
+    mem_.frame(hpa >> 12).fill(0);
+    return hpa;
+  };
+  n.to_host = [](uint64_t hpa) { return hpa; };
+  n.release = [this](uint64_t hpa) { halloc_.free(hpa); };
+  // The nested table uses its own depth; every other host-addressed table has the guest's.
+  const unsigned lv = npt_ ? fmt_.levels : fmt_.nested_levels;
+  return std::make_unique<RadixTable>(mem_, lv, std::move(n), foreign_mask);
+}
+
+uint64_t AddressSpace::guest_map(uint64_t gva, PageSize size, Perms perms) {
+  const uint64_t gpa = galloc_.alloc(size);
+  for (uint64_t off = 0; off < pt::page_bytes(size); off += pt::page_bytes(layout_.host_page)) back_gpa(gpa + off);
+  guest_map_at(gva, gpa, size, perms);
+  return gpa;
+}
+
+void AddressSpace::guest_map_at(uint64_t gva, uint64_t gpa, PageSize size, Perms perms) {
+  const uint64_t mask = pt::page_bytes(size) - 1;
+  if ((gva | gpa) & mask) throw std::invalid_argument("guest mapping not aligned to its page size");
+  gpt_->map(gva, gpa, size, leaf_flags(perms));
+  guest_[gva] = {gpa, size, perms};
+}
+
+bool AddressSpace::guest_unmap(uint64_t gva) {
+  auto* m = find_covering(guest_, gva);
+  if (!m) return false;
+  const uint64_t base = m->first;
+  gpt_->clear(base, Format::level_of(fmt_.levels, m->second.size));
+  guest_.erase(base);
+  return true;
+}
+
+void AddressSpace::back_gpa(uint64_t gpa) {
+  if (find_covering(nested_, gpa)) return;
+  const uint64_t bytes = pt::page_bytes(layout_.host_page);
+  nested_map(gpa & ~(bytes - 1), halloc_.alloc(layout_.host_page), layout_.host_page, Perms{});
+}
+
+void AddressSpace::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms perms) {
+  const uint64_t mask = pt::page_bytes(size) - 1;
+  if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
+  npt_->map(gpa, hpa, size, leaf_flags(perms));
+  nested_[gpa] = {hpa, size, perms};
+}
+
+bool AddressSpace::guest_translate(uint64_t gva, uint64_t& gpa, Perms& perms, PageSize& size) const {
+  auto* m = find_covering(guest_, gva);
+  if (!m) return false;
+  gpa = m->second.out + (gva - m->first);
+  perms = m->second.perms;
+  size = m->second.size;
+  return true;
+}
+
+bool AddressSpace::host_translate(uint64_t gpa, uint64_t& hpa, Perms& perms, PageSize& size) const {
+  auto* m = find_covering(nested_, gpa);
+  if (!m) return false;
+  hpa = m->second.out + (gpa - m->first);
+  perms = m->second.perms;
+  size = m->second.size;
+  return true;
+}
+
+bool AddressSpace::translate(uint64_t gva, uint64_t& hpa, Perms& perms, PageSize& size) const {
+  uint64_t gpa;
+  Perms gp, np;
+  PageSize gs, ns;
+  if (!guest_translate(gva, gpa, gp, gs) || !host_translate(gpa, hpa, np, ns)) return false;
+  perms = gp & np;
+  size = std::min(gs, ns);
+  return true;
+}
+
+template <class Fn>
+void AddressSpace::for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const {
+  auto it = guest_.upper_bound(lo);
+  if (it != guest_.begin()) --it;
+  for (; it != guest_.end() && it->first < hi; ++it) {
+    const uint64_t gbytes = pt::page_bytes(it->second.size);
+    if (it->first + gbytes <= lo) continue;
+    for (uint64_t off = 0; off < gbytes;) {
+      uint64_t hpa = 0;
+      Perms np;
+      PageSize ns;
+      if (!host_translate(it->second.out + off, hpa, np, ns)) {  // unbacked gPA: no shadow entry
+        off += 4096;
+        continue;
+      }
+      const PageSize piece = std::min(it->second.size, ns);
+      const uint64_t pbytes = pt::page_bytes(piece);
+      fn(it->first + off, hpa & ~(pbytes - 1), piece, it->second.perms & np);
+      off += pbytes;
+    }
+  }
+}
+
+void AddressSpace::build_shadow() {
+  spt_->release_all();
+  spt_ = host_table();
+  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) { spt_->map(va, hpa, s, leaf_flags(p)); });
+}
+
+void AddressSpace::build_native() {
+  hpt_->release_all();
+  hpt_ = host_table();
+  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) { hpt_->map(va, hpa, s, leaf_flags(p)); });
+}
+
+bool AddressSpace::covered_by_point(uint64_t va, unsigned max_level) const {
+  for (unsigned l = 1; l <= max_level; ++l)
+    if (points_.count({l, va >> Format::shift(fmt_.levels, l)})) return true;
+  return false;
+}
+
+void AddressSpace::fill_compound(uint64_t lo, uint64_t hi) {
+  for_each_piece(lo, hi, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
+    if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, hpa, s, leaf_flags(p));
+  });
+}
+
+void AddressSpace::build_compound() {
+  cpt_->release_all();
+  cpt_ = host_table(1ull << fmt_.selector_bit);
+  fill_compound(0, ~0ull);
+  const uint64_t sel = 1ull << fmt_.selector_bit;
+  for (const auto& [level, prefix] : points_) {
+    const uint64_t va = prefix << Format::shift(fmt_.levels, level);
+    cpt_->write(va, level, gpt_->read(va, level) | sel);
+  }
+}
+
+void AddressSpace::set_compound_nested(uint64_t gva, unsigned level) {
+  if (level == 0) {
+    full_nested_ = true;
+    return;
+  }
+  if (level > fmt_.levels) throw std::invalid_argument("compound level out of range");
+  unsigned glevel;
+  uint64_t gentry;
+  if (gpt_->lookup(gva, glevel, gentry) && glevel < level) level = glevel;
+  if (covered_by_point(gva, level)) return;  // already nested at this level or above
+  const unsigned sh = Format::shift(fmt_.levels, level);
+  const uint64_t lo = gva >> sh << sh;
+  // Points deeper inside this entry's range are subsumed by it.
+  for (auto it = points_.begin(); it != points_.end();) {
+    const uint64_t pva = it->second << Format::shift(fmt_.levels, it->first);
+    if (it->first > level && (pva >> sh) == (gva >> sh)) it = points_.erase(it);
+    else ++it;
+  }
+  points_.insert({level, gva >> sh});
+  cpt_->write(lo, level, gpt_->read(lo, level) | (1ull << fmt_.selector_bit));
+}
+
+void AddressSpace::set_compound_shadow(uint64_t gva, unsigned level) {
+  if (level == 0) {
+    full_nested_ = false;
+    return;
+  }
+  const unsigned sh = Format::shift(fmt_.levels, level);
+  if (!points_.erase({level, gva >> sh})) return;
+  const uint64_t lo = gva >> sh << sh;
+  cpt_->clear(lo, level);
+  fill_compound(lo, lo + (1ull << sh));
+}
+
+unsigned AddressSpace::lowest_necessary_level(uint64_t va, uint64_t size) const {
+  unsigned leaf = fmt_.levels;  // unmapped ranges will get 4 KiB leaves
+  auto it = guest_.upper_bound(va);
+  if (it != guest_.begin()) --it;
+  for (; it != guest_.end() && it->first < va + size; ++it)
+    if (it->first + pt::page_bytes(it->second.size) > va)
+      leaf = std::min(leaf, Format::level_of(fmt_.levels, it->second.size));
+  return leaf > 1 ? leaf - 1 : 1;
+}
+
+void AddressSpace::make_range_nested(uint64_t va, uint64_t size, unsigned level) {
+  if (level == 0) level = lowest_necessary_level(va, size);
+  const unsigned sh = Format::shift(fmt_.levels, level);
+  for (uint64_t a = va >> sh << sh; a < va + size; a += 1ull << sh) set_compound_nested(a, level);
+}
+
+void AddressSpace::make_range_shadow(uint64_t va, uint64_t size) {
+  std::vector<std::pair<unsigned, uint64_t>> hit;
+  for (const auto& [level, prefix] : points_) {
+    const unsigned sh = Format::shift(fmt_.levels, level);
+    const uint64_t lo = prefix << sh, hi = lo + (1ull << sh);
+    if (lo < va + size && hi > va) hit.push_back({level, lo});
+  }
+  for (const auto& [level, lo] : hit) set_compound_shadow(lo, level);
+}
+
+std::vector<std::pair<unsigned, uint64_t>> AddressSpace::nested_points() const {
+  std::vector<std::pair<unsigned, uint64_t>> v;
+  for (const auto& [level, prefix] : points_) v.push_back({level, prefix << Format::shift(fmt_.levels, level)});
+  return v;
+}
+
+pt::Roots AddressSpace::roots() const {
+  pt::Roots r;
+  r.hroot = hpt_->root();
+  r.groot = gpt_->root();
+  r.nroot = npt_->root();
+  r.sroot = spt_->root();
+  r.croot = full_nested_ ? gpt_->root() : cpt_->root();
+  r.croot_is_gpa = full_nested_;
+  return r;
+}
+
+}  // namespace agilemmu::vmm

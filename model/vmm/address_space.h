@@ -1,0 +1,112 @@
+// One guest process's address space as the guest OS and the hypervisor see it: the guest table
+// (gVA->gPA), the nested table (gPA->hPA), and the tables derived from them — the shadow table
+// (gVA->hPA), the compound table of agile paging, and a native table (the same process run
+// without virtualization: hVA = gVA onto the same host frames, for comparison).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "pt/format.h"
+#include "pt/phys_mem.h"
+#include "pt/walk.h"
+#include "vmm/frame_alloc.h"
+#include "vmm/radix_table.h"
+
+namespace agilemmu::vmm {
+
+struct Mapping {
+  uint64_t out = 0;  // gPA for guest mappings, hPA for nested mappings
+  pt::PageSize size = pt::PageSize::k4K;
+  pt::Perms perms;
+};
+
+struct Layout {
+  uint64_t guest_base = 1ull << 20;  // first gPA the guest frame allocator hands out
+  uint64_t guest_size = 4ull << 30;  // guest-physical memory size
+  uint64_t host_base = 1ull << 32;   // first hPA the host frame allocator hands out
+  uint64_t host_size = 64ull << 30;
+  pt::PageSize host_page = pt::PageSize::k4K;  // page size the hypervisor backs guest memory with
+};
+
+uint64_t leaf_flags(const pt::Perms& p);
+
+class AddressSpace {
+ public:
+  AddressSpace(pt::PhysMem& mem, const pt::Format& fmt, const Layout& layout = {});
+  AddressSpace(const AddressSpace&) = delete;
+  AddressSpace& operator=(const AddressSpace&) = delete;
+
+  // --- guest OS -------------------------------------------------------------------------------
+  // Maps gVA -> a freshly allocated gPA page (backed by the hypervisor). Returns the gPA.
+  uint64_t guest_map(uint64_t gva, pt::PageSize size, pt::Perms perms);
+  void guest_map_at(uint64_t gva, uint64_t gpa, pt::PageSize size, pt::Perms perms);
+  bool guest_unmap(uint64_t gva);
+
+  // --- hypervisor -----------------------------------------------------------------------------
+  void back_gpa(uint64_t gpa);  // make sure the host page holding `gpa` exists
+  void nested_map(uint64_t gpa, uint64_t hpa, pt::PageSize size, pt::Perms perms);
+
+  // Rebuilds the derived tables from the guest and nested mappings.
+  void build_shadow();
+  void build_native();
+  void build_compound();
+  void build_all() { build_shadow(), build_native(), build_compound(); }
+
+  // --- agile paging: the compound table ------------------------------------------------------
+  // Makes the compound entry covering `gva` at `level` nested-style: it becomes the guest's own
+  // entry (a gPA) with the selector bit set, so everything below it is walked nested. Level 0
+  // makes the whole table nested (croot becomes the guest root, a gPA). The level is clamped to
+  // the guest leaf level; an entry already below a nested-style one is left alone.
+  void set_compound_nested(uint64_t gva, unsigned level);
+  // Turns a nested-style entry back into shadow-style, rebuilding its subtree from gPT and nPT.
+  void set_compound_shadow(uint64_t gva, unsigned level);
+  // The deepest compound level whose entries put every guest page-table page that maps the
+  // range under nested control: the parent of the range's guest leaves (claims 13, 14).
+  unsigned lowest_necessary_level(uint64_t va, uint64_t size) const;
+  void make_range_nested(uint64_t va, uint64_t size, unsigned level = 0 /* 0: lowest necessary */);
+  void make_range_shadow(uint64_t va, uint64_t size);
+  // Nested-style switch points: (level, VA of the entry's range start).
+  std::vector<std::pair<unsigned, uint64_t>> nested_points() const;
+  bool fully_nested() const { return full_nested_; }
+
+  // --- queries --------------------------------------------------------------------------------
+  pt::Roots roots() const;
+  const pt::Format& format() const { return fmt_; }
+  pt::PhysMem& mem() { return mem_; }
+  const std::map<uint64_t, Mapping>& guest_mappings() const { return guest_; }
+  const std::map<uint64_t, Mapping>& nested_mappings() const { return nested_; }
+  // Software translation from the mapping records (independent of the page-table bytes).
+  bool guest_translate(uint64_t gva, uint64_t& gpa, pt::Perms& perms, pt::PageSize& size) const;
+  bool host_translate(uint64_t gpa, uint64_t& hpa, pt::Perms& perms, pt::PageSize& size) const;
+  // gVA -> hPA through both records; size is min(guest, nested); perms are combined.
+  bool translate(uint64_t gva, uint64_t& hpa, pt::Perms& perms, pt::PageSize& size) const;
+  RadixTable& guest_table() { return *gpt_; }
+  RadixTable& nested_table() { return *npt_; }
+  RadixTable& shadow_table() { return *spt_; }
+  RadixTable& compound_table() { return *cpt_; }
+  FrameAllocator& guest_frames() { return galloc_; }
+  FrameAllocator& host_frames() { return halloc_; }
+
+ private:
+  std::unique_ptr<RadixTable> host_table(uint64_t foreign_mask = 0);
+  // Calls fn(va, hpa, size, perms) for every shadow-sized piece of guest memory in [lo, hi).
+  template <class Fn> void for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const;
+  bool covered_by_point(uint64_t va, unsigned max_level) const;
+  void fill_compound(uint64_t lo, uint64_t hi);
+
+  pt::PhysMem& mem_;
+  pt::Format fmt_;
+  Layout layout_;
+  FrameAllocator galloc_, halloc_;
+  std::map<uint64_t, Mapping> guest_;   // gVA page base -> mapping
+  std::map<uint64_t, Mapping> nested_;  // gPA page base -> mapping
+  std::unique_ptr<RadixTable> npt_, gpt_, spt_, hpt_, cpt_;
+  std::set<std::pair<unsigned, uint64_t>> points_;  // (level, va >> shift(level))
+  bool full_nested_ = false;
+};
+
+}  // namespace agilemmu::vmm

@@ -1,0 +1,87 @@
+#include "vmm/radix_table.h"
+
+#include <stdexcept>
+
+namespace agilemmu::vmm {
+
+using pt::Format;
+
+RadixTable::RadixTable(pt::PhysMem& mem, unsigned levels, Nodes nodes, uint64_t foreign_mask)
+    : mem_(mem), levels_(levels), nodes_(std::move(nodes)), foreign_mask_(foreign_mask) {
+  root_ = nodes_.alloc();
+  ++nodes_count_;
+}
+
+uint64_t RadixTable::entry_addr(uint64_t va, unsigned level, bool create) {
+  uint64_t node = root_;
+  for (unsigned l = 1;; ++l) {
+    const uint64_t ea = nodes_.to_host(node) + 8ull * Format::index(levels_, va, l);
+    if (l == level) return ea;
+    const uint64_t e = mem_.read64(ea);
+    if (!(e & pt::pte::P)) {
+      if (!create) return 0;
+      const uint64_t child = nodes_.alloc();
+      ++nodes_count_;
+      mem_.write64(ea, pt::make_pte(child, kDirFlags));
+      node = child;
+      continue;
+    }
+    if (!is_dir(e, l)) {
+      if (!create) return 0;
+      throw std::logic_error("page-table path for 0x" + std::to_string(va) + " blocked by a leaf at level " +
+                             std::to_string(l));
+    }
+    node = e & Format::kAddrField;
+  }
+}
+
+uint64_t RadixTable::read(uint64_t va, unsigned level) const {
+  const uint64_t ea = const_cast<RadixTable*>(this)->entry_addr(va, level, false);
+  return ea ? mem_.read64(ea) : 0;
+}
+
+void RadixTable::write(uint64_t va, unsigned level, uint64_t value) {
+  const uint64_t ea = entry_addr(va, level, true);
+  const uint64_t old = mem_.read64(ea);
+  mem_.write64(ea, value);
+  if (is_dir(old, level) && (!is_dir(value, level) || (value & Format::kAddrField) != (old & Format::kAddrField)))
+    release_below(old, level);
+}
+
+void RadixTable::map(uint64_t va, uint64_t pa, pt::PageSize size, uint64_t flags) {
+  const unsigned level = Format::level_of(levels_, size);
+  uint64_t v = pt::make_pte(pa, flags | pt::pte::P);
+  if (size != pt::PageSize::k4K) v |= pt::pte::PS;
+  write(va, level, v);
+}
+
+bool RadixTable::lookup(uint64_t va, unsigned& level, uint64_t& entry) const {
+  uint64_t node = root_;
+  for (unsigned l = 1; l <= levels_; ++l) {
+    const uint64_t e = mem_.read64(nodes_.to_host(node) + 8ull * Format::index(levels_, va, l));
+    if (!(e & pt::pte::P)) return false;
+    if (!is_dir(e, l)) {
+      level = l;
+      entry = e;
+      return true;
+    }
+    node = e & Format::kAddrField;
+  }
+  return false;
+}
+
+void RadixTable::release_below(uint64_t entry, unsigned level) {
+  if (!is_dir(entry, level)) return;
+  const uint64_t child = entry & Format::kAddrField;
+  const uint64_t host = nodes_.to_host(child);
+  for (unsigned i = 0; i < 512; ++i) release_below(mem_.read64(host + 8ull * i), level + 1);
+  mem_.zero_frame(host >> 12);
+  nodes_.release(child);
+  --nodes_count_;
+}
+
+void RadixTable::release_all() {
+  release_below(pt::make_pte(root_, kDirFlags), 0);
+}
+
+}  // namespace agilemmu::vmm

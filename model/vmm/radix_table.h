@@ -1,0 +1,58 @@
+// Writes and edits one x86-64 radix page table that lives as bytes in PhysMem. Used for every
+// table kind: native, guest (nodes addressed by gPA), nested, shadow and compound.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "pt/format.h"
+#include "pt/phys_mem.h"
+
+namespace agilemmu::vmm {
+
+class RadixTable {
+ public:
+  struct Nodes {
+    std::function<uint64_t()> alloc;            // a fresh node; returns its table-space address
+    std::function<uint64_t(uint64_t)> to_host;  // table-space node address -> hPA of its bytes
+    std::function<void(uint64_t)> release;      // a node no longer referenced
+  };
+  // Directory entries are created permissive; leaves carry the permissions.
+  static constexpr uint64_t kDirFlags = pt::pte::P | pt::pte::RW | pt::pte::US;
+
+  RadixTable(pt::PhysMem& mem, unsigned levels, Nodes nodes, uint64_t foreign_mask = 0);
+  RadixTable(const RadixTable&) = delete;
+  RadixTable& operator=(const RadixTable&) = delete;
+  ~RadixTable() = default;
+
+  uint64_t root() const { return root_; }
+  unsigned levels() const { return levels_; }
+
+  // hPA of the entry for `va` at `level`; 0 when the path is missing and !create. Throws if a
+  // large-page leaf (or a foreign entry) sits on the path.
+  uint64_t entry_addr(uint64_t va, unsigned level, bool create);
+  uint64_t read(uint64_t va, unsigned level) const;
+  // Writes the entry (creating the path), releasing any subtree the old entry owned.
+  void write(uint64_t va, unsigned level, uint64_t value);
+  void map(uint64_t va, uint64_t pa, pt::PageSize size, uint64_t flags);
+  void clear(uint64_t va, unsigned level) { write(va, level, 0); }
+  // Finds the leaf for `va`: its level and value. False if not present on the way.
+  bool lookup(uint64_t va, unsigned& level, uint64_t& entry) const;
+  // Releases every node below `entry` (an entry at `level`) that this table owns.
+  void release_below(uint64_t entry, unsigned level);
+  // Releases all nodes including the root; the table must not be used afterwards.
+  void release_all();
+  size_t node_count() const { return nodes_count_; }
+
+ private:
+  bool is_dir(uint64_t e, unsigned level) const {
+    return (e & pt::pte::P) && !(e & foreign_mask_) && level < levels_ && !(e & pt::pte::PS);
+  }
+  pt::PhysMem& mem_;
+  unsigned levels_;
+  Nodes nodes_;
+  uint64_t foreign_mask_;  // entries with these bits point into another table: never followed
+  uint64_t root_;
+  size_t nodes_count_ = 0;
+};
+
+}  // namespace agilemmu::vmm
