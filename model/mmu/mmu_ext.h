@@ -1,0 +1,30 @@
+// TLM-2.0 extension carried by every CPU request to the Mmu (FIG. 8 block 102: the origin says
+// whether the address is a gVA from a guest or an hVA from the host) and, on the way back, the
+// walk's outcome: a fault when the response is TLM_ADDRESS_ERROR_RESPONSE.
+#pragma once
+#include <systemc>
+#include <tlm>
+
+#include "pt/walk.h"
+
+namespace agilemmu::mmu {
+
+enum class Origin : uint8_t { Guest, Host };
+
+struct MmuExtension : tlm::tlm_extension<MmuExtension> {
+  // request
+  uint16_t asid = 0;
+  uint16_t vmid = 0;
+  Origin origin = Origin::Guest;
+  pt::Access access = pt::Access::Read;
+  bool user = true;
+  // response
+  bool tlb_hit = false;
+  uint64_t hpa = 0;
+  pt::Fault fault;  // stage None unless the request faulted
+
+  tlm::tlm_extension_base* clone() const override { return new MmuExtension(*this); }
+  void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const MmuExtension&>(o); }
+};
+
+}  // namespace agilemmu::mmu
