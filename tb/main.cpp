@@ -1,2 +1,44 @@
+// agilemmu: the command-line front end. Subcommands live in tb/cli/.
 #include <cstdio>
-int main() { std::puts("agilemmu: under construction"); return 0; }
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "config/yaml_reader.h"
+
+namespace {
+void usage(FILE* f) {
+  std::fputs(
+      "usage: agilemmu [run] [CONFIG.yaml] [--set key=value]...   run a simulation (default config if none)\n"
+      "       agilemmu walk [CONFIG.yaml] --va ADDR [--access read|write|fetch] [--user] [--host]\n"
+      "                     [--set key=value]... [--json]          show one walk and its memory references\n"
+      "Exit codes: 0 ok, 1 fault/mismatch/model error, 2 bad usage or bad input.\n",
+      f);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace agilemmu::cli;
+  const std::string cmd = argc > 1 ? argv[1] : "run";
+  try {
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+      usage(stdout);
+      return kExitOk;
+    }
+    if (cmd == "walk") return walk_cmd(argc, argv);
+    if (cmd == "run") return run_cmd(argc, argv);
+    return run_cmd(argc, argv);  // `agilemmu CONFIG.yaml ...` is `agilemmu run CONFIG.yaml ...`
+  } catch (const agilemmu::config::ConfigError& e) {
+    std::fprintf(stderr, "agilemmu: %s\n", e.what());
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "agilemmu: %s\n", e.what());
+    usage(stderr);
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "agilemmu: error: %s\n", e.what());
+    return kExitFail;
+  }
+}

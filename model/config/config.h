@@ -1,0 +1,49 @@
+// The simulator configuration: what a YAML file (plus --set overrides) describes.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/yaml_reader.h"
+#include "pt/format.h"
+#include "pt/walk.h"
+#include "vmm/address_space.h"
+
+namespace agilemmu::config {
+
+enum class Paging : uint8_t { Shadow, Nested };  // agile: how a region starts in the compound table
+
+struct Region {
+  std::string name;
+  std::string kind = "data";  // code | heap | stack | mmap | data
+  uint64_t base = 0;
+  uint64_t size = 0;
+  pt::PageSize page_size = pt::PageSize::k4K;
+  pt::Perms perms;
+  Paging paging = Paging::Shadow;
+  unsigned nested_level = 0;  // compound level of the nested-style entries; 0 = lowest necessary
+  bool populate = true;       // mapped at start (false: demand paged)
+};
+
+struct Config {
+  std::string source;  // file name (or "<default>") for messages
+  uint64_t seed = 1;
+  pt::Format format;
+  pt::Mode mode = pt::Mode::Agile;
+  vmm::Layout layout;
+  std::vector<Region> regions;
+  std::string agile_policy = "static";  // agile.policy
+  unsigned agile_nested_level = 0;      // agile.nested_level: default for nested regions
+};
+
+// Loads, merges --set overrides, and validates. Throws ConfigError naming file, line and key.
+Config load(const std::string& path, const std::vector<std::string>& sets = {});
+Config load_text(const std::string& yaml, const std::string& name, const std::vector<std::string>& sets = {});
+// The configuration used when `agilemmu` runs with no arguments.
+const char* default_config_yaml();
+
+// Builds the guest's address space from the regions: maps populated regions, builds the derived
+// tables and applies the agile paging of each region.
+void populate(const Config& cfg, vmm::AddressSpace& as);
+
+}  // namespace agilemmu::config

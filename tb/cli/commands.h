@@ -1,0 +1,5 @@
+#pragma once
+namespace agilemmu::cli {
+int walk_cmd(int argc, char** argv);
+int run_cmd(int argc, char** argv);
+}  // namespace agilemmu::cli
