@@ -1,0 +1,108 @@
+// Config loading: defaults, includes, --set, and errors that name file, line and key.
+#define BOOST_TEST_MODULE config
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+
+#include "config/config.h"
+#include "pt/print.h"
+
+using namespace agilemmu;
+using config::ConfigError;
+
+namespace {
+std::string error_of(const std::string& yaml, const std::vector<std::string>& sets = {}) {
+  try {
+    config::load_text(yaml, "t.yaml", sets);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(defaults_and_default_config) {
+  const auto c = config::load_text("", "empty.yaml");
+  BOOST_TEST(c.format.levels == 4u);
+  BOOST_TEST(c.format.selector_bit == 52u);
+  BOOST_TEST(c.mode == pt::Mode::Agile);
+  const auto d = config::load_text(config::default_config_yaml(), "<default>");
+  BOOST_TEST(d.regions.size() == 3u);
+  BOOST_TEST((d.regions[1].paging == config::Paging::Nested));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_and_key) {
+  BOOST_TEST(error_of("mmu:\n  mode: nested\n  modee: x\n") ==
+             "t.yaml:3: key 'mmu.modee': unknown key (known here: mode)");
+  BOOST_TEST(error_of("foo: 1\n").find("t.yaml:1: key 'foo': unknown key") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_types_and_values) {
+  BOOST_TEST(error_of("seed: 1\nformat:\n  levels: 6\n").find("t.yaml:3: key 'format.levels': value 6 out of range") == 0u);
+  BOOST_TEST(error_of("mmu: {mode: paged}\n").find("t.yaml:1: key 'mmu.mode': 'paged' is not one of") == 0u);
+  BOOST_TEST(error_of("guest:\n  regions:\n    - {base: 0x1000, size: 4K, page_size: 3K}\n")
+                 .find("t.yaml:3: key 'guest.regions[0].page_size'") == 0u);
+  BOOST_TEST(error_of("guest:\n  regions:\n    - {base: 0x1000, size: 4K}\n    - {base: 0x1000, size: 4K}\n")
+                 .find("overlaps region") != std::string::npos);
+  BOOST_TEST(error_of("format: {selector_bit: 20}\n").find("software-available") != std::string::npos);
+  BOOST_TEST(error_of("guest: 3\n").find("key 'guest': expected a map") != std::string::npos);
+  const std::string syntax = error_of("seed: 1\nmmu: [1\n");
+  BOOST_TEST(syntax.find("t.yaml:") == 0u);
+  BOOST_TEST(syntax.find("YAML syntax error") != std::string::npos);
+  BOOST_TEST(error_of("seed: 1\nseed: 2\n").find("appears twice") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(set_overrides_and_errors) {
+  const auto c = config::load_text("mmu: {mode: agile}\nguest:\n  regions:\n    - {base: 0x1000, size: 4K}\n", "t.yaml",
+                                   {"mmu.mode=nested", "guest.regions.0.size=8K", "format.levels=5"});
+  BOOST_TEST(c.mode == pt::Mode::Nested);
+  BOOST_TEST(c.regions[0].size == 8192u);
+  BOOST_TEST(c.format.levels == 5u);
+  BOOST_TEST(error_of("", {"mmu.walkerz=2"}).find("--set: key 'mmu.walkerz': unknown key") == 0u);
+  BOOST_TEST(error_of("", {"nonsense"}).find("expected KEY=VALUE") != std::string::npos);
+  BOOST_TEST(error_of("guest: {regions: [{base: 0, size: 4K}]}", {"guest.regions.3.size=1"}).find("not an index") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(include_base_and_override) {
+  const std::string dir = "config_test_tmp";
+  std::system(("mkdir -p " + dir).c_str());
+  std::ofstream(dir + "/base.yaml") << "seed: 5\nmmu: {mode: shadow}\nformat: {levels: 5}\n";
+  std::ofstream(dir + "/top.yaml") << "include: base.yaml\nmmu:\n  mode: nested\n";
+  const auto c = config::load(dir + "/top.yaml");
+  BOOST_TEST(c.seed == 5u);
+  BOOST_TEST(c.mode == pt::Mode::Nested);
+  BOOST_TEST(c.format.levels == 5u);
+  std::ofstream(dir + "/bad.yaml") << "include: base.yaml\nformat:\n  levls: 4\n";
+  try {
+    config::load(dir + "/bad.yaml");
+    BOOST_FAIL("no error");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(std::string(e.what()).find(dir + "/bad.yaml:3: key 'format.levls'") == 0u);
+  }
+  std::ofstream(dir + "/bad2.yaml") << "include: base.yaml\n";
+  std::ofstream(dir + "/base.yaml") << "seed: 5\nmmu: {mode: shadowy}\n";
+  try {
+    config::load(dir + "/bad2.yaml");
+    BOOST_FAIL("no error");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(std::string(e.what()).find(dir + "/base.yaml:2: key 'mmu.mode'") == 0u);  // the included file
+  }
+  try {
+    config::load(dir + "/missing.yaml");
+    BOOST_FAIL("no error");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(std::string(e.what()).find("cannot open") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(sizes_parse_with_suffixes) {
+  uint64_t v;
+  BOOST_TEST((config::parse_u64("4K", v) && v == 4096u));
+  BOOST_TEST((config::parse_u64("0x1000", v) && v == 4096u));
+  BOOST_TEST((config::parse_u64("2MiB", v) && v == (2u << 20)));
+  BOOST_TEST((config::parse_u64("1_000", v) && v == 1000u));
+  BOOST_TEST(!config::parse_u64("-1", v));
+  BOOST_TEST(!config::parse_u64("12Q", v));
+  BOOST_TEST(!config::parse_u64("99999999999999999999", v));
+  BOOST_TEST(!config::parse_u64("16777216T", v));  // overflows
+}
