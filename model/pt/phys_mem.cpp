@@ -9,8 +9,7 @@ PhysMem::Frame& PhysMem::frame(uint64_t pfn) {
   auto& slot = frames_[pfn];
   slot = std::make_unique<Frame>();
   slot->fill(0);
-  last_pfn_ = pfn;
-  last_ = slot.get();
+  recent_[pfn & (kRecent - 1)] = {pfn, slot.get()};
   return *slot;
 }
 

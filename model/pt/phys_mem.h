@@ -31,12 +31,12 @@ class PhysMem {
   // The frame holding `pfn`, created zeroed on first use.
   Frame& frame(uint64_t pfn);
   const Frame* find(uint64_t pfn) const {
-    if (pfn == last_pfn_) return last_;
+    Slot& s = recent_[pfn & (kRecent - 1)];
+    if (s.pfn == pfn) return s.frame;
     auto it = frames_.find(pfn);
     if (it == frames_.end()) return nullptr;
-    last_pfn_ = pfn;
-    last_ = it->second.get();
-    return last_;
+    s = {pfn, it->second.get()};
+    return s.frame;
   }
   void zero_frame(uint64_t pfn) {
     if (Frame* f = const_cast<Frame*>(find(pfn))) f->fill(0);
@@ -44,9 +44,15 @@ class PhysMem {
   size_t frames() const { return frames_.size(); }
 
  private:
+  // Frames are never removed, so cached pointers stay valid. A small direct-mapped cache of
+  // recent frames keeps page-table reads off the hash map (walks touch few frames, often).
+  static constexpr size_t kRecent = 512;
+  struct Slot {
+    uint64_t pfn = ~0ull;
+    Frame* frame = nullptr;
+  };
   std::unordered_map<uint64_t, std::unique_ptr<Frame>> frames_;
-  mutable uint64_t last_pfn_ = ~0ull;
-  mutable Frame* last_ = nullptr;
+  mutable std::array<Slot, kRecent> recent_{};
 };
 
 }  // namespace agilemmu::pt
