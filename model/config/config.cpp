@@ -46,9 +46,25 @@ Config from_value(const Value& root, const std::string& name) {
   m.finish();
 
   Section ag = top.sub("agile");
-  c.agile_policy = ag.choice("policy", "static", {"static"});
+  c.agile_policy = ag.choice("policy", "static", {"static", "dynamic"}) == "dynamic" ? vmm::Policy::Dynamic
+                                                                                  : vmm::Policy::Static;
   c.agile_nested_level = static_cast<unsigned>(ag.u64("nested_level", 0, 0, c.format.levels));
+  c.dynamic.interval = ag.u64("interval", c.dynamic.interval, 1);
+  c.dynamic.threshold = static_cast<unsigned>(ag.u64("threshold", c.dynamic.threshold, 1, 1u << 20));
+  c.dynamic.window = static_cast<unsigned>(ag.u64("window", c.dynamic.window, 1, 1u << 20));
   ag.finish();
+
+  Section vm = top.sub("vmm");
+  c.costs.pt_write_trap = vm.u64("pt_write_trap", c.costs.pt_write_trap);
+  c.costs.shadow_fault_trap = vm.u64("shadow_fault_trap", c.costs.shadow_fault_trap);
+  c.costs.root_change_trap = vm.u64("root_change_trap", c.costs.root_change_trap);
+  c.costs.nested_change = vm.u64("nested_change", c.costs.nested_change);
+  c.costs.shadow_resync = vm.u64("shadow_resync", c.costs.shadow_resync);
+  c.costs.guest_fault = vm.u64("guest_fault", c.costs.guest_fault);
+  c.costs.switch_to_nested = vm.u64("switch_to_nested", c.costs.switch_to_nested);
+  c.costs.switch_to_shadow = vm.u64("switch_to_shadow", c.costs.switch_to_shadow);
+  c.root_cache = vm.boolean("root_cache", false);
+  vm.finish();
 
   Section host = top.sub("host");
   c.layout.host_base = host.u64("base", c.layout.host_base);
@@ -123,7 +139,8 @@ void populate(const Config& cfg, vmm::AddressSpace& as) {
     for (uint64_t off = 0; off < r.size; off += pb) as.guest_map(r.base + off, r.page_size, r.perms);
   }
   as.build_all();
-  if (cfg.mode != pt::Mode::Agile) return;
+  // The dynamic policy starts every process all shadow-style (claim 12).
+  if (cfg.mode != pt::Mode::Agile || cfg.agile_policy == vmm::Policy::Dynamic) return;
   for (const auto& r : cfg.regions)
     if (r.paging == Paging::Nested) as.make_range_nested(r.base, r.size, r.nested_level);
 }

@@ -8,6 +8,7 @@
 #include "pt/format.h"
 #include "pt/walk.h"
 #include "vmm/address_space.h"
+#include "vmm/vmm.h"
 
 namespace agilemmu::config {
 
@@ -32,8 +33,11 @@ struct Config {
   pt::Mode mode = pt::Mode::Agile;
   vmm::Layout layout;
   std::vector<Region> regions;
-  std::string agile_policy = "static";  // agile.policy
-  unsigned agile_nested_level = 0;      // agile.nested_level: default for nested regions
+  vmm::Policy agile_policy = vmm::Policy::Static;  // agile.policy
+  unsigned agile_nested_level = 0;                 // agile.nested_level: default for nested regions
+  vmm::DynamicPolicy dynamic;                      // agile.interval / threshold / window
+  vmm::VmmCosts costs;                             // vmm.*
+  bool root_cache = false;                         // vmm.root_cache
 };
 
 // Loads, merges --set overrides, and validates. Throws ConfigError naming file, line and key.

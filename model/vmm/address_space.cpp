@@ -55,6 +55,12 @@ AddressSpace::AddressSpace(pt::PhysMem& mem, const Format& fmt, const Layout& la
   };
   gnodes.release = [this](uint64_t gpa) { galloc_.free(gpa); };
   gpt_ = std::make_unique<RadixTable>(mem_, fmt_.levels, std::move(gnodes));
+  gpt_->on_write = [this](uint64_t va, unsigned level, uint64_t node, uint64_t old, uint64_t v) {
+    // A nested-style compound entry is a copy of the guest's entry at its level: keep it current.
+    const unsigned sh = Format::shift(fmt_.levels, level);
+    if (points_.count({level, va >> sh})) cpt_->write(va >> sh << sh, level, v | (1ull << fmt_.selector_bit));
+    if (on_guest_pt_write) on_guest_pt_write(va, level, node, old, v);
+  };
   spt_ = host_table();
   hpt_ = host_table();
   cpt_ = host_table(1ull << fmt_.selector_bit);
@@ -84,17 +90,110 @@ uint64_t AddressSpace::guest_map(uint64_t gva, PageSize size, Perms perms) {
 void AddressSpace::guest_map_at(uint64_t gva, uint64_t gpa, PageSize size, Perms perms) {
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gva | gpa) & mask) throw std::invalid_argument("guest mapping not aligned to its page size");
+  if (auto* old = find_covering(guest_, gva)) {
+    for (auto [it, end] = rmap_.equal_range(old->second.out); it != end; ++it)
+      if (it->second == old->first) {
+        rmap_.erase(it);
+        break;
+      }
+  }
   gpt_->map(gva, gpa, size, leaf_flags(perms));
   guest_[gva] = {gpa, size, perms};
+  rmap_.emplace(gpa, gva);
+}
+
+uint64_t AddressSpace::guest_remap(uint64_t gva) {
+  auto* m = find_covering(guest_, gva);
+  if (!m) throw std::logic_error("guest_remap of an unmapped gVA");
+  const uint64_t base = m->first;
+  const Mapping old = m->second;
+  const uint64_t bytes = pt::page_bytes(old.size);
+  const uint64_t gpa = galloc_.alloc(old.size);
+  for (uint64_t off = 0; off < bytes; off += pt::page_bytes(layout_.host_page)) back_gpa(gpa + off);
+  for (uint64_t off = 0; off < bytes; off += 4096) {  // copy the page's contents frame by frame
+    uint64_t from = 0, to = 0;
+    Perms p;
+    PageSize s;
+    host_translate(old.out + off, from, p, s);
+    host_translate(gpa + off, to, p, s);
+    if (const auto* f = mem_.find(from >> 12)) mem_.frame(to >> 12) = *f;
+  }
+  guest_map_at(base, gpa, old.size, old.perms);
+  galloc_.free(old.out, old.size);
+  return gpa;
 }
 
 bool AddressSpace::guest_unmap(uint64_t gva) {
   auto* m = find_covering(guest_, gva);
   if (!m) return false;
   const uint64_t base = m->first;
-  gpt_->clear(base, Format::level_of(fmt_.levels, m->second.size));
+  const Mapping old = m->second;
+  gpt_->clear(base, Format::level_of(fmt_.levels, old.size));
   guest_.erase(base);
+  for (auto [it, end] = rmap_.equal_range(old.out); it != end; ++it)
+    if (it->second == base) {
+      rmap_.erase(it);
+      break;
+    }
+  galloc_.free(old.out, old.size);
   return true;
+}
+
+uint64_t AddressSpace::host_migrate(uint64_t gpa) {
+  auto* m = find_covering(nested_, gpa);
+  if (!m) throw std::logic_error("host_migrate of an unbacked gPA");
+  const uint64_t gbase = m->first;
+  const Mapping old = m->second;
+  const uint64_t hpa = halloc_.alloc(old.size);
+  for (uint64_t off = 0; off < pt::page_bytes(old.size); off += 4096)
+    if (const auto* f = mem_.find((old.out + off) >> 12)) mem_.frame((hpa + off) >> 12) = *f;
+  nested_map(gbase, hpa, old.size, old.perms);
+  halloc_.free(old.out, old.size);
+  for (uint64_t gva : gvas_of(gbase, gbase + pt::page_bytes(old.size))) {
+    auto* g = find_covering(guest_, gva);
+    resync(g->first, g->first + pt::page_bytes(g->second.size));
+  }
+  return hpa;
+}
+
+std::vector<uint64_t> AddressSpace::gvas_of(uint64_t lo, uint64_t hi) const {
+  std::vector<uint64_t> out;
+  // Guest pages may be larger than the gPA range: start from any page that could cover `lo`.
+  auto it = rmap_.lower_bound(lo >= (1ull << 30) ? lo - (1ull << 30) + 1 : 0);
+  for (; it != rmap_.end() && it->first < hi; ++it) {
+    const auto* g = find_covering(guest_, it->second);
+    if (g && it->first + pt::page_bytes(g->second.size) > lo) out.push_back(it->second);
+  }
+  return out;
+}
+
+void AddressSpace::clear_leaves(RadixTable& t, uint64_t lo, uint64_t hi, bool skip_points) {
+  for (uint64_t va = lo; va < hi;) {
+    unsigned level;
+    uint64_t e;
+    if (skip_points && covered_by_point(va, fmt_.levels)) {
+      va += 4096;
+      continue;
+    }
+    if (!t.lookup(va, level, e)) {
+      va += 4096;
+      continue;
+    }
+    const uint64_t bytes = 1ull << Format::shift(fmt_.levels, level);
+    t.clear(va & ~(bytes - 1), level);
+    va = (va & ~(bytes - 1)) + bytes;
+  }
+}
+
+void AddressSpace::resync(uint64_t lo, uint64_t hi) {
+  clear_leaves(*spt_, lo, hi, false);
+  clear_leaves(*hpt_, lo, hi, false);
+  clear_leaves(*cpt_, lo, hi, true);
+  for_each_piece(lo, hi, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
+    spt_->map(va, hpa, s, leaf_flags(p));
+    hpt_->map(va, hpa, s, leaf_flags(p));
+    if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, hpa, s, leaf_flags(p));
+  });
 }
 
 void AddressSpace::back_gpa(uint64_t gpa) {
@@ -220,7 +319,7 @@ void AddressSpace::set_compound_nested(uint64_t gva, unsigned level) {
 
 void AddressSpace::set_compound_shadow(uint64_t gva, unsigned level) {
   if (level == 0) {
-    full_nested_ = false;
+    if (full_nested_) full_nested_ = false, build_compound();
     return;
   }
   const unsigned sh = Format::shift(fmt_.levels, level);

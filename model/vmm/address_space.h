@@ -4,6 +4,7 @@
 // without virtualization: hVA = gVA onto the same host frames, for comparison).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -45,10 +46,24 @@ class AddressSpace {
   uint64_t guest_map(uint64_t gva, pt::PageSize size, pt::Perms perms);
   void guest_map_at(uint64_t gva, uint64_t gpa, pt::PageSize size, pt::Perms perms);
   bool guest_unmap(uint64_t gva);
+  // Points a mapped gVA page at a fresh gPA page (copy-on-write, guest page migration); the
+  // contents are copied. Returns the new gPA; the old gPA page is freed.
+  uint64_t guest_remap(uint64_t gva);
+  // Called for every guest page-table entry write: (gva, level, gPA of the node written, old, new).
+  std::function<void(uint64_t, unsigned, uint64_t, uint64_t, uint64_t)> on_guest_pt_write;
 
   // --- hypervisor -----------------------------------------------------------------------------
   void back_gpa(uint64_t gpa);  // make sure the host page holding `gpa` exists
   void nested_map(uint64_t gpa, uint64_t hpa, pt::PageSize size, pt::Perms perms);
+  // Moves the host page backing `gpa` to a new host frame (contents copied) and updates the
+  // derived tables. Returns the new hPA of the host page.
+  uint64_t host_migrate(uint64_t gpa);
+
+  // Brings the shadow, native and compound tables up to date with the guest and nested mappings
+  // for gVAs in [lo, hi) — what the hypervisor does after a trapped guest page-table write.
+  void resync(uint64_t lo, uint64_t hi);
+  // gVA pages whose gPA lies in [gpa_lo, gpa_hi).
+  std::vector<uint64_t> gvas_of(uint64_t gpa_lo, uint64_t gpa_hi) const;
 
   // Rebuilds the derived tables from the guest and nested mappings.
   void build_shadow();
@@ -72,6 +87,12 @@ class AddressSpace {
   // Nested-style switch points: (level, VA of the entry's range start).
   std::vector<std::pair<unsigned, uint64_t>> nested_points() const;
   bool fully_nested() const { return full_nested_; }
+  // True when the guest table node holding the entry for `gva` at `level` is read by hardware
+  // through the nested dimension in agile mode (a nested-style entry above it, or croot is a gPA):
+  // writes there need no trap and no shadow update.
+  bool guest_node_nested(uint64_t gva, unsigned level) const {
+    return full_nested_ || (level > 1 && covered_by_point(gva, level - 1));
+  }
 
   // --- queries --------------------------------------------------------------------------------
   pt::Roots roots() const;
@@ -97,6 +118,7 @@ class AddressSpace {
   template <class Fn> void for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const;
   bool covered_by_point(uint64_t va, unsigned max_level) const;
   void fill_compound(uint64_t lo, uint64_t hi);
+  void clear_leaves(RadixTable& t, uint64_t lo, uint64_t hi, bool skip_points);
 
   pt::PhysMem& mem_;
   pt::Format fmt_;
@@ -104,6 +126,7 @@ class AddressSpace {
   FrameAllocator galloc_, halloc_;
   std::map<uint64_t, Mapping> guest_;   // gVA page base -> mapping
   std::map<uint64_t, Mapping> nested_;  // gPA page base -> mapping
+  std::multimap<uint64_t, uint64_t> rmap_;  // gPA page base -> gVA page base (reverse map)
   std::unique_ptr<RadixTable> npt_, gpt_, spt_, hpt_, cpt_;
   std::set<std::pair<unsigned, uint64_t>> points_;  // (level, va >> shift(level))
   bool full_nested_ = false;

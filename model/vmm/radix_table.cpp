@@ -12,6 +12,22 @@ RadixTable::RadixTable(pt::PhysMem& mem, unsigned levels, Nodes nodes, uint64_t 
   ++nodes_count_;
 }
 
+void RadixTable::put(uint64_t va, unsigned level, uint64_t node, uint64_t ea, uint64_t value) {
+  const uint64_t old = mem_.read64(ea);
+  mem_.write64(ea, value);
+  if (on_write) on_write(va, level, node, old, value);
+}
+
+uint64_t RadixTable::node_of(uint64_t va, unsigned level) const {
+  uint64_t node = root_;
+  for (unsigned l = 1; l < level; ++l) {
+    const uint64_t e = mem_.read64(nodes_.to_host(node) + 8ull * Format::index(levels_, va, l));
+    if (!is_dir(e, l)) return 0;
+    node = e & Format::kAddrField;
+  }
+  return node;
+}
+
 uint64_t RadixTable::entry_addr(uint64_t va, unsigned level, bool create) {
   uint64_t node = root_;
   for (unsigned l = 1;; ++l) {
@@ -22,7 +38,7 @@ uint64_t RadixTable::entry_addr(uint64_t va, unsigned level, bool create) {
       if (!create) return 0;
       const uint64_t child = nodes_.alloc();
       ++nodes_count_;
-      mem_.write64(ea, pt::make_pte(child, kDirFlags));
+      put(va, l, node, ea, pt::make_pte(child, kDirFlags));
       node = child;
       continue;
     }
@@ -43,7 +59,7 @@ uint64_t RadixTable::read(uint64_t va, unsigned level) const {
 void RadixTable::write(uint64_t va, unsigned level, uint64_t value) {
   const uint64_t ea = entry_addr(va, level, true);
   const uint64_t old = mem_.read64(ea);
-  mem_.write64(ea, value);
+  put(va, level, on_write ? node_of(va, level) : 0, ea, value);
   if (is_dir(old, level) && (!is_dir(value, level) || (value & Format::kAddrField) != (old & Format::kAddrField)))
     release_below(old, level);
 }

@@ -42,8 +42,15 @@ class RadixTable {
   // Releases all nodes including the root; the table must not be used afterwards.
   void release_all();
   size_t node_count() const { return nodes_count_; }
+  // Table-space address of the node holding the entry for `va` at `level` (0 if the path is missing).
+  uint64_t node_of(uint64_t va, unsigned level) const;
+
+  // Called after every entry write, including directory entries created on the way down:
+  // (va, level, table-space address of the node written, old value, new value).
+  std::function<void(uint64_t, unsigned, uint64_t, uint64_t, uint64_t)> on_write;
 
  private:
+  void put(uint64_t va, unsigned level, uint64_t node, uint64_t ea, uint64_t value);
   bool is_dir(uint64_t e, unsigned level) const {
     return (e & pt::pte::P) && !(e & foreign_mask_) && level < levels_ && !(e & pt::pte::PS);
   }

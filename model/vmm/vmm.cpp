@@ -1,0 +1,264 @@
+#include "vmm/vmm.h"
+
+#include <vector>
+
+namespace agilemmu::vmm {
+
+using pt::Format;
+
+const char* to_string(Policy p) { return p == Policy::Static ? "static" : "dynamic"; }
+const char* to_string(TrapKind k) {
+  switch (k) {
+    case TrapKind::PtWrite: return "pt_write";
+    case TrapKind::ShadowFault: return "shadow_fault";
+    case TrapKind::RootChange: return "root_change";
+    case TrapKind::NestedChange: return "nested_change";
+    case TrapKind::kCount: break;
+  }
+  return "?";
+}
+
+uint64_t VmmStats::traps_total() const {
+  uint64_t t = 0;
+  for (auto v : traps) t += v;
+  return t;
+}
+uint64_t VmmStats::trap_cycles_total() const {
+  uint64_t t = 0;
+  for (auto v : trap_cycles) t += v;
+  return t;
+}
+
+Vmm::Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs, const DynamicPolicy& dyn, bool root_cache)
+    : as_(as), mode_(mode), policy_(policy), costs_(costs), dyn_(dyn), root_cache_(root_cache), next_interval_(dyn.interval) {
+  as_.on_guest_pt_write = [this](uint64_t va, unsigned level, uint64_t node, uint64_t old, uint64_t v) {
+    on_pt_write(va, level, node, old, v);
+  };
+}
+
+Vmm::~Vmm() { as_.on_guest_pt_write = nullptr; }
+
+uint64_t Vmm::take_cycles() {
+  const uint64_t c = pending_cycles_;
+  pending_cycles_ = 0;
+  return c;
+}
+
+void Vmm::trap(TrapKind k, uint64_t cycles) {
+  ++st_.traps[size_t(k)];
+  st_.trap_cycles[size_t(k)] += cycles;
+  pending_cycles_ += cycles;
+}
+
+void Vmm::send(const Invalidation& inv) {
+  ++st_.invalidations;
+  if (invalidate) invalidate(inv);
+}
+
+// A guest page-table page is write-protected by the hypervisor when hardware walks a shadow
+// copy of it: always under shadow paging, under agile paging unless a nested-style entry above
+// makes hardware read the guest's own node.
+bool Vmm::shadowed(uint64_t gva, unsigned level) const {
+  if (mode_ == pt::Mode::Shadow) return true;
+  if (mode_ == pt::Mode::Agile) return !as_.guest_node_nested(gva, level);
+  return false;
+}
+
+void Vmm::on_pt_write(uint64_t gva, unsigned level, uint64_t node_gpa, uint64_t old, uint64_t v) {
+  if (!in_op_) return;  // initial population is not guest activity being measured
+  ++st_.guest_pt_writes;
+  if (shadowed(gva, level)) {
+    trap(TrapKind::PtWrite, costs_.pt_write_trap);
+    // FIG. 9: a change to an existing translation suggests a dynamic region: after `threshold`
+    // such writes to one page-table page, make its parent entry nested-style (the lowest
+    // necessary node), so later writes there are not intercepted.
+    if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic && (old & pt::pte::P) && old != v &&
+        ++writes_[{level, node_gpa}] >= dyn_.threshold)
+      make_nested(gva, level - 1);
+    return;
+  }
+  if (mode_ != pt::Mode::Agile) return;
+  // The write went straight to guest memory: the nested PTE mapping that page records it in
+  // its dirty bit, which the FIG. 10 scan reads.
+  unsigned nl;
+  uint64_t e;
+  if (as_.nested_table().lookup(node_gpa, nl, e) && !(e & pt::pte::D)) {
+    const uint64_t bytes = 1ull << Format::shift(as_.format().nested_levels, nl);
+    as_.nested_table().write(node_gpa & ~(bytes - 1), nl, e | pt::pte::D);
+  }
+}
+
+void Vmm::make_nested(uint64_t gva, unsigned level) {
+  if (as_.guest_node_nested(gva, level + 1)) return;  // already nested at this level or above
+  as_.set_compound_nested(gva, level);
+  if (level == 0 || as_.guest_node_nested(gva, level + 1)) {
+    ++st_.to_nested[level];
+    st_.switch_cycles += costs_.switch_to_nested;
+    pending_cycles_ += costs_.switch_to_nested;
+    send({Invalidation::WalkCaches});
+  }
+}
+
+void Vmm::sync_page(uint64_t gva) {
+  uint64_t gpa;
+  pt::Perms p;
+  pt::PageSize s;
+  const uint64_t bytes = as_.guest_translate(gva, gpa, p, s) ? pt::page_bytes(s) : 4096;
+  const uint64_t lo = gva & ~(bytes - 1);
+  as_.resync(lo, lo + bytes);
+}
+
+void Vmm::demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms) {
+  ++st_.demand_faults;
+  const uint64_t page = gva & ~(pt::page_bytes(size) - 1);
+  const unsigned L = as_.format().levels;
+  // Under shadowing the VMM sees the guest's page fault first and reflects it to the guest.
+  if (shadowed(page, L + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
+  st_.guest_os_cycles += costs_.guest_fault;
+  pending_cycles_ += costs_.guest_fault;
+  in_op_ = true;
+  as_.guest_map(page, size, perms);
+  in_op_ = false;
+  sync_page(page);
+}
+
+bool Vmm::unmap(uint64_t gva) {
+  uint64_t gpa;
+  pt::Perms p;
+  pt::PageSize s;
+  if (!as_.guest_translate(gva, gpa, p, s)) return false;
+  ++st_.unmaps;
+  const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);
+  in_op_ = true;
+  as_.guest_unmap(lo);
+  in_op_ = false;
+  as_.resync(lo, lo + bytes);
+  send({Invalidation::Page, lo, bytes});
+  return true;
+}
+
+bool Vmm::remap(uint64_t gva) {
+  uint64_t gpa;
+  pt::Perms p;
+  pt::PageSize s;
+  if (!as_.guest_translate(gva, gpa, p, s)) return false;
+  ++st_.remaps;
+  const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);
+  // Copy-on-write or migration: a guest page fault, which shadowing intercepts first.
+  if (shadowed(lo, as_.format().levels + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
+  st_.guest_os_cycles += costs_.guest_fault;
+  pending_cycles_ += costs_.guest_fault;
+  in_op_ = true;
+  as_.guest_remap(lo);
+  in_op_ = false;
+  as_.resync(lo, lo + bytes);
+  send({Invalidation::Page, lo, bytes});
+  return true;
+}
+
+bool Vmm::host_migrate(uint64_t gva) {
+  uint64_t gpa;
+  pt::Perms p;
+  pt::PageSize s;
+  if (!as_.guest_translate(gva, gpa, p, s)) return false;
+  ++st_.host_migrations;
+  if (mode_ == pt::Mode::Native) {  // natively this is the OS migrating its own page
+    st_.guest_os_cycles += costs_.guest_fault;
+    pending_cycles_ += costs_.guest_fault;
+  } else {
+    trap(TrapKind::NestedChange, costs_.nested_change);
+    // Shadow-style entries embed the old hPA: the hypervisor rewrites them (claim 11 is why a
+    // nested-style leaf helps pages the host moves often).
+    const bool shadow_style = mode_ == pt::Mode::Shadow ||
+                              (mode_ == pt::Mode::Agile && !as_.guest_node_nested(gva, as_.format().levels + 1));
+    if (shadow_style) {
+      st_.switch_cycles += costs_.shadow_resync;
+      pending_cycles_ += costs_.shadow_resync;
+    }
+    const uint64_t page = gva & ~(pt::page_bytes(s) - 1);
+    host_moved_.insert(page);
+    if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic && shadow_style &&
+        ++writes_[{0, page}] >= dyn_.threshold)
+      make_nested(page, as_.format().levels);
+  }
+  as_.host_migrate(gpa);
+  send({Invalidation::Nested});
+  send({Invalidation::Page, gva & ~(pt::page_bytes(s) - 1), pt::page_bytes(s)});
+  return true;
+}
+
+void Vmm::context_switch() {
+  ++st_.context_switches;
+  const bool shadow_root = mode_ == pt::Mode::Shadow || (mode_ == pt::Mode::Agile && !as_.fully_nested());
+  if (!shadow_root) return;  // nested paging: the guest writes its root register freely
+  if (root_cache_) ++st_.root_cache_hits;  // the guest-root -> shadow-root cache answers
+  else trap(TrapKind::RootChange, costs_.root_change_trap);
+}
+
+void Vmm::tick(uint64_t now) {
+  while (now >= next_interval_) {
+    next_interval_ += dyn_.interval;
+    ++st_.intervals;
+    if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic) scan();
+    writes_.clear();
+    host_moved_.clear();
+  }
+}
+
+// True if any guest page-table page below the entry (va, level) was written since the last scan,
+// judged from (and clearing) the dirty bits of the nested PTEs that map those pages.
+bool Vmm::dirty_below(uint64_t va, unsigned level) {
+  const unsigned L = as_.format().levels;
+  bool dirty = false;
+  std::vector<std::pair<uint64_t, unsigned>> stack;  // (guest node gPA, its level)
+  const uint64_t top = level == 0 ? as_.roots().groot : as_.guest_table().read(va, level);
+  if (level == 0) stack.push_back({top, 1});
+  else if ((top & pt::pte::P) && level < L && !(top & pt::pte::PS)) stack.push_back({top & Format::kAddrField, level + 1});
+  while (!stack.empty()) {
+    const auto [node, lvl] = stack.back();
+    stack.pop_back();
+    unsigned nl;
+    uint64_t e;
+    if (!as_.nested_table().lookup(node, nl, e)) continue;
+    if (e & pt::pte::D) {
+      dirty = true;
+      const uint64_t bytes = 1ull << Format::shift(as_.format().nested_levels, nl);
+      as_.nested_table().write(node & ~(bytes - 1), nl, e & ~pt::pte::D);
+    }
+    if (lvl == L) continue;
+    uint64_t hpa;
+    pt::Perms p;
+    pt::PageSize s;
+    if (!as_.host_translate(node, hpa, p, s)) continue;
+    for (unsigned i = 0; i < 512; ++i) {
+      const uint64_t ge = as_.mem().read64(hpa + 8ull * i);
+      if ((ge & pt::pte::P) && !(ge & pt::pte::PS)) stack.push_back({ge & Format::kAddrField, lvl + 1});
+    }
+  }
+  return dirty;
+}
+
+// FIG. 10: nested-style entries whose guest page-table pages were not written for `window`
+// intervals go back to shadow-style, parents before children.
+void Vmm::scan() {
+  std::vector<std::pair<unsigned, uint64_t>> points = as_.nested_points();  // sorted: level, then va
+  if (as_.fully_nested()) points.insert(points.begin(), {0u, 0ull});
+  for (const auto& pt : points) {
+    const auto key = std::make_pair(pt.first, pt.second);
+    const bool leaf = pt.first == as_.format().levels;
+    const bool dirty = leaf ? host_moved_.count(pt.second) > 0 : dirty_below(pt.second, pt.first);
+    if (dirty) {
+      idle_[key] = 0;
+      continue;
+    }
+    if (++idle_[key] < dyn_.window) continue;
+    idle_.erase(key);
+    as_.set_compound_shadow(pt.second, pt.first);
+    ++st_.to_shadow[pt.first];
+    st_.switch_cycles += costs_.switch_to_shadow;
+    pending_cycles_ += costs_.switch_to_shadow;
+    send({Invalidation::WalkCaches});
+  }
+}
+
+}  // namespace agilemmu::vmm

@@ -1,0 +1,212 @@
+// The guest OS / hypervisor model: which guest page-table writes trap, exact policy transitions
+// on hand-built event sequences, and coherence of shadow, compound and nested tables after
+// random event sequences.
+#define BOOST_TEST_MODULE vmm
+#include <boost/test/unit_test.hpp>
+#include <random>
+
+#include "pt/print.h"
+#include "vmm/vmm.h"
+
+using namespace agilemmu;
+using pt::Mode;
+using pt::PageSize;
+using vmm::Policy;
+using vmm::TrapKind;
+
+namespace {
+constexpr uint64_t kHeap = 0x10000000;
+
+struct World {
+  pt::PhysMem mem;
+  pt::Format fmt;
+  vmm::AddressSpace as{mem, fmt};
+  std::unique_ptr<vmm::Vmm> vmm;
+  std::vector<vmm::Invalidation> invs;
+  World(Mode m, Policy p, vmm::DynamicPolicy dyn = {}, bool root_cache = false) {
+    as.guest_map(kHeap, PageSize::k4K, {});  // one mapped page: its page-table path exists
+    as.build_all();
+    vmm = std::make_unique<vmm::Vmm>(as, m, p, vmm::VmmCosts{}, dyn, root_cache);
+    vmm->invalidate = [this](const vmm::Invalidation& i) { invs.push_back(i); };
+  }
+  uint64_t traps(TrapKind k) const { return vmm->stats().traps[size_t(k)]; }
+  pt::WalkResult walk(Mode m, uint64_t va) {
+    pt::WalkRequest r;
+    r.va = va, r.mode = m;
+    return pt::walk(mem, fmt, as.roots(), r);
+  }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(shadow_paging_traps_every_guest_pt_write) {
+  World w(Mode::Shadow, Policy::Static);
+  w.vmm->demand_fault(kHeap + 0x1000, PageSize::k4K, {});  // same leaf page-table page: 1 write
+  BOOST_TEST(w.vmm->stats().guest_pt_writes == 1u);
+  BOOST_TEST(w.traps(TrapKind::PtWrite) == 1u);
+  BOOST_TEST(w.traps(TrapKind::ShadowFault) == 1u);
+  w.vmm->demand_fault(kHeap + 0x200000, PageSize::k4K, {});  // new leaf table: PD entry + PTE
+  BOOST_TEST(w.vmm->stats().guest_pt_writes == 3u);
+  BOOST_TEST(w.traps(TrapKind::PtWrite) == 3u);
+  BOOST_TEST(w.vmm->take_cycles() == 3 * vmm::VmmCosts{}.pt_write_trap + 2 * vmm::VmmCosts{}.shadow_fault_trap +
+                                         2 * vmm::VmmCosts{}.guest_fault);
+  BOOST_TEST(w.walk(Mode::Shadow, kHeap + 0x200000).ok);  // the shadow table was brought up to date
+}
+
+BOOST_AUTO_TEST_CASE(nested_paging_never_traps) {
+  World w(Mode::Nested, Policy::Static);
+  w.vmm->demand_fault(kHeap + 0x200000, PageSize::k4K, {});
+  w.vmm->remap(kHeap);
+  w.vmm->context_switch();
+  BOOST_TEST(w.vmm->stats().guest_pt_writes == 3u);
+  BOOST_TEST(w.vmm->stats().traps_total() == 0u);
+  BOOST_TEST(w.vmm->stats().guest_os_cycles == 2 * vmm::VmmCosts{}.guest_fault);
+}
+
+BOOST_AUTO_TEST_CASE(agile_traps_only_in_shadowed_regions) {
+  World w(Mode::Agile, Policy::Static);
+  w.as.guest_map(0x400000, PageSize::k4K, {});  // "code", stays shadow-style
+  w.as.build_all();
+  w.as.make_range_nested(kHeap, 2u << 20);       // heap's leaf table read nested (level 3)
+  w.vmm->remap(kHeap);                           // writes the heap PTE: guest memory, no trap
+  w.vmm->demand_fault(kHeap + 0x5000, PageSize::k4K, {});
+  BOOST_TEST(w.vmm->stats().guest_pt_writes == 2u);
+  BOOST_TEST(w.vmm->stats().traps_total() == 0u);
+  w.vmm->remap(0x400000);  // code PTE: write-protected, traps
+  BOOST_TEST(w.traps(TrapKind::PtWrite) == 1u);
+  BOOST_TEST(w.traps(TrapKind::ShadowFault) == 1u);
+  // The write to the nested region set the dirty bit of the nested PTE mapping that table page.
+  const uint64_t node = w.as.guest_table().node_of(kHeap, 4);
+  unsigned nl;
+  uint64_t e;
+  BOOST_REQUIRE(w.as.nested_table().lookup(node, nl, e));
+  BOOST_TEST((e & pt::pte::D) != 0u);
+}
+
+BOOST_AUTO_TEST_CASE(dynamic_policy_moves_remapped_table_to_nested_and_back) {
+  vmm::DynamicPolicy dyn;
+  dyn.interval = 1000, dyn.threshold = 2, dyn.window = 2;
+  World w(Mode::Agile, Policy::Dynamic, dyn);
+  BOOST_TEST(w.walk(Mode::Agile, kHeap).nrefs == 4u);  // claim 12: starts all shadow
+  w.vmm->remap(kHeap);  // first change of an existing PTE: trapped, counted
+  BOOST_TEST(w.vmm->stats().to_nested[3] == 0u);
+  w.vmm->remap(kHeap);  // second within the interval: the leaf table's parent goes nested
+  BOOST_TEST(w.vmm->stats().to_nested[3] == 1u);
+  BOOST_TEST(w.traps(TrapKind::PtWrite) == 2u);
+  BOOST_TEST(w.walk(Mode::Agile, kHeap).nrefs == 12u);
+  BOOST_TEST(w.walk(Mode::Agile, kHeap).switch_level == 3);
+  w.vmm->remap(kHeap);  // now a plain guest memory write
+  BOOST_TEST(w.traps(TrapKind::PtWrite) == 2u);
+  // Interval 1 sees the dirty bit: stays nested. Intervals 2 and 3 are idle: back to shadow.
+  w.vmm->tick(1000);
+  BOOST_TEST(w.vmm->stats().to_shadow[3] == 0u);
+  w.vmm->tick(2000);
+  BOOST_TEST(w.vmm->stats().to_shadow[3] == 0u);
+  w.vmm->tick(3000);
+  BOOST_TEST(w.vmm->stats().to_shadow[3] == 1u);
+  BOOST_TEST(w.vmm->stats().intervals == 3u);
+  const auto r = w.walk(Mode::Agile, kHeap);
+  BOOST_TEST(r.nrefs == 4u);
+  uint64_t hpa;
+  pt::Perms p;
+  PageSize s;
+  BOOST_REQUIRE(w.as.translate(kHeap, hpa, p, s));
+  BOOST_TEST(r.tr.hpa == hpa);
+  // Each switch asked the MMU to drop its walk caches.
+  unsigned wc = 0;
+  for (const auto& i : w.invs) wc += i.kind == vmm::Invalidation::WalkCaches;
+  BOOST_TEST(wc == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(dynamic_policy_keeps_busy_regions_nested) {
+  vmm::DynamicPolicy dyn;
+  dyn.interval = 1000, dyn.threshold = 2, dyn.window = 1;
+  World w(Mode::Agile, Policy::Dynamic, dyn);
+  w.vmm->remap(kHeap);
+  w.vmm->remap(kHeap);
+  BOOST_TEST(w.vmm->stats().to_nested[3] == 1u);
+  for (uint64_t t = 1000; t <= 5000; t += 1000) {
+    w.vmm->remap(kHeap);  // written every interval
+    w.vmm->tick(t);
+  }
+  BOOST_TEST(w.vmm->stats().to_shadow[3] == 0u);
+  BOOST_TEST(w.walk(Mode::Agile, kHeap).nrefs == 12u);
+}
+
+BOOST_AUTO_TEST_CASE(host_migration_nested_leaf_policy) {
+  vmm::DynamicPolicy dyn;
+  dyn.interval = 1000, dyn.threshold = 2, dyn.window = 1;
+  World w(Mode::Agile, Policy::Dynamic, dyn);
+  const uint64_t before = w.walk(Mode::Agile, kHeap).tr.hpa;
+  w.vmm->host_migrate(kHeap);
+  const uint64_t moved = w.walk(Mode::Agile, kHeap).tr.hpa;  // shadow-style entry rewritten
+  BOOST_TEST(moved != before);
+  BOOST_TEST(w.vmm->stats().switch_cycles == vmm::VmmCosts{}.shadow_resync);
+  w.vmm->host_migrate(kHeap);  // claim 11: the host keeps moving it -> leaf entry nested-style
+  BOOST_TEST(w.vmm->stats().to_nested[4] == 1u);
+  BOOST_TEST(w.traps(TrapKind::NestedChange) == 2u);
+  const auto r = w.walk(Mode::Agile, kHeap);
+  BOOST_TEST(r.nrefs == 8u);
+  BOOST_TEST(r.tr.hpa != moved);
+  BOOST_TEST(w.walk(Mode::Shadow, kHeap).tr.hpa == r.tr.hpa);
+  w.vmm->tick(1000);  // the first scan sees this interval's moves: stays nested
+  BOOST_TEST(w.vmm->stats().to_shadow[4] == 0u);
+  w.vmm->tick(2000);  // idle for one interval (window 1): back to shadow
+  BOOST_TEST(w.vmm->stats().to_shadow[4] == 1u);
+  BOOST_TEST(w.walk(Mode::Agile, kHeap).nrefs == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(context_switch_root_change) {
+  World s(Mode::Shadow, Policy::Static);
+  s.vmm->context_switch();
+  BOOST_TEST(s.traps(TrapKind::RootChange) == 1u);
+  World c(Mode::Shadow, Policy::Static, {}, true);
+  c.vmm->context_switch();
+  BOOST_TEST(c.traps(TrapKind::RootChange) == 0u);
+  BOOST_TEST(c.vmm->stats().root_cache_hits == 1u);
+  World n(Mode::Nested, Policy::Static);
+  n.vmm->context_switch();
+  BOOST_TEST(n.vmm->stats().traps_total() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(tables_stay_coherent_under_random_events) {
+  std::mt19937_64 rng(99);
+  vmm::DynamicPolicy dyn;
+  dyn.interval = 50, dyn.threshold = 2, dyn.window = 2;
+  for (Mode mode : {Mode::Shadow, Mode::Agile, Mode::Nested}) {
+    World w(mode, Policy::Dynamic, dyn);
+    std::vector<uint64_t> pool;
+    for (int i = 0; i < 64; ++i) pool.push_back(kHeap + (rng() % 2048) * 0x1000 + (i % 4) * 0x40000000ull);
+    uint64_t now = 0;
+    for (int step = 0; step < 400; ++step) {
+      const uint64_t va = pool[rng() % pool.size()];
+      uint64_t gpa;
+      pt::Perms p;
+      PageSize s;
+      const bool mapped = w.as.guest_translate(va, gpa, p, s);
+      switch (rng() % 6) {
+        case 0: case 1: if (!mapped) w.vmm->demand_fault(va, PageSize::k4K, {}); break;
+        case 2: w.vmm->unmap(va); break;
+        case 3: w.vmm->remap(va); break;
+        case 4: w.vmm->host_migrate(va); break;
+        case 5: now += 10 + rng() % 40; w.vmm->tick(now); break;
+      }
+      // Every pool address: all modes agree with the mapping records, or all fault.
+      for (uint64_t q : pool) {
+        uint64_t hpa;
+        const bool m = w.as.translate(q, hpa, p, s);
+        for (Mode wm : {Mode::Native, Mode::Shadow, Mode::Nested, Mode::Agile}) {
+          const auto r = w.walk(wm, q + 8);
+          BOOST_TEST_CONTEXT(pt::to_string(mode) << " step " << step << " walk " << pt::to_string(wm)) {
+            BOOST_TEST_REQUIRE(r.ok == m);
+            if (m) BOOST_TEST_REQUIRE(r.tr.hpa == hpa + 8);
+          }
+        }
+      }
+    }
+    if (mode == Mode::Agile) {
+      BOOST_TEST(w.vmm->stats().to_nested[3] + w.vmm->stats().to_nested[4] > 0u);
+      BOOST_TEST(w.vmm->stats().to_shadow[3] + w.vmm->stats().to_shadow[4] > 0u);
+    }
+    if (mode == Mode::Nested) BOOST_TEST(w.vmm->stats().traps_total() == w.traps(TrapKind::NestedChange));
+  }
+}
