@@ -139,7 +139,12 @@ void apply_set(Value& root, const std::string& a) {
     }
     cur = &it->second;
   }
-  Value v = convert(YAML::Load(val.empty() ? "\"\"" : val), "--set");
+  Value v;
+  try {
+    v = convert(YAML::Load(val.empty() ? "\"\"" : val), "--set");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("--set: key '" + key + "': value '" + val + "' is not valid YAML: " + e.msg);
+  }
   v.line = 0;
   // Nested values from --set carry no line either.
   *cur = std::move(v);

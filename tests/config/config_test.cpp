@@ -106,3 +106,7 @@ BOOST_AUTO_TEST_CASE(sizes_parse_with_suffixes) {
   BOOST_TEST(!config::parse_u64("99999999999999999999", v));
   BOOST_TEST(!config::parse_u64("16777216T", v));  // overflows
 }
+
+BOOST_AUTO_TEST_CASE(malformed_set_value_is_a_config_error) {  // found by fuzz.config.smoke
+  BOOST_TEST(error_of("", {"mmu.mode={"}).find("--set: key 'mmu.mode': value '{' is not valid YAML") == 0u);
+}
