@@ -1,0 +1,406 @@
+#include "mmu/mmu.h"
+
+#include <cstring>
+
+namespace agilemmu::mmu {
+
+using namespace sc_core;
+
+const char* to_string(WalkerState s) {
+  static const char* names[] = {"idle", "tlb_lookup", "cache_lookup", "first_dim_read", "nested_read", "done", "fault"};
+  return static_cast<size_t>(s) < size_t(WalkerState::kCount) ? names[size_t(s)] : "?";
+}
+
+uint64_t Histogram::percentile(double p) const {
+  if (!n_) return 0;
+  const uint64_t need = static_cast<uint64_t>(p * double(n_) + 0.999999);
+  uint64_t seen = 0;
+  for (size_t v = 0; v < counts_.size(); ++v)
+    if ((seen += counts_[v]) >= need) return v == counts_.size() - 1 ? max_ : v;
+  return max_;
+}
+
+Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
+    : sc_module(name),
+      cpu("cpu"),
+      data("data"),
+      compound_port("compound_port"),
+      nested_port("nested_port"),
+      cfg_(cfg),
+      fmt_(fmt),
+      clk_(cfg.clock_ns, SC_NS) {
+  l1i_.configure(cfg.l1i.geo, cfg.l1i.page_sizes, cfg.seed * 11 + 1);
+  l1d_.configure(cfg.l1d.geo, cfg.l1d.page_sizes, cfg.seed * 13 + 2);
+  l2_.configure(cfg.l2.geo, cfg.l2.page_sizes, cfg.seed * 17 + 3);
+  caches_.configure(fmt, cfg.pwc, cfg.npwc, cfg.ntlb, cfg.seed);
+  cpu.register_b_transport(this, &Mmu::b_transport);
+  cpu.register_nb_transport_fw(this, &Mmu::nb_transport_fw);
+  pte_.set_data_ptr(reinterpret_cast<unsigned char*>(&pte_data_));
+  pte_.set_data_length(8);
+  pte_.set_streaming_width(8);
+  pte_.set_byte_enable_ptr(nullptr);
+  pte_.set_command(tlm::TLM_READ_COMMAND);
+  for (uint32_t i = 0; i < cfg.walkers; ++i) inflight_.emplace_back();
+  if (cfg.timing == Timing::AT) {
+    SC_THREAD(dispatch_thread);
+    for (uint32_t i = 0; i < cfg.queue; ++i)
+      sc_spawn(sc_bind(&Mmu::worker_thread, this), sc_gen_unique_name("worker"));
+  }
+}
+
+namespace {
+uint32_t root_key(const Context& c) { return (c.host ? 1u << 31 : 0u) | (uint32_t(c.host ? 0 : c.vmid) << 16) | c.asid; }
+}  // namespace
+
+void Mmu::set_roots(const Context& c, const pt::Roots& r) { roots_[root_key(c)] = r; }
+
+const pt::Roots& Mmu::roots_of(const Context& c) {
+  auto it = roots_.find(root_key(c));
+  if (it == roots_.end()) {
+    SC_REPORT_ERROR(name(), ("no root registers for " + std::string(c.host ? "host" : "guest") + " asid " +
+                             std::to_string(c.asid) + " vmid " + std::to_string(c.vmid))
+                                .c_str());
+    static const pt::Roots none;
+    return none;
+  }
+  return it->second;
+}
+
+pt::Mode Mmu::mode_for(const MmuExtension& x) const {
+  return x.origin == Origin::Host ? pt::Mode::Native : cfg_.mode;  // FIG. 8 block 102
+}
+
+Context Mmu::context_of(const MmuExtension& x) const { return {x.asid, x.vmid, x.origin == Origin::Host}; }
+
+bool Mmu::permits(const pt::Perms& p, const MmuExtension& x) {
+  if (x.user && !p.user) return false;
+  if (x.access == pt::Access::Write && !p.write) return false;
+  if (x.access == pt::Access::Fetch && !p.exec) return false;
+  return true;
+}
+
+void Mmu::set_state(WalkerState s) {
+  ++st_.state_visits[size_t(s)];
+  walker0_state.write(static_cast<uint32_t>(s));
+}
+
+bool Mmu::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, uint64_t& hpa, uint64_t& cycles) {
+  TlbEntry e;
+  Tlb& l1 = l1_for(x.access);
+  // A hit whose cached permissions do not allow the access falls through to a walk, which
+  // re-checks the tables and raises the architectural fault.
+  if (l1.enabled()) {
+    cycles += l1.latency();
+    if (l1.lookup(c, va, e) && permits(e.perms, x)) {
+      hpa = e.hpa_base | (va & (pt::page_bytes(e.size) - 1));
+      return true;
+    }
+  }
+  if (l2_.enabled()) {
+    cycles += l2_.latency();
+    if (l2_.lookup(c, va, e) && permits(e.perms, x)) {
+      hpa = e.hpa_base | (va & (pt::page_bytes(e.size) - 1));
+      l1.insert(c, va, hpa, e.size, e.perms);
+      return true;
+    }
+  }
+  return false;
+}
+
+void Mmu::tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Translation& t) {
+  l2_.insert(c, va, t.hpa, t.size, t.perms);
+  l1_for(a).insert(c, va, t.hpa, t.size, t.perms);
+}
+
+uint64_t Mmu::read_pte(const pt::MemRef& r, sc_time& delay) {
+  pte_.set_address(r.addr);
+  pte_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  pte_.set_dmi_allowed(false);
+  (r.port == pt::Port::Compound ? compound_port : nested_port)->b_transport(pte_, delay);
+  ++st_.refs_by_port[size_t(r.port)];
+  if (pte_.is_response_error()) {
+    // The memory could not serve the entry: treat it as not present so the walk faults
+    // architecturally instead of the simulation stopping.
+    SC_REPORT_WARNING(name(), "page-table read returned an error response; reading it as 0");
+    return 0;
+  }
+  return pte_data_;
+}
+
+pt::WalkResult Mmu::run_walk(const Context& c, const pt::WalkRequest& req, sc_time& delay, bool sync) {
+  const sc_time t0 = sc_time_stamp() + delay;
+  caches_.set_context(c);
+  pt::Walk w;
+  set_state(WalkerState::CacheLookup);
+  w.start(fmt_, roots_of(c), req, &caches_);
+  unsigned pwc = 0, ntlb = 0, npwc = 0;
+  uint64_t cycles = cfg_.walk.start_cycles;
+  auto lookups = [&] {  // each cache consultation costs its structure's latency
+    cycles += uint64_t(w.pwc_lookups() - pwc) * caches_.pwc_latency() * caches_.pwc_enabled() +
+              uint64_t(w.ntlb_lookups() - ntlb) * caches_.ntlb_latency() * caches_.ntlb_enabled() +
+              uint64_t(w.npwc_lookups() - npwc) * caches_.npwc_latency() * caches_.npwc_enabled();
+    pwc = w.pwc_lookups(), ntlb = w.ntlb_lookups(), npwc = w.npwc_lookups();
+  };
+  lookups();
+  while (w.needs_read()) {
+    delay += clk_ * double(cycles);
+    cycles = 0;
+    elapse(delay, sync);
+    const pt::MemRef ref = w.next_ref();
+    set_state(ref.port == pt::Port::Nested ? WalkerState::NestedRead : WalkerState::FirstDimRead);
+    const uint64_t v = read_pte(ref, delay);
+    elapse(delay, sync);
+    w.feed(v);
+    cycles += cfg_.walk.step_cycles;
+    lookups();
+  }
+  delay += clk_ * double(cycles);
+  const pt::WalkResult& r = w.result();
+  set_state(r.ok ? WalkerState::Done : WalkerState::Fault);
+  const uint64_t walk_cycles = static_cast<uint64_t>((sc_time_stamp() + delay - t0) / clk_ + 0.5);
+  ++st_.walks;
+  st_.refs_per_walk.add(r.nrefs);
+  st_.walk_cycles.add(walk_cycles);
+  st_.walker_busy_cycles += walk_cycles;
+  ++st_.switch_level[r.switch_level < 0 ? 0 : 1 + r.switch_level];
+  set_state(WalkerState::Idle);
+  return r;
+}
+
+Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_time& delay, bool sync) {
+  const Context c = context_of(x);
+  const uint64_t va = t.get_address();
+  const sc_time t0 = sc_time_stamp() + delay;
+  Outcome o;
+  ++st_.requests;
+  ++(c.host ? st_.host_requests : st_.guest_requests);
+  for (;;) {
+    uint64_t cycles = 0;
+    set_state(WalkerState::TlbLookup);
+    const bool hit = tlb_lookup(c, x, va, o.hpa, cycles);
+    delay += clk_ * double(cycles);
+    elapse(delay, sync);
+    last_tlb_hit.write(hit);
+    if (hit) {
+      o.ok = o.tlb_hit = true;
+      break;
+    }
+    if (sync) {
+      // Coalescing: a walk of the same page in flight will fill the TLB; wait for it and look again.
+      InFlight* same = nullptr;
+      for (auto& f : inflight_)
+        if (f.active && f.page == va >> 12 && f.ctx == c) same = &f;
+      if (same) {
+        ++st_.coalesced;
+        wait(same->done);
+        continue;
+      }
+      while (busy_walkers_ == cfg_.walkers) wait(walker_free_);
+    }
+    InFlight* slot = nullptr;
+    for (auto& f : inflight_)
+      if (!f.active) slot = &f;
+    slot->active = true, slot->ctx = c, slot->page = va >> 12;
+    ++busy_walkers_;
+    outstanding_walks.write(busy_walkers_);
+    pt::WalkRequest req;
+    req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
+    const pt::WalkResult r = run_walk(c, req, delay, sync);
+    if (r.ok) tlb_fill(c, x.access, va, r.tr);
+    slot->active = false;
+    --busy_walkers_;
+    outstanding_walks.write(busy_walkers_);
+    slot->done.notify();
+    walker_free_.notify();
+    o.ok = r.ok;
+    o.hpa = r.tr.hpa;
+    o.fault = r.fault;
+    if (!r.ok) {
+      ++st_.faults;
+      ++st_.faults_by_stage[size_t(r.fault.stage)];
+    }
+    break;
+  }
+  st_.translate_cycles += static_cast<uint64_t>((sc_time_stamp() + delay - t0) / clk_ + 0.5);
+  return o;
+}
+
+void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay) {
+  const sc_time t0 = sc_time_stamp() + delay;
+  if (dmi_valid_ && hpa >= dmi_.get_start_address() && hpa + t.get_data_length() - 1 <= dmi_.get_end_address()) {
+    unsigned char* p = dmi_.get_dmi_ptr() + (hpa - dmi_.get_start_address());
+    if (t.is_read()) std::memcpy(t.get_data_ptr(), p, t.get_data_length());
+    else std::memcpy(p, t.get_data_ptr(), t.get_data_length());
+    delay += t.is_read() ? dmi_.get_read_latency() : dmi_.get_write_latency();
+    t.set_response_status(tlm::TLM_OK_RESPONSE);
+    ++st_.dmi_accesses;
+  } else {
+    const uint64_t va = t.get_address();
+    t.set_address(hpa);
+    t.set_dmi_allowed(false);
+    data->b_transport(t, delay);
+    if (t.is_dmi_allowed()) {  // the target offers DMI: take it for the next accesses to this region
+      dmi_valid_ = data->get_direct_mem_ptr(t, dmi_);
+      if (dmi_valid_ && dmi_.get_dmi_ptr() == nullptr) dmi_valid_ = false;
+    }
+    t.set_address(va);  // the initiator sees its own address back
+  }
+  st_.data_cycles += static_cast<uint64_t>((sc_time_stamp() + delay - t0) / clk_ + 0.5);
+}
+
+void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
+  MmuExtension* x = nullptr;
+  t.get_extension(x);
+  if (!x) {
+    SC_REPORT_ERROR(name(), "request without an MmuExtension (origin, ASID, VMID, access)");
+    t.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  const Outcome o = translate(t, *x, delay, false);
+  x->tlb_hit = o.tlb_hit;
+  x->fault = o.fault;
+  x->hpa = o.hpa;
+  if (!o.ok) {
+    t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  access_data(t, o.hpa, delay);
+}
+
+tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time& d) {
+  if (ph == tlm::BEGIN_REQ) {
+    req_peq_.notify(t, d);  // END_REQ follows when a worker takes it: the queue bound is backpressure
+    return tlm::TLM_ACCEPTED;
+  }
+  if (ph == tlm::END_RESP) {
+    resp_busy_ = false;
+    end_resp_event_.notify();
+    return tlm::TLM_COMPLETED;
+  }
+  SC_REPORT_ERROR(name(), "unexpected phase on the cpu socket");
+  return tlm::TLM_COMPLETED;
+}
+
+void Mmu::dispatch_thread() {
+  for (;;) {
+    wait(req_peq_.get_event());
+    while (tlm::tlm_generic_payload* t = req_peq_.get_next_transaction()) pending_.push_back(t);
+    work_event_.notify();
+  }
+}
+
+void Mmu::worker_thread() {
+  for (;;) {
+    while (pending_.empty()) wait(work_event_);
+    tlm::tlm_generic_payload* t = pending_.front();
+    pending_.pop_front();
+    if (!pending_.empty()) work_event_.notify();  // more work for the other workers
+    tlm::tlm_phase ph = tlm::END_REQ;
+    sc_time d = SC_ZERO_TIME;
+    cpu->nb_transport_bw(*t, ph, d);
+    MmuExtension* x = nullptr;
+    t->get_extension(x);
+    if (!x) {
+      SC_REPORT_ERROR(name(), "request without an MmuExtension (origin, ASID, VMID, access)");
+      t->set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    } else {
+      sc_time delay = SC_ZERO_TIME;
+      const Outcome o = translate(*t, *x, delay, true);
+      x->tlb_hit = o.tlb_hit;
+      x->fault = o.fault;
+      x->hpa = o.hpa;
+      if (o.ok) {
+        access_data(*t, o.hpa, delay);
+        wait(delay);
+      } else {
+        t->set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      }
+    }
+    // Base protocol: one BEGIN_RESP at a time on the socket.
+    while (resp_busy_) wait(end_resp_event_);
+    ph = tlm::BEGIN_RESP;
+    d = SC_ZERO_TIME;
+    resp_busy_ = true;
+    if (cpu->nb_transport_bw(*t, ph, d) == tlm::TLM_COMPLETED) resp_busy_ = false;
+  }
+}
+
+void Mmu::invalidate_page(const Context& c, uint64_t va) {
+  ++st_.invalidations;
+  l1i_.invalidate_page(c, va), l1d_.invalidate_page(c, va), l2_.invalidate_page(c, va);
+}
+void Mmu::invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes) {
+  ++st_.invalidations;
+  l1i_.invalidate_range(vmid, va, bytes), l1d_.invalidate_range(vmid, va, bytes), l2_.invalidate_range(vmid, va, bytes);
+}
+void Mmu::invalidate_asid(uint16_t vmid, uint16_t asid) {
+  ++st_.invalidations;
+  l1i_.invalidate_asid(vmid, asid), l1d_.invalidate_asid(vmid, asid), l2_.invalidate_asid(vmid, asid);
+}
+void Mmu::invalidate_vmid(uint16_t vmid) {
+  ++st_.invalidations;
+  l1i_.invalidate_vmid(vmid), l1d_.invalidate_vmid(vmid), l2_.invalidate_vmid(vmid);
+  caches_.invalidate_first_dim(vmid), caches_.invalidate_nested(vmid);
+}
+void Mmu::invalidate_walk_caches(uint16_t vmid) {
+  ++st_.invalidations;
+  caches_.invalidate_first_dim(vmid);
+}
+void Mmu::invalidate_nested(uint16_t vmid) {
+  ++st_.invalidations;
+  caches_.invalidate_nested(vmid);
+}
+void Mmu::invalidate_all() {
+  ++st_.invalidations;
+  l1i_.invalidate_all(), l1d_.invalidate_all(), l2_.invalidate_all();
+  caches_.invalidate_all();
+}
+
+namespace {
+nlohmann::json counters(const CacheCounters& c, const CacheGeometry& g) {
+  return {{"entries", g.entries},   {"ways", g.ways},           {"latency", g.latency},
+          {"hits", c.hits},         {"misses", c.misses},       {"evictions", c.evictions},
+          {"lookups", c.lookups()}, {"invalidations", c.invalidations},
+          {"hit_rate", c.lookups() ? double(c.hits) / c.lookups() : 0.0}};
+}
+}  // namespace
+
+nlohmann::json Mmu::stats_json() const {
+  nlohmann::json j;
+  j["l1i_tlb"] = counters(l1i_.counters(), cfg_.l1i.geo);
+  j["l1d_tlb"] = counters(l1d_.counters(), cfg_.l1d.geo);
+  j["l2_tlb"] = counters(l2_.counters(), cfg_.l2.geo);
+  j["pwc"] = counters(caches_.pwc_counters(), cfg_.pwc);
+  j["npwc"] = counters(caches_.npwc_counters(), cfg_.npwc);
+  j["ntlb"] = counters(caches_.ntlb_counters(), cfg_.ntlb);
+  nlohmann::json w;
+  w["walks"] = st_.walks;
+  w["coalesced"] = st_.coalesced;
+  w["refs_compound_port"] = st_.refs_by_port[0];
+  w["refs_nested_port"] = st_.refs_by_port[1];
+  w["refs_per_walk_mean"] = st_.refs_per_walk.mean();
+  nlohmann::json hist = nlohmann::json::object();
+  for (size_t i = 0; i < st_.refs_per_walk.counts().size(); ++i)
+    if (st_.refs_per_walk.counts()[i]) hist[std::to_string(i)] = st_.refs_per_walk.counts()[i];
+  w["refs_per_walk_histogram"] = hist;
+  w["latency_mean"] = st_.walk_cycles.mean();
+  w["latency_p50"] = st_.walk_cycles.percentile(0.50);
+  w["latency_p99"] = st_.walk_cycles.percentile(0.99);
+  w["latency_max"] = st_.walk_cycles.max();
+  nlohmann::json sw;
+  sw["stayed_shadow"] = st_.switch_level[0];
+  sw["croot_gpa"] = st_.switch_level[1];
+  for (unsigned l = 1; l <= 5; ++l) sw["level_" + std::to_string(l)] = st_.switch_level[1 + l];
+  w["switched_to_nested"] = sw;
+  nlohmann::json states;
+  for (size_t s = 0; s < size_t(WalkerState::kCount); ++s)
+    states[to_string(static_cast<WalkerState>(s))] = st_.state_visits[s];
+  w["state_visits"] = states;
+  j["walker"] = w;
+  j["faults"] = st_.faults;
+  j["invalidations"] = st_.invalidations;
+  j["dmi_accesses"] = st_.dmi_accesses;
+  return j;
+}
+
+}  // namespace agilemmu::mmu

@@ -1,0 +1,129 @@
+// The MMU as a SystemC module: TLBs, walk caches and walkers between a CPU and memory.
+//
+//   cpu            target socket: gVA (guest) or hVA (host) requests with an MmuExtension
+//   data           initiator: the translated access, address = hPA
+//   compound_port  initiator: walk reads of compound, shadow, guest and native tables
+//   nested_port    initiator: walk reads of the nested table
+//
+// The walk itself is pt::Walk (the one implementation of the semantics); this module adds the
+// structures around it and the time each step takes. Timing `lt`: b_transport with temporal
+// decoupling (the CPU's quantum keeper). Timing `at`: the base protocol with a PEQ and N
+// walkers whose reads overlap in memory.
+#pragma once
+#include <array>
+#include <deque>
+#include <map>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/peq_with_get.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <vector>
+
+#include "mmu/mmu_config.h"
+#include "mmu/mmu_ext.h"
+#include "mmu/mmu_stats.h"
+#include "mmu/tlb.h"
+#include "mmu/walk_caches.h"
+#include "pt/walk.h"
+
+namespace agilemmu::mmu {
+
+class Mmu : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Mmu> cpu;
+  tlm_utils::simple_initiator_socket<Mmu> data;
+  tlm_utils::simple_initiator_socket<Mmu> compound_port;
+  tlm_utils::simple_initiator_socket<Mmu> nested_port;
+
+  SC_HAS_PROCESS(Mmu);
+  Mmu(sc_core::sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt);
+
+  // Root registers of one address space. Host (hVA) spaces use only hroot.
+  void set_roots(const Context& c, const pt::Roots& r);
+
+  // Invalidation, as the hypervisor and guest OS request it.
+  void invalidate_page(const Context& c, uint64_t va);
+  void invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes);
+  void invalidate_asid(uint16_t vmid, uint16_t asid);
+  void invalidate_vmid(uint16_t vmid);
+  void invalidate_walk_caches(uint16_t vmid);  // compound/shadow/guest structure changed
+  void invalidate_nested(uint16_t vmid);       // nested table changed: nested TLB + nested PWC
+  void invalidate_all();
+
+  const MmuStats& stats() const { return st_; }
+  const MmuConfig& config() const { return cfg_; }
+  nlohmann::json stats_json() const;
+  sc_core::sc_time clock() const { return clk_; }
+
+  // Observable state for waveforms: walks in flight and the state of walker 0.
+  sc_core::sc_signal<uint32_t> outstanding_walks{"outstanding_walks"};
+  sc_core::sc_signal<uint32_t> walker0_state{"walker0_state"};
+  sc_core::sc_signal<bool> last_tlb_hit{"last_tlb_hit"};
+
+ private:
+  struct Outcome {
+    bool ok = false;
+    bool tlb_hit = false;
+    uint64_t hpa = 0;
+    pt::Fault fault;
+  };
+  // --- shared by both timing modes ---
+  pt::Mode mode_for(const MmuExtension& x) const;
+  Context context_of(const MmuExtension& x) const;
+  Tlb& l1_for(pt::Access a) { return cfg_.split_l1 && a == pt::Access::Fetch ? l1i_ : l1d_; }
+  bool tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, uint64_t& hpa, uint64_t& cycles);
+  void tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Translation& t);
+  const pt::Roots& roots_of(const Context& c);
+  static bool permits(const pt::Perms& p, const MmuExtension& x);
+  void record_walk(const pt::WalkResult& r, uint64_t cycles);
+  uint64_t lookup_cycles(const pt::Walk& w, std::array<unsigned, 3>& seen) const;
+
+  // One translation, both timing modes. `sync` (AT): time is spent with wait() as it passes,
+  // so walks of different requests overlap; otherwise (LT) it accumulates in `delay`.
+  Outcome translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_core::sc_time& delay, bool sync);
+  pt::WalkResult run_walk(const Context& c, const pt::WalkRequest& req, sc_core::sc_time& delay, bool sync);
+  uint64_t read_pte(const pt::MemRef& r, sc_core::sc_time& delay);
+  void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay);
+  void elapse(sc_core::sc_time& delay, bool sync) {
+    if (sync && delay != sc_core::SC_ZERO_TIME) sc_core::wait(delay), delay = sc_core::SC_ZERO_TIME;
+  }
+  void set_state(WalkerState s);
+
+  // --- lt ---
+  void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
+
+  // --- at ---
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
+  void dispatch_thread();
+  void worker_thread();
+  struct InFlight {
+    bool active = false;
+    Context ctx;
+    uint64_t page = 0;  // va >> 12
+    sc_core::sc_event done;
+  };
+
+  MmuConfig cfg_;
+  pt::Format fmt_;
+  sc_core::sc_time clk_;
+  Tlb l1i_, l1d_, l2_;
+  WalkCacheSet caches_;
+  std::map<uint32_t, pt::Roots> roots_;  // key: host bit | vmid | asid
+  MmuStats st_;
+  tlm::tlm_generic_payload pte_;  // LT walk reads reuse one payload
+  uint64_t pte_data_ = 0;
+  // DMI for data, per the data target's grant.
+  tlm::tlm_dmi dmi_;
+  bool dmi_valid_ = false;
+
+  tlm_utils::peq_with_get<tlm::tlm_generic_payload> req_peq_{"req_peq"};
+  std::deque<tlm::tlm_generic_payload*> pending_;
+  sc_core::sc_event work_event_, walker_free_, end_resp_event_;
+  std::deque<InFlight> inflight_;  // one per walker (deque: events do not move)
+  unsigned busy_walkers_ = 0;
+  bool resp_busy_ = false;  // a BEGIN_RESP is waiting for its END_RESP
+  sc_core::sc_time busy_since_;
+};
+
+}  // namespace agilemmu::mmu

@@ -1,0 +1,37 @@
+// Everything an architect sizes in the MMU. Loaded from the `mmu:` section of a config.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "mmu/set_assoc.h"
+#include "pt/walk.h"
+#include "pt/walk_timing.h"
+
+namespace agilemmu::mmu {
+
+enum class Timing : uint8_t { LT, AT };
+
+struct TlbConfig {
+  CacheGeometry geo;
+  unsigned page_sizes = 7;  // bit 0: 4K, bit 1: 2M, bit 2: 1G
+};
+
+struct MmuConfig {
+  pt::Mode mode = pt::Mode::Agile;  // paging mode for guest requests
+  Timing timing = Timing::LT;
+  double clock_ns = 1.0;            // MMU clock period
+  uint32_t walkers = 1;             // concurrent page walks (AT)
+  uint32_t queue = 16;              // misses waiting for a walker (AT); more stall the CPU socket
+  double quantum_ns = 1000;         // LT: temporal-decoupling quantum
+  pt::WalkTiming walk;              // start/step cycles (lookup cycles come from each cache)
+  bool split_l1 = true;             // separate instruction and data L1 TLBs
+  TlbConfig l1i{{128, 8, 1, Replacement::LRU}, 1};
+  TlbConfig l1d{{64, 4, 1, Replacement::LRU}, 7};
+  TlbConfig l2{{1536, 12, 7, Replacement::LRU}, 3};
+  CacheGeometry pwc{32, 4, 1, Replacement::LRU};    // first-dimension page-walk cache
+  CacheGeometry npwc{32, 4, 1, Replacement::LRU};   // nested-dimension page-walk cache
+  CacheGeometry ntlb{64, 8, 1, Replacement::LRU};   // nested TLB (gPA -> hPA)
+  uint64_t seed = 1;
+};
+
+}  // namespace agilemmu::mmu

@@ -1,0 +1,57 @@
+// Statistics the Mmu gathers; to_json() gives the objects `agilemmu run` writes.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "mmu/set_assoc.h"
+#include "pt/walk.h"
+
+namespace agilemmu::mmu {
+
+// Walker FSM states, as the waveform and the RTL comparison name them.
+enum class WalkerState : uint8_t { Idle, TlbLookup, CacheLookup, FirstDimRead, NestedRead, Done, Fault, kCount };
+const char* to_string(WalkerState);
+
+class Histogram {
+ public:
+  explicit Histogram(size_t buckets = 1 << 16) : counts_(buckets + 1, 0) {}
+  void add(uint64_t v) {
+    ++counts_[v < counts_.size() - 1 ? v : counts_.size() - 1];
+    ++n_, sum_ += v;
+    if (v > max_) max_ = v;
+  }
+  uint64_t count() const { return n_; }
+  double mean() const { return n_ ? double(sum_) / n_ : 0.0; }
+  uint64_t max() const { return max_; }
+  uint64_t percentile(double p) const;  // smallest v with at least p of the samples <= v
+  const std::vector<uint64_t>& counts() const { return counts_; }
+
+ private:
+  std::vector<uint64_t> counts_;
+  uint64_t n_ = 0, sum_ = 0, max_ = 0;
+};
+
+struct MmuStats {
+  uint64_t requests = 0, guest_requests = 0, host_requests = 0;
+  uint64_t faults = 0;
+  std::array<uint64_t, 6> faults_by_stage{};  // pt::Stage
+  uint64_t walks = 0, coalesced = 0;
+  std::array<uint64_t, 2> refs_by_port{};  // pt::Port
+  Histogram refs_per_walk{pt::kMaxRefs};
+  Histogram walk_cycles;
+  // Agile/nested walks by where they switched: [0] stayed shadow-style, [1] croot was a gPA,
+  // [1 + k] switched at compound level k.
+  std::array<uint64_t, 7> switch_level{};
+  std::array<uint64_t, size_t(WalkerState::kCount)> state_visits{};
+  uint64_t walker_busy_cycles = 0;  // summed over walkers
+  uint64_t translate_cycles = 0;    // TLB lookups + walks, summed over requests
+  uint64_t data_cycles = 0;         // the data accesses after translation
+  uint64_t dmi_accesses = 0;
+  uint64_t invalidations = 0;
+
+  uint64_t walk_refs() const { return refs_by_port[0] + refs_by_port[1]; }
+};
+
+}  // namespace agilemmu::mmu

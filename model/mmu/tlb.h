@@ -1,0 +1,50 @@
+// Translation lookaside buffer: gVA (or hVA) page -> hPA page, tagged by address space.
+#pragma once
+#include <cstdint>
+
+#include "mmu/set_assoc.h"
+#include "pt/walk.h"
+
+namespace agilemmu::mmu {
+
+// Which address space a lookup belongs to. Host (hVA) translations are tagged apart from every
+// guest's, so a guest and the host never share entries (FIG. 8 block 102).
+struct Context {
+  uint16_t asid = 0;
+  uint16_t vmid = 0;
+  bool host = false;
+  bool operator==(const Context& o) const { return asid == o.asid && vmid == o.vmid && host == o.host; }
+};
+
+struct TlbEntry {
+  uint64_t vpn = 0;  // va >> page shift of `size`
+  uint64_t hpa_base = 0;
+  pt::PageSize size = pt::PageSize::k4K;
+  pt::Perms perms;
+  Context ctx;
+};
+
+class Tlb {
+ public:
+  // page_sizes: bit 0 = 4K, bit 1 = 2M, bit 2 = 1G. 4K must be held: larger translations are
+  // stored as the largest held size that fits (splintering), as real TLBs do.
+  void configure(const CacheGeometry& g, unsigned page_sizes, uint64_t seed);
+  bool enabled() const { return arr_.enabled(); }
+  uint32_t latency() const { return arr_.geometry().latency; }
+  // Counts one hit or miss.
+  bool lookup(const Context& c, uint64_t va, TlbEntry& out);
+  void insert(const Context& c, uint64_t va, uint64_t hpa, pt::PageSize size, const pt::Perms& perms);
+  void invalidate_page(const Context& c, uint64_t va);
+  void invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes);  // every ASID of a VM
+  void invalidate_asid(uint16_t vmid, uint16_t asid);
+  void invalidate_vmid(uint16_t vmid);
+  void invalidate_all() { arr_.invalidate_all(); }
+  const CacheCounters& counters() const { return arr_.counters(); }
+  size_t valid_count() const { return arr_.valid_count(); }
+
+ private:
+  SetAssoc<TlbEntry> arr_;
+  unsigned sizes_ = 1;
+};
+
+}  // namespace agilemmu::mmu

@@ -1,0 +1,106 @@
+#include "sys/dram.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace agilemmu::sys {
+
+using namespace sc_core;
+
+namespace {
+unsigned log2u(uint64_t v) {
+  unsigned b = 0;
+  while ((1ull << b) < v) ++b;
+  return b;
+}
+}  // namespace
+
+
+DramTiming::DramTiming(const DramConfig& c)
+    : cfg_(c), col_bits_(log2u(c.row_bytes)), ch_bits_(log2u(c.channels)), bank_bits_(log2u(c.banks)),
+      banks_(size_t(c.channels) * c.banks) {}
+
+unsigned DramTiming::bank_of(uint64_t addr) const {
+  return static_cast<unsigned>((addr >> col_bits_) & ((1ull << (ch_bits_ + bank_bits_)) - 1));
+}
+uint64_t DramTiming::row_of(uint64_t addr) const { return addr >> (col_bits_ + ch_bits_ + bank_bits_); }
+
+double DramTiming::access(uint64_t addr, bool write, size_t bytes, double now) {
+  Bank& b = banks_[bank_of(addr)];
+  const int64_t row = static_cast<int64_t>(row_of(addr));
+  const double start = std::max(now, b.busy_until);
+  double t;
+  if (cfg_.open_page && b.open_row == row) {
+    t = cfg_.tCL_ns;
+    ++c_.row_hits;
+  } else if (cfg_.open_page && b.open_row >= 0) {
+    t = cfg_.tRP_ns + cfg_.tRCD_ns + cfg_.tCL_ns;
+    ++c_.row_conflicts;
+  } else {
+    t = cfg_.tRCD_ns + cfg_.tCL_ns;
+    ++c_.row_misses;
+  }
+  t += cfg_.tBURST_ns * double((bytes + 63) / 64);
+  if (write) t += cfg_.write_ns;
+  ++(write ? c_.writes : c_.reads);
+  // Closed page: the precharge after the access keeps the bank busy but is off the critical path.
+  b.open_row = cfg_.open_page ? row : -1;
+  b.busy_until = start + t + (cfg_.open_page ? 0 : cfg_.tRP_ns);
+  const double latency = start - now + t;
+  c_.total_latency_ns += latency;
+  return latency;
+}
+
+Dram::Dram(sc_module_name name, pt::PhysMem& mem, const DramConfig& cfg)
+    : sc_module(name), socket("socket"), mem_(mem), cfg_(cfg), timing_(cfg) {
+  if (auto e = cfg.validate(); !e.empty()) SC_REPORT_FATAL(this->name(), e.c_str());
+  socket.register_b_transport(this, &Dram::b_transport);
+  socket.register_get_direct_mem_ptr(this, &Dram::get_direct_mem_ptr);
+  socket.register_transport_dbg(this, &Dram::transport_dbg);
+}
+
+unsigned Dram::transport_dbg(tlm::tlm_generic_payload& t) {
+  if (t.is_read()) mem_.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
+  else if (t.is_write()) mem_.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
+  return t.get_data_length();
+}
+
+void Dram::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
+  if (t.get_byte_enable_ptr() || t.get_streaming_width() < t.get_data_length()) {
+    t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return;
+  }
+  const uint64_t a = t.get_address();
+  const size_t n = t.get_data_length();
+  if (t.is_read()) mem_.read(a, t.get_data_ptr(), n);
+  else if (t.is_write()) mem_.write(a, t.get_data_ptr(), n);
+  const double now = (sc_time_stamp() + delay).to_seconds() * 1e9;
+  delay += sc_time(timing_.access(a, t.is_write(), n, now), SC_NS);
+  t.set_dmi_allowed(cfg_.dmi);
+  t.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+bool Dram::get_direct_mem_ptr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
+  if (!cfg_.dmi) return false;
+  // One 4 KiB frame at a time: the store is sparse, frames are not contiguous in host memory.
+  const uint64_t pfn = t.get_address() >> 12;
+  dmi.set_dmi_ptr(mem_.frame(pfn).data());
+  dmi.set_start_address(pfn << 12);
+  dmi.set_end_address((pfn << 12) + 4095);
+  dmi.allow_read_write();
+  dmi.set_read_latency(sc_time(cfg_.tCL_ns + cfg_.tBURST_ns, SC_NS));
+  dmi.set_write_latency(sc_time(cfg_.tCL_ns + cfg_.tBURST_ns, SC_NS));
+  return true;
+}
+
+nlohmann::json Dram::stats_json() const {
+  const auto& c = timing_.counters();
+  return {{"reads", c.reads},
+          {"writes", c.writes},
+          {"row_hits", c.row_hits},
+          {"row_misses", c.row_misses},
+          {"row_conflicts", c.row_conflicts},
+          {"avg_latency_ns", c.accesses() ? c.total_latency_ns / double(c.accesses()) : 0.0}};
+}
+
+}  // namespace agilemmu::sys

@@ -1,0 +1,61 @@
+// DRAM: a TLM target serving the physical memory store (the same bytes the page tables live
+// in), with channels, banks, open/closed row policy and tRCD/tCL/tRP/tBURST timing.
+// Address mapping, low to high bits: column (within a row) | channel | bank | row.
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+#include <vector>
+
+#include "pt/phys_mem.h"
+#include "sys/sys_config.h"
+
+namespace agilemmu::sys {
+
+
+struct DramCounters {
+  uint64_t reads = 0, writes = 0, row_hits = 0, row_misses = 0, row_conflicts = 0;
+  double total_latency_ns = 0;
+  uint64_t accesses() const { return reads + writes; }
+};
+
+// The timing core, plain C++: latency of one access arriving at `now_ns`, bank state updated.
+class DramTiming {
+ public:
+  explicit DramTiming(const DramConfig& c);
+  double access(uint64_t addr, bool write, size_t bytes, double now_ns);
+  const DramCounters& counters() const { return c_; }
+  unsigned bank_of(uint64_t addr) const;
+  uint64_t row_of(uint64_t addr) const;
+
+ private:
+  struct Bank {
+    int64_t open_row = -1;
+    double busy_until = 0;
+  };
+  DramConfig cfg_;
+  unsigned col_bits_, ch_bits_, bank_bits_;
+  std::vector<Bank> banks_;
+  DramCounters c_;
+};
+
+class Dram : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Dram> socket;
+  Dram(sc_core::sc_module_name name, pt::PhysMem& mem, const DramConfig& cfg);
+  const DramCounters& counters() const { return timing_.counters(); }
+  nlohmann::json stats_json() const;
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
+  unsigned transport_dbg(tlm::tlm_generic_payload& t);
+  pt::PhysMem& mem_;
+  DramConfig cfg_;
+  DramTiming timing_;
+};
+
+}  // namespace agilemmu::sys

@@ -1,0 +1,35 @@
+// A cache level for page-table lines in front of the DRAM (walk reads hit in the data caches on
+// real CPUs). TLM pass-through: hits return after `latency`, misses go to memory and fill.
+// Writes go through to memory and update a cached line.
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "mmu/set_assoc.h"
+#include "sys/sys_config.h"
+
+namespace agilemmu::sys {
+
+
+class LineCache : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<LineCache> in;
+  tlm_utils::simple_initiator_socket<LineCache> out;
+  LineCache(sc_core::sc_module_name name, const LineCacheConfig& cfg);
+  const mmu::CacheCounters& counters() const { return lines_.counters(); }
+  nlohmann::json stats_json() const;
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
+  struct Line {
+    uint64_t tag;
+  };
+  LineCacheConfig cfg_;
+  mmu::SetAssoc<Line> lines_;
+};
+
+}  // namespace agilemmu::sys

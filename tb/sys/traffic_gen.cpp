@@ -1,0 +1,188 @@
+#include "sys/traffic_gen.h"
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+namespace agilemmu::sys {
+
+using namespace sc_core;
+
+TrafficGen::TrafficGen(sc_module_name name, Source& src, const TrafficGenConfig& cfg, TrafficGenHooks hooks)
+    : sc_module(name), socket("socket"), src_(src), cfg_(cfg), hooks_(std::move(hooks)), clk_(cfg.clock_ns, SC_NS),
+      slots_(cfg.at ? std::max<uint32_t>(1, cfg.outstanding) : 1) {
+  for (auto& s : slots_) {
+    s.p.set_data_ptr(reinterpret_cast<unsigned char*>(&s.buf));
+    s.p.set_extension(&s.ext);  // owned by the slot; released before the payload dies
+    s.p.set_byte_enable_ptr(nullptr);
+  }
+  socket.register_nb_transport_bw(this, &TrafficGen::nb_transport_bw);
+  if (cfg.at) {
+    SC_THREAD(at_thread);
+  } else {
+    SC_THREAD(lt_thread);
+  }
+}
+
+void TrafficGen::prepare(Slot& s, const Item& it) {
+  s.item = it;
+  s.attempts = 0;
+  const uint32_t n = it.size > 8 ? 8 : it.size;  // data values are not modelled: one word moves
+  s.p.set_address(it.va);
+  s.p.set_command(it.access == pt::Access::Write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  s.p.set_data_length(n);
+  s.p.set_streaming_width(n);
+  s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  s.ext.asid = cfg_.asid;
+  s.ext.vmid = cfg_.vmid;
+  s.ext.origin = cfg_.origin;
+  s.ext.access = it.access;
+  s.ext.user = it.user;
+}
+
+void TrafficGen::count(const Item& it) {
+  ++st_.accesses;
+  ++(it.access == pt::Access::Fetch ? st_.fetches : it.access == pt::Access::Write ? st_.writes : st_.reads);
+  if (hooks_.progress && (st_.accesses & 0xfff) == 0) hooks_.progress(st_.accesses);
+}
+
+void TrafficGen::lt_thread() {
+  tlm_utils::tlm_quantumkeeper qk;
+  qk.set_global_quantum(sc_time(cfg_.quantum_ns, SC_NS));
+  qk.reset();
+  Slot& s = slots_[0];
+  Item it;
+  while (!stop_ && src_.next(it)) {
+    if (it.kind != Item::Access) {
+      ++st_.events;
+      const uint64_t c = hooks_.event ? hooks_.event(it) : 0;
+      st_.stall_cycles += c;
+      qk.inc(clk_ * double(c));
+      continue;
+    }
+    prepare(s, it);
+    for (;;) {
+      sc_time d = qk.get_local_time();
+      const sc_time before = d;
+      s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      socket->b_transport(s.p, d);
+      st_.latency_cycles += cycles(d - before);
+      qk.set(d);
+      if (s.p.get_response_status() != tlm::TLM_ADDRESS_ERROR_RESPONSE) break;
+      bool retry = false;
+      const uint64_t c = hooks_.fault && ++s.attempts <= 2 ? hooks_.fault(it, s.ext.fault, retry) : 0;
+      st_.stall_cycles += c;
+      qk.inc(clk_ * double(c));
+      if (!retry) {
+        ++st_.hard_faults;
+        break;
+      }
+      ++st_.faults_handled;
+    }
+    count(it);
+    if (cfg_.think_cycles) st_.think_cycles += cfg_.think_cycles, qk.inc(clk_ * double(cfg_.think_cycles));
+    if (hooks_.tick && st_.accesses % cfg_.tick_every == 0) {
+      const uint64_t c = hooks_.tick(cycles(sc_time_stamp() + qk.get_local_time()));
+      st_.stall_cycles += c;
+      qk.inc(clk_ * double(c));
+    }
+    if (qk.need_sync()) qk.sync();
+  }
+  qk.sync();
+  st_.end = sc_time_stamp();
+  finished_ = true;
+  for (auto& sl : slots_) sl.p.clear_extension(&sl.ext);
+}
+
+tlm::tlm_sync_enum TrafficGen::nb_transport_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time&) {
+  if (ph == tlm::END_REQ) {
+    req_open_ = false;
+    end_req_.notify();
+    return tlm::TLM_ACCEPTED;
+  }
+  if (ph == tlm::BEGIN_RESP) {
+    if (req_open_) req_open_ = false, end_req_.notify();  // BEGIN_RESP implies END_REQ
+    for (auto& s : slots_)
+      if (&s.p == &t) done_.push_back(&s);
+    resp_.notify();
+    return tlm::TLM_COMPLETED;
+  }
+  SC_REPORT_ERROR(name(), "unexpected phase on the backward path");
+  return tlm::TLM_COMPLETED;
+}
+
+void TrafficGen::at_thread() {
+  Item it;
+  bool more = true;
+  unsigned in_flight = 0;
+  auto issue = [&](Slot& s) {
+    while (req_open_) wait(end_req_);  // base protocol: one open request at a time
+    s.busy = true;
+    s.issued = sc_time_stamp();
+    s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_phase ph = tlm::BEGIN_REQ;
+    sc_time d = SC_ZERO_TIME;
+    req_open_ = true;
+    ++in_flight;
+    const tlm::tlm_sync_enum r = socket->nb_transport_fw(s.p, ph, d);
+    if (r == tlm::TLM_UPDATED && ph == tlm::END_REQ) req_open_ = false;
+    if (r == tlm::TLM_COMPLETED) {
+      req_open_ = false;
+      done_.push_back(&s);
+    }
+  };
+  while (more || in_flight) {
+    // Completed requests: faults are handed to the software model, then retried.
+    while (!done_.empty()) {
+      Slot* s = done_.front();
+      done_.pop_front();
+      --in_flight;
+      st_.latency_cycles += cycles(sc_time_stamp() - s->issued);
+      if (s->p.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE) {
+        bool retry = false;
+        const uint64_t c = hooks_.fault && ++s->attempts <= 2 ? hooks_.fault(s->item, s->ext.fault, retry) : 0;
+        st_.stall_cycles += c;
+        if (c) wait(clk_ * double(c));
+        if (retry) {
+          ++st_.faults_handled;
+          issue(*s);
+          continue;
+        }
+        ++st_.hard_faults;
+      }
+      count(s->item);
+      s->busy = false;
+      if (hooks_.tick && st_.accesses % cfg_.tick_every == 0) {
+        const uint64_t c = hooks_.tick(cycles(sc_time_stamp()));
+        st_.stall_cycles += c;
+        if (c) wait(clk_ * double(c));
+      }
+    }
+    Slot* free = nullptr;
+    for (auto& s : slots_)
+      if (!s.busy) free = &s;
+    if (more && !stop_ && free) {
+      if (!src_.next(it)) {
+        more = false;
+        continue;
+      }
+      if (it.kind != Item::Access) {
+        ++st_.events;
+        const uint64_t c = hooks_.event ? hooks_.event(it) : 0;
+        st_.stall_cycles += c;
+        if (c) wait(clk_ * double(c));
+        continue;
+      }
+      prepare(*free, it);
+      issue(*free);
+      wait(clk_ * double(1 + cfg_.think_cycles));  // at most one new request per cycle
+      st_.think_cycles += cfg_.think_cycles;
+      continue;
+    }
+    if (stop_) more = false;
+    if (in_flight) wait(resp_);
+  }
+  st_.end = sc_time_stamp();
+  finished_ = true;
+  for (auto& sl : slots_) sl.p.clear_extension(&sl.ext);
+}
+
+}  // namespace agilemmu::sys

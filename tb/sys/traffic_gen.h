@@ -1,0 +1,89 @@
+// The traffic-generator CPU: pulls requests from a Source and issues them to the MMU's cpu
+// socket with an MmuExtension. OS/hypervisor events and page faults are handed to hooks (the
+// software model), whose cycles stall this CPU. `lt`: b_transport with a quantum keeper, one
+// request at a time. `at`: base-protocol nb_transport with up to `outstanding` requests.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <vector>
+
+#include "mmu/mmu_ext.h"
+#include "sys/workload.h"
+
+namespace agilemmu::sys {
+
+struct TrafficGenConfig {
+  bool at = false;
+  double clock_ns = 1.0;
+  uint32_t outstanding = 1;    // at: requests in flight
+  uint32_t think_cycles = 0;   // CPU work between two requests
+  double quantum_ns = 1000;    // lt: temporal-decoupling quantum
+  uint16_t asid = 1, vmid = 1;
+  mmu::Origin origin = mmu::Origin::Guest;
+  uint64_t tick_every = 1024;  // accesses between calls of the tick hook
+};
+
+struct TrafficGenHooks {
+  // An OS/hypervisor event; returns the cycles it costs this CPU.
+  std::function<uint64_t(const Item&)> event;
+  // A translation fault; returns the cycles spent and whether to retry the access.
+  std::function<uint64_t(const Item&, const pt::Fault&, bool& retry)> fault;
+  // Periodic: the current time in cycles; returns cycles the CPU is stalled.
+  std::function<uint64_t(uint64_t now_cycles)> tick;
+  // Progress: accesses completed so far.
+  std::function<void(uint64_t done)> progress;
+};
+
+struct TrafficGenStats {
+  uint64_t accesses = 0, fetches = 0, reads = 0, writes = 0;
+  uint64_t events = 0, faults_handled = 0, hard_faults = 0;
+  uint64_t stall_cycles = 0;  // charged by hooks (VMM and guest OS work)
+  uint64_t think_cycles = 0;
+  uint64_t latency_cycles = 0;  // sum of request latencies seen at the socket
+  sc_core::sc_time end;
+};
+
+class TrafficGen : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<TrafficGen> socket;
+  SC_HAS_PROCESS(TrafficGen);
+  TrafficGen(sc_core::sc_module_name name, Source& src, const TrafficGenConfig& cfg, TrafficGenHooks hooks);
+  const TrafficGenStats& stats() const { return st_; }
+  bool finished() const { return finished_; }
+  // Stops issuing after the current request (Ctrl-C); the run then ends normally.
+  void stop() { stop_ = true; }
+
+ private:
+  struct Slot {
+    tlm::tlm_generic_payload p;
+    mmu::MmuExtension ext;
+    uint64_t buf = 0;
+    Item item;
+    int attempts = 0;
+    sc_core::sc_time issued;
+    bool busy = false;
+  };
+  void lt_thread();
+  void at_thread();
+  void prepare(Slot& s, const Item& it);
+  void count(const Item& it);
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
+  uint64_t cycles(sc_core::sc_time t) const { return static_cast<uint64_t>(t / clk_ + 0.5); }
+
+  Source& src_;
+  TrafficGenConfig cfg_;
+  TrafficGenHooks hooks_;
+  sc_core::sc_time clk_;
+  TrafficGenStats st_;
+  std::vector<Slot> slots_;
+  std::deque<Slot*> done_;
+  sc_core::sc_event end_req_, resp_;
+  bool req_open_ = false;  // BEGIN_REQ sent, END_REQ not yet seen
+  bool finished_ = false, stop_ = false;
+};
+
+}  // namespace agilemmu::sys

@@ -1,0 +1,95 @@
+// Request producers (plain C++, no SystemC): what the traffic-generator CPU issues. Split from
+// the SystemC issuer as DRAMSys splits its traffic generators: a producer decides *what*, the
+// issuer decides *when*.
+#pragma once
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "pt/walk.h"
+
+namespace agilemmu::sys {
+
+struct Item {
+  enum Kind : uint8_t { Access, Remap, Unmap, HostMigrate, ContextSwitch } kind = Access;
+  uint64_t va = 0;
+  uint32_t size = 8;
+  pt::Access access = pt::Access::Read;
+  bool user = true;
+};
+const char* to_string(Item::Kind);
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual bool next(Item& it) = 0;
+  // Accesses this source will produce, if known (for progress), else 0.
+  virtual uint64_t expected() const { return 0; }
+};
+
+enum class Pattern : uint8_t { Sequential, Strided, Uniform, Zipf, PointerChase };
+bool parse_pattern(const std::string&, Pattern&);
+
+struct RegionTraffic {
+  std::string name;
+  uint64_t base = 0, size = 0;
+  uint64_t page_bytes = 4096;
+  bool code = false;            // instruction fetches instead of loads/stores
+  Pattern pattern = Pattern::Uniform;
+  uint64_t stride = 64;         // strided: bytes between accesses
+  double skew = 0.99;           // zipf: exponent over the region's pages
+  double weight = 1;            // share of the accesses
+  double write_fraction = 0.3;  // data regions: stores among accesses
+  // OS/hypervisor events per 1000 accesses of the whole workload, on random pages of this region
+  double remap_rate = 0, unmap_rate = 0, host_migrate_rate = 0;
+};
+
+struct WorkloadConfig {
+  uint64_t accesses = 100000;
+  uint32_t access_size = 8;
+  double context_switch_rate = 0;  // per 1000 accesses
+  std::vector<RegionTraffic> regions;
+  uint64_t seed = 1;
+};
+
+class SyntheticSource : public Source {
+ public:
+  explicit SyntheticSource(const WorkloadConfig& cfg);
+  bool next(Item& it) override;
+  uint64_t expected() const override { return cfg_.accesses; }
+
+ private:
+  struct State {
+    uint64_t cursor = 0;
+    std::vector<double> zipf_cdf;       // over pages
+    std::vector<uint32_t> chase;        // pointer chase: next page index
+    uint32_t chase_at = 0;
+  };
+  uint64_t address(size_t r);
+  WorkloadConfig cfg_;
+  std::vector<State> st_;
+  std::vector<double> weight_cdf_;
+  std::mt19937_64 rng_;
+  uint64_t issued_ = 0;
+  std::vector<Item> pending_events_;
+};
+
+// valgrind lackey --trace-mem=yes text: "I  addr,size", " L addr,size", " S addr,size",
+// " M addr,size" (M = load then store). Streamed; other lines (==pid== ...) are skipped.
+class LackeyTraceSource : public Source {
+ public:
+  explicit LackeyTraceSource(const std::string& path, uint64_t limit = 0);
+  bool next(Item& it) override;
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  uint64_t line_no_ = 0, limit_, produced_ = 0;
+  bool pending_store_ = false;
+  Item store_;
+};
+
+}  // namespace agilemmu::sys
