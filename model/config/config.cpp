@@ -24,6 +24,76 @@ pt::PageSize page_size(Section& s, const std::string& key, pt::PageSize def) {
   return ps;
 }
 
+mmu::CacheGeometry geometry(Section& s, mmu::CacheGeometry g) {
+  g.entries = static_cast<uint32_t>(s.u64("entries", g.entries, 0, 1u << 24));
+  g.ways = static_cast<uint32_t>(s.u64("ways", g.ways, 1, 64));
+  g.latency = static_cast<uint32_t>(s.u64("latency", g.latency, 0, 1u << 20));
+  const std::string r = s.choice("replacement", mmu::to_string(g.replacement), {"lru", "plru", "random"});
+  mmu::parse_replacement(r, g.replacement);
+  if (auto e = g.validate(); !e.empty()) s.fail(e.find("ways") == 0 || e.find("plru") == 0 ? "ways" : "entries", e);
+  return g;
+}
+
+mmu::TlbConfig tlb(Section s, mmu::TlbConfig t) {
+  const bool has_sizes = s.has("page_sizes");
+  const auto sizes = s.strings("page_sizes");
+  if (has_sizes) {
+    t.page_sizes = 0;
+    for (const auto& v : sizes) {
+      pt::PageSize ps;
+      if (!pt::parse_page_size(v, ps)) s.fail("page_sizes", "page sizes are 4K, 2M and 1G, got '" + v + "'");
+      t.page_sizes |= 1u << static_cast<unsigned>(ps);
+    }
+    if (!(t.page_sizes & 1)) s.fail("page_sizes", "must include 4K (larger pages are splintered into it)");
+  }
+  t.geo = geometry(s, t.geo);
+  s.finish();
+  return t;
+}
+
+mmu::CacheGeometry cache(Section s, mmu::CacheGeometry g) {
+  g = geometry(s, g);
+  s.finish();
+  return g;
+}
+
+void read_mmu(Section& m, Config& c) {
+  const std::string mode = m.choice("mode", "agile", {"native", "nested", "shadow", "agile"});
+  pt::parse_mode(mode, c.mode);
+  auto& x = c.mmu;
+  x.mode = c.mode;
+  x.timing = m.choice("timing", "lt", {"lt", "at"}) == "at" ? mmu::Timing::AT : mmu::Timing::LT;
+  x.clock_ns = m.real("clock_ns", x.clock_ns, 0.001, 1e6);
+  x.walkers = static_cast<uint32_t>(m.u64("walkers", x.walkers, 1, 256));
+  x.queue = static_cast<uint32_t>(m.u64("queue", x.queue, 1, 4096));
+  x.quantum_ns = m.real("quantum_ns", x.quantum_ns, 0, 1e12);
+  x.walk.start_cycles = static_cast<uint32_t>(m.u64("walk_start_cycles", x.walk.start_cycles, 0, 1u << 20));
+  x.walk.step_cycles = static_cast<uint32_t>(m.u64("walk_step_cycles", x.walk.step_cycles, 0, 1u << 20));
+  x.split_l1 = m.boolean("split_l1", x.split_l1);
+  x.l1i = tlb(m.sub("l1i"), x.l1i);
+  x.l1d = tlb(m.sub("l1d"), x.l1d);
+  x.l2 = tlb(m.sub("l2tlb"), x.l2);
+  x.pwc = cache(m.sub("pwc"), x.pwc);
+  x.npwc = cache(m.sub("npwc"), x.npwc);
+  x.ntlb = cache(m.sub("ntlb"), x.ntlb);
+  m.finish();
+}
+
+void read_dram(Section d, sys::DramConfig& x) {
+  x.channels = static_cast<uint32_t>(d.u64("channels", x.channels, 1, 64));
+  x.banks = static_cast<uint32_t>(d.u64("banks", x.banks, 1, 1024));
+  x.row_bytes = static_cast<uint32_t>(d.u64("row_bytes", x.row_bytes, 64, 1u << 20));
+  x.open_page = d.choice("policy", x.open_page ? "open" : "closed", {"open", "closed"}) == "open";
+  x.tRCD_ns = d.real("tRCD_ns", x.tRCD_ns, 0, 1e6);
+  x.tCL_ns = d.real("tCL_ns", x.tCL_ns, 0, 1e6);
+  x.tRP_ns = d.real("tRP_ns", x.tRP_ns, 0, 1e6);
+  x.tBURST_ns = d.real("tBURST_ns", x.tBURST_ns, 0, 1e6);
+  x.write_ns = d.real("write_ns", x.write_ns, 0, 1e6);
+  x.dmi = d.boolean("dmi", x.dmi);
+  if (auto e = x.validate(); !e.empty()) d.fail(e.substr(0, e.find(' ')), e);
+  d.finish();
+}
+
 Config from_value(const Value& root, const std::string& name) {
   Config c;
   c.source = name;
@@ -41,9 +111,29 @@ Config from_value(const Value& root, const std::string& name) {
   f.finish();
 
   Section m = top.sub("mmu");
-  const std::string mode = m.choice("mode", "agile", {"native", "nested", "shadow", "agile"});
-  pt::parse_mode(mode, c.mode);
-  m.finish();
+  read_mmu(m, c);
+  c.mmu.seed = c.seed;
+  read_dram(top.sub("dram"), c.dram);
+  Section pc = top.sub("ptcache");
+  c.ptcache.geo.entries = static_cast<uint32_t>(pc.u64("lines", 0, 0, 1u << 24));
+  c.ptcache.geo = geometry(pc, c.ptcache.geo);
+  pc.ignore("entries");
+  if (pc.has("entries")) pc.fail("entries", "the page-table cache is sized in `lines`");
+  c.ptcache.line_bytes = static_cast<uint32_t>(pc.u64("line_bytes", 64, 8, 4096));
+  if (c.ptcache.line_bytes & (c.ptcache.line_bytes - 1)) pc.fail("line_bytes", "must be a power of two");
+  c.ptcache.clock_ns = c.mmu.clock_ns;
+  pc.finish();
+
+  Section w = top.sub("workload");
+  c.workload.accesses = w.u64("accesses", c.workload.accesses, 0);
+  c.workload.access_size = static_cast<uint32_t>(w.u64("access_size", 8, 1, 64));
+  c.workload.outstanding = static_cast<uint32_t>(w.u64("outstanding", 1, 1, 1024));
+  c.workload.think_cycles = static_cast<uint32_t>(w.u64("think_cycles", 0, 0, 1u << 20));
+  c.workload.context_switch_rate = w.real("context_switch_rate", 0, 0, 1000);
+  c.workload.trace = w.str("trace", "");
+  c.workload.trace_limit = w.u64("trace_limit", 0);
+  c.workload.demand_anywhere = w.boolean("demand_anywhere", true);
+  w.finish();
 
   Section ag = top.sub("agile");
   c.agile_policy = ag.choice("policy", "static", {"static", "dynamic"}) == "dynamic" ? vmm::Policy::Dynamic
@@ -89,6 +179,16 @@ Config from_value(const Value& root, const std::string& name) {
     reg.paging = r.choice("paging", "shadow", {"shadow", "nested"}) == "nested" ? Paging::Nested : Paging::Shadow;
     reg.nested_level = static_cast<unsigned>(r.u64("nested_level", c.agile_nested_level, 0, c.format.levels));
     reg.populate = r.boolean("populate", true);
+    auto& t = reg.traffic;
+    const std::string pat = r.choice("pattern", "uniform", {"sequential", "strided", "uniform", "zipf", "pointer_chase"});
+    sys::parse_pattern(pat, t.pattern);
+    t.stride = r.u64("stride", 64, 1);
+    t.skew = r.real("skew", 0.99, 0, 10);
+    t.weight = r.real("weight", 1, 0, 1e9);
+    t.write_fraction = r.real("write_fraction", 0.3, 0, 1);
+    t.remap_rate = r.real("remap_rate", 0, 0, 1000);
+    t.unmap_rate = r.real("unmap_rate", 0, 0, 1000);
+    t.host_migrate_rate = r.real("host_migrate_rate", 0, 0, 1000);
     const uint64_t pb = pt::page_bytes(reg.page_size);
     if (reg.base % pb) r.fail("base", "must be aligned to the region's page size");
     if (reg.size % pb) r.fail("size", "must be a multiple of the region's page size");
@@ -130,6 +230,24 @@ guest:
     - {name: heap, kind: heap, base: 0x10000000, size: 16M, perms: rwu, paging: nested}
     - {name: stack, kind: stack, base: 0x7fff00000000, size: 1M, perms: rwu, paging: shadow}
 )";
+}
+
+sys::WorkloadConfig Config::synthetic() const {
+  sys::WorkloadConfig w;
+  w.accesses = workload.accesses;
+  w.access_size = workload.access_size;
+  w.context_switch_rate = workload.context_switch_rate;
+  w.seed = seed;
+  for (const auto& r : regions) {
+    sys::RegionTraffic t = r.traffic;
+    t.name = r.name;
+    t.base = r.base;
+    t.size = r.size;
+    t.page_bytes = pt::page_bytes(r.page_size);
+    t.code = r.kind == "code";
+    w.regions.push_back(t);
+  }
+  return w;
 }
 
 void populate(const Config& cfg, vmm::AddressSpace& as) {

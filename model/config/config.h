@@ -9,6 +9,9 @@
 #include "pt/walk.h"
 #include "vmm/address_space.h"
 #include "vmm/vmm.h"
+#include "mmu/mmu_config.h"
+#include "sys/sys_config.h"
+#include "sys/workload.h"
 
 namespace agilemmu::config {
 
@@ -24,6 +27,18 @@ struct Region {
   Paging paging = Paging::Shadow;
   unsigned nested_level = 0;  // compound level of the nested-style entries; 0 = lowest necessary
   bool populate = true;       // mapped at start (false: demand paged)
+  sys::RegionTraffic traffic; // how the workload accesses it
+};
+
+struct Workload {
+  uint64_t accesses = 100000;
+  uint32_t access_size = 8;
+  uint32_t outstanding = 1;    // requests in flight (at timing)
+  uint32_t think_cycles = 0;   // CPU cycles between requests
+  double context_switch_rate = 0;
+  std::string trace;           // lackey trace to replay instead of the synthetic regions
+  uint64_t trace_limit = 0;    // replay at most this many records (0: all)
+  bool demand_anywhere = true; // a fault outside every region maps a 4 KiB rwxu page
 };
 
 struct Config {
@@ -38,6 +53,12 @@ struct Config {
   vmm::DynamicPolicy dynamic;                      // agile.interval / threshold / window
   vmm::VmmCosts costs;                             // vmm.*
   bool root_cache = false;                         // vmm.root_cache
+  mmu::MmuConfig mmu;
+  sys::DramConfig dram;
+  sys::LineCacheConfig ptcache;
+  Workload workload;
+  // The synthetic workload over the regions, as the request producer takes it.
+  sys::WorkloadConfig synthetic() const;
 };
 
 // Loads, merges --set overrides, and validates. Throws ConfigError naming file, line and key.

@@ -302,13 +302,36 @@ std::vector<std::string> Section::strings(const std::string& key) {
   return out;
 }
 
+namespace {
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace
+
 void Section::finish() const {
   if (!v_ || v_->kind != Value::Kind::Map) return;
   for (const auto& key : v_->order) {
     if (used_.count(key)) continue;
-    std::string known;
-    for (const auto& k : used_) known += (known.empty() ? "" : ", ") + k;
-    throw ConfigError(v_->map.at(key).where() + ": key '" + path(key) + "': unknown key (known here: " + known + ")");
+    std::string known, best;
+    size_t best_d = 3;  // suggest only close matches
+    for (const auto& k : used_) {
+      known += (known.empty() ? "" : ", ") + k;
+      const size_t d = edit_distance(key, k);
+      if (d < best_d) best_d = d, best = k;
+    }
+    const std::string hint = best.empty() ? "" : "did you mean '" + best + "'? ";
+    throw ConfigError(v_->map.at(key).where() + ": key '" + path(key) + "': unknown key (" + hint + "known here: " + known + ")");
   }
 }
 

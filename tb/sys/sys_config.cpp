@@ -1,4 +1,5 @@
 #include "sys/sys_config.h"
+#include "sys/workload.h"
 
 namespace agilemmu::sys {
 
@@ -12,6 +13,17 @@ std::string DramConfig::validate() const {
   if (!pow2(row_bytes) || row_bytes < 64) return "row_bytes must be a power of two >= 64";
   if (tRCD_ns < 0 || tCL_ns < 0 || tRP_ns < 0 || tBURST_ns < 0 || write_ns < 0) return "timings must be >= 0";
   return {};
+}
+
+bool parse_pattern(const std::string& s, Pattern& p) {
+  static const std::pair<const char*, Pattern> names[] = {{"sequential", Pattern::Sequential},
+                                                          {"strided", Pattern::Strided},
+                                                          {"uniform", Pattern::Uniform},
+                                                          {"zipf", Pattern::Zipf},
+                                                          {"pointer_chase", Pattern::PointerChase}};
+  for (const auto& [n, v] : names)
+    if (s == n) return p = v, true;
+  return false;
 }
 
 }  // namespace agilemmu::sys

@@ -17,17 +17,6 @@ const char* to_string(Item::Kind k) {
   return "?";
 }
 
-bool parse_pattern(const std::string& s, Pattern& p) {
-  static const std::pair<const char*, Pattern> names[] = {{"sequential", Pattern::Sequential},
-                                                          {"strided", Pattern::Strided},
-                                                          {"uniform", Pattern::Uniform},
-                                                          {"zipf", Pattern::Zipf},
-                                                          {"pointer_chase", Pattern::PointerChase}};
-  for (const auto& [n, v] : names)
-    if (s == n) return p = v, true;
-  return false;
-}
-
 SyntheticSource::SyntheticSource(const WorkloadConfig& cfg) : cfg_(cfg), st_(cfg.regions.size()), rng_(cfg.seed) {
   double total = 0;
   for (const auto& r : cfg_.regions) total += r.weight;
