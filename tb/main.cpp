@@ -1,5 +1,6 @@
 // agilemmu: the command-line front end. Subcommands live in tb/cli/.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -11,7 +12,8 @@
 namespace {
 void usage(FILE* f) {
   std::fputs(
-      "usage: agilemmu [run] [CONFIG.yaml] [--set key=value]...   run a simulation (default config if none)\n"
+      "usage: agilemmu [run] [CONFIG.yaml] [--set key=value]... [--json FILE] [--csv FILE] [--vcd waveforms/NAME]\n"
+      "                     [--quiet]                               run a simulation (default config if none)\n"
       "       agilemmu walk [CONFIG.yaml] --va ADDR [--access read|write|fetch] [--user] [--host]\n"
       "                     [--set key=value]... [--json]          show one walk and its memory references\n"
       "Exit codes: 0 ok, 1 fault/mismatch/model error, 2 bad usage or bad input.\n",
@@ -21,6 +23,7 @@ void usage(FILE* f) {
 
 int main(int argc, char** argv) {
   using namespace agilemmu::cli;
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);  // keep stdout to our own output
   const std::string cmd = argc > 1 ? argv[1] : "run";
   try {
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {

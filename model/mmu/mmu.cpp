@@ -183,6 +183,7 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
     last_tlb_hit.write(hit);
     if (hit) {
       o.ok = o.tlb_hit = true;
+      ++st_.tlb_hits;
       break;
     }
     if (sync) {

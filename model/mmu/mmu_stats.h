@@ -34,7 +34,7 @@ class Histogram {
 };
 
 struct MmuStats {
-  uint64_t requests = 0, guest_requests = 0, host_requests = 0;
+  uint64_t requests = 0, guest_requests = 0, host_requests = 0, tlb_hits = 0;
   uint64_t faults = 0;
   std::array<uint64_t, 6> faults_by_stage{};  // pt::Stage
   uint64_t walks = 0, coalesced = 0;

@@ -59,13 +59,13 @@ Dram::Dram(sc_module_name name, pt::PhysMem& mem, const DramConfig& cfg)
   socket.register_transport_dbg(this, &Dram::transport_dbg);
 }
 
-unsigned Dram::transport_dbg(tlm::tlm_generic_payload& t) {
+unsigned Dram::transport_dbg(int, tlm::tlm_generic_payload& t) {
   if (t.is_read()) mem_.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
   else if (t.is_write()) mem_.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
   return t.get_data_length();
 }
 
-void Dram::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
+void Dram::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
   if (t.get_byte_enable_ptr() || t.get_streaming_width() < t.get_data_length()) {
     t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
     return;
@@ -80,7 +80,7 @@ void Dram::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
   t.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-bool Dram::get_direct_mem_ptr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
+bool Dram::get_direct_mem_ptr(int, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
   if (!cfg_.dmi) return false;
   // One 4 KiB frame at a time: the store is sparse, frames are not contiguous in host memory.
   const uint64_t pfn = t.get_address() >> 12;

@@ -7,7 +7,7 @@
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <vector>
 
 #include "pt/phys_mem.h"
@@ -44,15 +44,15 @@ class DramTiming {
 
 class Dram : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<Dram> socket;
+  tlm_utils::multi_passthrough_target_socket<Dram> socket;  // data and walk ports bind here
   Dram(sc_core::sc_module_name name, pt::PhysMem& mem, const DramConfig& cfg);
   const DramCounters& counters() const { return timing_.counters(); }
   nlohmann::json stats_json() const;
 
  private:
-  void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
-  bool get_direct_mem_ptr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
-  unsigned transport_dbg(tlm::tlm_generic_payload& t);
+  void b_transport(int id, tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
+  unsigned transport_dbg(int id, tlm::tlm_generic_payload& t);
   pt::PhysMem& mem_;
   DramConfig cfg_;
   DramTiming timing_;

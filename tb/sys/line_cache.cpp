@@ -9,7 +9,7 @@ LineCache::LineCache(sc_module_name name, const LineCacheConfig& cfg)
   in.register_b_transport(this, &LineCache::b_transport);
 }
 
-void LineCache::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
+void LineCache::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
   const uint64_t tag = t.get_address() / cfg_.line_bytes;
   const bool fits = (t.get_address() % cfg_.line_bytes) + t.get_data_length() <= cfg_.line_bytes;
   if (!lines_.enabled() || !fits) {

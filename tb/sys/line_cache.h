@@ -7,7 +7,7 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include "mmu/set_assoc.h"
 #include "sys/sys_config.h"
@@ -17,14 +17,14 @@ namespace agilemmu::sys {
 
 class LineCache : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<LineCache> in;
+  tlm_utils::multi_passthrough_target_socket<LineCache> in;  // both walk ports bind here
   tlm_utils::simple_initiator_socket<LineCache> out;
   LineCache(sc_core::sc_module_name name, const LineCacheConfig& cfg);
   const mmu::CacheCounters& counters() const { return lines_.counters(); }
   nlohmann::json stats_json() const;
 
  private:
-  void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
+  void b_transport(int id, tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
   struct Line {
     uint64_t tag;
   };

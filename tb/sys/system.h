@@ -1,0 +1,50 @@
+// The simulated system of one `agilemmu run`: traffic-generator CPU -> Mmu -> DRAM, with the
+// walk ports going through the page-table line cache, and the guest OS / hypervisor model
+// (vmm::Vmm) answering page faults, applying OS events and invalidating the MMU.
+#pragma once
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "config/config.h"
+#include "mmu/mmu.h"
+#include "sys/dram.h"
+#include "sys/line_cache.h"
+#include "sys/traffic_gen.h"
+#include "sys/workload.h"
+#include "vmm/address_space.h"
+#include "vmm/vmm.h"
+
+namespace agilemmu::sys {
+
+class System {
+ public:
+  // Builds every module; call during elaboration (before sc_start).
+  explicit System(const config::Config& cfg);
+  // Runs to the end of the workload (or until stop()); returns the statistics.
+  nlohmann::json run();
+  void stop() { tg_->stop(); }
+  mmu::Mmu& mmu() { return *mmu_; }
+  void set_progress(std::function<void(uint64_t done, uint64_t expected)> p) { progress_ = std::move(p); }
+
+ private:
+  uint64_t on_event(const Item& it);
+  uint64_t on_fault(const Item& it, const pt::Fault& f, bool& retry);
+  uint64_t on_tick(uint64_t now);
+  void invalidate(const vmm::Invalidation& inv);
+  void refresh_roots();
+
+  config::Config cfg_;
+  pt::PhysMem mem_;
+  std::unique_ptr<vmm::AddressSpace> as_;
+  std::unique_ptr<vmm::Vmm> vmm_;
+  std::unique_ptr<Source> src_;
+  std::unique_ptr<mmu::Mmu> mmu_;
+  std::unique_ptr<LineCache> ptcache_;
+  std::unique_ptr<Dram> dram_;
+  std::unique_ptr<TrafficGen> tg_;
+  mmu::Context ctx_;
+  std::function<void(uint64_t, uint64_t)> progress_;
+};
+
+}  // namespace agilemmu::sys
