@@ -81,7 +81,7 @@ bool Mmu::permits(const pt::Perms& p, const MmuExtension& x) {
 
 void Mmu::set_state(WalkerState s) {
   ++st_.state_visits[size_t(s)];
-  walker0_state.write(static_cast<uint32_t>(s));
+  walker_state.write(static_cast<uint32_t>(s));
 }
 
 bool Mmu::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, uint64_t& hpa, uint64_t& cycles) {

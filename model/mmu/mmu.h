@@ -56,10 +56,11 @@ class Mmu : public sc_core::sc_module {
   nlohmann::json stats_json() const;
   sc_core::sc_time clock() const { return clk_; }
 
-  // Observable state for waveforms: walks in flight and the state of walker 0.
-  sc_core::sc_signal<uint32_t> outstanding_walks{"outstanding_walks"};
-  sc_core::sc_signal<uint32_t> walker0_state{"walker0_state"};
-  sc_core::sc_signal<bool> last_tlb_hit{"last_tlb_hit"};
+  // Observable state for waveforms: walks in flight, the latest walker state, TLB hit.
+  // Several AT worker threads update them, even in one delta cycle: the last write shows.
+  sc_core::sc_signal<uint32_t, sc_core::SC_UNCHECKED_WRITERS> outstanding_walks{"outstanding_walks"};
+  sc_core::sc_signal<uint32_t, sc_core::SC_UNCHECKED_WRITERS> walker_state{"walker_state"};
+  sc_core::sc_signal<bool, sc_core::SC_UNCHECKED_WRITERS> last_tlb_hit{"last_tlb_hit"};
 
  private:
   struct Outcome {

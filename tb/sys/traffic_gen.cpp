@@ -9,7 +9,7 @@ using namespace sc_core;
 TrafficGen::TrafficGen(sc_module_name name, Source& src, const TrafficGenConfig& cfg, TrafficGenHooks hooks)
     : sc_module(name), socket("socket"), src_(src), cfg_(cfg), hooks_(std::move(hooks)), clk_(cfg.clock_ns, SC_NS),
       slots_(cfg.at ? std::max<uint32_t>(1, cfg.outstanding) : 1) {
-  for (auto& s : slots_) {
+  for (auto& s : slots_) {  // (constructed in place)
     s.p.set_data_ptr(reinterpret_cast<unsigned char*>(&s.buf));
     s.p.set_extension(&s.ext);  // owned by the slot; released before the payload dies
     s.p.set_byte_enable_ptr(nullptr);
@@ -89,7 +89,6 @@ void TrafficGen::lt_thread() {
   qk.sync();
   st_.end = sc_time_stamp();
   finished_ = true;
-  for (auto& sl : slots_) sl.p.clear_extension(&sl.ext);
 }
 
 tlm::tlm_sync_enum TrafficGen::nb_transport_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time&) {
@@ -182,7 +181,6 @@ void TrafficGen::at_thread() {
   }
   st_.end = sc_time_stamp();
   finished_ = true;
-  for (auto& sl : slots_) sl.p.clear_extension(&sl.ext);
 }
 
 }  // namespace agilemmu::sys

@@ -66,6 +66,9 @@ class TrafficGen : public sc_core::sc_module {
     int attempts = 0;
     sc_core::sc_time issued;
     bool busy = false;
+    Slot() = default;
+    Slot(const Slot&) = delete;
+    ~Slot() { p.clear_extension(&ext); }  // the extension is a member: the payload must not free it
   };
   void lt_thread();
   void at_thread();
@@ -79,7 +82,7 @@ class TrafficGen : public sc_core::sc_module {
   TrafficGenHooks hooks_;
   sc_core::sc_time clk_;
   TrafficGenStats st_;
-  std::vector<Slot> slots_;
+  std::deque<Slot> slots_;  // deque: slots never move
   std::deque<Slot*> done_;
   sc_core::sc_event end_req_, resp_;
   bool req_open_ = false;  // BEGIN_REQ sent, END_REQ not yet seen
