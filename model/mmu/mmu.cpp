@@ -1,5 +1,6 @@
 #include "mmu/mmu.h"
 
+#include <cstdio>
 #include <cstring>
 
 namespace agilemmu::mmu {
@@ -223,6 +224,9 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
     break;
   }
   st_.translate_cycles += static_cast<uint64_t>((sc_time_stamp() + delay - t0) / clk_ + 0.5);
+  uint64_t h = (va * 0x9e3779b97f4a7c15ull) ^ (o.ok ? o.hpa : (0xfa17ull << 48) ^ o.fault.error_code ^ o.fault.level);
+  h ^= h >> 29, h *= 0xbf58476d1ce4e5b9ull, h ^= h >> 32;
+  st_.translation_digest += h;
   return o;
 }
 
@@ -399,6 +403,9 @@ nlohmann::json Mmu::stats_json() const {
   w["state_visits"] = states;
   j["walker"] = w;
   j["faults"] = st_.faults;
+  char digest[20];
+  std::snprintf(digest, sizeof digest, "%016llx", static_cast<unsigned long long>(st_.translation_digest));
+  j["translation_digest"] = digest;
   j["invalidations"] = st_.invalidations;
   j["dmi_accesses"] = st_.dmi_accesses;
   return j;

@@ -50,6 +50,9 @@ struct MmuStats {
   uint64_t data_cycles = 0;         // the data accesses after translation
   uint64_t dmi_accesses = 0;
   uint64_t invalidations = 0;
+  // Order-independent digest of every request's outcome (va -> hPA or fault): equal digests
+  // mean equal translations, whatever order AT completed them in.
+  uint64_t translation_digest = 0;
 
   uint64_t walk_refs() const { return refs_by_port[0] + refs_by_port[1]; }
 };
