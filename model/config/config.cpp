@@ -130,7 +130,7 @@ Config from_value(const Value& root, const std::string& name) {
   c.workload.outstanding = static_cast<uint32_t>(w.u64("outstanding", 1, 1, 1024));
   c.workload.think_cycles = static_cast<uint32_t>(w.u64("think_cycles", 0, 0, 1u << 20));
   c.workload.context_switch_rate = w.real("context_switch_rate", 0, 0, 1000);
-  c.workload.trace = w.str("trace", "");
+  c.workload.trace = w.path_value("trace", "");
   c.workload.trace_limit = w.u64("trace_limit", 0);
   c.workload.demand_anywhere = w.boolean("demand_anywhere", true);
   w.finish();

@@ -51,6 +51,9 @@ class Section {
   double real(const std::string& key, double def, double min, double max);
   bool boolean(const std::string& key, bool def);
   std::string str(const std::string& key, const std::string& def);
+  // A file name: relative names are taken relative to the config file that set them (or the
+  // current directory for --set), as `include:` is.
+  std::string path_value(const std::string& key, const std::string& def);
   std::string choice(const std::string& key, const std::string& def, const std::vector<std::string>& allowed);
   Section sub(const std::string& key);
   std::vector<Section> list(const std::string& key);
