@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""invariants.py AGILEMMU CONFIG: runs the config twice (same seed) and checks what must hold
+for any run: identical statistics apart from host timing, counters that add up, references
+per walk within what the paging mode can make."""
+import json, subprocess, sys, tempfile, os
+
+binary, cfg = sys.argv[1], sys.argv[2]
+tmp = tempfile.mkdtemp()
+def run(name, *extra):
+    path = os.path.join(tmp, name + ".json")
+    subprocess.run([binary, "run", cfg, "--quiet", "--set", "workload.accesses=20000", "--json", path, *extra],
+                   check=True, stdout=subprocess.DEVNULL)
+    return json.load(open(path))
+a, b = run("a"), run("b")
+failures = []
+def check(cond, msg):
+    if not cond:
+        failures.append(msg)
+for k in ("host_seconds", "accesses_per_second"):
+    a.pop(k), b.pop(k)
+check(a == b, "same config and seed gave different statistics")
+check(a["tlb_hits"] + a["tlb_misses"] == a["translations"], "tlb hits + misses != translations")
+m = a["mmu"]
+for s in ("l1i_tlb", "l1d_tlb", "l2_tlb", "pwc", "npwc", "ntlb"):
+    check(m[s]["hits"] + m[s]["misses"] == m[s]["lookups"], f"{s}: hits + misses != lookups")
+check(m["l2_tlb"]["lookups"] <= m["l1i_tlb"]["lookups"] + m["l1d_tlb"]["lookups"] or m["l1d_tlb"]["entries"] == 0,
+      "L2 looked up more often than the L1s missed")
+levels = 4
+bound = {"native": levels, "shadow": levels, "nested": levels * 5 + 4, "agile": levels * 5 + 4}[a["mode"]]
+hist = {int(k): v for k, v in m["walker"]["refs_per_walk_histogram"].items()}
+check(max(hist, default=0) <= bound, f"a walk made {max(hist)} references, more than {bound} in {a['mode']} mode")
+check(sum(hist.values()) == a["walks"], "refs-per-walk histogram does not count every walk")
+check(a["walk_refs"] == m["walker"]["refs_compound_port"] + m["walker"]["refs_nested_port"], "refs per port do not add up")
+if a["mode"] in ("native", "shadow"):
+    check(m["walker"]["refs_nested_port"] == 0, "a 1-D walk used the nested port")
+check(a["accesses"] == a["fetches"] + a["reads"] + a["writes"], "access mix does not add up")
+check(a["accesses"] == 20000 or a["config"].endswith("trace-ls.yaml"), "--set workload.accesses was not applied")
+c = run("c", "--set", "mmu.mode=nested")
+check(c["mode"] == "nested", "--set mmu.mode was not applied")
+print(f"{cfg}: mode {a['mode']}, {a['walks']} walks, {a['refs_per_walk']:.2f} refs/walk")
+for f in failures:
+    print("FAIL", f)
+sys.exit(1 if failures else 0)

@@ -1,0 +1,147 @@
+// The system around the MMU: DRAM timing, workload producers, lackey parsing.
+#define BOOST_TEST_MODULE system_parts
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <map>
+
+#include "sys/dram.h"
+#include "pt/print.h"
+#include "sys/workload.h"
+
+using namespace agilemmu;
+using sys::DramConfig;
+using sys::DramTiming;
+
+int sc_main(int, char**) { return 0; }  // libsystemc refers to it; Boost.Test drives this binary
+
+BOOST_AUTO_TEST_CASE(dram_row_hit_miss_conflict_latency) {
+  DramConfig c;  // open page, 8 KiB rows, 8 banks, tRCD = tCL = tRP = 14 ns, 4 ns per 64 B
+  DramTiming d(c);
+  const double burst = c.tBURST_ns;
+  // First access to a bank: the row is closed -> activate + column access.
+  BOOST_TEST(d.access(0x0, false, 64, 0) == c.tRCD_ns + c.tCL_ns + burst);
+  // Same row, later: row hit -> column access only.
+  BOOST_TEST(d.access(0x40, false, 64, 1000) == c.tCL_ns + burst);
+  // Same bank, other row: precharge + activate + column access.
+  const uint64_t other_row = uint64_t(c.row_bytes) * c.banks * c.channels;
+  BOOST_TEST(d.bank_of(other_row) == d.bank_of(0));
+  BOOST_TEST(d.row_of(other_row) != d.row_of(0));
+  BOOST_TEST(d.access(other_row, false, 64, 2000) == c.tRP_ns + c.tRCD_ns + c.tCL_ns + burst);
+  BOOST_TEST(d.counters().row_hits == 1u);
+  BOOST_TEST(d.counters().row_misses == 1u);
+  BOOST_TEST(d.counters().row_conflicts == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(dram_closed_page_and_bank_contention) {
+  DramConfig c;
+  c.open_page = false;
+  DramTiming d(c);
+  const double t = c.tRCD_ns + c.tCL_ns + c.tBURST_ns;
+  BOOST_TEST(d.access(0x0, false, 64, 0) == t);
+  BOOST_TEST(d.access(0x40, false, 64, 1000) == t);  // closed page: no row hits
+  BOOST_TEST(d.counters().row_hits == 0u);
+  // Two requests to one bank at the same time: the second waits for the first (and its
+  // precharge, under closed page).
+  DramTiming e(c);
+  BOOST_TEST(e.access(0x0, false, 64, 5000) == t);
+  BOOST_TEST(e.access(0x80, false, 64, 5000) == t + t + c.tRP_ns);
+  // Another bank is independent.
+  BOOST_TEST(e.access(c.row_bytes, false, 64, 5000) == t);
+}
+
+BOOST_AUTO_TEST_CASE(dram_config_validation) {
+  DramConfig c;
+  c.banks = 6;
+  BOOST_TEST(c.validate() == "banks must be a power of two");
+  c.banks = 8;
+  c.row_bytes = 100;
+  BOOST_TEST(c.validate().find("row_bytes") == 0u);
+}
+
+namespace {
+sys::WorkloadConfig two_regions(uint64_t seed) {
+  sys::WorkloadConfig w;
+  w.accesses = 20000;
+  w.seed = seed;
+  sys::RegionTraffic code;
+  code.name = "code", code.base = 0x400000, code.size = 1 << 20, code.code = true, code.pattern = sys::Pattern::Sequential;
+  sys::RegionTraffic heap;
+  heap.name = "heap", heap.base = 0x10000000, heap.size = 16 << 20, heap.pattern = sys::Pattern::Zipf, heap.skew = 1.2;
+  heap.weight = 3, heap.write_fraction = 0.25, heap.remap_rate = 2;
+  w.regions = {code, heap};
+  return w;
+}
+std::vector<sys::Item> drain(sys::Source& s) {
+  std::vector<sys::Item> v;
+  sys::Item it;
+  while (s.next(it)) v.push_back(it);
+  return v;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(synthetic_source_is_deterministic_per_seed) {
+  sys::SyntheticSource a(two_regions(1)), b(two_regions(1)), c(two_regions(2));
+  const auto va = drain(a), vb = drain(b), vc = drain(c);
+  BOOST_REQUIRE_EQUAL(va.size(), vb.size());
+  bool same = true, differ = va.size() != vc.size();
+  for (size_t i = 0; i < va.size(); ++i) same &= va[i].va == vb[i].va && va[i].kind == vb[i].kind;
+  for (size_t i = 0; i < std::min(va.size(), vc.size()) && !differ; ++i) differ = va[i].va != vc[i].va;
+  BOOST_TEST(same);
+  BOOST_TEST(differ);
+}
+
+BOOST_AUTO_TEST_CASE(synthetic_patterns_and_mix) {
+  sys::SyntheticSource s(two_regions(3));
+  const auto items = drain(s);
+  uint64_t accesses = 0, fetches = 0, writes = 0, data = 0, remaps = 0, last_code = 0;
+  bool sequential = true;
+  std::map<uint64_t, uint64_t> heap_pages;
+  for (const auto& it : items) {
+    if (it.kind == sys::Item::Remap) {
+      ++remaps;
+      BOOST_TEST((it.va >= 0x10000000 && it.va < 0x11000000 && it.va % 4096 == 0));
+      continue;
+    }
+    ++accesses;
+    if (it.access == pt::Access::Fetch) {
+      ++fetches;
+      BOOST_TEST((it.va >= 0x400000 && it.va < 0x500000));
+      if (last_code && it.va != last_code + 8) sequential = false;
+      last_code = it.va;
+    } else {
+      ++data;
+      writes += it.access == pt::Access::Write;
+      ++heap_pages[(it.va - 0x10000000) >> 12];
+    }
+  }
+  BOOST_TEST(accesses == 20000u);
+  BOOST_TEST(sequential);  // code is fetched word after word
+  const double wf = double(writes) / data, share = double(data) / accesses;
+  BOOST_TEST((wf > 0.22 && wf < 0.28));        // write_fraction 0.25
+  BOOST_TEST((share > 0.72 && share < 0.78));  // weights 3:1
+  // Zipf: the first page is the most popular, far above the average page.
+  BOOST_TEST(heap_pages[0] > 20 * data / heap_pages.size());
+  BOOST_TEST((remaps > 20u && remaps < 60u));  // 2 per 1000 accesses
+}
+
+BOOST_AUTO_TEST_CASE(lackey_reader_parses_and_reports_line) {
+  const std::string path = "lackey_test.trace";
+  std::ofstream(path) << "==123== Lackey\nI  0401ab70,3\n S 1fff000618,8\n\n M 7000,4\n L 10,x\n";
+  sys::LackeyTraceSource s(path);
+  sys::Item it;
+  BOOST_REQUIRE(s.next(it));
+  BOOST_TEST(it.va == 0x401ab70u);
+  BOOST_TEST(it.access == pt::Access::Fetch);
+  BOOST_REQUIRE(s.next(it));
+  BOOST_TEST((it.access == pt::Access::Write && it.size == 8u));
+  BOOST_REQUIRE(s.next(it));  // M = load ...
+  BOOST_TEST((it.access == pt::Access::Read && it.va == 0x7000u));
+  BOOST_REQUIRE(s.next(it));  // ... then store
+  BOOST_TEST((it.access == pt::Access::Write && it.va == 0x7000u));
+  try {
+    s.next(it);
+    BOOST_FAIL("no error for a bad size");
+  } catch (const std::runtime_error& e) {
+    BOOST_TEST(std::string(e.what()) == "lackey_test.trace:6: malformed lackey record (size must be a decimal 1..4096): ' L 10,x'");
+  }
+}
