@@ -90,6 +90,7 @@ void read_dram(Section d, sys::DramConfig& x) {
   x.tBURST_ns = d.real("tBURST_ns", x.tBURST_ns, 0, 1e6);
   x.write_ns = d.real("write_ns", x.write_ns, 0, 1e6);
   x.dmi = d.boolean("dmi", x.dmi);
+  x.store_data = d.boolean("store_data", x.store_data);
   if (auto e = x.validate(); !e.empty()) d.fail(e.substr(0, e.find(' ')), e);
   d.finish();
 }

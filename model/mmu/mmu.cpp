@@ -43,7 +43,9 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
   pte_.set_command(tlm::TLM_READ_COMMAND);
   for (uint32_t i = 0; i < cfg.walkers; ++i) inflight_.emplace_back();
   if (cfg.timing == Timing::AT) {
-    SC_THREAD(dispatch_thread);
+    SC_METHOD(dispatch_method);  // a method: no thread switch per request
+    sensitive << req_peq_.get_event();
+    dont_initialize();
     for (uint32_t i = 0; i < cfg.queue; ++i)
       sc_spawn(sc_bind(&Mmu::worker_thread, this), sc_gen_unique_name("worker"));
   }
@@ -82,7 +84,7 @@ bool Mmu::permits(const pt::Perms& p, const MmuExtension& x) {
 
 void Mmu::set_state(WalkerState s) {
   ++st_.state_visits[size_t(s)];
-  walker_state.write(static_cast<uint32_t>(s));
+  if (trace_signals_) walker_state.write(static_cast<uint32_t>(s));
 }
 
 bool Mmu::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, uint64_t& hpa, uint64_t& cycles) {
@@ -180,13 +182,13 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
     set_state(WalkerState::TlbLookup);
     const bool hit = tlb_lookup(c, x, va, o.hpa, cycles);
     delay += clk_ * double(cycles);
-    elapse(delay, sync);
-    last_tlb_hit.write(hit);
-    if (hit) {
+    if (trace_signals_) last_tlb_hit.write(hit);
+    if (hit) {  // (AT: the lookup time is waited for together with the data access)
       o.ok = o.tlb_hit = true;
       ++st_.tlb_hits;
       break;
     }
+    elapse(delay, sync);
     if (sync) {
       // Coalescing: a walk of the same page in flight will fill the TLB; wait for it and look again.
       InFlight* same = nullptr;
@@ -204,14 +206,14 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
       if (!f.active) slot = &f;
     slot->active = true, slot->ctx = c, slot->page = va >> 12;
     ++busy_walkers_;
-    outstanding_walks.write(busy_walkers_);
+    if (trace_signals_) outstanding_walks.write(busy_walkers_);
     pt::WalkRequest req;
     req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
     const pt::WalkResult r = run_walk(c, req, delay, sync);
     if (r.ok) tlb_fill(c, x.access, va, r.tr);
     slot->active = false;
     --busy_walkers_;
-    outstanding_walks.write(busy_walkers_);
+    if (trace_signals_) outstanding_walks.write(busy_walkers_);
     slot->done.notify();
     walker_free_.notify();
     o.ok = r.ok;
@@ -223,7 +225,7 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
     }
     break;
   }
-  st_.translate_cycles += static_cast<uint64_t>((sc_time_stamp() + delay - t0) / clk_ + 0.5);
+  st_.translate_ns += (sc_time_stamp() + delay - t0).to_seconds() * 1e9;
   uint64_t h = (va * 0x9e3779b97f4a7c15ull) ^ (o.ok ? o.hpa : (0xfa17ull << 48) ^ o.fault.error_code ^ o.fault.level);
   h ^= h >> 29, h *= 0xbf58476d1ce4e5b9ull, h ^= h >> 32;
   st_.translation_digest += h;
@@ -250,7 +252,7 @@ void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay)
     }
     t.set_address(va);  // the initiator sees its own address back
   }
-  st_.data_cycles += static_cast<uint64_t>((sc_time_stamp() + delay - t0) / clk_ + 0.5);
+  st_.data_ns += (sc_time_stamp() + delay - t0).to_seconds() * 1e9;
 }
 
 void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
@@ -286,12 +288,9 @@ tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_ph
   return tlm::TLM_COMPLETED;
 }
 
-void Mmu::dispatch_thread() {
-  for (;;) {
-    wait(req_peq_.get_event());
-    while (tlm::tlm_generic_payload* t = req_peq_.get_next_transaction()) pending_.push_back(t);
-    work_event_.notify();
-  }
+void Mmu::dispatch_method() {
+  while (tlm::tlm_generic_payload* t = req_peq_.get_next_transaction()) pending_.push_back(t);
+  work_event_.notify();
 }
 
 void Mmu::worker_thread() {

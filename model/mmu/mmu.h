@@ -56,7 +56,9 @@ class Mmu : public sc_core::sc_module {
   nlohmann::json stats_json() const;
   sc_core::sc_time clock() const { return clk_; }
 
-  // Observable state for waveforms: walks in flight, the latest walker state, TLB hit.
+  // Observable state for waveforms: walks in flight, the latest walker state, TLB hit. Written
+  // only after trace_signals(true): a signal write per request would dominate the LT hot path.
+  void trace_signals(bool on) { trace_signals_ = on; }
   // Several AT worker threads update them, even in one delta cycle: the last write shows.
   sc_core::sc_signal<uint32_t, sc_core::SC_UNCHECKED_WRITERS> outstanding_walks{"outstanding_walks"};
   sc_core::sc_signal<uint32_t, sc_core::SC_UNCHECKED_WRITERS> walker_state{"walker_state"};
@@ -96,7 +98,7 @@ class Mmu : public sc_core::sc_module {
 
   // --- at ---
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
-  void dispatch_thread();
+  void dispatch_method();
   void worker_thread();
   struct InFlight {
     bool active = false;
@@ -124,6 +126,7 @@ class Mmu : public sc_core::sc_module {
   std::deque<InFlight> inflight_;  // one per walker (deque: events do not move)
   unsigned busy_walkers_ = 0;
   bool resp_busy_ = false;  // a BEGIN_RESP is waiting for its END_RESP
+  bool trace_signals_ = false;
   sc_core::sc_time busy_since_;
 };
 

@@ -46,8 +46,8 @@ struct MmuStats {
   std::array<uint64_t, 7> switch_level{};
   std::array<uint64_t, size_t(WalkerState::kCount)> state_visits{};
   uint64_t walker_busy_cycles = 0;  // summed over walkers
-  uint64_t translate_cycles = 0;    // TLB lookups + walks, summed over requests
-  uint64_t data_cycles = 0;         // the data accesses after translation
+  double translate_ns = 0;  // TLB lookups + walks, summed over requests
+  double data_ns = 0;       // the data accesses after translation
   uint64_t dmi_accesses = 0;
   uint64_t invalidations = 0;
   // Order-independent digest of every request's outcome (va -> hPA or fault): equal digests

@@ -109,6 +109,7 @@ int sc_main(int, char**) {
   sc_core::sc_trace_file* tf = nullptr;
   if (!r.vcd.empty()) {
     tf = sc_core::sc_create_vcd_trace_file(r.vcd.c_str());  // SystemC appends .vcd
+    s.mmu().trace_signals(true);
     sc_core::sc_trace(tf, s.mmu().walker_state, "walker_state");
     sc_core::sc_trace(tf, s.mmu().outstanding_walks, "outstanding_walks");
     sc_core::sc_trace(tf, s.mmu().last_tlb_hit, "tlb_hit");

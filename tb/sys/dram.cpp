@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace agilemmu::sys {
 
@@ -72,8 +73,14 @@ void Dram::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
   }
   const uint64_t a = t.get_address();
   const size_t n = t.get_data_length();
-  if (t.is_read()) mem_.read(a, t.get_data_ptr(), n);
-  else if (t.is_write()) mem_.write(a, t.get_data_ptr(), n);
+  // Walk reads are 8-byte page-table reads; data moves through the store only if asked to.
+  const bool pte = n == 8 && t.is_read() && !(a & 7);
+  if (cfg_.store_data || pte) {
+    if (t.is_read()) mem_.read(a, t.get_data_ptr(), n);
+    else if (t.is_write()) mem_.write(a, t.get_data_ptr(), n);
+  } else if (t.is_read()) {
+    std::memset(t.get_data_ptr(), 0, n);
+  }
   const double now = (sc_time_stamp() + delay).to_seconds() * 1e9;
   delay += sc_time(timing_.access(a, t.is_write(), n, now), SC_NS);
   t.set_dmi_allowed(cfg_.dmi);
@@ -81,7 +88,7 @@ void Dram::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
 }
 
 bool Dram::get_direct_mem_ptr(int, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
-  if (!cfg_.dmi) return false;
+  if (!cfg_.dmi || !cfg_.store_data) return false;  // DMI exposes the store itself
   // One 4 KiB frame at a time: the store is sparse, frames are not contiguous in host memory.
   const uint64_t pfn = t.get_address() >> 12;
   dmi.set_dmi_ptr(mem_.frame(pfn).data());

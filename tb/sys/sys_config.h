@@ -17,6 +17,10 @@ struct DramConfig {
   double tBURST_ns = 4;        // per 64-byte burst
   double write_ns = 0;         // extra latency charged to writes (write recovery); 0 = as reads
   bool dmi = false;            // grant DMI for data (fast, untimed beyond a fixed latency)
+  // Keep data written by the CPU in the store (page tables always are). Off by default: the
+  // traffic generator's data values mean nothing, and a big data set would cost a host frame per
+  // touched page. Data reads of frames that hold no page table then read zero.
+  bool store_data = false;
   std::string validate() const;
 };
 

@@ -125,9 +125,9 @@ nlohmann::json System::run() {
   j["vmm_trap_cycles"] = vs.trap_cycles_total();
   j["vmm_cycles"] = vs.vmm_cycles();
   j["guest_os_cycles"] = vs.guest_os_cycles;
-  j["translate_cycles"] = ms.translate_cycles;
+  j["translate_cycles"] = static_cast<uint64_t>(ms.translate_ns / clk + 0.5);
   j["walk_cycles"] = ms.walker_busy_cycles;
-  j["data_cycles"] = ms.data_cycles;
+  j["data_cycles"] = static_cast<uint64_t>(ms.data_ns / clk + 0.5);
   j["stall_cycles"] = ts.stall_cycles;
   j["cycles"] = cycles;
   j["host_seconds"] = host_s;
