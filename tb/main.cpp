@@ -16,6 +16,7 @@ void usage(FILE* f) {
       "                     [--quiet]                               run a simulation (default config if none)\n"
       "       agilemmu walk [CONFIG.yaml] --va ADDR [--access read|write|fetch] [--user] [--host]\n"
       "                     [--set key=value]... [--json]          show one walk and its memory references\n"
+      "       agilemmu trace convert IN.lackey OUT.bin | trace info FILE   convert or describe a trace\n"
       "Exit codes: 0 ok, 1 fault/mismatch/model error, 2 bad usage or bad input.\n",
       f);
 }
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (cmd == "walk") return walk_cmd(argc, argv);
+    if (cmd == "trace") return trace_cmd(argc, argv);
     if (cmd == "run") return run_cmd(argc, argv);
     return run_cmd(argc, argv);  // `agilemmu CONFIG.yaml ...` is `agilemmu run CONFIG.yaml ...`
   } catch (const agilemmu::config::ConfigError& e) {
@@ -39,6 +41,9 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::fprintf(stderr, "agilemmu: %s\n", e.what());
     usage(stderr);
+    return kExitUsage;
+  } catch (const std::runtime_error& e) {  // bad input files (traces) name themselves
+    std::fprintf(stderr, "agilemmu: %s\n", e.what());
     return kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "agilemmu: error: %s\n", e.what());

@@ -12,7 +12,7 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   vmm_ = std::make_unique<vmm::Vmm>(*as_, cfg.mode, cfg.agile_policy, cfg.costs, cfg.dynamic, cfg.root_cache);
   vmm_->invalidate = [this](const vmm::Invalidation& i) { invalidate(i); };
   if (cfg.workload.trace.empty()) src_ = std::make_unique<SyntheticSource>(cfg.synthetic());
-  else src_ = std::make_unique<LackeyTraceSource>(cfg.workload.trace, cfg.workload.trace_limit);
+  else src_ = open_trace(cfg.workload.trace, cfg.workload.trace_limit);
 
   mmu_ = std::make_unique<mmu::Mmu>("mmu", cfg.mmu, cfg.format);
   ptcache_ = std::make_unique<LineCache>("ptcache", cfg.ptcache);

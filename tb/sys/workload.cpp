@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 namespace agilemmu::sys {
@@ -107,8 +108,12 @@ bool SyntheticSource::next(Item& it) {
   return true;
 }
 
-LackeyTraceSource::LackeyTraceSource(const std::string& path, uint64_t limit) : path_(path), in_(path), limit_(limit) {
-  if (!in_) throw std::runtime_error(path + ": cannot open trace");
+LackeyTraceSource::LackeyTraceSource(const std::string& path, uint64_t limit)
+    : LackeyTraceSource(std::make_unique<std::ifstream>(path), path, limit) {}
+
+LackeyTraceSource::LackeyTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit)
+    : path_(std::move(name)), in_(std::move(in)), limit_(limit) {
+  if (!*in_) throw std::runtime_error(path_ + ": cannot open trace");
 }
 
 bool LackeyTraceSource::next(Item& it) {
@@ -119,7 +124,7 @@ bool LackeyTraceSource::next(Item& it) {
   }
   if (limit_ && produced_ >= limit_) return false;
   std::string line;
-  while (std::getline(in_, line)) {
+  while (std::getline(*in_, line)) {
     ++line_no_;
     if (line.empty() || line.rfind("==", 0) == 0 || line.rfind("--", 0) == 0) continue;
     size_t p = 0;
@@ -155,6 +160,112 @@ bool LackeyTraceSource::next(Item& it) {
     return true;
   }
   return false;
+}
+
+namespace {
+[[noreturn]] void trace_error(const std::string& path, uint64_t record, const std::string& why) {
+  throw std::runtime_error(path + ": record " + std::to_string(record) + ": " + why);
+}
+}  // namespace
+
+BinaryTraceSource::BinaryTraceSource(const std::string& path, uint64_t limit)
+    : BinaryTraceSource(std::make_unique<std::ifstream>(path, std::ios::binary), path, limit) {}
+
+BinaryTraceSource::BinaryTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit)
+    : path_(std::move(name)), in_(std::move(in)), limit_(limit) {
+  if (!*in_) throw std::runtime_error(path_ + ": cannot open trace");
+  header();
+}
+
+void BinaryTraceSource::header() {
+  char magic[8];
+  uint32_t version = 0, reserved = 0;
+  in_->read(magic, 8);
+  if (in_->gcount() != 8 || std::memcmp(magic, kTraceMagic, 8) != 0)
+    throw std::runtime_error(path_ + ": not an agilemmu binary trace (bad magic)");
+  in_->read(reinterpret_cast<char*>(&version), 4);
+  in_->read(reinterpret_cast<char*>(&reserved), 4);
+  in_->read(reinterpret_cast<char*>(&count_), 8);
+  if (!*in_) throw std::runtime_error(path_ + ": truncated header");
+  if (version != kTraceVersion)
+    throw std::runtime_error(path_ + ": binary trace version " + std::to_string(version) + ", this build reads " +
+                             std::to_string(kTraceVersion));
+}
+
+bool BinaryTraceSource::next(Item& it) {
+  if (limit_ && record_ >= limit_) return false;
+  const int flags = in_->get();
+  if (flags == EOF) {
+    if (count_ && record_ != count_)
+      trace_error(path_, record_, "file ends after " + std::to_string(record_) + " of " + std::to_string(count_) + " records");
+    return false;
+  }
+  if (flags & 0xf8) trace_error(path_, record_, "reserved flag bits set");
+  if ((flags & 3) == 3) trace_error(path_, record_, "bad access kind");
+  uint64_t z = 0;
+  for (unsigned shift = 0;; shift += 7) {
+    const int b = in_->get();
+    if (b == EOF) trace_error(path_, record_, "truncated address");
+    if (shift > 63) trace_error(path_, record_, "address delta longer than 64 bits");
+    z |= uint64_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
+  }
+  const int64_t delta = static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
+  last_ += static_cast<uint64_t>(delta);
+  it = Item{};
+  it.va = last_;
+  it.access = (flags & 3) == 0 ? pt::Access::Fetch : (flags & 3) == 1 ? pt::Access::Read : pt::Access::Write;
+  if (flags & 4) {
+    const int sz = in_->get();
+    if (sz == EOF) trace_error(path_, record_, "truncated size");
+    if (sz == 0) trace_error(path_, record_, "size 0");
+    it.size = static_cast<uint32_t>(sz);
+  }
+  ++record_;
+  return true;
+}
+
+BinaryTraceWriter::BinaryTraceWriter(const std::string& path) : path_(path), out_(path, std::ios::binary) {
+  if (!out_) throw std::runtime_error(path + ": cannot write trace");
+  const uint32_t version = kTraceVersion, reserved = 0;
+  const uint64_t count = 0;
+  out_.write(kTraceMagic, 8);
+  out_.write(reinterpret_cast<const char*>(&version), 4);
+  out_.write(reinterpret_cast<const char*>(&reserved), 4);
+  out_.write(reinterpret_cast<const char*>(&count), 8);
+}
+
+void BinaryTraceWriter::add(const Item& it) {
+  const uint8_t kind = it.access == pt::Access::Fetch ? 0 : it.access == pt::Access::Read ? 1 : 2;
+  const bool sized = it.size != 8;
+  if (sized && (it.size == 0 || it.size > 255)) throw std::runtime_error(path_ + ": access size must be 1..255");
+  out_.put(static_cast<char>(kind | (sized ? 4 : 0)));
+  const int64_t delta = static_cast<int64_t>(it.va - last_);
+  uint64_t z = (static_cast<uint64_t>(delta) << 1) ^ static_cast<uint64_t>(delta >> 63);
+  do {
+    const uint8_t b = z & 0x7f;
+    z >>= 7;
+    out_.put(static_cast<char>(b | (z ? 0x80 : 0)));
+  } while (z);
+  if (sized) out_.put(static_cast<char>(it.size));
+  last_ = it.va;
+  ++n_;
+}
+
+void BinaryTraceWriter::finish() {
+  out_.seekp(16);
+  out_.write(reinterpret_cast<const char*>(&n_), 8);
+  out_.close();
+  if (!out_) throw std::runtime_error(path_ + ": write failed");
+}
+
+std::unique_ptr<Source> open_trace(const std::string& path, uint64_t limit) {
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe) throw std::runtime_error(path + ": cannot open trace");
+  char magic[8] = {};
+  probe.read(magic, 8);
+  if (probe.gcount() == 8 && std::memcmp(magic, kTraceMagic, 8) == 0) return std::make_unique<BinaryTraceSource>(path, limit);
+  return std::make_unique<LackeyTraceSource>(path, limit);
 }
 
 }  // namespace agilemmu::sys

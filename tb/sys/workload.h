@@ -82,14 +82,52 @@ class SyntheticSource : public Source {
 class LackeyTraceSource : public Source {
  public:
   explicit LackeyTraceSource(const std::string& path, uint64_t limit = 0);
+  // Reads from any stream; `name` is used in error messages.
+  LackeyTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit = 0);
   bool next(Item& it) override;
 
  private:
   std::string path_;
-  std::ifstream in_;
+  std::unique_ptr<std::istream> in_;
   uint64_t line_no_ = 0, limit_, produced_ = 0;
   bool pending_store_ = false;
   Item store_;
 };
+
+// Our compact binary trace (tb/TRACE_FORMAT.md): an 16-byte header, then one record per access
+// of 1 flag byte, a zigzag LEB128 address delta, and a size byte when the size is not 8.
+constexpr char kTraceMagic[8] = {'A', 'M', 'M', 'U', 'T', 'R', 'C', '\0'};
+constexpr uint32_t kTraceVersion = 1;
+
+class BinaryTraceSource : public Source {
+ public:
+  explicit BinaryTraceSource(const std::string& path, uint64_t limit = 0);
+  BinaryTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit = 0);
+  bool next(Item& it) override;
+  uint64_t expected() const override { return count_; }
+
+ private:
+  void header();
+  std::string path_;
+  std::unique_ptr<std::istream> in_;
+  uint64_t record_ = 0, limit_, count_ = 0, last_ = 0;
+};
+
+class BinaryTraceWriter {
+ public:
+  explicit BinaryTraceWriter(const std::string& path);
+  void add(const Item& it);
+  // Writes the record count into the header and closes the file.
+  void finish();
+  uint64_t records() const { return n_; }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+  uint64_t n_ = 0, last_ = 0;
+};
+
+// Opens a trace of either format, told apart by the binary magic.
+std::unique_ptr<Source> open_trace(const std::string& path, uint64_t limit = 0);
 
 }  // namespace agilemmu::sys

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "sys/dram.h"
 #include "pt/print.h"
@@ -144,4 +145,49 @@ BOOST_AUTO_TEST_CASE(lackey_reader_parses_and_reports_line) {
   } catch (const std::runtime_error& e) {
     BOOST_TEST(std::string(e.what()) == "lackey_test.trace:6: malformed lackey record (size must be a decimal 1..4096): ' L 10,x'");
   }
+}
+
+BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
+  const std::string lackey = "rt.lackey", bin = "rt.bin";
+  std::ofstream(lackey) << "I  0401ab70,3\n S 1fff000618,8\n L 0000001000,4\n M 7000,16\nI  0401ab73,5\n";
+  {
+    sys::LackeyTraceSource in(lackey);
+    sys::BinaryTraceWriter w(bin);
+    sys::Item it;
+    while (in.next(it)) w.add(it);
+    w.finish();
+    BOOST_TEST(w.records() == 6u);  // M counts as read + write
+  }
+  sys::LackeyTraceSource a(lackey);
+  auto b = sys::open_trace(bin);
+  BOOST_TEST(b->expected() == 6u);
+  sys::Item x, y;
+  unsigned n = 0;
+  while (a.next(x)) {
+    BOOST_REQUIRE(b->next(y));
+    BOOST_TEST(x.va == y.va);
+    BOOST_TEST(x.size == y.size);
+    BOOST_TEST((x.access == y.access));
+    ++n;
+  }
+  BOOST_TEST(!b->next(y));
+  BOOST_TEST(n == 6u);
+  auto error_of = [](const std::string& bytes) {
+    try {
+      sys::BinaryTraceSource s(std::make_unique<std::istringstream>(bytes), "t.bin");
+      sys::Item it;
+      while (s.next(it)) {
+      }
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  std::string good(sys::kTraceMagic, 8);
+  good += std::string("\1\0\0\0\0\0\0\0", 8) + std::string("\2\0\0\0\0\0\0\0", 8);
+  BOOST_TEST(error_of("NOTATRACE_AT_ALL_________") == "t.bin: not an agilemmu binary trace (bad magic)");
+  BOOST_TEST(error_of(good + "\1\x80") == "t.bin: record 0: truncated address");
+  BOOST_TEST(error_of(good + "\x09\2") == "t.bin: record 0: reserved flag bits set");
+  BOOST_TEST(error_of(good + "\1\2") == "t.bin: record 1: file ends after 1 of 2 records");
+  BOOST_TEST(error_of(good + "\1\2\3\2").find("record 1: bad access kind") != std::string::npos);
 }

@@ -1,0 +1,42 @@
+// `agilemmu trace convert IN OUT` (lackey text -> our binary format) and `agilemmu trace info FILE`.
+#include <cstdio>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "sys/workload.h"
+
+namespace agilemmu::cli {
+
+int trace_cmd(int argc, char** argv) {
+  Args a(argc, argv, 2);
+  if (a.done()) throw UsageError("trace: convert IN OUT | info FILE");
+  const std::string verb = a.next();
+  if (verb == "convert") {
+    const std::string in = a.value("convert"), out = a.value("convert");
+    if (!a.done()) throw UsageError("trace convert: too many arguments");
+    auto src = sys::open_trace(in);
+    sys::BinaryTraceWriter w(out);
+    sys::Item it;
+    while (src->next(it)) w.add(it);
+    w.finish();
+    std::printf("%llu records -> %s\n", static_cast<unsigned long long>(w.records()), out.c_str());
+    return kExitOk;
+  }
+  if (verb == "info") {
+    const std::string in = a.value("info");
+    auto src = sys::open_trace(in);
+    uint64_t n[3] = {0, 0, 0}, lo = ~0ull, hi = 0;
+    sys::Item it;
+    while (src->next(it)) {
+      ++n[static_cast<unsigned>(it.access)];
+      lo = std::min(lo, it.va), hi = std::max(hi, it.va);
+    }
+    std::printf("%s: %llu records (fetch %llu, read %llu, write %llu), addresses 0x%llx..0x%llx\n", in.c_str(),
+                (unsigned long long)(n[0] + n[1] + n[2]), (unsigned long long)n[2], (unsigned long long)n[0],
+                (unsigned long long)n[1], (unsigned long long)(n[0] + n[1] + n[2] ? lo : 0), (unsigned long long)hi);
+    return kExitOk;
+  }
+  throw UsageError("trace: unknown verb '" + verb + "' (convert, info)");
+}
+
+}  // namespace agilemmu::cli
