@@ -4,11 +4,11 @@ for any run: identical statistics apart from host timing, counters that add up, 
 per walk within what the paging mode can make."""
 import json, subprocess, sys, tempfile, os
 
-binary, cfg = sys.argv[1], sys.argv[2]
+binary, cfg, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
 tmp = tempfile.mkdtemp()
-def run(name, *extra):
+def run(name, *more):
     path = os.path.join(tmp, name + ".json")
-    subprocess.run([binary, "run", cfg, "--quiet", "--set", "workload.accesses=20000", "--json", path, *extra],
+    subprocess.run([binary, "run", cfg, "--quiet", "--set", "workload.accesses=20000", "--json", path, *extra, *more],
                    check=True, stdout=subprocess.DEVNULL)
     return json.load(open(path))
 a, b = run("a"), run("b")
