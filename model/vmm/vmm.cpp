@@ -114,77 +114,69 @@ void Vmm::demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms) {
   const unsigned L = as_.format().levels;
   // Under shadowing the VMM sees the guest's page fault first and reflects it to the guest.
   if (shadowed(page, L + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
-  st_.guest_os_cycles += costs_.guest_fault;
-  pending_cycles_ += costs_.guest_fault;
+  charge_guest_fault();
   in_op_ = true;
   as_.guest_map(page, size, perms);
   in_op_ = false;
   sync_page(page);
 }
 
-bool Vmm::unmap(uint64_t gva) {
+void Vmm::charge_guest_fault() {
+  st_.guest_os_cycles += costs_.guest_fault;
+  pending_cycles_ += costs_.guest_fault;
+}
+
+template <class Change>
+bool Vmm::change_page(uint64_t gva, uint64_t& counter, Change&& change) {
   uint64_t gpa;
   pt::Perms p;
   pt::PageSize s;
   if (!as_.guest_translate(gva, gpa, p, s)) return false;
-  ++st_.unmaps;
+  ++counter;
   const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);
-  in_op_ = true;
-  as_.guest_unmap(lo);
-  in_op_ = false;
+  change(lo, gpa);
+  // The derived tables follow the change, and the MMU drops the old translation.
   as_.resync(lo, lo + bytes);
   send({Invalidation::Page, lo, bytes});
   return true;
+}
+
+bool Vmm::unmap(uint64_t gva) {
+  return change_page(gva, st_.unmaps, [&](uint64_t lo, uint64_t) {
+    in_op_ = true;
+    as_.guest_unmap(lo);
+    in_op_ = false;
+  });
 }
 
 bool Vmm::remap(uint64_t gva) {
-  uint64_t gpa;
-  pt::Perms p;
-  pt::PageSize s;
-  if (!as_.guest_translate(gva, gpa, p, s)) return false;
-  ++st_.remaps;
-  const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);
-  // Copy-on-write or migration: a guest page fault, which shadowing intercepts first.
-  if (shadowed(lo, as_.format().levels + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
-  st_.guest_os_cycles += costs_.guest_fault;
-  pending_cycles_ += costs_.guest_fault;
-  in_op_ = true;
-  as_.guest_remap(lo);
-  in_op_ = false;
-  as_.resync(lo, lo + bytes);
-  send({Invalidation::Page, lo, bytes});
-  return true;
+  return change_page(gva, st_.remaps, [&](uint64_t lo, uint64_t) {
+    // Copy-on-write or migration: a guest page fault, which shadowing intercepts first.
+    if (shadowed(lo, as_.format().levels + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
+    charge_guest_fault();
+    in_op_ = true;
+    as_.guest_remap(lo);
+    in_op_ = false;
+  });
 }
 
 bool Vmm::host_migrate(uint64_t gva) {
-  uint64_t gpa;
-  pt::Perms p;
-  pt::PageSize s;
-  if (!as_.guest_translate(gva, gpa, p, s)) return false;
-  ++st_.host_migrations;
-  if (mode_ == pt::Mode::Native) {  // natively this is the OS migrating its own page
-    st_.guest_os_cycles += costs_.guest_fault;
-    pending_cycles_ += costs_.guest_fault;
-  } else {
+  return change_page(gva, st_.host_migrations, [&](uint64_t page, uint64_t gpa) {
+    if (mode_ == pt::Mode::Native) return charge_guest_fault();  // natively: the OS moves its own page
     trap(TrapKind::NestedChange, costs_.nested_change);
     // Shadow-style entries embed the old hPA: the hypervisor rewrites them (claim 11 is why a
     // nested-style leaf helps pages the host moves often).
-    const bool shadow_style = mode_ == pt::Mode::Shadow ||
-                              (mode_ == pt::Mode::Agile && !as_.guest_node_nested(gva, as_.format().levels + 1));
+    const bool shadow_style = shadowed(page, as_.format().levels + 1);
     if (shadow_style) {
       st_.switch_cycles += costs_.shadow_resync;
       pending_cycles_ += costs_.shadow_resync;
     }
-    const uint64_t page = gva & ~(pt::page_bytes(s) - 1);
     host_moved_.insert(page);
-    if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic && shadow_style &&
-        ++writes_[{0, page}] >= dyn_.threshold)
+    if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic && shadow_style && ++writes_[{0, page}] >= dyn_.threshold)
       make_nested(page, as_.format().levels);
-  }
-  as_.host_migrate(gpa);
-  send({Invalidation::Nested});
-  send({Invalidation::Page, gva & ~(pt::page_bytes(s) - 1), pt::page_bytes(s)});
-  return true;
+    as_.host_migrate(gpa);
+    send({Invalidation::Nested});
+  });
 }
 
 void Vmm::context_switch() {

@@ -98,6 +98,11 @@ class Vmm {
   bool dirty_below(uint64_t va, unsigned level);
   void send(const Invalidation& inv);
   void sync_page(uint64_t gva);
+  void charge_guest_fault();
+  // A change to the mapped guest page holding gva: counts it, runs change(page, gpa), brings the
+  // derived tables up to date and invalidates the page in the MMU. False if gva is unmapped.
+  template <class Change>
+  bool change_page(uint64_t gva, uint64_t& counter, Change&& change);
 
   AddressSpace& as_;
   pt::Mode mode_;
