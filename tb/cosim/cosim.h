@@ -1,0 +1,41 @@
+// RTL-vs-model co-simulation: random page-table images, every walk run on the Verilated RTL
+// walker and on the golden pt::Walk, compared by the scoreboard; stops at the first mismatch.
+#pragma once
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "cosim/scoreboard.h"
+
+namespace agilemmu::cosim {
+
+struct Options {
+  uint64_t walks = 100000;
+  uint64_t seed = 1;
+  uint32_t latency = 1;        // memory latency in cycles (>= 1)
+  unsigned levels = 4;         // selects the RTL build: 4 or 5 levels
+  unsigned walks_per_image = 1000;
+  std::string trace_path;      // VCD of the whole run (slow); empty: none
+  std::string wave_dir = "waveforms";  // where the waveform of a mismatching walk is written
+  Inject inject = Inject::None;
+};
+
+struct Summary {
+  uint64_t walks = 0;
+  uint64_t mismatches = 0;
+  uint64_t ok_walks = 0;        // walks that produced a translation
+  uint64_t refs = 0;            // memory references made by the RTL
+  uint64_t rtl_cycles = 0;      // cycles simulated
+  uint64_t per_mode[4] = {0, 0, 0, 0};
+  double seconds = 0;
+  std::string mismatch_wave;    // waveform written for the mismatch, if any
+};
+
+// Runs the co-simulation; prints a mismatch report (if any) to `out`.
+Summary run(const Options& opt, std::ostream& out);
+
+// `cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--vcd FILE] [--wave-dir DIR]
+//        [--inject-bug none|selector|present|latency]`. Exit code 0 only with 0 mismatches.
+int run_cli(int argc, char** argv);
+
+}  // namespace agilemmu::cosim
