@@ -41,7 +41,15 @@ Summary run(const Options& opt, std::ostream& out) {
     ++s.walks;
     ++s.per_mode[static_cast<unsigned>(req.mode)];
     s.refs += sb->rtl_result().nrefs;
-    if (sb->golden().ok) ++s.ok_walks;
+    const pt::WalkResult& g = sb->golden();
+    if (g.ok) {
+      ++s.ok_walks;
+      ++s.per_size[static_cast<unsigned>(g.tr.size)];
+    } else {
+      ++s.per_fault_kind[static_cast<unsigned>(g.fault.kind)];
+      ++s.per_stage[static_cast<unsigned>(g.fault.stage)];
+    }
+    if (req.mode == pt::Mode::Agile) ++s.per_switch_level[g.switch_level + 1];
     if (!match) {
       ++s.mismatches;
       out << "seed " << opt.seed << ", image " << (image_index - 1) << ", walk " << i << "\n";
@@ -73,7 +81,7 @@ int run_cli(int argc, char** argv) {
   Options opt;
   auto usage = [] {
     std::cerr << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--vcd FILE] [--wave-dir DIR]\n"
-                 "             [--inject-bug none|selector|present|latency]\n";
+                 "             [--walks-per-image N] [--inject-bug none|selector|present|latency]\n";
     return 2;
   };
   for (int i = 1; i < argc; ++i) {
@@ -88,6 +96,7 @@ int run_cli(int argc, char** argv) {
       if (a == "--walks" && value(v)) opt.walks = std::stoull(v);
       else if (a == "--seed" && value(v)) opt.seed = std::stoull(v);
       else if (a == "--latency" && value(v)) opt.latency = static_cast<uint32_t>(std::stoul(v));
+      else if (a == "--walks-per-image" && value(v)) opt.walks_per_image = static_cast<unsigned>(std::stoul(v));
       else if (a == "--levels" && value(v)) opt.levels = static_cast<unsigned>(std::stoul(v));
       else if (a == "--vcd" && value(v)) opt.trace_path = v;
       else if (a == "--fst" && value(v)) {
@@ -117,6 +126,13 @@ int run_cli(int argc, char** argv) {
   std::cout << "modes: native " << s.per_mode[0] << ", nested " << s.per_mode[1] << ", shadow " << s.per_mode[2]
             << ", agile " << s.per_mode[3] << "; translations " << s.ok_walks << ", faults " << (s.walks - s.ok_walks)
             << "; refs " << s.refs << "\n";
+  std::cout << "faults:";
+  for (unsigned k = 1; k < 6; ++k) std::cout << " " << pt::to_string(static_cast<pt::FaultKind>(k)) << " " << s.per_fault_kind[k];
+  std::cout << "; stages:";
+  for (unsigned k = 1; k < 6; ++k) std::cout << " " << pt::to_string(static_cast<pt::Stage>(k)) << " " << s.per_stage[k];
+  std::cout << "\nagile switch levels: never " << s.per_switch_level[0];
+  for (unsigned l = 0; l <= 5; ++l) std::cout << ", " << l << ": " << s.per_switch_level[l + 1];
+  std::cout << "; page sizes: 4K " << s.per_size[0] << ", 2M " << s.per_size[1] << ", 1G " << s.per_size[2] << "\n";
   std::cout << s.walks << " walks, " << s.mismatches << " mismatches\n";
   const double t = s.seconds > 0 ? s.seconds : 1e-9;
   std::cout << static_cast<uint64_t>(s.walks / t) << " walks/s, " << static_cast<uint64_t>(s.rtl_cycles / t)

@@ -14,7 +14,7 @@ struct Options {
   uint64_t seed = 1;
   uint32_t latency = 1;        // memory latency in cycles (>= 1)
   unsigned levels = 4;         // selects the RTL build: 4 or 5 levels
-  unsigned walks_per_image = 1000;
+  unsigned walks_per_image = 2000;
   std::string trace_path;      // VCD of the whole run (slow); empty: none
   std::string wave_dir = "waveforms";  // where the waveform of a mismatching walk is written
   Inject inject = Inject::None;
@@ -27,6 +27,10 @@ struct Summary {
   uint64_t refs = 0;            // memory references made by the RTL
   uint64_t rtl_cycles = 0;      // cycles simulated
   uint64_t per_mode[4] = {0, 0, 0, 0};
+  uint64_t per_fault_kind[6] = {0, 0, 0, 0, 0, 0};  // indexed by pt::FaultKind
+  uint64_t per_stage[6] = {0, 0, 0, 0, 0, 0};       // faults by pt::Stage
+  uint64_t per_switch_level[7] = {0, 0, 0, 0, 0, 0, 0};  // agile walks: [0] never, [1+l] level l
+  uint64_t per_size[3] = {0, 0, 0};                 // translations by pt::PageSize
   double seconds = 0;
   std::string mismatch_wave;    // waveform written for the mismatch, if any
 };
@@ -35,7 +39,7 @@ struct Summary {
 Summary run(const Options& opt, std::ostream& out);
 
 // `cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--vcd FILE] [--wave-dir DIR]
-//        [--inject-bug none|selector|present|latency]`. Exit code 0 only with 0 mismatches.
+//        [--walks-per-image N] [--inject-bug none|selector|present|latency]`. Exit code 0 only with 0 mismatches.
 int run_cli(int argc, char** argv);
 
 }  // namespace agilemmu::cosim

@@ -1,5 +1,6 @@
 #include "cosim/image_gen.h"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -9,9 +10,9 @@ using pt::PageSize;
 
 Image::Image(const pt::Format& fmt, uint64_t seed) : fmt_(fmt), rng_(seed) {
   vmm::Layout layout;
-  // Backing page size of the hypervisor: the nested dimension's leaf size.
-  const unsigned hp = static_cast<unsigned>(rnd(100));
-  layout.host_page = hp < 50 ? PageSize::k4K : hp < 85 ? PageSize::k2M : PageSize::k1G;
+  // Backing page size of the hypervisor (4K or 2M). 1 GiB nested pages come from own_backing():
+  // FrameAllocator turns every 1 GiB alignment gap into 262144 free 4 KiB frames (slow to build).
+  layout.host_page = chance(55) ? PageSize::k4K : PageSize::k2M;
   host_page_ = layout.host_page;
   as_ = std::make_unique<vmm::AddressSpace>(mem_, fmt_, layout);
   add_mappings(24 + static_cast<unsigned>(rnd(40)));
@@ -44,12 +45,9 @@ uint64_t Image::random_va(PageSize align) {
 
 void Image::add_mappings(unsigned n) {
   std::map<uint64_t, uint64_t> used;  // start -> end of mapped gVA ranges
-  unsigned giant = 0;
   for (unsigned i = 0; i < n; ++i) {
     const unsigned s = static_cast<unsigned>(rnd(100));
     PageSize size = s < 70 ? PageSize::k4K : s < 93 ? PageSize::k2M : PageSize::k1G;
-    // 4 GiB of guest memory; and a 1 GiB guest page over 4 KiB host pages is 262144 backings.
-    if (size == PageSize::k1G && (giant >= 2 || host_page_ == PageSize::k4K)) size = PageSize::k2M;
     const uint64_t bytes = pt::page_bytes(size);
     const uint64_t va = random_va(size);
     auto it = used.upper_bound(va);
@@ -57,13 +55,13 @@ void Image::add_mappings(unsigned n) {
     if (it != used.begin() && std::prev(it)->second > va) continue;
     pt::Perms p{chance(70), chance(70), chance(60)};
     try {
-      if (size >= host_page_ && chance(20)) {
+      if (size == PageSize::k1G || (size == PageSize::k2M && chance(50))) {
+        as_->guest_map_at(va, own_backing(size), size, p);
+      } else if (size == host_page_ && chance(20)) {
         // Own nested mapping (whole host pages, so no backing overlaps it) with its own
         // permissions: nested permission faults.
         const uint64_t gpa = as_->guest_frames().alloc(size);
-        const PageSize ns = size;
-        const uint64_t hpa = as_->host_frames().alloc(ns);
-        as_->nested_map(gpa, hpa, ns, pt::Perms{chance(60), true, chance(60)});
+        as_->nested_map(gpa, as_->host_frames().alloc(size), size, pt::Perms{chance(60), true, chance(60)});
         as_->guest_map_at(va, gpa, size, p);
       } else {
         as_->guest_map(va, size, p);
@@ -71,11 +69,27 @@ void Image::add_mappings(unsigned n) {
     } catch (const std::exception&) {
       continue;  // allocator full or a conflicting path: try another mapping
     }
-    if (size == PageSize::k1G) ++giant;
     used[va] = va + bytes;
     mapped_.push_back({va, bytes});
     ++stats_.mappings;
   }
+}
+
+// Guest-physical range for a large guest page, backed by 2M or 1G nested pages, taken from
+// address ranges outside both frame allocators (see the constructor).
+uint64_t Image::own_backing(PageSize size) {
+  const PageSize ns = chance(50) ? PageSize::k2M : PageSize::k1G;
+  const uint64_t nbytes = pt::page_bytes(ns);
+  const uint64_t region = std::max(pt::page_bytes(size), nbytes);
+  own_gpa_ = (own_gpa_ + region - 1) & ~(region - 1);
+  own_hpa_ = (own_hpa_ + region - 1) & ~(region - 1);
+  const pt::Perms np{!chance(15), true, !chance(15)};
+  for (uint64_t off = 0; off < region; off += nbytes) as_->nested_map(own_gpa_ + off, own_hpa_ + off, ns, np);
+  // A guest page smaller than its nested page sits anywhere inside it.
+  const uint64_t gpa = own_gpa_ + (region > pt::page_bytes(size) ? rnd(region / pt::page_bytes(size)) * pt::page_bytes(size) : 0);
+  own_gpa_ += region;
+  own_hpa_ += region;
+  return gpa;
 }
 
 void Image::add_switch_points(unsigned n) {

@@ -37,6 +37,7 @@ class Image {
   uint64_t random_va(pt::PageSize align);
   uint64_t canonical(uint64_t va) const;
   void add_mappings(unsigned n);
+  uint64_t own_backing(pt::PageSize size);
   void add_switch_points(unsigned n);
   void corrupt(unsigned n);
 
@@ -46,6 +47,8 @@ class Image {
   std::unique_ptr<vmm::AddressSpace> as_;
   pt::Roots roots_;
   pt::PageSize host_page_ = pt::PageSize::k4K;
+  uint64_t own_gpa_ = 8ull << 30;    // above the guest frame allocator's 4 GiB
+  uint64_t own_hpa_ = 128ull << 30;  // above the host frame allocator's 64 GiB
   ImageStats stats_;
   std::vector<std::pair<uint64_t, uint64_t>> mapped_;  // (gVA, bytes)
   std::vector<uint64_t> corrupted_;                    // gVAs whose walk touches a corrupted entry
