@@ -23,7 +23,7 @@ uint64_t image_seed(uint64_t seed, uint64_t index) {
 
 Summary run(const Options& opt, std::ostream& out) {
   Summary s;
-  auto rtl = RtlWalker::create(opt.levels);
+  auto rtl = RtlWalker::create(opt.rtl);
   if (!opt.trace_path.empty()) rtl->open_trace(opt.trace_path);
   const uint64_t c0 = rtl->total_cycles();
   const auto t0 = std::chrono::steady_clock::now();
@@ -59,7 +59,7 @@ Summary run(const Options& opt, std::ostream& out) {
       std::filesystem::create_directories(opt.wave_dir, ec);
       s.mismatch_wave = opt.wave_dir + "/cosim_seed" + std::to_string(opt.seed) + "_walk" + std::to_string(i) + ".vcd";
       try {
-        auto replay = RtlWalker::create(opt.levels);
+        auto replay = RtlWalker::create(opt.rtl);
         replay->open_trace(s.mismatch_wave);
         Scoreboard again(*replay, img->mem(), opt.latency, opt.inject);
         again.check(img->roots(), req);
@@ -80,7 +80,7 @@ Summary run(const Options& opt, std::ostream& out) {
 int run_cli(int argc, char** argv) {
   Options opt;
   auto usage = [] {
-    std::cerr << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--vcd FILE] [--wave-dir DIR]\n"
+    std::cerr << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE] [--wave-dir DIR]\n"
                  "             [--walks-per-image N] [--inject-bug none|selector|present|latency]\n";
     return 2;
   };
@@ -97,7 +97,10 @@ int run_cli(int argc, char** argv) {
       else if (a == "--seed" && value(v)) opt.seed = std::stoull(v);
       else if (a == "--latency" && value(v)) opt.latency = static_cast<uint32_t>(std::stoul(v));
       else if (a == "--walks-per-image" && value(v)) opt.walks_per_image = static_cast<unsigned>(std::stoul(v));
-      else if (a == "--levels" && value(v)) opt.levels = static_cast<unsigned>(std::stoul(v));
+      else if (a == "--levels" && value(v)) {
+        if (v != "4" && v != "5") return usage();
+        opt.rtl = v == "4" ? "l4" : "l5";
+      } else if (a == "--rtl" && value(v)) opt.rtl = v;
       else if (a == "--vcd" && value(v)) opt.trace_path = v;
       else if (a == "--fst" && value(v)) {
         std::cerr << "cosim: this build records VCD only (Verilator cannot trace VCD and FST in one model); use --vcd\n";
@@ -115,7 +118,7 @@ int run_cli(int argc, char** argv) {
       return usage();
     }
   }
-  if ((opt.levels != 4 && opt.levels != 5) || opt.latency < 1 || opt.walks_per_image == 0) return usage();
+  if (opt.latency < 1 || opt.walks_per_image == 0) return usage();
   Summary s;
   try {
     s = run(opt, std::cout);

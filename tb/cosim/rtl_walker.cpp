@@ -4,6 +4,7 @@
 
 #include "Vwalker_l4.h"
 #include "Vwalker_l5.h"
+#include "Vwalker_mix.h"
 #include "verilated.h"
 #include "verilated_vcd_c.h"
 
@@ -12,6 +13,7 @@ namespace {
 
 pt::Format l4_format() { return pt::Format{4, 4, 52, 52, true}; }
 pt::Format l5_format() { return pt::Format{5, 5, 46, 55, true}; }
+pt::Format mix_format() { return pt::Format{4, 5, 40, 9, false}; }
 
 // Both Verilated classes have the same ports, so one template drives either.
 template <class V>
@@ -132,10 +134,13 @@ class RtlWalkerT final : public RtlWalker {
 
 }  // namespace
 
-std::unique_ptr<RtlWalker> RtlWalker::create(unsigned levels) {
-  if (levels == 4) return std::make_unique<RtlWalkerT<Vwalker_l4>>(l4_format());
-  if (levels == 5) return std::make_unique<RtlWalkerT<Vwalker_l5>>(l5_format());
-  throw std::invalid_argument("RTL walker is built for 4 or 5 levels");
+std::unique_ptr<RtlWalker> RtlWalker::create(unsigned levels) { return create(levels == 5 ? "l5" : levels == 4 ? "l4" : "?"); }
+
+std::unique_ptr<RtlWalker> RtlWalker::create(const std::string& config) {
+  if (config == "l4") return std::make_unique<RtlWalkerT<Vwalker_l4>>(l4_format());
+  if (config == "l5") return std::make_unique<RtlWalkerT<Vwalker_l5>>(l5_format());
+  if (config == "mix") return std::make_unique<RtlWalkerT<Vwalker_mix>>(mix_format());
+  throw std::invalid_argument("no RTL walker build '" + config + "' (have l4, l5, mix)");
 }
 
 }  // namespace agilemmu::cosim

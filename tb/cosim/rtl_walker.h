@@ -31,9 +31,11 @@ class MemServer {
 class RtlWalker {
  public:
   virtual ~RtlWalker() = default;
-  // levels 4: Vwalker_l4 (4/4 levels, MAXPHYADDR 52, selector 52);
-  // levels 5: Vwalker_l5 (5/5 levels, MAXPHYADDR 46, selector 55). Throws on anything else.
-  static std::unique_ptr<RtlWalker> create(unsigned levels);
+  // Verilated builds (rtl/CMakeLists.txt): "l4" (4/4 levels, MAXPHYADDR 52, selector 52),
+  // "l5" (5/5 levels, MAXPHYADDR 46, selector 55), "mix" (4 guest / 5 nested levels,
+  // MAXPHYADDR 40, selector 9, NX disabled). Throws on anything else.
+  static std::unique_ptr<RtlWalker> create(const std::string& config);
+  static std::unique_ptr<RtlWalker> create(unsigned levels);  // 4: "l4", 5: "l5"
   // The pt::Format the RTL's Verilog parameters implement.
   virtual const pt::Format& format() const = 0;
   // Runs one walk; latency >= 1 cycles from memory request acceptance to response.

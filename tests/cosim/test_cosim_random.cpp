@@ -13,28 +13,28 @@ using cosim::Inject;
 
 namespace {
 
-cosim::Summary run(uint64_t walks, uint64_t seed, unsigned levels, uint32_t latency, Inject inject,
+cosim::Summary run(uint64_t walks, uint64_t seed, const std::string& rtl, uint32_t latency, Inject inject,
                    std::string* report = nullptr, const std::string& wave_dir = "waveforms") {
   cosim::Options o;
   o.walks = walks;
   o.seed = seed;
-  o.levels = levels;
+  o.rtl = rtl;
   o.latency = latency;
   o.inject = inject;
   o.wave_dir = wave_dir;
   std::ostringstream os;
   const cosim::Summary s = cosim::run(o, os);
   if (report) *report = os.str();
-  BOOST_TEST_MESSAGE(walks << " walks (levels " << levels << ", latency " << latency << ") in " << s.seconds << " s: "
+  BOOST_TEST_MESSAGE(walks << " walks (rtl " << rtl << ", latency " << latency << ") in " << s.seconds << " s: "
                            << s.walks / (s.seconds > 0 ? s.seconds : 1) << " walks/s, " << s.mismatches
                            << " mismatches");
   return s;
 }
 
 // The generator must reach every outcome the walker can produce, or a passing run proves little.
-void check_coverage(const cosim::Summary& s, unsigned levels) {
+void check_coverage(const cosim::Summary& s, unsigned levels, bool address_size) {
   for (unsigned k = 1; k <= 4; ++k) BOOST_TEST(s.per_fault_kind[k] > 0u, "fault kind " << k);
-  if (levels == 4) BOOST_TEST(s.per_fault_kind[5] > 0u);  // address-size: gPA above 48 bits
+  if (address_size) BOOST_TEST(s.per_fault_kind[5] > 0u);  // gPA above a 4-level nested table's 48 bits
   for (unsigned st = 1; st <= 5; ++st) BOOST_TEST(s.per_stage[st] > 0u, "fault stage " << st);
   for (unsigned l = 0; l <= levels + 1; ++l) BOOST_TEST(s.per_switch_level[l] > 0u, "switch level " << int(l) - 1);
   for (unsigned z = 0; z < 3; ++z) BOOST_TEST(s.per_size[z] > 0u, "page size " << z);
@@ -45,24 +45,33 @@ void check_coverage(const cosim::Summary& s, unsigned levels) {
 
 BOOST_AUTO_TEST_CASE(regression_4level) {
   std::string rep;
-  const auto s = run(100000, 20260601, 4, 1, Inject::None, &rep);
-  BOOST_TEST(s.walks == 100000u);
+  const auto s = run(300000, 20260601, "l4", 1, Inject::None, &rep);
+  BOOST_TEST(s.walks == 300000u);
   BOOST_TEST(s.mismatches == 0u, rep);
-  check_coverage(s, 4);
+  check_coverage(s, 4, true);
 }
 
 BOOST_AUTO_TEST_CASE(regression_5level_latency3) {
   std::string rep;
-  const auto s = run(50000, 77, 5, 3, Inject::None, &rep);
-  BOOST_TEST(s.walks == 50000u);
+  const auto s = run(100000, 77, "l5", 3, Inject::None, &rep);
+  BOOST_TEST(s.walks == 100000u);
   BOOST_TEST(s.mismatches == 0u, rep);
-  check_coverage(s, 5);
+  check_coverage(s, 5, false);  // a 5-level nested table maps every gPA the format can hold
+}
+
+// 4-level guest over 5-level nested, MAXPHYADDR 40, selector bit 9, NX disabled (bit 63 reserved).
+BOOST_AUTO_TEST_CASE(regression_mixed_levels_nx_off) {
+  std::string rep;
+  const auto s = run(100000, 4242, "mix", 2, Inject::None, &rep);
+  BOOST_TEST(s.walks == 100000u);
+  BOOST_TEST(s.mismatches == 0u, rep);
+  check_coverage(s, 4, false);
 }
 
 BOOST_AUTO_TEST_CASE(same_seed_same_walks) {
-  const auto a = run(6000, 5, 4, 2, Inject::None);
-  const auto b = run(6000, 5, 4, 2, Inject::None);
-  const auto c = run(6000, 6, 4, 2, Inject::None);
+  const auto a = run(6000, 5, "l4", 2, Inject::None);
+  const auto b = run(6000, 5, "l4", 2, Inject::None);
+  const auto c = run(6000, 6, "l4", 2, Inject::None);
   BOOST_TEST(a.refs == b.refs);
   BOOST_TEST(a.rtl_cycles == b.rtl_cycles);
   BOOST_TEST(a.ok_walks == b.ok_walks);
@@ -76,7 +85,7 @@ BOOST_AUTO_TEST_CASE(injected_bugs_are_caught) {
   std::filesystem::remove_all(dir);
   for (Inject k : {Inject::Selector, Inject::Present, Inject::Latency}) {
     std::string rep;
-    const auto s = run(20000, 11, 4, 1, k, &rep, dir);
+    const auto s = run(20000, 11, "l4", 1, k, &rep, dir);
     BOOST_TEST(s.mismatches > 0u, cosim::to_string(k));
     BOOST_TEST(s.walks < 20000u);  // stopped at the first mismatch
     BOOST_TEST(rep.find("MISMATCH") != std::string::npos);
