@@ -23,7 +23,7 @@ Image::Image(const pt::Format& fmt, uint64_t seed) : fmt_(fmt), rng_(seed) {
     stats_.fully_nested = true;
   }
   roots_ = as_->roots();
-  corrupt(2 + static_cast<unsigned>(rnd(12)));
+  corrupt(4 + static_cast<unsigned>(rnd(16)));
 }
 
 uint64_t Image::canonical(uint64_t va) const {
@@ -114,10 +114,12 @@ void Image::corrupt(unsigned n) {
     uint64_t v = mem_.read64(ref.addr);
     switch (rnd(9)) {
       case 0: v &= ~pt::pte::P; break;
-      case 1:  // an address bit at or above MAXPHYADDR (or, with MAXPHYADDR 52, above the gPA width)
-        if (fmt_.maxphyaddr < 52) v |= 1ull << (fmt_.maxphyaddr + rnd(52 - fmt_.maxphyaddr));
-        else v |= 1ull << (fmt_.gpa_bits() + rnd(52 - fmt_.gpa_bits()));
+      case 1: {  // an address bit at or above MAXPHYADDR (or, with MAXPHYADDR 52, above the gPA
+                 // width); half the time exactly the boundary bit, where off-by-one bugs live
+        const unsigned lo = fmt_.maxphyaddr < 52 ? fmt_.maxphyaddr : fmt_.gpa_bits();
+        if (lo < 52) v |= 1ull << (chance(50) ? lo : lo + rnd(52 - lo));
         break;
+      }
       case 2: v |= pt::pte::PS; break;  // reserved at PML4/PML5, a (misaligned) large leaf below
       case 3:                            // low bits of a large page
         if (ref.level < lvls) v |= pt::pte::PS | (1ull << (13 + rnd(8)));

@@ -45,16 +45,16 @@ void check_coverage(const cosim::Summary& s, unsigned levels, bool address_size)
 
 BOOST_AUTO_TEST_CASE(regression_4level) {
   std::string rep;
-  const auto s = run(300000, 20260601, "l4", 1, Inject::None, &rep);
-  BOOST_TEST(s.walks == 300000u);
+  const auto s = run(1000000, 20260601, "l4", 1, Inject::None, &rep);
+  BOOST_TEST(s.walks == 1000000u);
   BOOST_TEST(s.mismatches == 0u, rep);
   check_coverage(s, 4, true);
 }
 
 BOOST_AUTO_TEST_CASE(regression_5level_latency3) {
   std::string rep;
-  const auto s = run(100000, 77, "l5", 3, Inject::None, &rep);
-  BOOST_TEST(s.walks == 100000u);
+  const auto s = run(300000, 77, "l5", 3, Inject::None, &rep);
+  BOOST_TEST(s.walks == 300000u);
   BOOST_TEST(s.mismatches == 0u, rep);
   check_coverage(s, 5, false);  // a 5-level nested table maps every gPA the format can hold
 }
@@ -62,8 +62,8 @@ BOOST_AUTO_TEST_CASE(regression_5level_latency3) {
 // 4-level guest over 5-level nested, MAXPHYADDR 40, selector bit 9, NX disabled (bit 63 reserved).
 BOOST_AUTO_TEST_CASE(regression_mixed_levels_nx_off) {
   std::string rep;
-  const auto s = run(100000, 4242, "mix", 2, Inject::None, &rep);
-  BOOST_TEST(s.walks == 100000u);
+  const auto s = run(300000, 4242, "mix", 2, Inject::None, &rep);
+  BOOST_TEST(s.walks == 300000u);
   BOOST_TEST(s.mismatches == 0u, rep);
   check_coverage(s, 4, false);
 }
