@@ -6,9 +6,7 @@
 //   memory response at edge t -> next memory request (or the result) valid in the cycle after t.
 // So a walk of n references with memory latency L takes 1 + n*(L + 1) cycles from the request
 // handshake to the edge where the result is first valid.
-module walker
-  import agilemmu_pkg::*;
-#(
+module walker #(
   parameter int LEVELS        = 4,   // guest / compound / shadow / native table depth (4 or 5)
   parameter int NESTED_LEVELS = 4,   // nested table depth (4 or 5)
   parameter int MAXPHYADDR    = 52,  // entry address bits at and above this are reserved
@@ -57,70 +55,83 @@ module walker
 
   localparam int VA_BITS  = 12 + 9 * LEVELS;
   localparam int GPA_BITS = 12 + 9 * NESTED_LEVELS;
-  localparam logic [63:0] ADDR_RSVD = ADDR_FIELD & ~((64'h1 << MAXPHYADDR) - 64'h1);
+  localparam logic [63:0] ADDR_RSVD = agilemmu_pkg::ADDR_FIELD & ~((64'h1 << MAXPHYADDR) - 64'h1);
   localparam logic [2:0] PURPOSE_FINAL = 3'd0;  // nested walk of the final gPA
   localparam logic [7:0] NEVER_NESTED = 8'hff;
+  localparam logic [2:0] NL3 = NESTED_LEVELS[2:0];
 
   typedef enum logic [2:0] {
     S_IDLE, S_FIRST_DIM_READ, S_FIRST_DIM_WAIT, S_NESTED_READ, S_NESTED_WAIT, S_DONE, S_FAULT
   } state_e;
 
   // ---- pure helpers (mirror pt::Format) ----
+  // Written in Verilog-2005 function style (no `return`, no casts) so yosys 0.23 parses it too.
+  // Level numbers are widened to int by concatenation.
+  function automatic int lv(input logic [2:0] level);
+    lv = {29'd0, level};
+  endfunction
+
   function automatic logic [63:0] index_off(input int lvls, input logic [63:0] a, input logic [2:0] level);
-    logic [8:0] s;
-    s = 9'(a >> (12 + 9 * (lvls - int'(level))));
-    return {52'd0, s, 3'd0};  // 8 * index
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] s;  // only the 9 index bits are used
+    /* verilator lint_on UNUSEDSIGNAL */
+    s = a >> (12 + 9 * (lvls - lv(level)));
+    index_off = {52'd0, s[8:0], 3'd0};  // 8 * index
   endfunction
 
   function automatic logic large_allowed(input int lvls, input logic [2:0] level);
-    return (int'(level) + 2 >= lvls) && (int'(level) < lvls);
+    large_allowed = (lv(level) + 2 >= lvls) && (lv(level) < lvls);
   endfunction
 
   function automatic logic [1:0] size_at(input int lvls, input logic [2:0] level);
-    return 2'(lvls - int'(level));
+    /* verilator lint_off UNUSEDSIGNAL */
+    int d;  // 0..2 at every level where a leaf can be
+    /* verilator lint_on UNUSEDSIGNAL */
+    d = lvls - lv(level);
+    size_at = d[1:0];
   endfunction
 
   function automatic logic [63:0] page_mask(input logic [1:0] size);
-    unique case (size)
-      2'd0:    return 64'h0000_0fff;
-      2'd1:    return 64'h001f_ffff;
-      default: return 64'h3fff_ffff;
+    case (size)
+      2'd0:    page_mask = 64'h0000_0fff;
+      2'd1:    page_mask = 64'h001f_ffff;
+      default: page_mask = 64'h3fff_ffff;
     endcase
   endfunction
 
   function automatic logic [63:0] rsvd_mask(input int lvls, input logic [2:0] level, input logic ps);
     logic [63:0] m;
     m = ADDR_RSVD;
-    if (!NX_ENABLED) m[PTE_NX] = 1'b1;
-    if (int'(level) < lvls && ps) begin
-      if (!large_allowed(lvls, level)) m[PTE_PS] = 1'b1;  // PS in PML5E/PML4E
+    if (!NX_ENABLED) m[agilemmu_pkg::PTE_NX] = 1'b1;
+    if (lv(level) < lvls && ps) begin
+      if (!large_allowed(lvls, level)) m[agilemmu_pkg::PTE_PS] = 1'b1;  // PS in PML5E/PML4E
       else m = m | (page_mask(size_at(lvls, level)) & ~64'h1fff);  // large-page low bits (bit 12 = PAT)
     end
-    return m;
+    rsvd_mask = m;
   endfunction
 
   function automatic logic [2:0] stage_of(input logic [2:0] t);
-    unique case (t)
-      TBL_NATIVE:   return STAGE_NATIVE;
-      TBL_SHADOW:   return STAGE_SHADOW;
-      TBL_COMPOUND: return STAGE_COMPOUND;
-      TBL_GUEST:    return STAGE_GUEST;
-      TBL_NESTED:   return STAGE_NESTED;
-      default:      return STAGE_NONE;
+    case (t)
+      agilemmu_pkg::TBL_NATIVE:   stage_of = agilemmu_pkg::STAGE_NATIVE;
+      agilemmu_pkg::TBL_SHADOW:   stage_of = agilemmu_pkg::STAGE_SHADOW;
+      agilemmu_pkg::TBL_COMPOUND: stage_of = agilemmu_pkg::STAGE_COMPOUND;
+      agilemmu_pkg::TBL_GUEST:    stage_of = agilemmu_pkg::STAGE_GUEST;
+      agilemmu_pkg::TBL_NESTED:   stage_of = agilemmu_pkg::STAGE_NESTED;
+      default:                    stage_of = agilemmu_pkg::STAGE_NONE;
     endcase
   endfunction
 
   function automatic logic [2:0] perms_of(input logic [63:0] v);
-    return {v[PTE_RW], v[PTE_US], ~v[PTE_NX]};
+    perms_of = {v[agilemmu_pkg::PTE_RW], v[agilemmu_pkg::PTE_US], ~v[agilemmu_pkg::PTE_NX]};
   endfunction
 
   function automatic logic [63:0] access_code(input logic [1:0] acc, input logic user);
     logic [63:0] c;
     c = 64'd0;
-    if (acc == ACC_WRITE) c = c | EC_W;
-    if (acc == ACC_FETCH) c = c | EC_I;
-    if (user) c = c | EC_U;
-    return c;
+    if (acc == agilemmu_pkg::ACC_WRITE) c = c | agilemmu_pkg::EC_W;
+    if (acc == agilemmu_pkg::ACC_FETCH) c = c | agilemmu_pkg::EC_I;
+    if (user) c = c | agilemmu_pkg::EC_U;
+    access_code = c;
   endfunction
 
   // ---- registers ----
@@ -195,12 +206,12 @@ module walker
     n_f_stage = f_stage; n_f_kind = f_kind; n_f_level = f_level; n_f_addr = f_addr; n_f_code = f_code;
     do_prep = 1'b0; do_nest = 1'b0; do_fault = 1'b0; do_finish = 1'b0;
     prep_node = 64'd0; nest_gpa = 64'd0; nest_purpose = PURPOSE_FINAL;
-    af_stage = STAGE_NONE; af_kind = FK_NONE; af_level = 3'd0; af_addr = 64'd0; af_code = 64'd0;
-    fin_hpa = 64'd0; fin_size = PS_4K; fin_perms = 3'b111;
+    af_stage = agilemmu_pkg::STAGE_NONE; af_kind = agilemmu_pkg::FK_NONE; af_level = 3'd0; af_addr = 64'd0; af_code = 64'd0;
+    fin_hpa = 64'd0; fin_size = agilemmu_pkg::PS_4K; fin_perms = 3'b111;
     v = mem_rsp_data;
-    ps = v[PTE_PS];
+    ps = v[agilemmu_pkg::PTE_PS];
     leaf = 1'b0; nested_style = 1'b0;
-    st = STAGE_NONE; np = 3'b111; gp = 3'b111; sz = PS_4K;
+    st = agilemmu_pkg::STAGE_NONE; np = 3'b111; gp = 3'b111; sz = agilemmu_pkg::PS_4K;
     out = 64'd0; base = 64'd0; ncode = 64'd0;
     acode = access_code(r_access, r_user);
 
@@ -209,22 +220,22 @@ module walker
         // Walk::start
         n_va = req_va; n_access = req_access; n_user = req_user; n_nroot = nroot;
         acode = access_code(req_access, req_user);
-        n_glevel = 3'd1; n_gperms = 3'b111; n_gsize = PS_4K; n_switch_level = NEVER_NESTED;
-        n_res_ok = 1'b0; n_res_hpa = 64'd0; n_res_gpa = 64'd0; n_res_size = PS_4K; n_res_perms = 3'b000;
-        n_f_stage = STAGE_NONE; n_f_kind = FK_NONE; n_f_level = 3'd0; n_f_addr = 64'd0; n_f_code = 64'd0;
+        n_glevel = 3'd1; n_gperms = 3'b111; n_gsize = agilemmu_pkg::PS_4K; n_switch_level = NEVER_NESTED;
+        n_res_ok = 1'b0; n_res_hpa = 64'd0; n_res_gpa = 64'd0; n_res_size = agilemmu_pkg::PS_4K; n_res_perms = 3'b000;
+        n_f_stage = agilemmu_pkg::STAGE_NONE; n_f_kind = agilemmu_pkg::FK_NONE; n_f_level = 3'd0; n_f_addr = 64'd0; n_f_code = 64'd0;
         unique case (req_mode)
-          MODE_NATIVE: begin n_gtable = TBL_NATIVE; prep_node = hroot; end
-          MODE_SHADOW: begin n_gtable = TBL_SHADOW; prep_node = sroot; end
-          MODE_NESTED: begin n_gtable = TBL_GUEST; prep_node = groot; n_switch_level = 8'd0; end
+          agilemmu_pkg::MODE_NATIVE: begin n_gtable = agilemmu_pkg::TBL_NATIVE; prep_node = hroot; end
+          agilemmu_pkg::MODE_SHADOW: begin n_gtable = agilemmu_pkg::TBL_SHADOW; prep_node = sroot; end
+          agilemmu_pkg::MODE_NESTED: begin n_gtable = agilemmu_pkg::TBL_GUEST; prep_node = groot; n_switch_level = 8'd0; end
           default: begin  // agile
             prep_node = croot;
-            n_gtable = croot_is_gpa ? TBL_GUEST : TBL_COMPOUND;
+            n_gtable = croot_is_gpa ? agilemmu_pkg::TBL_GUEST : agilemmu_pkg::TBL_COMPOUND;
             if (croot_is_gpa) n_switch_level = 8'd0;
           end
         endcase
         if (req_va[63:VA_BITS-1] != {(65 - VA_BITS){req_va[VA_BITS-1]}}) begin
           do_fault = 1'b1;
-          af_stage = stage_of(n_gtable); af_kind = FK_NON_CANONICAL; af_level = 3'd0;
+          af_stage = stage_of(n_gtable); af_kind = agilemmu_pkg::FK_NON_CANONICAL; af_level = 3'd0;
           af_addr = req_va; af_code = acode;
         end else begin
           do_prep = 1'b1;
@@ -235,28 +246,28 @@ module walker
       S_FIRST_DIM_WAIT: if (mem_rsp_valid) begin
         // Walk::step_first_dim
         st = stage_of(gtable);
-        if (!v[PTE_P]) begin
+        if (!v[agilemmu_pkg::PTE_P]) begin
           do_fault = 1'b1;
-          af_stage = st; af_kind = FK_NOT_PRESENT; af_level = glevel; af_addr = r_va; af_code = acode;
+          af_stage = st; af_kind = agilemmu_pkg::FK_NOT_PRESENT; af_level = glevel; af_addr = r_va; af_code = acode;
         end else if ((v & rsvd_mask(LEVELS, glevel, ps)) != 64'd0) begin
           do_fault = 1'b1;
-          af_stage = st; af_kind = FK_RESERVED; af_level = glevel; af_addr = r_va;
-          af_code = acode | EC_P | EC_RSVD;
+          af_stage = st; af_kind = agilemmu_pkg::FK_RESERVED; af_level = glevel; af_addr = r_va;
+          af_code = acode | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
         end else begin
           gp = gperms & perms_of(v);
           n_gperms = gp;
           // Only compound entries carry the selector (claim 14: below it everything is nested).
-          nested_style = (gtable == TBL_COMPOUND) && v[SELECTOR_BIT];
+          nested_style = (gtable == agilemmu_pkg::TBL_COMPOUND) && v[SELECTOR_BIT];
           if (nested_style) n_switch_level = {5'd0, glevel};
-          leaf = (int'(glevel) == LEVELS) || (ps && large_allowed(LEVELS, glevel));
+          leaf = (lv(glevel) == LEVELS) || (ps && large_allowed(LEVELS, glevel));
           if (leaf) begin
-            if ((r_user && !gp[1]) || (r_access == ACC_WRITE && !gp[2]) || (r_access == ACC_FETCH && !gp[0])) begin
+            if ((r_user && !gp[1]) || (r_access == agilemmu_pkg::ACC_WRITE && !gp[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !gp[0])) begin
               do_fault = 1'b1;
-              af_stage = st; af_kind = FK_PERMISSION; af_level = glevel; af_addr = r_va; af_code = acode | EC_P;
+              af_stage = st; af_kind = agilemmu_pkg::FK_PERMISSION; af_level = glevel; af_addr = r_va; af_code = acode | agilemmu_pkg::EC_P;
             end else begin
               sz = size_at(LEVELS, glevel);
-              out = (v & ADDR_FIELD & ~page_mask(sz)) | (r_va & page_mask(sz));
-              if (gtable == TBL_GUEST || nested_style) begin  // out is a gPA
+              out = (v & agilemmu_pkg::ADDR_FIELD & ~page_mask(sz)) | (r_va & page_mask(sz));
+              if (gtable == agilemmu_pkg::TBL_GUEST || nested_style) begin  // out is a gPA
                 n_gsize = sz;
                 do_nest = 1'b1; nest_gpa = out; nest_purpose = PURPOSE_FINAL;
               end else begin
@@ -264,41 +275,41 @@ module walker
               end
             end
           end else begin
-            if (nested_style) n_gtable = TBL_GUEST;
+            if (nested_style) n_gtable = agilemmu_pkg::TBL_GUEST;
             n_glevel = glevel + 3'd1;
-            prep_node = v & ADDR_FIELD;
+            prep_node = v & agilemmu_pkg::ADDR_FIELD;
             do_prep = 1'b1;
           end
         end
       end
       S_NESTED_WAIT: if (mem_rsp_valid) begin
         // Walk::step_nested
-        ncode = (npurpose == PURPOSE_FINAL) ? (EC_FINAL | acode) : EC_GUEST_TABLE;
-        if (!v[PTE_P]) begin
+        ncode = (npurpose == PURPOSE_FINAL) ? (agilemmu_pkg::EC_FINAL | acode) : agilemmu_pkg::EC_GUEST_TABLE;
+        if (!v[agilemmu_pkg::PTE_P]) begin
           do_fault = 1'b1;
-          af_stage = STAGE_NESTED; af_kind = FK_NOT_PRESENT; af_level = nlevel; af_addr = ngpa; af_code = ncode;
+          af_stage = agilemmu_pkg::STAGE_NESTED; af_kind = agilemmu_pkg::FK_NOT_PRESENT; af_level = nlevel; af_addr = ngpa; af_code = ncode;
         end else if ((v & rsvd_mask(NESTED_LEVELS, nlevel, ps)) != 64'd0) begin
           do_fault = 1'b1;
-          af_stage = STAGE_NESTED; af_kind = FK_RESERVED; af_level = nlevel; af_addr = ngpa;
-          af_code = ncode | EC_P | EC_RSVD;
+          af_stage = agilemmu_pkg::STAGE_NESTED; af_kind = agilemmu_pkg::FK_RESERVED; af_level = nlevel; af_addr = ngpa;
+          af_code = ncode | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
         end else begin
           np = nperms & perms_of(v);
           n_nperms = np;
-          leaf = (int'(nlevel) == NESTED_LEVELS) || (ps && large_allowed(NESTED_LEVELS, nlevel));
+          leaf = (lv(nlevel) == NESTED_LEVELS) || (ps && large_allowed(NESTED_LEVELS, nlevel));
           if (leaf) begin
             sz = size_at(NESTED_LEVELS, nlevel);
-            base = v & ADDR_FIELD & ~page_mask(sz);
+            base = v & agilemmu_pkg::ADDR_FIELD & ~page_mask(sz);
             out = base | (ngpa & page_mask(sz));
             // Walk::nested_done
             if (npurpose != PURPOSE_FINAL) begin  // guest-table node located: read its entry
               n_pend_addr = out + index_off(LEVELS, r_va, glevel);
-              n_pend_port = PORT_COMPOUND; n_pend_table = TBL_GUEST; n_pend_level = glevel;
+              n_pend_port = agilemmu_pkg::PORT_COMPOUND; n_pend_table = agilemmu_pkg::TBL_GUEST; n_pend_level = glevel;
               n_state = S_FIRST_DIM_READ;
-            end else if ((r_access == ACC_WRITE && !np[2]) || (r_access == ACC_FETCH && !np[0])) begin
+            end else if ((r_access == agilemmu_pkg::ACC_WRITE && !np[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !np[0])) begin
               // Nested permissions: write/fetch only (nested accesses count as user accesses).
               do_fault = 1'b1;
-              af_stage = STAGE_NESTED; af_kind = FK_PERMISSION; af_level = 3'(NESTED_LEVELS - int'(sz));
-              af_addr = ngpa; af_code = EC_FINAL | acode | EC_P;
+              af_stage = agilemmu_pkg::STAGE_NESTED; af_kind = agilemmu_pkg::FK_PERMISSION; af_level = NL3 - {1'b0, sz};
+              af_addr = ngpa; af_code = agilemmu_pkg::EC_FINAL | acode | agilemmu_pkg::EC_P;
             end else begin
               n_res_gpa = ngpa;
               do_finish = 1'b1; fin_hpa = out;
@@ -307,8 +318,8 @@ module walker
             end
           end else begin
             n_nlevel = nlevel + 3'd1;
-            n_pend_addr = (v & ADDR_FIELD) + index_off(NESTED_LEVELS, ngpa, n_nlevel);
-            n_pend_port = PORT_NESTED; n_pend_table = TBL_NESTED; n_pend_level = n_nlevel;
+            n_pend_addr = (v & agilemmu_pkg::ADDR_FIELD) + index_off(NESTED_LEVELS, ngpa, n_nlevel);
+            n_pend_port = agilemmu_pkg::PORT_NESTED; n_pend_table = agilemmu_pkg::TBL_NESTED; n_pend_level = n_nlevel;
             n_state = S_NESTED_READ;
           end
         end
@@ -319,25 +330,25 @@ module walker
 
     // Walk::prepare_first_dim: guest-table node pointers are gPAs and are translated first.
     if (do_prep) begin
-      if (n_gtable == TBL_GUEST) begin
+      if (n_gtable == agilemmu_pkg::TBL_GUEST) begin
         do_nest = 1'b1; nest_gpa = prep_node; nest_purpose = n_glevel;
       end else begin
         n_pend_addr = prep_node + index_off(LEVELS, n_va, n_glevel);
-        n_pend_port = PORT_COMPOUND; n_pend_table = n_gtable; n_pend_level = n_glevel;
+        n_pend_port = agilemmu_pkg::PORT_COMPOUND; n_pend_table = n_gtable; n_pend_level = n_glevel;
         n_state = S_FIRST_DIM_READ;
       end
     end
     // Walk::begin_nested
     if (do_nest) begin
-      ncode = (nest_purpose == PURPOSE_FINAL) ? (EC_FINAL | acode) : EC_GUEST_TABLE;
+      ncode = (nest_purpose == PURPOSE_FINAL) ? (agilemmu_pkg::EC_FINAL | acode) : agilemmu_pkg::EC_GUEST_TABLE;
       if (nest_gpa[63:GPA_BITS] != '0) begin  // beyond what the nested table can map
         do_fault = 1'b1;
-        af_stage = STAGE_NESTED; af_kind = FK_ADDRESS_SIZE; af_level = 3'd0; af_addr = nest_gpa;
-        af_code = ncode | EC_P | EC_RSVD;
+        af_stage = agilemmu_pkg::STAGE_NESTED; af_kind = agilemmu_pkg::FK_ADDRESS_SIZE; af_level = 3'd0; af_addr = nest_gpa;
+        af_code = ncode | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
       end else begin
         n_ngpa = nest_gpa; n_npurpose = nest_purpose; n_nperms = 3'b111; n_nlevel = 3'd1;
         n_pend_addr = n_nroot + index_off(NESTED_LEVELS, nest_gpa, 3'd1);
-        n_pend_port = PORT_NESTED; n_pend_table = TBL_NESTED; n_pend_level = 3'd1;
+        n_pend_port = agilemmu_pkg::PORT_NESTED; n_pend_table = agilemmu_pkg::TBL_NESTED; n_pend_level = 3'd1;
         n_state = S_NESTED_READ;
       end
     end
