@@ -4,6 +4,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
 #include <sstream>
 
 #include "cosim/cosim.h"
@@ -93,4 +96,31 @@ BOOST_AUTO_TEST_CASE(injected_bugs_are_caught) {
     BOOST_REQUIRE(!s.mismatch_wave.empty());
     BOOST_TEST(std::filesystem::file_size(s.mismatch_wave) > 0u);
   }
+}
+
+namespace {
+// Runs run_cli with stdout captured.
+int cli(std::vector<std::string> args, std::string& out) {
+  args.insert(args.begin(), "cosim");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream os;
+  auto* old = std::cout.rdbuf(os.rdbuf());
+  const int rc = cosim::run_cli(static_cast<int>(argv.size()), argv.data());
+  std::cout.rdbuf(old);
+  out = os.str();
+  return rc;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(cli_summary_and_exit_code) {
+  std::string out;
+  BOOST_TEST(cli({"--walks", "3000", "--seed", "9", "--latency", "2", "--levels", "5"}, out) == 0);
+  BOOST_TEST(out.find("\n3000 walks, 0 mismatches\n") != std::string::npos, out);
+  BOOST_TEST(out.find(" walks/s") != std::string::npos);
+  const std::string dir = (std::filesystem::temp_directory_path() / "agilemmu_cosim_cli").string();
+  BOOST_TEST(cli({"--walks", "3000", "--inject-bug", "latency", "--wave-dir", dir}, out) == 1);
+  BOOST_TEST(out.find(" walks, 1 mismatches\n") != std::string::npos, out);
+  BOOST_TEST(cli({"--levels", "6"}, out) == 2);
+  BOOST_TEST(cli({"--inject-bug", "nonsense"}, out) == 2);
 }
