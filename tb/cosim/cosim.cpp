@@ -23,7 +23,7 @@ uint64_t image_seed(uint64_t seed, uint64_t index) {
 
 Summary run(const Options& opt, std::ostream& out) {
   Summary s;
-  auto rtl = RtlWalker::create(opt.rtl);
+  auto rtl = RtlWalker::create(opt.rtl, opt.trace_format);
   if (!opt.trace_path.empty()) rtl->open_trace(opt.trace_path);
   const uint64_t c0 = rtl->total_cycles();
   const auto t0 = std::chrono::steady_clock::now();
@@ -57,9 +57,10 @@ Summary run(const Options& opt, std::ostream& out) {
       // Replay the one walk on a fresh RTL instance with tracing on: same image, same inputs.
       std::error_code ec;
       std::filesystem::create_directories(opt.wave_dir, ec);
-      s.mismatch_wave = opt.wave_dir + "/cosim_seed" + std::to_string(opt.seed) + "_walk" + std::to_string(i) + ".vcd";
+      s.mismatch_wave = opt.wave_dir + "/cosim_seed" + std::to_string(opt.seed) + "_walk" + std::to_string(i) +
+                         (opt.trace_format == TraceFormat::Fst ? ".fst" : ".vcd");
       try {
-        auto replay = RtlWalker::create(opt.rtl);
+        auto replay = RtlWalker::create(opt.rtl, opt.trace_format);
         replay->open_trace(s.mismatch_wave);
         Scoreboard again(*replay, img->mem(), opt.latency, opt.inject);
         again.check(img->roots(), req);
@@ -80,7 +81,7 @@ Summary run(const Options& opt, std::ostream& out) {
 int run_cli(int argc, char** argv) {
   Options opt;
   auto usage = [] {
-    std::cerr << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE] [--wave-dir DIR]\n"
+    std::cerr << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]\n"
                  "             [--walks-per-image N] [--inject-bug none|selector|present|latency]\n";
     return 2;
   };
@@ -101,11 +102,9 @@ int run_cli(int argc, char** argv) {
         if (v != "4" && v != "5") return usage();
         opt.rtl = v == "4" ? "l4" : "l5";
       } else if (a == "--rtl" && value(v)) opt.rtl = v;
-      else if (a == "--vcd" && value(v)) opt.trace_path = v;
-      else if (a == "--fst" && value(v)) {
-        std::cerr << "cosim: this build records VCD only (Verilator cannot trace VCD and FST in one model); use --vcd\n";
-        return 2;
-      } else if (a == "--wave-dir" && value(v)) opt.wave_dir = v;
+      else if (a == "--vcd" && value(v)) opt.trace_path = v, opt.trace_format = TraceFormat::Vcd;
+      else if (a == "--fst" && value(v)) opt.trace_path = v, opt.trace_format = TraceFormat::Fst;
+      else if (a == "--wave-dir" && value(v)) opt.wave_dir = v;
       else if (a == "--inject-bug" && value(v)) {
         if (!parse_inject(v, opt.inject)) return usage();
       } else if (a == "-h" || a == "--help") {

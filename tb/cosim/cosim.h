@@ -15,7 +15,8 @@ struct Options {
   uint32_t latency = 1;        // memory latency in cycles (>= 1)
   std::string rtl = "l4";      // RTL build: l4, l5 or mix (see RtlWalker::create)
   unsigned walks_per_image = 2000;
-  std::string trace_path;      // VCD of the whole run (slow); empty: none
+  std::string trace_path;      // waveform of the whole run (slow); empty: none
+  TraceFormat trace_format = TraceFormat::Vcd;  // of trace_path and of the mismatch waveform
   std::string wave_dir = "waveforms";  // where the waveform of a mismatching walk is written
   Inject inject = Inject::None;
 };
@@ -38,7 +39,7 @@ struct Summary {
 // Runs the co-simulation; prints a mismatch report (if any) to `out`.
 Summary run(const Options& opt, std::ostream& out);
 
-// `cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE] [--wave-dir DIR]
+// `cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]
 //        [--walks-per-image N] [--inject-bug none|selector|present|latency]`. Exit code 0 only with 0 mismatches.
 int run_cli(int argc, char** argv);
 

@@ -4,8 +4,12 @@
 
 #include "Vwalker_l4.h"
 #include "Vwalker_l5.h"
+#include "Vwalker_l4_fst.h"
+#include "Vwalker_l5_fst.h"
 #include "Vwalker_mix.h"
+#include "Vwalker_mix_fst.h"
 #include "verilated.h"
+#include "verilated_fst_c.h"
 #include "verilated_vcd_c.h"
 
 namespace agilemmu::cosim {
@@ -15,8 +19,9 @@ pt::Format l4_format() { return pt::Format{4, 4, 52, 52, true}; }
 pt::Format l5_format() { return pt::Format{5, 5, 46, 55, true}; }
 pt::Format mix_format() { return pt::Format{4, 5, 40, 9, false}; }
 
-// Both Verilated classes have the same ports, so one template drives either.
-template <class V>
+// All Verilated classes have the same ports, so one template drives any of them; Tfile is the
+// trace writer the class was built for (VerilatedVcdC or VerilatedFstC).
+template <class V, class Tfile>
 class RtlWalkerT final : public RtlWalker {
  public:
   explicit RtlWalkerT(const pt::Format& fmt) : fmt_(fmt) {
@@ -42,7 +47,7 @@ class RtlWalkerT final : public RtlWalker {
 
   void open_trace(const std::string& path) override {
     close_trace();
-    vcd_ = std::make_unique<VerilatedVcdC>();
+    vcd_ = std::make_unique<Tfile>();
     m_->trace(vcd_.get(), 99);
     vcd_->open(path.c_str());
     if (!vcd_->isOpen()) {
@@ -128,7 +133,7 @@ class RtlWalkerT final : public RtlWalker {
   pt::Format fmt_;
   VerilatedContext ctx_;
   std::unique_ptr<V> m_;
-  std::unique_ptr<VerilatedVcdC> vcd_;
+  std::unique_ptr<Tfile> vcd_;
   uint64_t cycle_ = 0;
 };
 
@@ -136,10 +141,14 @@ class RtlWalkerT final : public RtlWalker {
 
 std::unique_ptr<RtlWalker> RtlWalker::create(unsigned levels) { return create(levels == 5 ? "l5" : levels == 4 ? "l4" : "?"); }
 
-std::unique_ptr<RtlWalker> RtlWalker::create(const std::string& config) {
-  if (config == "l4") return std::make_unique<RtlWalkerT<Vwalker_l4>>(l4_format());
-  if (config == "l5") return std::make_unique<RtlWalkerT<Vwalker_l5>>(l5_format());
-  if (config == "mix") return std::make_unique<RtlWalkerT<Vwalker_mix>>(mix_format());
+std::unique_ptr<RtlWalker> RtlWalker::create(const std::string& config, TraceFormat trace) {
+  const bool fst = trace == TraceFormat::Fst;
+  if (config == "l4" && !fst) return std::make_unique<RtlWalkerT<Vwalker_l4, VerilatedVcdC>>(l4_format());
+  if (config == "l5" && !fst) return std::make_unique<RtlWalkerT<Vwalker_l5, VerilatedVcdC>>(l5_format());
+  if (config == "mix" && !fst) return std::make_unique<RtlWalkerT<Vwalker_mix, VerilatedVcdC>>(mix_format());
+  if (config == "l4") return std::make_unique<RtlWalkerT<Vwalker_l4_fst, VerilatedFstC>>(l4_format());
+  if (config == "l5") return std::make_unique<RtlWalkerT<Vwalker_l5_fst, VerilatedFstC>>(l5_format());
+  if (config == "mix") return std::make_unique<RtlWalkerT<Vwalker_mix_fst, VerilatedFstC>>(mix_format());
   throw std::invalid_argument("no RTL walker build '" + config + "' (have l4, l5, mix)");
 }
 

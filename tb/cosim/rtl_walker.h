@@ -28,19 +28,22 @@ class MemServer {
   virtual uint32_t extra_latency(unsigned /*index*/) { return 0; }
 };
 
+enum class TraceFormat : uint8_t { Vcd, Fst };
+
 class RtlWalker {
  public:
   virtual ~RtlWalker() = default;
   // Verilated builds (rtl/CMakeLists.txt): "l4" (4/4 levels, MAXPHYADDR 52, selector 52),
   // "l5" (5/5 levels, MAXPHYADDR 46, selector 55), "mix" (4 guest / 5 nested levels,
   // MAXPHYADDR 40, selector 9, NX disabled). Throws on anything else.
-  static std::unique_ptr<RtlWalker> create(const std::string& config);
+  // `trace` picks the build traced in that format (open_trace writes it).
+  static std::unique_ptr<RtlWalker> create(const std::string& config, TraceFormat trace = TraceFormat::Vcd);
   static std::unique_ptr<RtlWalker> create(unsigned levels);  // 4: "l4", 5: "l5"
   // The pt::Format the RTL's Verilog parameters implement.
   virtual const pt::Format& format() const = 0;
   // Runs one walk; latency >= 1 cycles from memory request acceptance to response.
   virtual RtlResult run(const pt::Roots& roots, const pt::WalkRequest& req, MemServer& mem, uint32_t latency) = 0;
-  // VCD of everything simulated from now until close_trace (or destruction).
+  // Waveform (VCD or FST, per create()) of everything simulated until close_trace.
   virtual void open_trace(const std::string& path) = 0;
   virtual void close_trace() = 0;
   virtual uint64_t total_cycles() const = 0;

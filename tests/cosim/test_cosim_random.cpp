@@ -121,6 +121,11 @@ BOOST_AUTO_TEST_CASE(cli_summary_and_exit_code) {
   const std::string dir = (std::filesystem::temp_directory_path() / "agilemmu_cosim_cli").string();
   BOOST_TEST(cli({"--walks", "3000", "--inject-bug", "latency", "--wave-dir", dir}, out) == 1);
   BOOST_TEST(out.find(" walks, 1 mismatches\n") != std::string::npos, out);
+  // FST build: whole-run trace and the mismatch waveform both come out as FST.
+  const std::string run_fst = dir + "/run.fst";
+  BOOST_TEST(cli({"--walks", "3000", "--inject-bug", "selector", "--fst", run_fst, "--wave-dir", dir}, out) == 1);
+  BOOST_TEST(std::filesystem::file_size(run_fst) > 0u);
+  BOOST_TEST(out.find(".fst\n") != std::string::npos, out);
   BOOST_TEST(cli({"--levels", "6"}, out) == 2);
   BOOST_TEST(cli({"--inject-bug", "nonsense"}, out) == 2);
 }
