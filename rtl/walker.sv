@@ -5,7 +5,11 @@
 //   request accepted at edge t0 -> first memory request valid in the cycle after t0;
 //   memory response at edge t -> next memory request (or the result) valid in the cycle after t.
 // So a walk of n references with memory latency L takes 1 + n*(L + 1) cycles from the request
-// handshake to the edge where the result is first valid.
+// handshake edge to the first edge that samples rsp_valid high (the result handshake when
+// rsp_ready is high).
+//
+// Package items are written agilemmu_pkg::NAME rather than imported: yosys 0.23 (the synthesis
+// estimate in scripts/synth-report.sh) parses no import statement.
 module walker #(
   parameter int LEVELS        = 4,   // guest / compound / shadow / native table depth (4 or 5)
   parameter int NESTED_LEVELS = 4,   // nested table depth (4 or 5)
