@@ -8,6 +8,9 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "config/yaml_reader.h"
+#ifdef AGILEMMU_HAVE_COSIM
+#include "cosim/cosim.h"
+#endif
 
 namespace {
 void usage(FILE* f) {
@@ -17,6 +20,8 @@ void usage(FILE* f) {
       "       agilemmu walk [CONFIG.yaml] --va ADDR [--access read|write|fetch] [--user] [--host]\n"
       "                     [--set key=value]... [--json]          show one walk and its memory references\n"
       "       agilemmu trace convert IN.lackey OUT.bin | trace info FILE   convert or describe a trace\n"
+      "       agilemmu cosim [--walks N] [--seed S] [--latency L] [--rtl l4|l5|mix] [--fst FILE|--vcd FILE]\n"
+      "                     [--inject-bug selector|present|latency]   RTL walker vs the golden walk\n"
       "Exit codes: 0 ok, 1 fault/mismatch/model error, 2 bad usage or bad input.\n",
       f);
 }
@@ -33,6 +38,13 @@ int main(int argc, char** argv) {
     }
     if (cmd == "walk") return walk_cmd(argc, argv);
     if (cmd == "trace") return trace_cmd(argc, argv);
+    if (cmd == "cosim") {
+#ifdef AGILEMMU_HAVE_COSIM
+      return agilemmu::cosim::run_cli(argc - 1, argv + 1);  // its argv[0] is "cosim"
+#else
+      throw UsageError("cosim: this build has no RTL (configure with -DAGILEMMU_RTL=ON)");
+#endif
+    }
     if (cmd == "run") return run_cmd(argc, argv);
     return run_cmd(argc, argv);  // `agilemmu CONFIG.yaml ...` is `agilemmu run CONFIG.yaml ...`
   } catch (const agilemmu::config::ConfigError& e) {

@@ -1,0 +1,145 @@
+#include "cosim/cosim.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "cosim/image_gen.h"
+#include "cosim/rtl_walker.h"
+
+namespace agilemmu::cosim {
+
+namespace {
+// A distinct, reproducible seed for every image of a run.
+uint64_t image_seed(uint64_t seed, uint64_t index) {
+  uint64_t x = seed * 0x9e3779b97f4a7c15ull + index + 1;
+  x ^= x >> 31;
+  x *= 0xbf58476d1ce4e5b9ull;
+  return x ^ (x >> 29);
+}
+}  // namespace
+
+Summary run(const Options& opt, std::ostream& out) {
+  Summary s;
+  auto rtl = RtlWalker::create(opt.rtl, opt.trace_format);
+  if (!opt.trace_path.empty()) rtl->open_trace(opt.trace_path);
+  const uint64_t c0 = rtl->total_cycles();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<Image> img;
+  std::unique_ptr<Scoreboard> sb;
+  uint64_t image_index = 0;
+  for (uint64_t i = 0; i < opt.walks; ++i) {
+    if (i % opt.walks_per_image == 0) {
+      sb.reset();
+      img = std::make_unique<Image>(rtl->format(), image_seed(opt.seed, image_index++));
+      sb = std::make_unique<Scoreboard>(*rtl, img->mem(), opt.latency, opt.inject);
+    }
+    const pt::WalkRequest req = img->next_request();
+    const bool match = sb->check(img->roots(), req);
+    ++s.walks;
+    ++s.per_mode[static_cast<unsigned>(req.mode)];
+    s.refs += sb->rtl_result().nrefs;
+    const pt::WalkResult& g = sb->golden();
+    if (g.ok) {
+      ++s.ok_walks;
+      ++s.per_size[static_cast<unsigned>(g.tr.size)];
+    } else {
+      ++s.per_fault_kind[static_cast<unsigned>(g.fault.kind)];
+      ++s.per_stage[static_cast<unsigned>(g.fault.stage)];
+    }
+    if (req.mode == pt::Mode::Agile) ++s.per_switch_level[g.switch_level + 1];
+    if (!match) {
+      ++s.mismatches;
+      out << "seed " << opt.seed << ", image " << (image_index - 1) << ", walk " << i << "\n";
+      sb->report(out);
+      // Replay the one walk on a fresh RTL instance with tracing on: same image, same inputs.
+      std::error_code ec;
+      std::filesystem::create_directories(opt.wave_dir, ec);
+      s.mismatch_wave = opt.wave_dir + "/cosim_seed" + std::to_string(opt.seed) + "_walk" + std::to_string(i) +
+                         (opt.trace_format == TraceFormat::Fst ? ".fst" : ".vcd");
+      try {
+        auto replay = RtlWalker::create(opt.rtl, opt.trace_format);
+        replay->open_trace(s.mismatch_wave);
+        Scoreboard again(*replay, img->mem(), opt.latency, opt.inject);
+        again.check(img->roots(), req);
+        replay->close_trace();
+        out << "  waveform: " << s.mismatch_wave << "\n";
+      } catch (const std::exception& e) {
+        out << "  waveform not written: " << e.what() << "\n";
+        s.mismatch_wave.clear();
+      }
+      break;
+    }
+  }
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  s.rtl_cycles = rtl->total_cycles() - c0;
+  return s;
+}
+
+int run_cli(int argc, char** argv) {
+  Options opt;
+  auto usage = [] {
+    std::cerr << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]\n"
+                 "             [--walks-per-image N] [--inject-bug none|selector|present|latency]\n";
+    return 2;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](std::string& v) {
+      if (i + 1 >= argc) return false;
+      v = argv[++i];
+      return true;
+    };
+    std::string v;
+    try {
+      if (a == "--walks" && value(v)) opt.walks = std::stoull(v);
+      else if (a == "--seed" && value(v)) opt.seed = std::stoull(v);
+      else if (a == "--latency" && value(v)) opt.latency = static_cast<uint32_t>(std::stoul(v));
+      else if (a == "--walks-per-image" && value(v)) opt.walks_per_image = static_cast<unsigned>(std::stoul(v));
+      else if (a == "--levels" && value(v)) {
+        if (v != "4" && v != "5") return usage();
+        opt.rtl = v == "4" ? "l4" : "l5";
+      } else if (a == "--rtl" && value(v)) opt.rtl = v;
+      else if (a == "--vcd" && value(v)) opt.trace_path = v, opt.trace_format = TraceFormat::Vcd;
+      else if (a == "--fst" && value(v)) opt.trace_path = v, opt.trace_format = TraceFormat::Fst;
+      else if (a == "--wave-dir" && value(v)) opt.wave_dir = v;
+      else if (a == "--inject-bug" && value(v)) {
+        if (!parse_inject(v, opt.inject)) return usage();
+      } else if (a == "-h" || a == "--help") {
+        usage();
+        return 0;
+      } else {
+        return usage();
+      }
+    } catch (const std::exception&) {
+      return usage();
+    }
+  }
+  if (opt.latency < 1 || opt.walks_per_image == 0) return usage();
+  Summary s;
+  try {
+    s = run(opt, std::cout);
+  } catch (const std::exception& e) {
+    std::cerr << "cosim: " << e.what() << "\n";
+    return 2;
+  }
+  std::cout << "modes: native " << s.per_mode[0] << ", nested " << s.per_mode[1] << ", shadow " << s.per_mode[2]
+            << ", agile " << s.per_mode[3] << "; translations " << s.ok_walks << ", faults " << (s.walks - s.ok_walks)
+            << "; refs " << s.refs << "\n";
+  std::cout << "faults:";
+  for (unsigned k = 1; k < 6; ++k) std::cout << " " << pt::to_string(static_cast<pt::FaultKind>(k)) << " " << s.per_fault_kind[k];
+  std::cout << "; stages:";
+  for (unsigned k = 1; k < 6; ++k) std::cout << " " << pt::to_string(static_cast<pt::Stage>(k)) << " " << s.per_stage[k];
+  std::cout << "\nagile switch levels: never " << s.per_switch_level[0];
+  for (unsigned l = 0; l <= 5; ++l) std::cout << ", " << l << ": " << s.per_switch_level[l + 1];
+  std::cout << "; page sizes: 4K " << s.per_size[0] << ", 2M " << s.per_size[1] << ", 1G " << s.per_size[2] << "\n";
+  std::cout << s.walks << " walks, " << s.mismatches << " mismatches\n";
+  const double t = s.seconds > 0 ? s.seconds : 1e-9;
+  std::cout << static_cast<uint64_t>(s.walks / t) << " walks/s, " << static_cast<uint64_t>(s.rtl_cycles / t)
+            << " RTL cycles/s (" << s.seconds << " s)\n";
+  return s.mismatches == 0 ? 0 : 1;
+}
+
+}  // namespace agilemmu::cosim

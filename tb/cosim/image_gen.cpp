@@ -1,0 +1,164 @@
+#include "cosim/image_gen.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+namespace agilemmu::cosim {
+
+using pt::PageSize;
+
+Image::Image(const pt::Format& fmt, uint64_t seed) : fmt_(fmt), rng_(seed) {
+  vmm::Layout layout;
+  // Backing page size of the hypervisor (4K or 2M). 1 GiB nested pages come from own_backing():
+  // FrameAllocator turns every 1 GiB alignment gap into 262144 free 4 KiB frames (slow to build).
+  layout.host_page = chance(55) ? PageSize::k4K : PageSize::k2M;
+  host_page_ = layout.host_page;
+  as_ = std::make_unique<vmm::AddressSpace>(mem_, fmt_, layout);
+  add_mappings(24 + static_cast<unsigned>(rnd(40)));
+  as_->build_all();
+  add_switch_points(static_cast<unsigned>(rnd(10)));
+  if (chance(10)) {  // croot becomes the guest root, a gPA: fully nested agile walks
+    as_->set_compound_nested(0, 0);
+    stats_.fully_nested = true;
+  }
+  roots_ = as_->roots();
+  corrupt(4 + static_cast<unsigned>(rnd(16)));
+}
+
+uint64_t Image::canonical(uint64_t va) const {
+  const unsigned b = fmt_.va_bits();
+  return static_cast<uint64_t>(static_cast<int64_t>(va << (64 - b)) >> (64 - b));
+}
+
+// Indices cluster on a few values per level so mappings share table nodes (deep, dense paths).
+uint64_t Image::random_va(PageSize align) {
+  static constexpr unsigned kHot[] = {0, 1, 2, 3, 255, 256, 510, 511};
+  uint64_t va = 0;
+  for (unsigned l = 1; l <= fmt_.levels; ++l) {
+    const uint64_t idx = chance(75) ? kHot[rnd(8)] : rnd(512);
+    va |= idx << pt::Format::shift(fmt_.levels, l);
+  }
+  va |= rnd(4096);
+  return canonical(va & ~(pt::page_bytes(align) - 1));
+}
+
+void Image::add_mappings(unsigned n) {
+  std::map<uint64_t, uint64_t> used;  // start -> end of mapped gVA ranges
+  for (unsigned i = 0; i < n; ++i) {
+    const unsigned s = static_cast<unsigned>(rnd(100));
+    PageSize size = s < 70 ? PageSize::k4K : s < 93 ? PageSize::k2M : PageSize::k1G;
+    const uint64_t bytes = pt::page_bytes(size);
+    const uint64_t va = random_va(size);
+    auto it = used.upper_bound(va);
+    if (it != used.end() && it->first < va + bytes) continue;
+    if (it != used.begin() && std::prev(it)->second > va) continue;
+    pt::Perms p{chance(70), chance(70), chance(60)};
+    try {
+      if (size == PageSize::k1G || (size == PageSize::k2M && chance(50))) {
+        as_->guest_map_at(va, own_backing(size), size, p);
+      } else if (size == host_page_ && chance(20)) {
+        // Own nested mapping (whole host pages, so no backing overlaps it) with its own
+        // permissions: nested permission faults.
+        const uint64_t gpa = as_->guest_frames().alloc(size);
+        as_->nested_map(gpa, as_->host_frames().alloc(size), size, pt::Perms{chance(60), true, chance(60)});
+        as_->guest_map_at(va, gpa, size, p);
+      } else {
+        as_->guest_map(va, size, p);
+      }
+    } catch (const std::exception&) {
+      continue;  // allocator full or a conflicting path: try another mapping
+    }
+    used[va] = va + bytes;
+    mapped_.push_back({va, bytes});
+    ++stats_.mappings;
+  }
+}
+
+// Guest-physical range for a large guest page, backed by 2M or 1G nested pages, taken from
+// address ranges outside both frame allocators (see the constructor).
+uint64_t Image::own_backing(PageSize size) {
+  const PageSize ns = chance(50) ? PageSize::k2M : PageSize::k1G;
+  const uint64_t nbytes = pt::page_bytes(ns);
+  const uint64_t region = std::max(pt::page_bytes(size), nbytes);
+  own_gpa_ = (own_gpa_ + region - 1) & ~(region - 1);
+  own_hpa_ = (own_hpa_ + region - 1) & ~(region - 1);
+  const pt::Perms np{!chance(15), true, !chance(15)};
+  for (uint64_t off = 0; off < region; off += nbytes) as_->nested_map(own_gpa_ + off, own_hpa_ + off, ns, np);
+  // A guest page smaller than its nested page sits anywhere inside it.
+  const uint64_t gpa = own_gpa_ + (region > pt::page_bytes(size) ? rnd(region / pt::page_bytes(size)) * pt::page_bytes(size) : 0);
+  own_gpa_ += region;
+  own_hpa_ += region;
+  return gpa;
+}
+
+void Image::add_switch_points(unsigned n) {
+  if (mapped_.empty()) return;
+  for (unsigned i = 0; i < n; ++i) {
+    const uint64_t va = mapped_[rnd(mapped_.size())].first;
+    as_->set_compound_nested(va, 1 + static_cast<unsigned>(rnd(fmt_.levels)));
+    ++stats_.nested_points;
+  }
+}
+
+void Image::corrupt(unsigned n) {
+  if (mapped_.empty()) return;
+  for (unsigned i = 0; i < n; ++i) {
+    const auto& m = mapped_[rnd(mapped_.size())];
+    const uint64_t va = m.first + rnd(m.second);
+    pt::WalkRequest req{va, pt::Access::Read, false, static_cast<pt::Mode>(rnd(4))};
+    const pt::WalkResult w = pt::walk(mem_, fmt_, roots_, req);
+    if (w.nrefs == 0) continue;
+    const pt::MemRef& ref = w.refs[rnd(w.nrefs)];
+    const unsigned lvls = ref.table == pt::Table::Nested ? fmt_.nested_levels : fmt_.levels;
+    uint64_t v = mem_.read64(ref.addr);
+    switch (rnd(9)) {
+      case 0: v &= ~pt::pte::P; break;
+      case 1: {  // an address bit at or above MAXPHYADDR (or, with MAXPHYADDR 52, above the gPA
+                 // width); half the time exactly the boundary bit, where off-by-one bugs live
+        const unsigned lo = fmt_.maxphyaddr < 52 ? fmt_.maxphyaddr : fmt_.gpa_bits();
+        if (lo < 52) v |= 1ull << (chance(50) ? lo : lo + rnd(52 - lo));
+        break;
+      }
+      case 2: v |= pt::pte::PS; break;  // reserved at PML4/PML5, a (misaligned) large leaf below
+      case 3:                            // low bits of a large page
+        if (ref.level < lvls) v |= pt::pte::PS | (1ull << (13 + rnd(8)));
+        else v |= 1ull << 12;  // PAT bit position at 4 KiB: an address bit, not reserved
+        break;
+      case 4: v &= ~pt::pte::RW; break;
+      case 5: v &= ~pt::pte::US; break;
+      case 6: v |= pt::pte::NX; break;
+      case 7: v ^= 1ull << fmt_.selector_bit; break;  // only compound entries honour it
+      default: v = 0; break;
+    }
+    mem_.write64(ref.addr, v);
+    corrupted_.push_back(va);
+    ++stats_.corruptions;
+  }
+}
+
+pt::WalkRequest Image::next_request() {
+  pt::WalkRequest r;
+  r.mode = static_cast<pt::Mode>(rnd(4));
+  r.access = static_cast<pt::Access>(rnd(3));
+  r.user = chance(50);
+  const unsigned k = static_cast<unsigned>(rnd(100));
+  if (k < 50 && !mapped_.empty()) {
+    const auto& m = mapped_[rnd(mapped_.size())];
+    r.va = m.first + rnd(m.second);
+  } else if (k < 72 && !corrupted_.empty()) {
+    r.va = corrupted_[rnd(corrupted_.size())] ^ rnd(4096);
+  } else if (k < 86) {
+    r.va = random_va(PageSize::k4K);
+  } else if (k < 91) {
+    r.va = rng_();  // almost always non-canonical
+  } else if (!mapped_.empty()) {  // near miss: same upper path, another page
+    const auto& m = mapped_[rnd(mapped_.size())];
+    r.va = canonical(m.first ^ (1ull << (12 + rnd(fmt_.va_bits() - 13))));
+  } else {
+    r.va = random_va(PageSize::k4K);
+  }
+  return r;
+}
+
+}  // namespace agilemmu::cosim

@@ -1,0 +1,57 @@
+// Seeded random page-table images for the co-simulation: guest, nested, shadow, native and
+// compound tables built by vmm::AddressSpace (all page sizes in both dimensions, nested-style
+// switch points at random levels), then random PTEs corrupted in place. Also draws the walk
+// requests: mapped, unmapped, corrupted, near-miss and non-canonical addresses in all modes.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "pt/phys_mem.h"
+#include "pt/walk.h"
+#include "vmm/address_space.h"
+
+namespace agilemmu::cosim {
+
+struct ImageStats {
+  unsigned mappings = 0, nested_points = 0, corruptions = 0;
+  bool fully_nested = false;
+};
+
+class Image {
+ public:
+  // Same (fmt, seed) -> same bytes, same roots, same request sequence.
+  Image(const pt::Format& fmt, uint64_t seed);
+  Image(const Image&) = delete;
+  Image& operator=(const Image&) = delete;
+
+  const pt::PhysMem& mem() const { return mem_; }
+  const pt::Roots& roots() const { return roots_; }
+  const ImageStats& stats() const { return stats_; }
+  pt::WalkRequest next_request();
+
+ private:
+  uint64_t rnd(uint64_t n) { return rng_() % n; }
+  bool chance(unsigned percent) { return rnd(100) < percent; }
+  uint64_t random_va(pt::PageSize align);
+  uint64_t canonical(uint64_t va) const;
+  void add_mappings(unsigned n);
+  uint64_t own_backing(pt::PageSize size);
+  void add_switch_points(unsigned n);
+  void corrupt(unsigned n);
+
+  pt::Format fmt_;
+  std::mt19937_64 rng_;
+  pt::PhysMem mem_;
+  std::unique_ptr<vmm::AddressSpace> as_;
+  pt::Roots roots_;
+  pt::PageSize host_page_ = pt::PageSize::k4K;
+  uint64_t own_gpa_ = 8ull << 30;    // above the guest frame allocator's 4 GiB
+  uint64_t own_hpa_ = 128ull << 30;  // above the host frame allocator's 64 GiB
+  ImageStats stats_;
+  std::vector<std::pair<uint64_t, uint64_t>> mapped_;  // (gVA, bytes)
+  std::vector<uint64_t> corrupted_;                    // gVAs whose walk touches a corrupted entry
+};
+
+}  // namespace agilemmu::cosim

@@ -1,0 +1,155 @@
+#include "cosim/rtl_walker.h"
+
+#include <stdexcept>
+
+#include "Vwalker_l4.h"
+#include "Vwalker_l5.h"
+#include "Vwalker_l4_fst.h"
+#include "Vwalker_l5_fst.h"
+#include "Vwalker_mix.h"
+#include "Vwalker_mix_fst.h"
+#include "verilated.h"
+#include "verilated_fst_c.h"
+#include "verilated_vcd_c.h"
+
+namespace agilemmu::cosim {
+namespace {
+
+pt::Format l4_format() { return pt::Format{4, 4, 52, 52, true}; }
+pt::Format l5_format() { return pt::Format{5, 5, 46, 55, true}; }
+pt::Format mix_format() { return pt::Format{4, 5, 40, 9, false}; }
+
+// All Verilated classes have the same ports, so one template drives any of them; Tfile is the
+// trace writer the class was built for (VerilatedVcdC or VerilatedFstC).
+template <class V, class Tfile>
+class RtlWalkerT final : public RtlWalker {
+ public:
+  explicit RtlWalkerT(const pt::Format& fmt) : fmt_(fmt) {
+    ctx_.traceEverOn(true);  // must precede model construction for open_trace to work later
+    m_ = std::make_unique<V>(&ctx_, "walker");
+    m_->rst_n = 0;
+    m_->req_valid = 0;
+    m_->rsp_ready = 0;
+    m_->mem_req_ready = 1;  // the memory model accepts every request at once
+    m_->mem_rsp_valid = 0;
+    tick();
+    tick();
+    m_->rst_n = 1;
+    tick();
+  }
+  ~RtlWalkerT() override {
+    close_trace();
+    m_->final();
+  }
+
+  const pt::Format& format() const override { return fmt_; }
+  uint64_t total_cycles() const override { return cycle_; }
+
+  void open_trace(const std::string& path) override {
+    close_trace();
+    vcd_ = std::make_unique<Tfile>();
+    m_->trace(vcd_.get(), 99);
+    vcd_->open(path.c_str());
+    if (!vcd_->isOpen()) {
+      vcd_.reset();
+      throw std::runtime_error("cannot open trace file " + path);
+    }
+    vcd_->dump(2 * cycle_);
+  }
+  void close_trace() override {
+    if (vcd_) vcd_->close();
+    vcd_.reset();
+  }
+
+  RtlResult run(const pt::Roots& roots, const pt::WalkRequest& req, MemServer& mem, uint32_t latency) override {
+    if (latency < 1) throw std::invalid_argument("memory latency must be at least 1 cycle");
+    RtlResult out;
+    V& m = *m_;
+    if (!m.req_ready) throw std::logic_error("RTL walker not idle at walk start");
+    m.req_valid = 1;
+    m.req_va = req.va;
+    m.req_access = static_cast<uint8_t>(req.access);
+    m.req_user = req.user;
+    m.req_mode = static_cast<uint8_t>(req.mode);
+    m.hroot = roots.hroot;
+    m.groot = roots.groot;
+    m.nroot = roots.nroot;
+    m.sroot = roots.sroot;
+    m.croot = roots.croot;
+    m.croot_is_gpa = roots.croot_is_gpa;
+    tick();  // request handshake edge
+    const uint64_t t0 = cycle_;
+    m.req_valid = 0;
+    // Generous budget: every legal walk finishes well inside it.
+    const uint64_t budget = 4 + 2ull * pt::kMaxRefs * (latency + 8);
+    uint64_t due = ~0ull, value = 0;
+    while (!m.rsp_valid) {
+      if (cycle_ - t0 > budget) {
+        out.hung = true;
+        break;
+      }
+      const uint64_t next_edge = cycle_ + 1;
+      if (m.mem_req_valid) {  // accepted at next_edge (mem_req_ready is always 1)
+        pt::MemRef ref{m.mem_req_addr, static_cast<pt::Port>(m.mem_req_port), static_cast<pt::Table>(m.mem_req_table),
+                       static_cast<uint8_t>(m.mem_req_level)};
+        if (out.nrefs < pt::kMaxRefs) out.r.refs[out.nrefs] = ref;
+        value = mem.read(ref, out.nrefs);
+        due = next_edge + latency + mem.extra_latency(out.nrefs);
+        ++out.nrefs;
+      }
+      m.mem_rsp_valid = next_edge == due;
+      m.mem_rsp_data = value;
+      tick();
+    }
+    m.mem_rsp_valid = 0;
+    out.r.nrefs = static_cast<uint8_t>(out.nrefs < pt::kMaxRefs ? out.nrefs : pt::kMaxRefs);
+    if (out.hung) return out;
+    out.cycles = cycle_ + 1 - t0;  // the result handshake happens at the next edge
+    out.r.ok = m.rsp_ok;
+    out.r.tr.hpa = m.rsp_hpa;
+    out.r.tr.gpa = m.rsp_gpa;
+    out.r.tr.size = static_cast<pt::PageSize>(m.rsp_size);
+    out.r.tr.perms = pt::Perms{(m.rsp_perms & 4) != 0, (m.rsp_perms & 2) != 0, (m.rsp_perms & 1) != 0};
+    out.r.switch_level = static_cast<int8_t>(m.rsp_switch_level);
+    out.r.fault = pt::Fault{static_cast<pt::Stage>(m.rsp_fault_stage), static_cast<pt::FaultKind>(m.rsp_fault_kind),
+                            static_cast<uint8_t>(m.rsp_fault_level), m.rsp_fault_addr, m.rsp_fault_code};
+    m.rsp_ready = 1;
+    tick();
+    m.rsp_ready = 0;
+    return out;
+  }
+
+ private:
+  void tick() {
+    m_->clk = 0;
+    m_->eval();
+    if (vcd_) vcd_->dump(2 * cycle_ + 1);
+    m_->clk = 1;
+    m_->eval();
+    ++cycle_;
+    if (vcd_) vcd_->dump(2 * cycle_);
+  }
+
+  pt::Format fmt_;
+  VerilatedContext ctx_;
+  std::unique_ptr<V> m_;
+  std::unique_ptr<Tfile> vcd_;
+  uint64_t cycle_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<RtlWalker> RtlWalker::create(unsigned levels) { return create(levels == 5 ? "l5" : levels == 4 ? "l4" : "?"); }
+
+std::unique_ptr<RtlWalker> RtlWalker::create(const std::string& config, TraceFormat trace) {
+  const bool fst = trace == TraceFormat::Fst;
+  if (config == "l4" && !fst) return std::make_unique<RtlWalkerT<Vwalker_l4, VerilatedVcdC>>(l4_format());
+  if (config == "l5" && !fst) return std::make_unique<RtlWalkerT<Vwalker_l5, VerilatedVcdC>>(l5_format());
+  if (config == "mix" && !fst) return std::make_unique<RtlWalkerT<Vwalker_mix, VerilatedVcdC>>(mix_format());
+  if (config == "l4") return std::make_unique<RtlWalkerT<Vwalker_l4_fst, VerilatedFstC>>(l4_format());
+  if (config == "l5") return std::make_unique<RtlWalkerT<Vwalker_l5_fst, VerilatedFstC>>(l5_format());
+  if (config == "mix") return std::make_unique<RtlWalkerT<Vwalker_mix_fst, VerilatedFstC>>(mix_format());
+  throw std::invalid_argument("no RTL walker build '" + config + "' (have l4, l5, mix)");
+}
+
+}  // namespace agilemmu::cosim
