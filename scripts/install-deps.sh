@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages agilemmu needs. Idempotent: does nothing when all are present.
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config libsystemc-dev verilator libyaml-cpp-dev libboost-test-dev
-      nlohmann-json3-dev valgrind python3 yosys)
+      nlohmann-json3-dev valgrind yosys
+      parallel python3 python3-matplotlib)  # sweeps: cluster recipe test, scripts/plot-sweep
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -22,6 +22,9 @@ void usage(FILE* f) {
       "       agilemmu trace convert IN.lackey OUT.bin | trace info FILE   convert or describe a trace\n"
       "       agilemmu cosim [--walks N] [--seed S] [--latency L] [--rtl l4|l5|mix] [--fst FILE|--vcd FILE]\n"
       "                     [--inject-bug selector|present|latency]   RTL walker vs the golden walk\n"
+      "       agilemmu sweep SWEEP.yaml [--jobs N] [--out results.csv] [--resume] [--quiet]\n"
+      "                     [--emit-jobs FILE [--dir DIR]] [--merge DIR] [--dry-run]\n"
+      "                                                            run a parameter sweep (docs/sweeps.md)\n"
       "Exit codes: 0 ok, 1 fault/mismatch/model error, 2 bad usage or bad input.\n",
       f);
 }
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
 #endif
     }
     if (cmd == "run") return run_cmd(argc, argv);
+    if (cmd == "sweep") return sweep_cmd(argc, argv);
     return run_cmd(argc, argv);  // `agilemmu CONFIG.yaml ...` is `agilemmu run CONFIG.yaml ...`
   } catch (const agilemmu::config::ConfigError& e) {
     std::fprintf(stderr, "agilemmu: %s\n", e.what());

@@ -1,0 +1,40 @@
+// Shared between the sweep subcommand's files: options and the helpers the direct and the
+// cluster paths both use.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "sweep/results.h"
+#include "sweep/spec.h"
+
+namespace agilemmu::cli::sweep_cli {
+
+using namespace agilemmu::sweep;
+
+struct Options {
+  std::string sweep_file, out, emit, merge, dir = "sweep-out", bin;
+  unsigned jobs = 1;
+  bool resume = false, quiet = false, dry_run = false;
+  long point = -1;
+  std::vector<std::string> expect;
+};
+
+// DIR/point-NNNN.json: one point's record on the cluster path.
+std::string point_file(const std::string& dir, size_t index);
+void mkdirs(const std::string& path);
+std::string absolute(const std::string& path);
+std::string shell_quote(const std::string& s);
+std::string failure_text(const Json& record);
+std::vector<Assignment> assignments_of(const Json& record);
+// Writes the CSV + JSONL in point order; exit 1 if any point failed. `how` goes in the summary.
+int write_results(const Spec& spec, const std::string& out, const std::vector<Json>& records, bool quiet,
+                  const std::string& how);
+// --out, else `out:` of the sweep file, else results.csv; creates its directory.
+std::string output_path(const Options& o, const Spec& spec);
+
+// The cluster path (sweep_cluster.cpp).
+int emit(const Options& o, const Spec& spec, const std::vector<Point>& points);
+int one_point(const Options& o, const Spec& spec, const std::vector<Point>& points);
+int merge(const Options& o, const Spec& spec, const std::vector<Point>& points);
+
+}  // namespace agilemmu::cli::sweep_cli

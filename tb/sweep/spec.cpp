@@ -1,0 +1,126 @@
+#include "sweep/spec.h"
+
+#include <climits>
+#include <cstdlib>
+#include <set>
+
+#include "config/yaml_reader.h"
+
+namespace agilemmu::sweep {
+
+using config::ConfigError;
+using config::Section;
+using config::Value;
+
+std::vector<std::string> Spec::swept_keys() const {
+  std::vector<std::string> k;
+  for (const auto& d : dims) k.insert(k.end(), d.keys.begin(), d.keys.end());
+  return k;
+}
+
+namespace {
+
+// Reads `key: [v1, v2, ...]` entries of one map into a Dim, one key per entry.
+Dim read_lists(const Value& map, Section& sec) {
+  Dim d;
+  for (const auto& key : map.order) {
+    std::vector<std::string> vals = sec.strings(key);
+    if (vals.empty()) sec.fail(key, "expected a non-empty list of values");
+    d.keys.push_back(key);
+    d.values.push_back(std::move(vals));
+  }
+  return d;
+}
+
+const Value* child(const Value& v, const std::string& key) {
+  auto it = v.map.find(key);
+  return it == v.map.end() || it->second.kind == Value::Kind::Null ? nullptr : &it->second;
+}
+
+}  // namespace
+
+Spec load_spec(const std::string& path) {
+  const Value root = config::load_file(path);
+  Section top(&root, "", path);
+  Spec s;
+  s.file = path;
+  if (!top.has("base")) top.fail("base", "missing: the config file every point starts from");
+  s.base = top.str("base", "");
+  if (!s.base.empty() && s.base[0] != '/') {
+    const auto slash = path.find_last_of('/');
+    if (slash != std::string::npos) s.base = path.substr(0, slash + 1) + s.base;
+  }
+  // Absolute, so a point runs the same from any directory (cluster jobs, --merge comparisons).
+  char abs[PATH_MAX];
+  if (realpath(s.base.c_str(), abs)) s.base = abs;
+  s.out = top.str("out", "");
+
+  Section axes = top.sub("axes");
+  if (const Value* v = child(root, "axes")) {
+    Dim all = read_lists(*v, axes);
+    for (size_t i = 0; i < all.keys.size(); ++i) s.dims.push_back(Dim{{all.keys[i]}, {all.values[i]}});
+  }
+  std::vector<Section> zips = top.list("zip");
+  for (size_t g = 0; g < zips.size(); ++g) {
+    const Value& gv = child(root, "zip")->seq[g];
+    Dim d = read_lists(gv, zips[g]);
+    if (d.keys.empty()) throw ConfigError(gv.where() + ": key 'zip[" + std::to_string(g) + "]': empty group");
+    for (size_t k = 1; k < d.keys.size(); ++k)
+      if (d.values[k].size() != d.values[0].size())
+        zips[g].fail(d.keys[k], "has " + std::to_string(d.values[k].size()) + " values but '" + d.keys[0] + "' has " +
+                                    std::to_string(d.values[0].size()) + " (zip lists advance together)");
+    s.dims.push_back(std::move(d));
+  }
+  Section set = top.sub("set");
+  if (const Value* v = child(root, "set"))
+    for (const auto& key : v->order) s.fixed.emplace_back(key, set.str(key, ""));
+  set.finish();
+  axes.finish();
+  top.finish();
+
+  // A key swept twice, or both swept and fixed, has no single meaning per point.
+  std::set<std::string> seen;
+  auto check = [&](const Value* map, const std::string& key) {
+    if (seen.insert(key).second) return;
+    throw ConfigError(map->map.at(key).where() + ": key '" + key + "' appears in more than one of axes, zip, set");
+  };
+  for (const char* part : {"axes", "set"})
+    if (const Value* v = child(root, part))
+      for (const auto& key : v->order) check(v, key);
+  if (const Value* z = child(root, "zip"))
+    for (const auto& g : z->seq)
+      for (const auto& key : g.order) check(&g, key);
+  if (s.dims.empty()) throw ConfigError(path + ": no 'axes' or 'zip': nothing to sweep");
+  double n = 1;
+  for (const auto& d : s.dims) n *= static_cast<double>(d.size());
+  if (n > 1e6) throw ConfigError(path + ": " + std::to_string(static_cast<long long>(n)) + " points; more than 1000000 is surely a mistake");
+  return s;
+}
+
+std::vector<Point> expand(const Spec& s) {
+  size_t n = 1;
+  for (const auto& d : s.dims) n *= d.size();
+  std::vector<Point> pts(n);
+  for (size_t i = 0; i < n; ++i) {
+    pts[i].index = i;
+    // Mixed-radix digits of i, most significant = first dimension.
+    std::vector<size_t> step(s.dims.size());
+    size_t rest = i;
+    for (size_t d = s.dims.size(); d-- > 0;) {
+      step[d] = rest % s.dims[d].size();
+      rest /= s.dims[d].size();
+    }
+    for (size_t d = 0; d < s.dims.size(); ++d)
+      for (size_t k = 0; k < s.dims[d].keys.size(); ++k)
+        pts[i].assignments.emplace_back(s.dims[d].keys[k], s.dims[d].values[k][step[d]]);
+  }
+  return pts;
+}
+
+std::string describe(const std::vector<Assignment>& a) {
+  std::string s;
+  for (const auto& [k, v] : a) s += (s.empty() ? "" : " ") + k + "=" + v;
+  return s;
+}
+
+}  // namespace agilemmu::sweep

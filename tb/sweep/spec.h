@@ -1,0 +1,39 @@
+// A sweep file: the base config, the swept keys and their values, fixed overrides; expanded into
+// numbered points. Parsed with the project's schema-checked YAML reader (file/line/key errors).
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace agilemmu::sweep {
+
+using Assignment = std::pair<std::string, std::string>;  // dotted config key, value as written
+
+// One dimension of the product: an `axes` key (one key) or a `zip` group (keys advancing together).
+struct Dim {
+  std::vector<std::string> keys;
+  std::vector<std::vector<std::string>> values;  // values[key index][step]
+  size_t size() const { return values.empty() ? 0 : values[0].size(); }
+};
+
+struct Spec {
+  std::string file;      // the sweep file as given
+  std::string base;      // base config, resolved relative to the sweep file
+  std::string out;       // `out:` (relative to the working directory), empty if absent
+  std::vector<Dim> dims;  // axes in file order, then zip groups in order
+  std::vector<Assignment> fixed;  // `set:`
+  std::vector<std::string> swept_keys() const;
+};
+
+struct Point {
+  size_t index = 0;
+  std::vector<Assignment> assignments;  // swept keys, in swept_keys() order
+};
+
+Spec load_spec(const std::string& path);
+// Cartesian product; the first dimension varies slowest, the last fastest.
+std::vector<Point> expand(const Spec& s);
+// "k=v k2=v2": how a point is named in messages and identified by --resume/--merge.
+std::string describe(const std::vector<Assignment>& a);
+
+}  // namespace agilemmu::sweep
