@@ -22,9 +22,9 @@ void usage(FILE* f) {
       "       agilemmu trace convert IN.lackey OUT.bin | trace info FILE   convert or describe a trace\n"
       "       agilemmu cosim [--walks N] [--seed S] [--latency L] [--rtl l4|l5|mix] [--fst FILE|--vcd FILE]\n"
       "                     [--inject-bug selector|present|latency]   RTL walker vs the golden walk\n"
-      "       agilemmu sweep SWEEP.yaml [--jobs N] [--out results.csv] [--resume] [--quiet]\n"
+      "       agilemmu sweep SWEEP.yaml [--jobs N] [--out results.csv] [--resume] [--quiet] [--no-plots]\n"
       "                     [--emit-jobs FILE [--dir DIR]] [--merge DIR] [--dry-run]\n"
-      "                                                            run a parameter sweep (docs/sweeps.md)\n"
+      "                                                            run a parameter sweep (configs/sweeps/README.md)\n"
       "Exit codes: 0 ok, 1 fault/mismatch/model error, 2 bad usage or bad input.\n",
       f);
 }

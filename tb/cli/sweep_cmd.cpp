@@ -1,5 +1,5 @@
 // `agilemmu sweep SWEEP.yaml`: runs every point of a parameter sweep as its own process and
-// gathers the statistics into results.csv + results.jsonl (docs/sweeps.md). The cluster path
+// gathers the statistics into results.csv + results.jsonl (configs/sweeps/README.md). The cluster path
 // (--emit-jobs, --point, --merge) lives in sweep_cluster.cpp.
 #include <unistd.h>
 
@@ -37,6 +37,7 @@ Options parse(int argc, char** argv) {
     else if (s == "--resume") o.resume = true;
     else if (s == "--quiet" || s == "-q") o.quiet = true;
     else if (s == "--dry-run") o.dry_run = true;
+    else if (s == "--no-plots") o.no_plots = true;
     else if (s == "--emit-jobs") o.emit = a.value(s);
     else if (s == "--merge") o.merge = a.value(s);
     else if (s == "--dir") o.dir = a.value(s);
@@ -110,7 +111,7 @@ int direct(const Options& o, const Spec& spec, const std::vector<Point>& points)
     }
   const int rc = write_results(spec, out, records, o.quiet,
                                std::to_string(done) + " run, " + std::to_string(kept) + " kept from before");
-  if (!interrupted()) return rc;
+  if (!interrupted()) return !o.no_plots && !make_plots(spec, out, o.quiet) ? kExitFail : rc;
   std::fprintf(stderr, "agilemmu: sweep: interrupted, %zu points not run; --resume runs the rest\n", not_run);
   return 130;  // the shell convention for "ended by SIGINT"
 }
@@ -123,11 +124,8 @@ int dry_run(const Options& o, const Spec& spec, const std::vector<Point>& points
     std::string line = "agilemmu";
     for (const auto& a : run_args(spec, p, point_file(o.dir, p.index))) line += " " + shell_quote(a);
     std::printf("%s\n", line.c_str());
-    std::vector<std::string> sets;
-    for (const auto& [k, v] : spec.fixed) sets.push_back(k + "=" + v);
-    for (const auto& [k, v] : p.assignments) sets.push_back(k + "=" + v);
     try {
-      config::load(spec.base, sets);
+      config::load(spec.config_for(p), spec.sets_for(p));
     } catch (const config::ConfigError& e) {
       ++bad;
       std::fprintf(stderr, "agilemmu: sweep: point %zu (%s): invalid config: %s\n", p.index,

@@ -2,6 +2,7 @@
 #include "cli/sweep_common.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <climits>
 #include <cstdio>
@@ -69,6 +70,44 @@ int write_results(const Spec& spec, const std::string& out, const std::vector<Js
                  out.c_str(), jsonl_path_for(out).c_str());
   }
   return failed ? kExitFail : kExitOk;
+}
+
+namespace {
+// scripts/plot-sweep of the source tree this binary was built from, unless the environment names
+// another (an installed copy, a cluster node without the checkout).
+std::string plot_script() {
+  const char* env = std::getenv("AGILEMMU_PLOT_SWEEP");
+  return env && *env ? env : AGILEMMU_SOURCE_DIR "/scripts/plot-sweep";
+}
+}  // namespace
+
+bool make_plots(const Spec& spec, const std::string& out, bool quiet) {
+  if (spec.plots.empty()) return true;
+  const std::string script = plot_script();
+  if (access(script.c_str(), X_OK) != 0) {
+    std::fprintf(stderr, "agilemmu: sweep: cannot run %s for the sweep's plots (set AGILEMMU_PLOT_SWEEP)\n",
+                 script.c_str());
+    return false;
+  }
+  bool ok = true;
+  for (const Plot& p : spec.plots) {
+    // plot-sweep's default folder: the CSV's name without .csv, plus -plots.
+    std::string cmd = shell_quote(script) + " " + shell_quote(out);
+    if (!p.x.empty()) cmd += " --x " + shell_quote(p.x);
+    if (!p.series.empty()) cmd += " --series " + shell_quote(p.series);
+    if (!p.norm.empty()) cmd += " --normalize " + shell_quote(p.norm);
+    if (p.logx) cmd += " --logx";
+    std::string ys;
+    for (const auto& y : p.y) ys += (ys.empty() ? "" : ",") + y;
+    cmd += " --y " + shell_quote(ys);
+    if (quiet) cmd += " > /dev/null";
+    const int rc = std::system(cmd.c_str());
+    if (rc != 0) {
+      std::fprintf(stderr, "agilemmu: sweep: plot of %s failed (%s)\n", ys.c_str(), cmd.c_str());
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 std::string output_path(const Options& o, const Spec& spec) {

@@ -14,7 +14,7 @@ using namespace agilemmu::sweep;
 struct Options {
   std::string sweep_file, out, emit, merge, dir = "sweep-out", bin;
   unsigned jobs = 1;
-  bool resume = false, quiet = false, dry_run = false;
+  bool resume = false, quiet = false, dry_run = false, no_plots = false;
   long point = -1;
   std::vector<std::string> expect;
 };
@@ -29,6 +29,9 @@ std::vector<Assignment> assignments_of(const Json& record);
 // Writes the CSV + JSONL in point order; exit 1 if any point failed. `how` goes in the summary.
 int write_results(const Spec& spec, const std::string& out, const std::vector<Json>& records, bool quiet,
                   const std::string& how);
+// Draws the sweep file's `plots:` from the written CSV with scripts/plot-sweep (into STEM-plots/);
+// returns false (having said why on stderr) if a chart could not be drawn.
+bool make_plots(const Spec& spec, const std::string& out, bool quiet);
 // --out, else `out:` of the sweep file, else results.csv; creates its directory.
 std::string output_path(const Options& o, const Spec& spec);
 

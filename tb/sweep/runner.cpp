@@ -21,9 +21,8 @@ extern char** environ;
 namespace agilemmu::sweep {
 
 std::vector<std::string> run_args(const Spec& s, const Point& p, const std::string& json_path) {
-  std::vector<std::string> a = {"run", s.base};
-  for (const auto& [k, v] : s.fixed) a.insert(a.end(), {"--set", k + "=" + v});
-  for (const auto& [k, v] : p.assignments) a.insert(a.end(), {"--set", k + "=" + v});
+  std::vector<std::string> a = {"run", s.config_for(p)};
+  for (const auto& kv : s.sets_for(p)) a.insert(a.end(), {"--set", kv});
   a.insert(a.end(), {"--json", json_path});
   return a;
 }

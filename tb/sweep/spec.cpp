@@ -1,5 +1,6 @@
 #include "sweep/spec.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <set>
@@ -11,6 +12,14 @@ namespace agilemmu::sweep {
 using config::ConfigError;
 using config::Section;
 using config::Value;
+
+namespace {
+std::string describe_keys(const std::vector<std::string>& keys) {
+  std::string s;
+  for (const auto& k : keys) s += (s.empty() ? "" : ", ") + k;
+  return s;
+}
+}  // namespace
 
 std::vector<std::string> Spec::swept_keys() const {
   std::vector<std::string> k;
@@ -39,20 +48,42 @@ const Value* child(const Value& v, const std::string& key) {
 
 }  // namespace
 
+std::string resolve_config(const std::string& sweep_file, const std::string& path) {
+  std::string p = path;
+  if (!p.empty() && p[0] != '/') {
+    const auto slash = sweep_file.find_last_of('/');
+    if (slash != std::string::npos) p = sweep_file.substr(0, slash + 1) + p;
+  }
+  // Absolute, so a point runs the same from any directory (cluster jobs, --merge comparisons).
+  char abs[PATH_MAX];
+  if (realpath(p.c_str(), abs)) p = abs;
+  return p;
+}
+
+std::string Spec::config_for(const Point& p) const {
+  for (const auto& [k, v] : p.assignments)
+    if (k == kBaseKey) return resolve_config(file, v);
+  return base;
+}
+
+std::vector<std::string> Spec::sets_for(const Point& p) const {
+  std::vector<std::string> sets;
+  for (const auto& [k, v] : fixed) sets.push_back(k + "=" + v);
+  for (const auto& [k, v] : p.assignments)
+    if (k != kBaseKey) sets.push_back(k + "=" + v);
+  return sets;
+}
+
 Spec load_spec(const std::string& path) {
   const Value root = config::load_file(path);
   Section top(&root, "", path);
   Spec s;
   s.file = path;
-  if (!top.has("base")) top.fail("base", "missing: the config file every point starts from");
-  s.base = top.str("base", "");
-  if (!s.base.empty() && s.base[0] != '/') {
-    const auto slash = path.find_last_of('/');
-    if (slash != std::string::npos) s.base = path.substr(0, slash + 1) + s.base;
-  }
-  // Absolute, so a point runs the same from any directory (cluster jobs, --merge comparisons).
-  char abs[PATH_MAX];
-  if (realpath(s.base.c_str(), abs)) s.base = abs;
+  const Value* axes_v = child(root, "axes");
+  const bool base_swept = axes_v && axes_v->map.count(kBaseKey);
+  if (base_swept && top.has("base")) top.fail("base", "given both here and as a swept key in 'axes'; keep one");
+  if (!base_swept && !top.has("base")) top.fail("base", "missing: the config file every point starts from");
+  if (!base_swept) s.base = resolve_config(path, top.str("base", ""));
   s.out = top.str("out", "");
 
   Section axes = top.sub("axes");
@@ -73,8 +104,36 @@ Spec load_spec(const std::string& path) {
   }
   Section set = top.sub("set");
   if (const Value* v = child(root, "set"))
-    for (const auto& key : v->order) s.fixed.emplace_back(key, set.str(key, ""));
+    for (const auto& key : v->order) {
+      if (key == kBaseKey) set.fail(key, "the base config is the top-level 'base' key, not a --set");
+      s.fixed.emplace_back(key, set.str(key, ""));
+    }
   set.finish();
+  const std::vector<std::string> swept = s.swept_keys();
+  auto swept_key = [&](Section& sec, const char* key) {
+    const std::string k = sec.str(key, "");
+    if (!k.empty() && std::find(swept.begin(), swept.end(), k) == swept.end())
+      sec.fail(key, "'" + k + "' is not a swept key (swept: " + describe_keys(swept) + ")");
+    return k;
+  };
+  for (Section& ps : top.list("plots")) {
+    Plot pl;
+    pl.x = swept_key(ps, "x");
+    pl.series = ps.str("series", "");
+    if (pl.series != "none") pl.series = swept_key(ps, "series");
+    pl.y = ps.strings("y");
+    if (pl.y.empty()) ps.fail("y", "expected a non-empty list of statistics");
+    pl.norm = ps.str("normalize", "");
+    if (!pl.norm.empty()) {
+      const auto eq = pl.norm.find('=');
+      const std::string k = pl.norm.substr(0, eq);
+      if (eq == std::string::npos || std::find(swept.begin(), swept.end(), k) == swept.end())
+        ps.fail("normalize", "expected SWEPT_KEY=VALUE (the rows every other row is divided by), got '" + pl.norm + "'");
+    }
+    pl.logx = ps.boolean("logx", false);
+    ps.finish();
+    s.plots.push_back(std::move(pl));
+  }
   axes.finish();
   top.finish();
 

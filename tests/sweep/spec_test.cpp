@@ -142,3 +142,44 @@ BOOST_AUTO_TEST_CASE(error_line_picks_the_agilemmu_message) {
   BOOST_TEST(error_line("Info: something\nError: (E549) uncaught exception\n\n") == "Error: (E549) uncaught exception");
   BOOST_TEST(error_line("") == "");
 }
+
+BOOST_AUTO_TEST_CASE(base_as_an_axis_runs_each_config) {
+  TmpDir d;
+  d.write("a.yaml", "seed: 1\n");
+  d.write("b.yaml", "seed: 2\n");
+  const Spec s = load_spec(d.write("s.yaml", "axes:\n  base: [a.yaml, b.yaml]\n  m: [x]\nset:\n  k: 3\n"));
+  BOOST_TEST(s.base.empty());
+  const auto pts = expand(s);
+  BOOST_REQUIRE_EQUAL(pts.size(), 2u);
+  BOOST_TEST(describe(pts[1].assignments) == "base=b.yaml m=x");  // as written: the CSV cell
+  BOOST_TEST(s.config_for(pts[1]) == d.path + "/b.yaml");         // resolved next to the sweep file
+  // The swept base is the run's config file, not a --set.
+  const auto args = run_args(s, pts[1], "/tmp/p.json");
+  const std::vector<std::string> want = {"run", d.path + "/b.yaml", "--set", "k=3", "--set", "m=x", "--json", "/tmp/p.json"};
+  BOOST_TEST(args == want, boost::test_tools::per_element());
+  const std::string f = d.path + "/s.yaml";
+  BOOST_TEST(error_of(d, "base: a.yaml\naxes:\n  base: [a.yaml]\n").find(f + ":1: key 'base': given both") == 0);
+  BOOST_TEST(error_of(d, "base: a.yaml\naxes:\n  m: [1]\nset:\n  base: b.yaml\n").find(f + ":5: key 'set.base'") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(plots_name_swept_keys) {
+  TmpDir d;
+  const Spec s = load_spec(d.write("s.yaml", "base: b.yaml\naxes:\n  m: [a, b]\n  w: [1, 2]\nplots:\n"
+                                             "  - {x: w, series: m, y: [cycles, walks], logx: true, normalize: m=a}\n"
+                                             "  - {y: cycles, series: none}\n"));
+  BOOST_REQUIRE_EQUAL(s.plots.size(), 2u);
+  BOOST_TEST(s.plots[0].x == "w");
+  BOOST_TEST(s.plots[0].series == "m");
+  BOOST_TEST(s.plots[0].y == (std::vector<std::string>{"cycles", "walks"}), boost::test_tools::per_element());
+  BOOST_TEST(s.plots[0].logx);
+  BOOST_TEST(s.plots[0].norm == "m=a");
+  BOOST_TEST(s.plots[1].x.empty());  // plot-sweep's default
+  BOOST_TEST(s.plots[1].series == "none");
+  const std::string f = d.path + "/s.yaml";
+  const std::string head = "base: b.yaml\naxes:\n  m: [a]\nplots:\n";
+  BOOST_TEST(error_of(d, head + "  - {x: q, y: [c]}\n").find(f + ":5: key 'plots[0].x': 'q' is not a swept key (swept: m)") == 0);
+  BOOST_TEST(error_of(d, head + "  - {x: m}\n").find("key 'plots[0].y': expected a non-empty list") != std::string::npos);
+  BOOST_TEST(error_of(d, head + "  - {y: c, normalize: q=1}\n").find("key 'plots[0].normalize': expected SWEPT_KEY=VALUE") !=
+             std::string::npos);
+  BOOST_TEST(error_of(d, head + "  - {y: c, colour: red}\n").find("key 'plots[0].colour': unknown key") != std::string::npos);
+}

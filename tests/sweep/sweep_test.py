@@ -15,7 +15,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
 TIMING = {"host_seconds", "stat.host_seconds", "accesses_per_second"}  # host timing: the only columns allowed to differ between runs
-SKIP = 77
 
 
 class Fail(Exception):
@@ -177,9 +176,7 @@ def case_interrupt(tmp):
 
 def case_progress_tty(tmp):
     """The progress bar is drawn on a terminal, not with --quiet, never when stderr is a pipe."""
-    if not shutil.which("script"):
-        print("script(1) (bsdutils) is not installed")
-        sys.exit(SKIP)
+    check(shutil.which("script"), "script(1) (bsdutils) is not installed")
     def on_tty(*extra):
         cmd = " ".join([BIN, "sweep", os.path.join(DATA, "small.yaml"), "--out", os.path.join(tmp, "t.csv"), *extra])
         return subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True).stdout
@@ -219,9 +216,7 @@ def emit_and_merge(tmp, spec, runner):
 
 def case_emit_parallel_merge(tmp):
     """emit -> GNU parallel -j2 -> merge gives the direct sweep's CSV and JSONL (apart from host_seconds)."""
-    if not shutil.which("parallel"):
-        print("GNU parallel is not installed (scripts/install-deps.sh installs it)")
-        sys.exit(SKIP)
+    check(shutil.which("parallel"), "GNU parallel is not installed (scripts/install-deps.sh installs it)")
     def par(jobs, lines):
         # A failing point makes its job exit non-zero; parallel's own exit code is not the check.
         with open(jobs) as f:
@@ -285,16 +280,15 @@ def case_merge_missing(tmp):
 
 def case_plot(tmp):
     """scripts/plot-sweep writes one PNG per requested statistic; a wrong column name is an error."""
-    if subprocess.run(["/usr/bin/python3", "-c", "import matplotlib"], capture_output=True).returncode != 0:
-        print("python3-matplotlib is not installed (scripts/install-deps.sh installs it)")
-        sys.exit(SKIP)
+    check(subprocess.run(["/usr/bin/python3", "-c", "import matplotlib"], capture_output=True).returncode == 0,
+          "python3-matplotlib is not installed (scripts/install-deps.sh installs it)")
     _, out = sweep("zip.yaml", tmp)
     plot = os.path.join(HERE, "../../scripts/plot-sweep")
     pdir = os.path.join(tmp, "plots")
     p = subprocess.run([plot, out, "--x", "format.levels", "--series", "mmu.mode", "--y", "refs_per_walk,cycles",
                         "--out", pdir], capture_output=True, text=True)
     check(p.returncode == 0, f"plot-sweep failed: {p.stderr}")
-    pngs = sorted(os.listdir(pdir))
+    pngs = sorted(f for f in os.listdir(pdir) if f.endswith(".png"))
     # format.nested_levels follows format.levels (zip): no extra chart per its value.
     check(pngs == ["cycles--vs--format.levels--by--mmu.mode.png",
                    "refs_per_walk--vs--format.levels--by--mmu.mode.png"],
@@ -306,6 +300,40 @@ def case_plot(tmp):
     check(p.returncode != 0 and "no_such_stat: no such column" in p.stderr, f"bad --y: {p.returncode} {p.stderr}")
     p = subprocess.run([plot, out, "--y", "mode", "--out", pdir], capture_output=True, text=True)
     check(p.returncode != 0 and "not a number" in p.stderr, f"text --y: {p.returncode} {p.stderr}")
+
+
+def case_base_axis_plots(tmp):
+    """`base` as an axis runs each config file; `plots:` draws the charts, normalised to native."""
+    p, out = sweep("bases.yaml", tmp, "--jobs", "2")
+    header, rows, _ = read_csv(out)
+    check(header[:2] == ["base", "format.levels"], f"header {header}")
+    native, nested = "../../../configs/native.yaml", "../../../configs/nested.yaml"
+    check([(r["base"], r["format.levels"]) for r in rows] == [(b, l) for b in (native, nested) for l in ("4", "5")],
+          f"rows {rows}")
+    for r in rows:
+        check(r["status"] == "ok" and r["mode"] == os.path.basename(r["base"])[:-5], f"row ran the wrong config: {r}")
+    pdir = os.path.join(tmp, "r-plots")
+    names = sorted(os.listdir(pdir))
+    want = [f"{y}--vs--format.levels--by--base--per--base=native.{e}"
+            for y in ("cycles", "walk_refs") for e in ("csv", "png")]
+    check(names == want, f"charts {names}\nstderr {p.stderr}")
+    # The chart's numbers: each nested row divided by the native row of the same depth.
+    by = {(r["base"], r["format.levels"]): r for r in rows}
+    for y in ("cycles", "walk_refs"):
+        with open(os.path.join(pdir, want[0 if y == "cycles" else 2])) as f:
+            got = list(csv.reader(f))
+        check(got[0] == ["format.levels", "base", f"{y} / {y} at base={native}"], f"chart header {got[0]}")
+        for lv, b, v in got[1:]:
+            expect = float(by[(b, lv)][y]) / float(by[(native, lv)][y])
+            check(abs(float(v) - expect) < 1e-9, f"{y} at {b} levels {lv}: chart {v}, CSV ratio {expect}")
+        check(len(got) == 5 and float(got[3][2]) > 1.5, f"nested walks not above native: {got}")
+    # --no-plots skips them; a chart that cannot be drawn fails the sweep after the CSV is written.
+    shutil.rmtree(pdir)
+    sweep("bases.yaml", tmp, "--no-plots")
+    check(not os.path.exists(pdir), "--no-plots drew charts")
+    p, bad = sweep("bad-plot.yaml", tmp, rc=1, out="bad.csv")
+    check("no_such_stat: no such column" in p.stderr and "plot of no_such_stat failed" in p.stderr, p.stderr)
+    check([r["status"] for r in read_csv(bad)[1]] == ["ok", "ok"], "the CSV of a sweep whose plot failed")
 
 
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
