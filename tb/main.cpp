@@ -35,7 +35,10 @@ int main(int argc, char** argv) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);  // keep stdout to our own output
   const std::string cmd = argc > 1 ? argv[1] : "run";
   try {
-    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    // `agilemmu --help` and `agilemmu SUBCOMMAND --help` both print the usage.
+    bool help = cmd == "-h" || cmd == "--help" || cmd == "help";
+    for (int i = 2; i < argc; ++i) help |= !std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h");
+    if (help) {
       usage(stdout);
       return kExitOk;
     }
