@@ -46,8 +46,11 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
     SC_METHOD(dispatch_method);  // a method: no thread switch per request
     sensitive << req_peq_.get_event();
     dont_initialize();
-    for (uint32_t i = 0; i < cfg.queue; ++i)
-      sc_spawn(sc_bind(&Mmu::worker_thread, this), sc_gen_unique_name("worker"));
+    idle_.reserve(cfg.queue);
+    for (uint32_t i = 0; i < cfg.queue; ++i) {
+      workers_.emplace_back();
+      sc_spawn(sc_bind(&Mmu::worker_thread, this, &workers_.back()), sc_gen_unique_name("worker"));
+    }
   }
 }
 
@@ -290,15 +293,30 @@ tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_ph
 
 void Mmu::dispatch_method() {
   while (tlm::tlm_generic_payload* t = req_peq_.get_next_transaction()) pending_.push_back(t);
-  work_event_.notify();
+  wake_idle_workers();
 }
 
-void Mmu::worker_thread() {
+// Wakes one idle worker per queued request, most recently idle first. This is the schedule one
+// event shared by all idle workers gave (SystemC resumes an event's waiters last-waiter first,
+// one after the other in this evaluation phase): the workers it woke beyond the queued requests
+// found the queue empty and waited again without touching any state.
+void Mmu::wake_idle_workers() {
+  for (size_t n = pending_.size(); n && !idle_.empty(); --n) {
+    Worker* w = idle_.back();
+    idle_.pop_back();
+    w->wake.notify();
+  }
+}
+
+void Mmu::worker_thread(Worker* me) {
   for (;;) {
-    while (pending_.empty()) wait(work_event_);
+    while (pending_.empty()) {
+      idle_.push_back(me);
+      wait(me->wake);
+    }
     tlm::tlm_generic_payload* t = pending_.front();
     pending_.pop_front();
-    if (!pending_.empty()) work_event_.notify();  // more work for the other workers
+    wake_idle_workers();  // more work for the other workers
     tlm::tlm_phase ph = tlm::END_REQ;
     sc_time d = SC_ZERO_TIME;
     cpu->nb_transport_bw(*t, ph, d);

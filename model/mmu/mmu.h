@@ -99,7 +99,11 @@ class Mmu : public sc_core::sc_module {
   // --- at ---
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
   void dispatch_method();
-  void worker_thread();
+  struct Worker {
+    sc_core::sc_event wake;
+  };
+  void worker_thread(Worker* me);
+  void wake_idle_workers();
   struct InFlight {
     bool active = false;
     Context ctx;
@@ -122,7 +126,11 @@ class Mmu : public sc_core::sc_module {
 
   tlm_utils::peq_with_get<tlm::tlm_generic_payload> req_peq_{"req_peq"};
   std::deque<tlm::tlm_generic_payload*> pending_;
-  sc_core::sc_event work_event_, walker_free_, end_resp_event_;
+  // Idle workers wait on their own event, so a request wakes one worker instead of every idle
+  // one (each of which would take a thread switch only to find the queue empty again).
+  std::deque<Worker> workers_;  // deque: events do not move
+  std::vector<Worker*> idle_;
+  sc_core::sc_event walker_free_, end_resp_event_;
   std::deque<InFlight> inflight_;  // one per walker (deque: events do not move)
   unsigned busy_walkers_ = 0;
   bool resp_busy_ = false;  // a BEGIN_RESP is waiting for its END_RESP
