@@ -15,7 +15,6 @@
 #include <map>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/peq_with_get.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <vector>
@@ -23,6 +22,7 @@
 #include "mmu/mmu_config.h"
 #include "mmu/mmu_ext.h"
 #include "mmu/mmu_stats.h"
+#include "mmu/queues.h"
 #include "mmu/tlb.h"
 #include "mmu/walk_caches.h"
 #include "pt/walk.h"
@@ -124,8 +124,8 @@ class Mmu : public sc_core::sc_module {
   tlm::tlm_dmi dmi_;
   bool dmi_valid_ = false;
 
-  tlm_utils::peq_with_get<tlm::tlm_generic_payload> req_peq_{"req_peq"};
-  std::deque<tlm::tlm_generic_payload*> pending_;
+  PeqWithGet<tlm::tlm_generic_payload> req_peq_{"req_peq"};
+  Fifo<tlm::tlm_generic_payload*> pending_;
   // Idle workers wait on their own event, so a request wakes one worker instead of every idle
   // one (each of which would take a thread switch only to find the queue empty again).
   std::deque<Worker> workers_;  // deque: events do not move
