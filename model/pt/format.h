@@ -71,8 +71,21 @@ struct Format {
     return static_cast<uint64_t>(s) == va;
   }
   // Reserved bits of an entry at `level` of a table with `lvls` levels; `large` = PS set at a
-  // level where that makes a large leaf.
-  uint64_t reserved_mask(unsigned lvls, unsigned level, bool ps) const;
+  // level where that makes a large leaf. (Inline: the walk asks once per entry it reads.)
+  uint64_t reserved_mask(unsigned lvls, unsigned level, bool ps) const {
+    uint64_t m = kAddrField & ~addr_mask();  // address bits at and above MAXPHYADDR
+    if (!nx_enabled) m |= pte::NX;
+    if (level < lvls && ps) {
+      if (!large_allowed(lvls, level)) {
+        m |= pte::PS;  // PS in PML5E/PML4E is reserved
+      } else {
+        // Large leaf: bit 12 is PAT, bits between 13 and the page boundary must be zero.
+        const uint64_t page = page_bytes(size_at(lvls, level));
+        m |= (page - 1) & ~0x1fffull;
+      }
+    }
+    return m;
+  }
   // Returns an empty string when the format is usable, otherwise what is wrong with it.
   std::string validate() const;
 };
