@@ -34,6 +34,10 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
   l1d_.configure(cfg.l1d.geo, cfg.l1d.page_sizes, cfg.seed * 13 + 2);
   l2_.configure(cfg.l2.geo, cfg.l2.page_sizes, cfg.seed * 17 + 3);
   caches_.configure(fmt, cfg.pwc, cfg.npwc, cfg.ntlb, cfg.seed);
+  if (caches_.pwc_enabled() || caches_.ntlb_enabled() || caches_.npwc_enabled()) walk_caches_ = &caches_;
+  pwc_cost_ = uint64_t(caches_.pwc_latency()) * caches_.pwc_enabled();
+  ntlb_cost_ = uint64_t(caches_.ntlb_latency()) * caches_.ntlb_enabled();
+  npwc_cost_ = uint64_t(caches_.npwc_latency()) * caches_.npwc_enabled();
   cpu.register_b_transport(this, &Mmu::b_transport);
   cpu.register_nb_transport_fw(this, &Mmu::nb_transport_fw);
   pte_.set_data_ptr(reinterpret_cast<unsigned char*>(&pte_data_));
@@ -133,21 +137,21 @@ uint64_t Mmu::read_pte(const pt::MemRef& r, sc_time& delay) {
   return pte_data_;
 }
 
-pt::WalkResult Mmu::run_walk(const Context& c, const pt::WalkRequest& req, sc_time& delay, bool sync) {
+const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req, pt::Walk& w, sc_time& delay,
+                                    bool sync) {
   const sc_time t0 = sc_time_stamp() + delay;
   caches_.set_context(c);
-  pt::Walk w;
   set_state(WalkerState::CacheLookup);
-  w.start(fmt_, roots_of(c), req, &caches_);
-  unsigned pwc = 0, ntlb = 0, npwc = 0;
-  uint64_t cycles = cfg_.walk.start_cycles;
-  auto lookups = [&] {  // each cache consultation costs its structure's latency
-    cycles += uint64_t(w.pwc_lookups() - pwc) * caches_.pwc_latency() * caches_.pwc_enabled() +
-              uint64_t(w.ntlb_lookups() - ntlb) * caches_.ntlb_latency() * caches_.ntlb_enabled() +
-              uint64_t(w.npwc_lookups() - npwc) * caches_.npwc_latency() * caches_.npwc_enabled();
-    pwc = w.pwc_lookups(), ntlb = w.ntlb_lookups(), npwc = w.npwc_lookups();
+  w.start(fmt_, roots_of(c), req, walk_caches_);
+  // Each cache consultation costs its structure's latency: charge the ones made since the last step.
+  uint64_t charged = 0;
+  auto lookups = [&] {
+    const uint64_t spent = w.pwc_lookups() * pwc_cost_ + w.ntlb_lookups() * ntlb_cost_ + w.npwc_lookups() * npwc_cost_;
+    const uint64_t now = spent - charged;
+    charged = spent;
+    return now;
   };
-  lookups();
+  uint64_t cycles = cfg_.walk.start_cycles + lookups();
   while (w.needs_read()) {
     delay += clk_ * double(cycles);
     cycles = 0;
@@ -157,8 +161,7 @@ pt::WalkResult Mmu::run_walk(const Context& c, const pt::WalkRequest& req, sc_ti
     const uint64_t v = read_pte(ref, delay);
     elapse(delay, sync);
     w.feed(v);
-    cycles += cfg_.walk.step_cycles;
-    lookups();
+    cycles += cfg_.walk.step_cycles + lookups();
   }
   delay += clk_ * double(cycles);
   const pt::WalkResult& r = w.result();
@@ -212,16 +215,18 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
     if (trace_signals_) outstanding_walks.write(busy_walkers_);
     pt::WalkRequest req;
     req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
-    const pt::WalkResult r = run_walk(c, req, delay, sync);
+    const pt::WalkResult& r = run_walk(c, req, slot->walk, delay, sync);
     if (r.ok) tlb_fill(c, x.access, va, r.tr);
-    slot->active = false;
-    --busy_walkers_;
-    if (trace_signals_) outstanding_walks.write(busy_walkers_);
-    slot->done.notify();
-    walker_free_.notify();
     o.ok = r.ok;
     o.hpa = r.tr.hpa;
     o.fault = r.fault;
+    slot->active = false;
+    --busy_walkers_;
+    if (trace_signals_) outstanding_walks.write(busy_walkers_);
+    if (!workers_.empty()) {  // only AT workers wait for these
+      slot->done.notify();
+      walker_free_.notify();
+    }
     if (!r.ok) {
       ++st_.faults;
       ++st_.faults_by_stage[size_t(r.fault.stage)];

@@ -80,12 +80,13 @@ class Mmu : public sc_core::sc_module {
   const pt::Roots& roots_of(const Context& c);
   static bool permits(const pt::Perms& p, const MmuExtension& x);
   void record_walk(const pt::WalkResult& r, uint64_t cycles);
-  uint64_t lookup_cycles(const pt::Walk& w, std::array<unsigned, 3>& seen) const;
 
   // One translation, both timing modes. `sync` (AT): time is spent with wait() as it passes,
   // so walks of different requests overlap; otherwise (LT) it accumulates in `delay`.
   Outcome translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_core::sc_time& delay, bool sync);
-  pt::WalkResult run_walk(const Context& c, const pt::WalkRequest& req, sc_core::sc_time& delay, bool sync);
+  // Runs the walk on `w` (the walker's own state); the result stays in `w`.
+  const pt::WalkResult& run_walk(const Context& c, const pt::WalkRequest& req, pt::Walk& w, sc_core::sc_time& delay,
+                                 bool sync);
   uint64_t read_pte(const pt::MemRef& r, sc_core::sc_time& delay);
   void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay);
   void elapse(sc_core::sc_time& delay, bool sync) {
@@ -109,6 +110,7 @@ class Mmu : public sc_core::sc_module {
     Context ctx;
     uint64_t page = 0;  // va >> 12
     sc_core::sc_event done;
+    pt::Walk walk;  // reused: no per-walk construction of the result and its reference list
   };
 
   MmuConfig cfg_;
@@ -116,6 +118,11 @@ class Mmu : public sc_core::sc_module {
   sc_core::sc_time clk_;
   Tlb l1i_, l1d_, l2_;
   WalkCacheSet caches_;
+  // The walk consults the walk caches only when one is enabled: disabled ones always miss, count
+  // nothing and cost no cycles, so skipping them gives the same walk.
+  pt::WalkCaches* walk_caches_ = nullptr;
+  // Cycles per consultation of the PWC, nested TLB and nested PWC (0 when disabled).
+  uint64_t pwc_cost_ = 0, ntlb_cost_ = 0, npwc_cost_ = 0;
   std::map<uint32_t, pt::Roots> roots_;  // key: host bit | vmid | asid
   MmuStats st_;
   tlm::tlm_generic_payload pte_;  // LT walk reads reuse one payload
