@@ -65,6 +65,7 @@ bool parse_access(const std::string& s, Access& a) {
 
 void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, WalkCaches* caches) {
   fmt_ = fmt;
+  reserved_ = fmt.reserved_always();
   roots_ = roots;
   req_ = req;
   caches_ = caches;
@@ -157,7 +158,7 @@ void Walk::step_nested(uint64_t v) {
   const unsigned nl = fmt_.nested_levels;
   if (!(v & pte::P)) return fail(Stage::Nested, FaultKind::NotPresent, nlevel_, ngpa_, nested_code());
   const bool ps = v & pte::PS;
-  if (v & fmt_.reserved_mask(nl, nlevel_, ps))
+  if (v & (reserved_ | Format::reserved_by_ps(nl, nlevel_, ps)))
     return fail(Stage::Nested, FaultKind::Reserved, nlevel_, ngpa_, nested_code() | ec::P | ec::RSVD);
   nperms_ = nperms_ & Perms::of_pte(v);
   if (nlevel_ == nl || (ps && Format::large_allowed(nl, nlevel_))) {
@@ -195,7 +196,7 @@ void Walk::step_first_dim(uint64_t v) {
   const unsigned L = fmt_.levels;
   if (!(v & pte::P)) return fail(stage_of(gtable_), FaultKind::NotPresent, glevel_, req_.va, access_code());
   const bool ps = v & pte::PS;
-  if (v & fmt_.reserved_mask(L, glevel_, ps))
+  if (v & (reserved_ | Format::reserved_by_ps(L, glevel_, ps)))
     return fail(stage_of(gtable_), FaultKind::Reserved, glevel_, req_.va, access_code() | ec::P | ec::RSVD);
   gperms_ = gperms_ & Perms::of_pte(v);
   // Only compound-table entries carry the selector; guest, shadow and native tables ignore it,

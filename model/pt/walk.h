@@ -172,6 +172,7 @@ class Walk {
   Stage stage_of(Table t) const;
 
   Format fmt_;
+  uint64_t reserved_ = 0;  // fmt_.reserved_always()
   Roots roots_;
   WalkRequest req_;
   WalkCaches* caches_ = nullptr;
