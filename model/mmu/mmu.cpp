@@ -29,7 +29,8 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
       nested_port("nested_port"),
       cfg_(cfg),
       fmt_(fmt),
-      clk_(cfg.clock_ns, SC_NS) {
+      clk_(cfg.clock_ns, SC_NS),
+      step_time_(clk_ * double(cfg.walk.step_cycles)) {
   l1i_.configure(cfg.l1i.geo, cfg.l1i.page_sizes, cfg.seed * 11 + 1);
   l1d_.configure(cfg.l1d.geo, cfg.l1d.page_sizes, cfg.seed * 13 + 2);
   l2_.configure(cfg.l2.geo, cfg.l2.page_sizes, cfg.seed * 17 + 3);
@@ -145,7 +146,8 @@ const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req
   w.start(fmt_, roots_of(c), req, walk_caches_);
   // Each cache consultation costs its structure's latency: charge the ones made since the last step.
   uint64_t charged = 0;
-  auto lookups = [&] {
+  auto lookups = [&]() -> uint64_t {
+    if (!walk_caches_) return 0;
     const uint64_t spent = w.pwc_lookups() * pwc_cost_ + w.ntlb_lookups() * ntlb_cost_ + w.npwc_lookups() * npwc_cost_;
     const uint64_t now = spent - charged;
     charged = spent;
@@ -153,7 +155,7 @@ const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req
   };
   uint64_t cycles = cfg_.walk.start_cycles + lookups();
   while (w.needs_read()) {
-    delay += clk_ * double(cycles);
+    delay += cycles == cfg_.walk.step_cycles ? step_time_ : clk_ * double(cycles);  // most steps: no lookups
     cycles = 0;
     elapse(delay, sync);
     const pt::MemRef ref = w.next_ref();

@@ -116,6 +116,7 @@ class Mmu : public sc_core::sc_module {
   MmuConfig cfg_;
   pt::Format fmt_;
   sc_core::sc_time clk_;
+  sc_core::sc_time step_time_;  // clk_ * walk.step_cycles
   Tlb l1i_, l1d_, l2_;
   WalkCacheSet caches_;
   // The walk consults the walk caches only when one is enabled: disabled ones always miss, count
