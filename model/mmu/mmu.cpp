@@ -235,15 +235,15 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
     }
     break;
   }
-  st_.translate_ns += (sc_time_stamp() + delay - t0).to_seconds() * 1e9;
+  o.end = sc_time_stamp() + delay;
+  st_.translate_ns += translate_ns_of_(o.end - t0);
   uint64_t h = (va * 0x9e3779b97f4a7c15ull) ^ (o.ok ? o.hpa : (0xfa17ull << 48) ^ o.fault.error_code ^ o.fault.level);
   h ^= h >> 29, h *= 0xbf58476d1ce4e5b9ull, h ^= h >> 32;
   st_.translation_digest += h;
   return o;
 }
 
-void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay) {
-  const sc_time t0 = sc_time_stamp() + delay;
+void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay, const sc_time& start) {
   if (dmi_valid_ && hpa >= dmi_.get_start_address() && hpa + t.get_data_length() - 1 <= dmi_.get_end_address()) {
     unsigned char* p = dmi_.get_dmi_ptr() + (hpa - dmi_.get_start_address());
     if (t.is_read()) std::memcpy(t.get_data_ptr(), p, t.get_data_length());
@@ -262,7 +262,7 @@ void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay)
     }
     t.set_address(va);  // the initiator sees its own address back
   }
-  st_.data_ns += (sc_time_stamp() + delay - t0).to_seconds() * 1e9;
+  st_.data_ns += data_ns_of_(sc_time_stamp() + delay - start);
 }
 
 void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
@@ -281,7 +281,7 @@ void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
     t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  access_data(t, o.hpa, delay);
+  access_data(t, o.hpa, delay, o.end);
 }
 
 tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time& d) {
@@ -339,7 +339,7 @@ void Mmu::worker_thread(Worker* me) {
       x->fault = o.fault;
       x->hpa = o.hpa;
       if (o.ok) {
-        access_data(*t, o.hpa, delay);
+        access_data(*t, o.hpa, delay, o.end);
         wait(delay);
       } else {
         t->set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

@@ -70,6 +70,17 @@ class Mmu : public sc_core::sc_module {
     bool tlb_hit = false;
     uint64_t hpa = 0;
     pt::Fault fault;
+    sc_core::sc_time end;  // simulated time the translation finished (sc_time_stamp() + delay)
+  };
+  // sc_time -> ns as to_seconds() * 1e9 gives it, keeping the last conversion: on a TLB-hit
+  // stream every translation (and every data access) takes the same time.
+  struct NsOf {
+    sc_core::sc_time last;  // zero, whose conversion is 0.0
+    double ns = 0;
+    double operator()(const sc_core::sc_time& t) {
+      if (t != last) last = t, ns = t.to_seconds() * 1e9;
+      return ns;
+    }
   };
   // --- shared by both timing modes ---
   pt::Mode mode_for(const MmuExtension& x) const;
@@ -88,7 +99,8 @@ class Mmu : public sc_core::sc_module {
   const pt::WalkResult& run_walk(const Context& c, const pt::WalkRequest& req, pt::Walk& w, sc_core::sc_time& delay,
                                  bool sync);
   uint64_t read_pte(const pt::MemRef& r, sc_core::sc_time& delay);
-  void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay);
+  // `start`: the simulated time it starts at (the translation's end).
+  void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay, const sc_core::sc_time& start);
   void elapse(sc_core::sc_time& delay, bool sync) {
     if (sync && delay != sc_core::SC_ZERO_TIME) sc_core::wait(delay), delay = sc_core::SC_ZERO_TIME;
   }
@@ -126,6 +138,7 @@ class Mmu : public sc_core::sc_module {
   uint64_t pwc_cost_ = 0, ntlb_cost_ = 0, npwc_cost_ = 0;
   std::map<uint32_t, pt::Roots> roots_;  // key: host bit | vmid | asid
   MmuStats st_;
+  NsOf translate_ns_of_, data_ns_of_;
   tlm::tlm_generic_payload pte_;  // LT walk reads reuse one payload
   uint64_t pte_data_ = 0;
   // DMI for data, per the data target's grant.
