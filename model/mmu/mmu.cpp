@@ -96,22 +96,23 @@ void Mmu::set_state(WalkerState s) {
 }
 
 bool Mmu::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, uint64_t& hpa, uint64_t& cycles) {
-  TlbEntry e;
   Tlb& l1 = l1_for(x.access);
   // A hit whose cached permissions do not allow the access falls through to a walk, which
   // re-checks the tables and raises the architectural fault.
   if (l1.enabled()) {
     cycles += l1.latency();
-    if (l1.lookup(c, va, e) && permits(e.perms, x)) {
-      hpa = e.hpa_base | (va & (pt::page_bytes(e.size) - 1));
+    const TlbEntry* e = l1.find(c, va);
+    if (e && permits(e->perms, x)) {
+      hpa = e->hpa_base | (va & (pt::page_bytes(e->size) - 1));
       return true;
     }
   }
   if (l2_.enabled()) {
     cycles += l2_.latency();
-    if (l2_.lookup(c, va, e) && permits(e.perms, x)) {
-      hpa = e.hpa_base | (va & (pt::page_bytes(e.size) - 1));
-      l1.insert(c, va, hpa, e.size, e.perms);
+    const TlbEntry* e = l2_.find(c, va);
+    if (e && permits(e->perms, x)) {
+      hpa = e->hpa_base | (va & (pt::page_bytes(e->size) - 1));
+      l1.insert(c, va, hpa, e->size, e->perms);
       return true;
     }
   }
