@@ -29,8 +29,7 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
       nested_port("nested_port"),
       cfg_(cfg),
       fmt_(fmt),
-      clk_(cfg.clock_ns, SC_NS),
-      step_time_(clk_ * double(cfg.walk.step_cycles)) {
+      clk_(cfg.clock_ns, SC_NS) {
   l1i_.configure(cfg.l1i.geo, cfg.l1i.page_sizes, cfg.seed * 11 + 1);
   l1d_.configure(cfg.l1d.geo, cfg.l1d.page_sizes, cfg.seed * 13 + 2);
   l2_.configure(cfg.l2.geo, cfg.l2.page_sizes, cfg.seed * 17 + 3);
@@ -156,7 +155,7 @@ const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req
   };
   uint64_t cycles = cfg_.walk.start_cycles + lookups();
   while (w.needs_read()) {
-    delay += cycles == cfg_.walk.step_cycles ? step_time_ : clk_ * double(cycles);  // most steps: no lookups
+    delay += cycles_time(cycles);
     cycles = 0;
     elapse(delay, sync);
     const pt::MemRef ref = w.next_ref();
@@ -190,51 +189,14 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
     uint64_t cycles = 0;
     set_state(WalkerState::TlbLookup);
     const bool hit = tlb_lookup(c, x, va, o.hpa, cycles);
-    delay += clk_ * double(cycles);
+    delay += cycles_time(cycles);
     if (trace_signals_) last_tlb_hit.write(hit);
     if (hit) {  // (AT: the lookup time is waited for together with the data access)
       o.ok = o.tlb_hit = true;
       ++st_.tlb_hits;
       break;
     }
-    elapse(delay, sync);
-    if (sync) {
-      // Coalescing: a walk of the same page in flight will fill the TLB; wait for it and look again.
-      InFlight* same = nullptr;
-      for (auto& f : inflight_)
-        if (f.active && f.page == va >> 12 && f.ctx == c) same = &f;
-      if (same) {
-        ++st_.coalesced;
-        wait(same->done);
-        continue;
-      }
-      while (busy_walkers_ == cfg_.walkers) wait(walker_free_);
-    }
-    InFlight* slot = nullptr;
-    for (auto& f : inflight_)
-      if (!f.active) slot = &f;
-    slot->active = true, slot->ctx = c, slot->page = va >> 12;
-    ++busy_walkers_;
-    if (trace_signals_) outstanding_walks.write(busy_walkers_);
-    pt::WalkRequest req;
-    req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
-    const pt::WalkResult& r = run_walk(c, req, slot->walk, delay, sync);
-    if (r.ok) tlb_fill(c, x.access, va, r.tr);
-    o.ok = r.ok;
-    o.hpa = r.tr.hpa;
-    o.fault = r.fault;
-    slot->active = false;
-    --busy_walkers_;
-    if (trace_signals_) outstanding_walks.write(busy_walkers_);
-    if (!workers_.empty()) {  // only AT workers wait for these
-      slot->done.notify();
-      walker_free_.notify();
-    }
-    if (!r.ok) {
-      ++st_.faults;
-      ++st_.faults_by_stage[size_t(r.fault.stage)];
-    }
-    break;
+    if (walk_on_miss(c, x, va, delay, sync, o)) break;
   }
   o.end = sc_time_stamp() + delay;
   st_.translate_ns += translate_ns_of_(o.end - t0);
@@ -242,6 +204,47 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
   h ^= h >> 29, h *= 0xbf58476d1ce4e5b9ull, h ^= h >> 32;
   st_.translation_digest += h;
   return o;
+}
+
+bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_time& delay, bool sync, Outcome& o) {
+  elapse(delay, sync);
+  if (sync) {
+    // Coalescing: a walk of the same page in flight will fill the TLB; wait for it and look again.
+    InFlight* same = nullptr;
+    for (auto& f : inflight_)
+      if (f.active && f.page == va >> 12 && f.ctx == c) same = &f;
+    if (same) {
+      ++st_.coalesced;
+      wait(same->done);
+      return false;
+    }
+    while (busy_walkers_ == cfg_.walkers) wait(walker_free_);
+  }
+  InFlight* slot = nullptr;
+  for (auto& f : inflight_)
+    if (!f.active) slot = &f;
+  slot->active = true, slot->ctx = c, slot->page = va >> 12;
+  ++busy_walkers_;
+  if (trace_signals_) outstanding_walks.write(busy_walkers_);
+  pt::WalkRequest req;
+  req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
+  const pt::WalkResult& r = run_walk(c, req, slot->walk, delay, sync);
+  if (r.ok) tlb_fill(c, x.access, va, r.tr);
+  o.ok = r.ok;
+  o.hpa = r.tr.hpa;
+  o.fault = r.fault;
+  slot->active = false;
+  --busy_walkers_;
+  if (trace_signals_) outstanding_walks.write(busy_walkers_);
+  if (!workers_.empty()) {  // only AT workers wait for these
+    slot->done.notify();
+    walker_free_.notify();
+  }
+  if (!r.ok) {
+    ++st_.faults;
+    ++st_.faults_by_stage[size_t(r.fault.stage)];
+  }
+  return true;
 }
 
 void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay, const sc_time& start) {

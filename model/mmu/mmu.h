@@ -96,6 +96,9 @@ class Mmu : public sc_core::sc_module {
   // so walks of different requests overlap; otherwise (LT) it accumulates in `delay`.
   Outcome translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_core::sc_time& delay, bool sync);
   // Runs the walk on `w` (the walker's own state); the result stays in `w`.
+  // A TLB miss: walks (or, AT, waits for a walk of the same page in flight). False when the
+  // request must look in the TLBs again.
+  bool walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_core::sc_time& delay, bool sync, Outcome& o);
   const pt::WalkResult& run_walk(const Context& c, const pt::WalkRequest& req, pt::Walk& w, sc_core::sc_time& delay,
                                  bool sync);
   uint64_t read_pte(const pt::MemRef& r, sc_core::sc_time& delay);
@@ -128,7 +131,14 @@ class Mmu : public sc_core::sc_module {
   MmuConfig cfg_;
   pt::Format fmt_;
   sc_core::sc_time clk_;
-  sc_core::sc_time step_time_;  // clk_ * walk.step_cycles
+  // clk_ * n, as sc_time computes it, for the last n asked: accesses and walk steps mostly spend
+  // the same number of cycles as the one before.
+  const sc_core::sc_time& cycles_time(uint64_t n) {
+    if (n != last_cycles_) last_cycles_ = n, last_cycles_time_ = clk_ * double(n);
+    return last_cycles_time_;
+  }
+  uint64_t last_cycles_ = 0;
+  sc_core::sc_time last_cycles_time_;  // clk_ * 0
   Tlb l1i_, l1d_, l2_;
   WalkCacheSet caches_;
   // The walk consults the walk caches only when one is enabled: disabled ones always miss, count
