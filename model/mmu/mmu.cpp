@@ -140,7 +140,7 @@ uint64_t Mmu::read_pte(const pt::MemRef& r, sc_time& delay) {
 
 const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req, pt::Walk& w, sc_time& delay,
                                     bool sync) {
-  const sc_time t0 = sc_time_stamp() + delay;
+  const sc_time t0 = now() + delay;
   caches_.set_context(c);
   set_state(WalkerState::CacheLookup);
   w.start(fmt_, roots_of(c), req, walk_caches_);
@@ -168,7 +168,7 @@ const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req
   delay += clk_ * double(cycles);
   const pt::WalkResult& r = w.result();
   set_state(r.ok ? WalkerState::Done : WalkerState::Fault);
-  const uint64_t walk_cycles = static_cast<uint64_t>((sc_time_stamp() + delay - t0) / clk_ + 0.5);
+  const uint64_t walk_cycles = static_cast<uint64_t>((now() + delay - t0) / clk_ + 0.5);
   ++st_.walks;
   st_.refs_per_walk.add(r.nrefs);
   st_.walk_cycles.add(walk_cycles);
@@ -181,7 +181,7 @@ const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req
 Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_time& delay, bool sync) {
   const Context c = context_of(x);
   const uint64_t va = t.get_address();
-  const sc_time t0 = sc_time_stamp() + delay;
+  const sc_time t0 = now() + delay;
   Outcome o;
   ++st_.requests;
   ++(c.host ? st_.host_requests : st_.guest_requests);
@@ -198,7 +198,7 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
     }
     if (walk_on_miss(c, x, va, delay, sync, o)) break;
   }
-  o.end = sc_time_stamp() + delay;
+  o.end = now() + delay;
   st_.translate_ns += translate_ns_of_(o.end - t0);
   uint64_t h = (va * 0x9e3779b97f4a7c15ull) ^ (o.ok ? o.hpa : (0xfa17ull << 48) ^ o.fault.error_code ^ o.fault.level);
   h ^= h >> 29, h *= 0xbf58476d1ce4e5b9ull, h ^= h >> 32;
@@ -266,7 +266,7 @@ void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay,
     }
     t.set_address(va);  // the initiator sees its own address back
   }
-  st_.data_ns += data_ns_of_(sc_time_stamp() + delay - start);
+  st_.data_ns += data_ns_of_(now() + delay - start);
 }
 
 void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {

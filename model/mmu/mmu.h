@@ -70,7 +70,7 @@ class Mmu : public sc_core::sc_module {
     bool tlb_hit = false;
     uint64_t hpa = 0;
     pt::Fault fault;
-    sc_core::sc_time end;  // simulated time the translation finished (sc_time_stamp() + delay)
+    sc_core::sc_time end;  // simulated time the translation finished (now() + delay)
   };
   // sc_time -> ns as to_seconds() * 1e9 gives it, keeping the last conversion: on a TLB-hit
   // stream every translation (and every data access) takes the same time.
@@ -104,6 +104,9 @@ class Mmu : public sc_core::sc_module {
   uint64_t read_pte(const pt::MemRef& r, sc_core::sc_time& delay);
   // `start`: the simulated time it starts at (the translation's end).
   void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay, const sc_core::sc_time& start);
+  // sc_time_stamp(), read inline from this module's simulation context (sc_time_stamp() is a
+  // library call that looks the context up; an LT access asks three times).
+  const sc_core::sc_time& now() const { return simcontext()->time_stamp(); }
   void elapse(sc_core::sc_time& delay, bool sync) {
     if (sync && delay != sc_core::SC_ZERO_TIME) sc_core::wait(delay), delay = sc_core::SC_ZERO_TIME;
   }

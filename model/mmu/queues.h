@@ -41,7 +41,7 @@ class PeqWithGet {
   explicit PeqWithGet(const char* name) : event_(name) {}
 
   void notify(Payload& t, const sc_core::sc_time& delay) {
-    const sc_core::sc_time at = delay + sc_core::sc_time_stamp();
+    const sc_core::sc_time at = delay + now();
     // After every entry due at or before `at` (std::multimap inserts at the end of equal keys).
     auto pos = std::upper_bound(q_.begin(), q_.end(), at, [](const sc_core::sc_time& a, const Entry& e) { return a < e.at; });
     q_.insert(pos, Entry{at, &t});
@@ -51,19 +51,21 @@ class PeqWithGet {
   // Call until it returns nullptr.
   Payload* get_next_transaction() {
     if (q_.empty()) return nullptr;
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
-    if (q_.front().at <= now) {
+    const sc_core::sc_time& t_now = now();
+    if (q_.front().at <= t_now) {
       Payload* t = q_.front().t;
       q_.erase(q_.begin());  // few entries: as many requests as the initiator has in flight
       return t;
     }
-    event_.notify(q_.front().at - now);
+    event_.notify(q_.front().at - t_now);
     return nullptr;
   }
 
   sc_core::sc_event& get_event() { return event_; }
 
  private:
+  // sc_time_stamp() without the library call (the context lookup is inline).
+  static const sc_core::sc_time& now() { return sc_core::sc_get_curr_simcontext()->time_stamp(); }
   struct Entry {
     sc_core::sc_time at;
     Payload* t;
