@@ -90,15 +90,14 @@ class Mmu : public sc_core::sc_module {
   void tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Translation& t);
   const pt::Roots& roots_of(const Context& c);
   static bool permits(const pt::Perms& p, const MmuExtension& x);
-  void record_walk(const pt::WalkResult& r, uint64_t cycles);
 
   // One translation, both timing modes. `sync` (AT): time is spent with wait() as it passes,
   // so walks of different requests overlap; otherwise (LT) it accumulates in `delay`.
   Outcome translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_core::sc_time& delay, bool sync);
-  // Runs the walk on `w` (the walker's own state); the result stays in `w`.
   // A TLB miss: walks (or, AT, waits for a walk of the same page in flight). False when the
   // request must look in the TLBs again.
   bool walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_core::sc_time& delay, bool sync, Outcome& o);
+  // Runs the walk on `w` (the walker's own state); the result stays in `w`.
   const pt::WalkResult& run_walk(const Context& c, const pt::WalkRequest& req, pt::Walk& w, sc_core::sc_time& delay,
                                  bool sync);
   uint64_t read_pte(const pt::MemRef& r, sc_core::sc_time& delay);
