@@ -34,6 +34,10 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
   l1d_.configure(cfg.l1d.geo, cfg.l1d.page_sizes, cfg.seed * 13 + 2);
   l2_.configure(cfg.l2.geo, cfg.l2.page_sizes, cfg.seed * 17 + 3);
   caches_.configure(fmt, cfg.pwc, cfg.npwc, cfg.ntlb, cfg.seed);
+  if (caches_.pwc_enabled() || caches_.ntlb_enabled() || caches_.npwc_enabled()) walk_caches_ = &caches_;
+  pwc_cost_ = uint64_t(caches_.pwc_latency()) * caches_.pwc_enabled();
+  ntlb_cost_ = uint64_t(caches_.ntlb_latency()) * caches_.ntlb_enabled();
+  npwc_cost_ = uint64_t(caches_.npwc_latency()) * caches_.npwc_enabled();
   cpu.register_b_transport(this, &Mmu::b_transport);
   cpu.register_nb_transport_fw(this, &Mmu::nb_transport_fw);
   pte_.set_data_ptr(reinterpret_cast<unsigned char*>(&pte_data_));
@@ -46,8 +50,11 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
     SC_METHOD(dispatch_method);  // a method: no thread switch per request
     sensitive << req_peq_.get_event();
     dont_initialize();
-    for (uint32_t i = 0; i < cfg.queue; ++i)
-      sc_spawn(sc_bind(&Mmu::worker_thread, this), sc_gen_unique_name("worker"));
+    idle_.reserve(cfg.queue);
+    for (uint32_t i = 0; i < cfg.queue; ++i) {
+      workers_.emplace_back();
+      sc_spawn(sc_bind(&Mmu::worker_thread, this, &workers_.back()), sc_gen_unique_name("worker"));
+    }
   }
 }
 
@@ -88,22 +95,23 @@ void Mmu::set_state(WalkerState s) {
 }
 
 bool Mmu::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, uint64_t& hpa, uint64_t& cycles) {
-  TlbEntry e;
   Tlb& l1 = l1_for(x.access);
   // A hit whose cached permissions do not allow the access falls through to a walk, which
   // re-checks the tables and raises the architectural fault.
   if (l1.enabled()) {
     cycles += l1.latency();
-    if (l1.lookup(c, va, e) && permits(e.perms, x)) {
-      hpa = e.hpa_base | (va & (pt::page_bytes(e.size) - 1));
+    const TlbEntry* e = l1.find(c, va);
+    if (e && permits(e->perms, x)) {
+      hpa = e->hpa_base | (va & (pt::page_bytes(e->size) - 1));
       return true;
     }
   }
   if (l2_.enabled()) {
     cycles += l2_.latency();
-    if (l2_.lookup(c, va, e) && permits(e.perms, x)) {
-      hpa = e.hpa_base | (va & (pt::page_bytes(e.size) - 1));
-      l1.insert(c, va, hpa, e.size, e.perms);
+    const TlbEntry* e = l2_.find(c, va);
+    if (e && permits(e->perms, x)) {
+      hpa = e->hpa_base | (va & (pt::page_bytes(e->size) - 1));
+      l1.insert(c, va, hpa, e->size, e->perms);
       return true;
     }
   }
@@ -130,23 +138,24 @@ uint64_t Mmu::read_pte(const pt::MemRef& r, sc_time& delay) {
   return pte_data_;
 }
 
-pt::WalkResult Mmu::run_walk(const Context& c, const pt::WalkRequest& req, sc_time& delay, bool sync) {
-  const sc_time t0 = sc_time_stamp() + delay;
+const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req, pt::Walk& w, sc_time& delay,
+                                    bool sync) {
+  const sc_time t0 = now() + delay;
   caches_.set_context(c);
-  pt::Walk w;
   set_state(WalkerState::CacheLookup);
-  w.start(fmt_, roots_of(c), req, &caches_);
-  unsigned pwc = 0, ntlb = 0, npwc = 0;
-  uint64_t cycles = cfg_.walk.start_cycles;
-  auto lookups = [&] {  // each cache consultation costs its structure's latency
-    cycles += uint64_t(w.pwc_lookups() - pwc) * caches_.pwc_latency() * caches_.pwc_enabled() +
-              uint64_t(w.ntlb_lookups() - ntlb) * caches_.ntlb_latency() * caches_.ntlb_enabled() +
-              uint64_t(w.npwc_lookups() - npwc) * caches_.npwc_latency() * caches_.npwc_enabled();
-    pwc = w.pwc_lookups(), ntlb = w.ntlb_lookups(), npwc = w.npwc_lookups();
+  w.start(fmt_, roots_of(c), req, walk_caches_);
+  // Each cache consultation costs its structure's latency: charge the ones made since the last step.
+  uint64_t charged = 0;
+  auto lookups = [&]() -> uint64_t {
+    if (!walk_caches_) return 0;
+    const uint64_t spent = w.pwc_lookups() * pwc_cost_ + w.ntlb_lookups() * ntlb_cost_ + w.npwc_lookups() * npwc_cost_;
+    const uint64_t now = spent - charged;
+    charged = spent;
+    return now;
   };
-  lookups();
+  uint64_t cycles = cfg_.walk.start_cycles + lookups();
   while (w.needs_read()) {
-    delay += clk_ * double(cycles);
+    delay += cycles_time(cycles);
     cycles = 0;
     elapse(delay, sync);
     const pt::MemRef ref = w.next_ref();
@@ -154,13 +163,12 @@ pt::WalkResult Mmu::run_walk(const Context& c, const pt::WalkRequest& req, sc_ti
     const uint64_t v = read_pte(ref, delay);
     elapse(delay, sync);
     w.feed(v);
-    cycles += cfg_.walk.step_cycles;
-    lookups();
+    cycles += cfg_.walk.step_cycles + lookups();
   }
   delay += clk_ * double(cycles);
   const pt::WalkResult& r = w.result();
   set_state(r.ok ? WalkerState::Done : WalkerState::Fault);
-  const uint64_t walk_cycles = static_cast<uint64_t>((sc_time_stamp() + delay - t0) / clk_ + 0.5);
+  const uint64_t walk_cycles = static_cast<uint64_t>((now() + delay - t0) / clk_ + 0.5);
   ++st_.walks;
   st_.refs_per_walk.add(r.nrefs);
   st_.walk_cycles.add(walk_cycles);
@@ -173,7 +181,7 @@ pt::WalkResult Mmu::run_walk(const Context& c, const pt::WalkRequest& req, sc_ti
 Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_time& delay, bool sync) {
   const Context c = context_of(x);
   const uint64_t va = t.get_address();
-  const sc_time t0 = sc_time_stamp() + delay;
+  const sc_time t0 = now() + delay;
   Outcome o;
   ++st_.requests;
   ++(c.host ? st_.host_requests : st_.guest_requests);
@@ -181,59 +189,65 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
     uint64_t cycles = 0;
     set_state(WalkerState::TlbLookup);
     const bool hit = tlb_lookup(c, x, va, o.hpa, cycles);
-    delay += clk_ * double(cycles);
+    delay += cycles_time(cycles);
     if (trace_signals_) last_tlb_hit.write(hit);
     if (hit) {  // (AT: the lookup time is waited for together with the data access)
       o.ok = o.tlb_hit = true;
       ++st_.tlb_hits;
       break;
     }
-    elapse(delay, sync);
-    if (sync) {
-      // Coalescing: a walk of the same page in flight will fill the TLB; wait for it and look again.
-      InFlight* same = nullptr;
-      for (auto& f : inflight_)
-        if (f.active && f.page == va >> 12 && f.ctx == c) same = &f;
-      if (same) {
-        ++st_.coalesced;
-        wait(same->done);
-        continue;
-      }
-      while (busy_walkers_ == cfg_.walkers) wait(walker_free_);
-    }
-    InFlight* slot = nullptr;
-    for (auto& f : inflight_)
-      if (!f.active) slot = &f;
-    slot->active = true, slot->ctx = c, slot->page = va >> 12;
-    ++busy_walkers_;
-    if (trace_signals_) outstanding_walks.write(busy_walkers_);
-    pt::WalkRequest req;
-    req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
-    const pt::WalkResult r = run_walk(c, req, delay, sync);
-    if (r.ok) tlb_fill(c, x.access, va, r.tr);
-    slot->active = false;
-    --busy_walkers_;
-    if (trace_signals_) outstanding_walks.write(busy_walkers_);
-    slot->done.notify();
-    walker_free_.notify();
-    o.ok = r.ok;
-    o.hpa = r.tr.hpa;
-    o.fault = r.fault;
-    if (!r.ok) {
-      ++st_.faults;
-      ++st_.faults_by_stage[size_t(r.fault.stage)];
-    }
-    break;
+    if (walk_on_miss(c, x, va, delay, sync, o)) break;
   }
-  st_.translate_ns += (sc_time_stamp() + delay - t0).to_seconds() * 1e9;
+  o.end = now() + delay;
+  st_.translate_ns += translate_ns_of_(o.end - t0);
   uint64_t h = (va * 0x9e3779b97f4a7c15ull) ^ (o.ok ? o.hpa : (0xfa17ull << 48) ^ o.fault.error_code ^ o.fault.level);
   h ^= h >> 29, h *= 0xbf58476d1ce4e5b9ull, h ^= h >> 32;
   st_.translation_digest += h;
   return o;
 }
 
-void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay) {
-  const sc_time t0 = sc_time_stamp() + delay;
+bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_time& delay, bool sync, Outcome& o) {
+  elapse(delay, sync);
+  if (sync) {
+    // Coalescing: a walk of the same page in flight will fill the TLB; wait for it and look again.
+    InFlight* same = nullptr;
+    for (auto& f : inflight_)
+      if (f.active && f.page == va >> 12 && f.ctx == c) same = &f;
+    if (same) {
+      ++st_.coalesced;
+      wait(same->done);
+      return false;
+    }
+    while (busy_walkers_ == cfg_.walkers) wait(walker_free_);
+  }
+  InFlight* slot = nullptr;
+  for (auto& f : inflight_)
+    if (!f.active) slot = &f;
+  slot->active = true, slot->ctx = c, slot->page = va >> 12;
+  ++busy_walkers_;
+  if (trace_signals_) outstanding_walks.write(busy_walkers_);
+  pt::WalkRequest req;
+  req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
+  const pt::WalkResult& r = run_walk(c, req, slot->walk, delay, sync);
+  if (r.ok) tlb_fill(c, x.access, va, r.tr);
+  o.ok = r.ok;
+  o.hpa = r.tr.hpa;
+  o.fault = r.fault;
+  slot->active = false;
+  --busy_walkers_;
+  if (trace_signals_) outstanding_walks.write(busy_walkers_);
+  if (!workers_.empty()) {  // only AT workers wait for these
+    slot->done.notify();
+    walker_free_.notify();
+  }
+  if (!r.ok) {
+    ++st_.faults;
+    ++st_.faults_by_stage[size_t(r.fault.stage)];
+  }
+  return true;
+}
+
+void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay, const sc_time& start) {
   if (dmi_valid_ && hpa >= dmi_.get_start_address() && hpa + t.get_data_length() - 1 <= dmi_.get_end_address()) {
     unsigned char* p = dmi_.get_dmi_ptr() + (hpa - dmi_.get_start_address());
     if (t.is_read()) std::memcpy(t.get_data_ptr(), p, t.get_data_length());
@@ -252,7 +266,7 @@ void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay)
     }
     t.set_address(va);  // the initiator sees its own address back
   }
-  st_.data_ns += (sc_time_stamp() + delay - t0).to_seconds() * 1e9;
+  st_.data_ns += data_ns_of_(now() + delay - start);
 }
 
 void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
@@ -271,7 +285,7 @@ void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
     t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  access_data(t, o.hpa, delay);
+  access_data(t, o.hpa, delay, o.end);
 }
 
 tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time& d) {
@@ -290,15 +304,30 @@ tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_ph
 
 void Mmu::dispatch_method() {
   while (tlm::tlm_generic_payload* t = req_peq_.get_next_transaction()) pending_.push_back(t);
-  work_event_.notify();
+  wake_idle_workers();
 }
 
-void Mmu::worker_thread() {
+// Wakes one idle worker per queued request, most recently idle first. This is the schedule one
+// event shared by all idle workers gave (SystemC resumes an event's waiters last-waiter first,
+// one after the other in this evaluation phase): the workers it woke beyond the queued requests
+// found the queue empty and waited again without touching any state.
+void Mmu::wake_idle_workers() {
+  for (size_t n = pending_.size(); n && !idle_.empty(); --n) {
+    Worker* w = idle_.back();
+    idle_.pop_back();
+    w->wake.notify();
+  }
+}
+
+void Mmu::worker_thread(Worker* me) {
   for (;;) {
-    while (pending_.empty()) wait(work_event_);
+    while (pending_.empty()) {
+      idle_.push_back(me);
+      wait(me->wake);
+    }
     tlm::tlm_generic_payload* t = pending_.front();
     pending_.pop_front();
-    if (!pending_.empty()) work_event_.notify();  // more work for the other workers
+    wake_idle_workers();  // more work for the other workers
     tlm::tlm_phase ph = tlm::END_REQ;
     sc_time d = SC_ZERO_TIME;
     cpu->nb_transport_bw(*t, ph, d);
@@ -314,7 +343,7 @@ void Mmu::worker_thread() {
       x->fault = o.fault;
       x->hpa = o.hpa;
       if (o.ok) {
-        access_data(*t, o.hpa, delay);
+        access_data(*t, o.hpa, delay, o.end);
         wait(delay);
       } else {
         t->set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

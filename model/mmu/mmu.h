@@ -15,7 +15,6 @@
 #include <map>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/peq_with_get.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <vector>
@@ -23,6 +22,7 @@
 #include "mmu/mmu_config.h"
 #include "mmu/mmu_ext.h"
 #include "mmu/mmu_stats.h"
+#include "mmu/queues.h"
 #include "mmu/tlb.h"
 #include "mmu/walk_caches.h"
 #include "pt/walk.h"
@@ -70,6 +70,17 @@ class Mmu : public sc_core::sc_module {
     bool tlb_hit = false;
     uint64_t hpa = 0;
     pt::Fault fault;
+    sc_core::sc_time end;  // simulated time the translation finished (now() + delay)
+  };
+  // sc_time -> ns as to_seconds() * 1e9 gives it, keeping the last conversion: on a TLB-hit
+  // stream every translation (and every data access) takes the same time.
+  struct NsOf {
+    sc_core::sc_time last;  // zero, whose conversion is 0.0
+    double ns = 0;
+    double operator()(const sc_core::sc_time& t) {
+      if (t != last) last = t, ns = t.to_seconds() * 1e9;
+      return ns;
+    }
   };
   // --- shared by both timing modes ---
   pt::Mode mode_for(const MmuExtension& x) const;
@@ -79,15 +90,22 @@ class Mmu : public sc_core::sc_module {
   void tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Translation& t);
   const pt::Roots& roots_of(const Context& c);
   static bool permits(const pt::Perms& p, const MmuExtension& x);
-  void record_walk(const pt::WalkResult& r, uint64_t cycles);
-  uint64_t lookup_cycles(const pt::Walk& w, std::array<unsigned, 3>& seen) const;
 
   // One translation, both timing modes. `sync` (AT): time is spent with wait() as it passes,
   // so walks of different requests overlap; otherwise (LT) it accumulates in `delay`.
   Outcome translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_core::sc_time& delay, bool sync);
-  pt::WalkResult run_walk(const Context& c, const pt::WalkRequest& req, sc_core::sc_time& delay, bool sync);
+  // A TLB miss: walks (or, AT, waits for a walk of the same page in flight). False when the
+  // request must look in the TLBs again.
+  bool walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_core::sc_time& delay, bool sync, Outcome& o);
+  // Runs the walk on `w` (the walker's own state); the result stays in `w`.
+  const pt::WalkResult& run_walk(const Context& c, const pt::WalkRequest& req, pt::Walk& w, sc_core::sc_time& delay,
+                                 bool sync);
   uint64_t read_pte(const pt::MemRef& r, sc_core::sc_time& delay);
-  void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay);
+  // `start`: the simulated time it starts at (the translation's end).
+  void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay, const sc_core::sc_time& start);
+  // sc_time_stamp(), read inline from this module's simulation context (sc_time_stamp() is a
+  // library call that looks the context up; an LT access asks three times).
+  const sc_core::sc_time& now() const { return simcontext()->time_stamp(); }
   void elapse(sc_core::sc_time& delay, bool sync) {
     if (sync && delay != sc_core::SC_ZERO_TIME) sc_core::wait(delay), delay = sc_core::SC_ZERO_TIME;
   }
@@ -99,30 +117,53 @@ class Mmu : public sc_core::sc_module {
   // --- at ---
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
   void dispatch_method();
-  void worker_thread();
+  struct Worker {
+    sc_core::sc_event wake;
+  };
+  void worker_thread(Worker* me);
+  void wake_idle_workers();
   struct InFlight {
     bool active = false;
     Context ctx;
     uint64_t page = 0;  // va >> 12
     sc_core::sc_event done;
+    pt::Walk walk;  // reused: no per-walk construction of the result and its reference list
   };
 
   MmuConfig cfg_;
   pt::Format fmt_;
   sc_core::sc_time clk_;
+  // clk_ * n, as sc_time computes it, for the last n asked: accesses and walk steps mostly spend
+  // the same number of cycles as the one before.
+  const sc_core::sc_time& cycles_time(uint64_t n) {
+    if (n != last_cycles_) last_cycles_ = n, last_cycles_time_ = clk_ * double(n);
+    return last_cycles_time_;
+  }
+  uint64_t last_cycles_ = 0;
+  sc_core::sc_time last_cycles_time_;  // clk_ * 0
   Tlb l1i_, l1d_, l2_;
   WalkCacheSet caches_;
+  // The walk consults the walk caches only when one is enabled: disabled ones always miss, count
+  // nothing and cost no cycles, so skipping them gives the same walk.
+  pt::WalkCaches* walk_caches_ = nullptr;
+  // Cycles per consultation of the PWC, nested TLB and nested PWC (0 when disabled).
+  uint64_t pwc_cost_ = 0, ntlb_cost_ = 0, npwc_cost_ = 0;
   std::map<uint32_t, pt::Roots> roots_;  // key: host bit | vmid | asid
   MmuStats st_;
+  NsOf translate_ns_of_, data_ns_of_;
   tlm::tlm_generic_payload pte_;  // LT walk reads reuse one payload
   uint64_t pte_data_ = 0;
   // DMI for data, per the data target's grant.
   tlm::tlm_dmi dmi_;
   bool dmi_valid_ = false;
 
-  tlm_utils::peq_with_get<tlm::tlm_generic_payload> req_peq_{"req_peq"};
-  std::deque<tlm::tlm_generic_payload*> pending_;
-  sc_core::sc_event work_event_, walker_free_, end_resp_event_;
+  PeqWithGet<tlm::tlm_generic_payload> req_peq_{"req_peq"};
+  Fifo<tlm::tlm_generic_payload*> pending_;
+  // Idle workers wait on their own event, so a request wakes one worker instead of every idle
+  // one (each of which would take a thread switch only to find the queue empty again).
+  std::deque<Worker> workers_;  // deque: events do not move
+  std::vector<Worker*> idle_;
+  sc_core::sc_event walker_free_, end_resp_event_;
   std::deque<InFlight> inflight_;  // one per walker (deque: events do not move)
   unsigned busy_walkers_ = 0;
   bool resp_busy_ = false;  // a BEGIN_RESP is waiting for its END_RESP

@@ -35,6 +35,7 @@ class SetAssoc {
   SetAssoc(const CacheGeometry& g, uint64_t seed) { configure(g, seed); }
   void configure(const CacheGeometry& g, uint64_t seed) {
     geo_ = g;
+    set_mask_ = g.sets() ? g.sets() - 1 : 0;
     rng_ = seed | 1;
     entries_.assign(g.entries, Slot{});
     plru_.assign(g.sets() ? g.sets() : 0, 0);
@@ -49,7 +50,7 @@ class SetAssoc {
   template <class Match>
   Entry* find(uint64_t index, Match&& match) {
     if (!enabled()) return nullptr;
-    const uint32_t set = static_cast<uint32_t>(index & (geo_.sets() - 1));
+    const uint32_t set = static_cast<uint32_t>(index & set_mask_);
     Slot* s = &entries_[size_t(set) * geo_.ways];
     for (uint32_t w = 0; w < geo_.ways; ++w)
       if (s[w].valid && match(s[w].e)) {
@@ -64,7 +65,7 @@ class SetAssoc {
   template <class Same>
   void insert(uint64_t index, const Entry& e, Same&& same) {
     if (!enabled()) return;
-    const uint32_t set = static_cast<uint32_t>(index & (geo_.sets() - 1));
+    const uint32_t set = static_cast<uint32_t>(index & set_mask_);
     Slot* s = &entries_[size_t(set) * geo_.ways];
     uint32_t way = geo_.ways;
     for (uint32_t w = 0; w < geo_.ways && way == geo_.ways; ++w)
@@ -141,6 +142,7 @@ class SetAssoc {
   }
 
   CacheGeometry geo_;
+  uint32_t set_mask_ = 0;  // sets - 1 (sets is a power of two): no division per lookup
   std::vector<Slot> entries_;
   std::vector<uint64_t> plru_;  // per set: tree bits, node i at bit i (ways <= 64)
   uint64_t clock_ = 0, rng_ = 1;

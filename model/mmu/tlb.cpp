@@ -11,22 +11,6 @@ void Tlb::configure(const CacheGeometry& g, unsigned page_sizes, uint64_t seed) 
   sizes_ = page_sizes | 1;
 }
 
-bool Tlb::lookup(const Context& c, uint64_t va, TlbEntry& out) {
-  if (!enabled()) return false;
-  for (unsigned s = 0; s < 3; ++s) {
-    if (!(sizes_ >> s & 1)) continue;
-    const auto size = static_cast<pt::PageSize>(s);
-    const uint64_t vpn = va >> shift_of(size);
-    if (TlbEntry* e = arr_.find(vpn, [&](const TlbEntry& x) { return x.size == size && x.vpn == vpn && x.ctx == c; })) {
-      out = *e;
-      ++arr_.counters().hits;
-      return true;
-    }
-  }
-  ++arr_.counters().misses;
-  return false;
-}
-
 void Tlb::insert(const Context& c, uint64_t va, uint64_t hpa, pt::PageSize size, const pt::Perms& perms) {
   if (!enabled()) return;
   while (size != pt::PageSize::k4K && !(sizes_ >> static_cast<unsigned>(size) & 1))

@@ -26,21 +26,6 @@ std::string to_string(const Perms& p) {
   return s;
 }
 
-uint64_t Format::reserved_mask(unsigned lvls, unsigned level, bool ps) const {
-  uint64_t m = Format::kAddrField & ~addr_mask();  // address bits at and above MAXPHYADDR
-  if (!nx_enabled) m |= pte::NX;
-  if (level < lvls && ps) {
-    if (!large_allowed(lvls, level)) {
-      m |= pte::PS;  // PS in PML5E/PML4E is reserved
-    } else {
-      // Large leaf: bit 12 is PAT, bits between 13 and the page boundary must be zero.
-      const uint64_t page = page_bytes(size_at(lvls, level));
-      m |= (page - 1) & ~0x1fffull;
-    }
-  }
-  return m;
-}
-
 std::string Format::validate() const {
   if (levels != 4 && levels != 5) return "levels must be 4 or 5";
   if (nested_levels != 4 && nested_levels != 5) return "nested_levels must be 4 or 5";

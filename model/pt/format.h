@@ -32,7 +32,8 @@ struct Perms {
   bool user = true;
   bool exec = true;
   bool operator==(const Perms& o) const { return write == o.write && user == o.user && exec == o.exec; }
-  Perms operator&(const Perms& o) const { return {write && o.write, user && o.user, exec && o.exec}; }
+  // (Bitwise & on the bools: the same values without a branch per field.)
+  Perms operator&(const Perms& o) const { return {(write & o.write) != 0, (user & o.user) != 0, (exec & o.exec) != 0}; }
   // Folds one PTE's permission bits in: RW and US are ANDed, NX is ORed (as x86 does).
   static Perms of_pte(uint64_t v) { return {(v & pte::RW) != 0, (v & pte::US) != 0, (v & pte::NX) == 0}; }
 };
@@ -70,9 +71,20 @@ struct Format {
     const int64_t s = static_cast<int64_t>(va << (64 - b)) >> (64 - b);
     return static_cast<uint64_t>(s) == va;
   }
-  // Reserved bits of an entry at `level` of a table with `lvls` levels; `large` = PS set at a
-  // level where that makes a large leaf.
-  uint64_t reserved_mask(unsigned lvls, unsigned level, bool ps) const;
+  // Reserved bits of an entry at `level` of a table with `lvls` levels; `ps` = the entry's PS bit.
+  uint64_t reserved_mask(unsigned lvls, unsigned level, bool ps) const {
+    return reserved_always() | reserved_by_ps(lvls, level, ps);
+  }
+  // The part reserved in every entry: address bits at and above MAXPHYADDR, and NX unless enabled.
+  // (The walk computes it once per walk and adds reserved_by_ps for each entry it reads.)
+  uint64_t reserved_always() const { return (kAddrField & ~addr_mask()) | (nx_enabled ? 0 : pte::NX); }
+  // The part that depends on PS: reserved at levels where PS may not make a leaf; for a large
+  // leaf, bit 12 is PAT and the bits between 13 and the page boundary must be zero.
+  static uint64_t reserved_by_ps(unsigned lvls, unsigned level, bool ps) {
+    if (!ps || level >= lvls) return 0;
+    if (!large_allowed(lvls, level)) return pte::PS;  // PS in PML5E/PML4E is reserved
+    return (page_bytes(size_at(lvls, level)) - 1) & ~0x1fffull;
+  }
   // Returns an empty string when the format is usable, otherwise what is wrong with it.
   std::string validate() const;
 };

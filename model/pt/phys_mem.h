@@ -34,8 +34,7 @@ class PhysMem {
     Slot& s = recent_[pfn & (kRecent - 1)];
     if (s.pfn == pfn) return s.frame;
     auto it = frames_.find(pfn);
-    if (it == frames_.end()) return nullptr;
-    s = {pfn, it->second.get()};
+    s = {pfn, it == frames_.end() ? nullptr : it->second.get()};  // unbacked is remembered too
     return s.frame;
   }
   void zero_frame(uint64_t pfn) {
@@ -45,7 +44,9 @@ class PhysMem {
 
  private:
   // Frames are never removed, so cached pointers stay valid. A small direct-mapped cache of
-  // recent frames keeps page-table reads off the hash map (walks touch few frames, often).
+  // recent frames keeps page-table reads off the hash map (walks touch few frames, often). It
+  // holds unbacked frames as nullptr as well (data reads of pages nothing wrote); frame() is the
+  // only place a frame is created and it overwrites the slot.
   static constexpr size_t kRecent = 512;
   struct Slot {
     uint64_t pfn = ~0ull;

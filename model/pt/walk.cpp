@@ -65,6 +65,7 @@ bool parse_access(const std::string& s, Access& a) {
 
 void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, WalkCaches* caches) {
   fmt_ = fmt;
+  reserved_ = fmt.reserved_always();
   roots_ = roots;
   req_ = req;
   caches_ = caches;
@@ -121,9 +122,8 @@ void Walk::begin_nested(uint64_t gpa, uint8_t purpose) {
   ngpa_ = gpa;
   npurpose_ = purpose;
   nperms_ = Perms{};
-  const uint64_t code = purpose == kFinal ? (ec::FINAL | access_code()) : ec::GUEST_TABLE;
   if (gpa >> fmt_.gpa_bits()) {  // beyond what the nested table can map
-    fail(Stage::Nested, FaultKind::AddressSize, 0, gpa, code | ec::P | ec::RSVD);
+    fail(Stage::Nested, FaultKind::AddressSize, 0, gpa, nested_code() | ec::P | ec::RSVD);
     return;
   }
   nlevel_ = 1;
@@ -156,11 +156,10 @@ void Walk::feed(uint64_t v) {
 
 void Walk::step_nested(uint64_t v) {
   const unsigned nl = fmt_.nested_levels;
-  const uint64_t code = npurpose_ == kFinal ? (ec::FINAL | access_code()) : ec::GUEST_TABLE;
-  if (!(v & pte::P)) return fail(Stage::Nested, FaultKind::NotPresent, nlevel_, ngpa_, code);
+  if (!(v & pte::P)) return fail(Stage::Nested, FaultKind::NotPresent, nlevel_, ngpa_, nested_code());
   const bool ps = v & pte::PS;
-  if (v & fmt_.reserved_mask(nl, nlevel_, ps))
-    return fail(Stage::Nested, FaultKind::Reserved, nlevel_, ngpa_, code | ec::P | ec::RSVD);
+  if (v & (reserved_ | Format::reserved_by_ps(nl, nlevel_, ps)))
+    return fail(Stage::Nested, FaultKind::Reserved, nlevel_, ngpa_, nested_code() | ec::P | ec::RSVD);
   nperms_ = nperms_ & Perms::of_pte(v);
   if (nlevel_ == nl || (ps && Format::large_allowed(nl, nlevel_))) {
     const PageSize size = Format::size_at(nl, nlevel_);
@@ -195,18 +194,18 @@ void Walk::nested_done(uint64_t hpa, PageSize size, const Perms& perms) {
 
 void Walk::step_first_dim(uint64_t v) {
   const unsigned L = fmt_.levels;
-  const Stage st = stage_of(gtable_);
-  if (!(v & pte::P)) return fail(st, FaultKind::NotPresent, glevel_, req_.va, access_code());
+  if (!(v & pte::P)) return fail(stage_of(gtable_), FaultKind::NotPresent, glevel_, req_.va, access_code());
   const bool ps = v & pte::PS;
-  if (v & fmt_.reserved_mask(L, glevel_, ps))
-    return fail(st, FaultKind::Reserved, glevel_, req_.va, access_code() | ec::P | ec::RSVD);
+  if (v & (reserved_ | Format::reserved_by_ps(L, glevel_, ps)))
+    return fail(stage_of(gtable_), FaultKind::Reserved, glevel_, req_.va, access_code() | ec::P | ec::RSVD);
   gperms_ = gperms_ & Perms::of_pte(v);
   // Only compound-table entries carry the selector; guest, shadow and native tables ignore it,
   // so below a nested-style entry everything stays nested (claim 14).
   const bool nested_style = gtable_ == Table::Compound && ((v >> fmt_.selector_bit) & 1);
   if (nested_style) res_.switch_level = static_cast<int8_t>(glevel_);
   if (glevel_ == L || (ps && Format::large_allowed(L, glevel_))) {
-    if (!allowed(gperms_, true)) return fail(st, FaultKind::Permission, glevel_, req_.va, access_code() | ec::P);
+    if (!allowed(gperms_, true))
+      return fail(stage_of(gtable_), FaultKind::Permission, glevel_, req_.va, access_code() | ec::P);
     const PageSize size = Format::size_at(L, glevel_);
     const uint64_t mask = page_bytes(size) - 1;
     const uint64_t out = (v & Format::kAddrField & ~mask) | (req_.va & mask);
@@ -238,6 +237,9 @@ void Walk::fail(Stage st, FaultKind k, uint8_t level, uint64_t addr, uint64_t co
   res_.fault = Fault{st, k, level, addr, code};
   phase_ = Phase::Done;
 }
+
+// Error code of a nested fault: translating the final gPA or a guest table pointer.
+uint64_t Walk::nested_code() const { return npurpose_ == kFinal ? (ec::FINAL | access_code()) : ec::GUEST_TABLE; }
 
 uint64_t Walk::access_code() const {
   uint64_t c = 0;

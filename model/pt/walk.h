@@ -167,10 +167,12 @@ class Walk {
   void finish(uint64_t hpa, PageSize size, const Perms& perms);
   void fail(Stage st, FaultKind k, uint8_t level, uint64_t addr, uint64_t code);
   uint64_t access_code() const;
+  uint64_t nested_code() const;
   bool allowed(const Perms& p, bool check_user) const;
   Stage stage_of(Table t) const;
 
   Format fmt_;
+  uint64_t reserved_ = 0;  // fmt_.reserved_always()
   Roots roots_;
   WalkRequest req_;
   WalkCaches* caches_ = nullptr;
