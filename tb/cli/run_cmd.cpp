@@ -94,10 +94,9 @@ int run_cmd(int argc, char** argv) {
     else throw UsageError("run: more than one config file given");
   }
   r.cfg = cfg_path.empty() ? config::load_text(config::default_config_yaml(), "<default>", sets) : config::load(cfg_path, sets);
-  if (!r.cfg.workload.trace.empty()) {
-    std::ifstream t(r.cfg.workload.trace);
-    if (!t) throw config::ConfigError("key 'workload.trace': cannot open trace file '" + r.cfg.workload.trace + "'");
-  }
+  // Checked without opening it: opening and closing a FIFO would make its writer lose data.
+  if (!r.cfg.workload.trace.empty() && access(r.cfg.workload.trace.c_str(), R_OK) != 0)
+    throw config::ConfigError("key 'workload.trace': cannot open trace file '" + r.cfg.workload.trace + "'");
   g_run = &r;
   const int rc = sc_core::sc_elab_and_sim(argc, argv);  // calls sc_main below
   return rc ? rc : r.rc;

@@ -260,12 +260,13 @@ void BinaryTraceWriter::finish() {
 }
 
 std::unique_ptr<Source> open_trace(const std::string& path, uint64_t limit) {
-  std::ifstream probe(path, std::ios::binary);
-  if (!probe) throw std::runtime_error(path + ": cannot open trace");
-  char magic[8] = {};
-  probe.read(magic, 8);
-  if (probe.gcount() == 8 && std::memcmp(magic, kTraceMagic, 8) == 0) return std::make_unique<BinaryTraceSource>(path, limit);
-  return std::make_unique<LackeyTraceSource>(path, limit);
+  // Opened once and told apart by one peeked character, never by reading ahead and reopening:
+  // the trace may be a pipe (bench/rss_bench.sh), where what a probe reads is gone. No lackey
+  // line starts with the magic's 'A', so a file that does is read (and checked) as binary.
+  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*in) throw std::runtime_error(path + ": cannot open trace");
+  if (in->peek() == kTraceMagic[0]) return std::make_unique<BinaryTraceSource>(std::move(in), path, limit);
+  return std::make_unique<LackeyTraceSource>(std::move(in), path, limit);
 }
 
 }  // namespace agilemmu::sys
