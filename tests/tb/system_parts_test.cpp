@@ -145,6 +145,22 @@ BOOST_AUTO_TEST_CASE(lackey_reader_parses_and_reports_line) {
   } catch (const std::runtime_error& e) {
     BOOST_TEST(std::string(e.what()) == "lackey_test.trace:6: malformed lackey record (size must be a decimal 1..4096): ' L 10,x'");
   }
+  // strtoull/strtoul alone accepted these (a sign, a 0x prefix, leading blanks, overflow).
+  auto error_of = [](const std::string& text) {
+    try {
+      sys::LackeyTraceSource t(std::make_unique<std::istringstream>(text), "t");
+      sys::Item i;
+      while (t.next(i)) {
+      }
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  for (const char* rec : {" L -10,8", " L 0x10,8", " L \t10,8", " L 10,+8", " L 10, 8"})
+    BOOST_TEST(error_of(std::string(rec) + "\n").find("t:1: malformed lackey record") == 0u, rec);
+  BOOST_TEST(error_of(" L 10000000000000000,8\n").find("(address is wider than 64 bits)") != std::string::npos);
+  BOOST_TEST(error_of(" L 0000ffffffffffffffff,4096\n").empty());  // zero-padded is fine
 }
 
 BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
@@ -190,4 +206,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
   BOOST_TEST(error_of(good + "\x09\2") == "t.bin: record 0: reserved flag bits set");
   BOOST_TEST(error_of(good + "\1\2") == "t.bin: record 1: file ends after 1 of 2 records");
   BOOST_TEST(error_of(good + "\1\2\3\2").find("record 1: bad access kind") != std::string::npos);
+  // A tenth LEB128 byte may only carry bit 63; its other bits used to vanish silently.
+  BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x02") == "t.bin: record 0: address delta longer than 64 bits");
+  BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x01" + "\1\2").empty());
 }
