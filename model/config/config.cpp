@@ -193,10 +193,13 @@ Config from_value(const Value& root, const std::string& name) {
     const uint64_t pb = pt::page_bytes(reg.page_size);
     if (reg.base % pb) r.fail("base", "must be aligned to the region's page size");
     if (reg.size % pb) r.fail("size", "must be a multiple of the region's page size");
-    if (!c.format.canonical(reg.base) || !c.format.canonical(reg.base + reg.size - 1))
+    // Inclusive ends: base + size may be 2^64 for a region at the very top, and must not wrap past it.
+    const uint64_t last = reg.base + (reg.size - 1);
+    if (last < reg.base) r.fail("size", "region runs past the end of the 64-bit address space");
+    if (!c.format.canonical(reg.base) || !c.format.canonical(last) || (reg.base >> 63) != (last >> 63))
       r.fail("base", "region is not in the canonical " + std::to_string(c.format.va_bits()) + "-bit address space");
     for (const auto& o : c.regions)
-      if (reg.base < o.base + o.size && o.base < reg.base + reg.size) r.fail("base", "overlaps region '" + o.name + "'");
+      if (reg.base <= o.base + (o.size - 1) && o.base <= last) r.fail("base", "overlaps region '" + o.name + "'");
     r.finish();
     c.regions.push_back(reg);
   }

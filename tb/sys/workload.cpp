@@ -140,13 +140,17 @@ bool LackeyTraceSource::next(Item& it) {
     while (q < line.size() && line[q] == ' ') ++q;
     const size_t comma = line.find(',', q);
     if (comma == std::string::npos || comma == q) throw bad("expected ADDRESS,SIZE");
-    char* end = nullptr;
+    // Digits only: strtoull alone would also take a sign, spaces, a 0x prefix and overflow.
     const std::string addr = line.substr(q, comma - q);
-    const unsigned long long a = std::strtoull(addr.c_str(), &end, 16);
-    if (*end) throw bad("address is not hexadecimal");
+    if (addr.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) throw bad("address is not hexadecimal");
+    const size_t lead = addr.find_first_not_of('0');
+    if (lead != std::string::npos && addr.size() - lead > 16) throw bad("address is wider than 64 bits");
+    const unsigned long long a = std::strtoull(addr.c_str(), nullptr, 16);
     const std::string sz = line.substr(comma + 1);
-    const unsigned long n = std::strtoul(sz.c_str(), &end, 10);
-    if (sz.empty() || *end || n == 0 || n > 4096) throw bad("size must be a decimal 1..4096");
+    if (sz.empty() || sz.size() > 4 || sz.find_first_not_of("0123456789") != std::string::npos)
+      throw bad("size must be a decimal 1..4096");
+    const unsigned long n = std::strtoul(sz.c_str(), nullptr, 10);
+    if (n == 0 || n > 4096) throw bad("size must be a decimal 1..4096");
     it = Item{};
     it.va = a;
     it.size = static_cast<uint32_t>(n);
@@ -206,7 +210,8 @@ bool BinaryTraceSource::next(Item& it) {
   for (unsigned shift = 0;; shift += 7) {
     const int b = in_->get();
     if (b == EOF) trace_error(path_, record_, "truncated address");
-    if (shift > 63) trace_error(path_, record_, "address delta longer than 64 bits");
+    // The tenth byte holds bit 63 only; more would be silently shifted out.
+    if (shift > 63 || (shift == 63 && (b & 0x7e))) trace_error(path_, record_, "address delta longer than 64 bits");
     z |= uint64_t(b & 0x7f) << shift;
     if (!(b & 0x80)) break;
   }
@@ -260,12 +265,13 @@ void BinaryTraceWriter::finish() {
 }
 
 std::unique_ptr<Source> open_trace(const std::string& path, uint64_t limit) {
-  std::ifstream probe(path, std::ios::binary);
-  if (!probe) throw std::runtime_error(path + ": cannot open trace");
-  char magic[8] = {};
-  probe.read(magic, 8);
-  if (probe.gcount() == 8 && std::memcmp(magic, kTraceMagic, 8) == 0) return std::make_unique<BinaryTraceSource>(path, limit);
-  return std::make_unique<LackeyTraceSource>(path, limit);
+  // Opened once and told apart by one peeked character, never by reading ahead and reopening:
+  // the trace may be a pipe (bench/rss_bench.sh), where what a probe reads is gone. No lackey
+  // line starts with the magic's 'A', so a file that does is read (and checked) as binary.
+  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*in) throw std::runtime_error(path + ": cannot open trace");
+  if (in->peek() == kTraceMagic[0]) return std::make_unique<BinaryTraceSource>(std::move(in), path, limit);
+  return std::make_unique<LackeyTraceSource>(std::move(in), path, limit);
 }
 
 }  // namespace agilemmu::sys

@@ -111,3 +111,16 @@ BOOST_AUTO_TEST_CASE(sizes_parse_with_suffixes) {
 BOOST_AUTO_TEST_CASE(malformed_set_value_is_a_config_error) {  // found by fuzz.config.smoke
   BOOST_TEST(error_of("", {"mmu.mode={"}).find("--set: key 'mmu.mode': value '{' is not valid YAML") == 0u);
 }
+
+BOOST_AUTO_TEST_CASE(regions_neither_wrap_nor_span_the_canonical_hole) {  // fuzz_config checks this too
+  // base + size wrapped to 0x1000: the region was accepted and hid its overlap with the next one.
+  BOOST_TEST(error_of("guest:\n  regions:\n    - {base: 0xfffffffffffff000, size: 8K}\n    - {base: 0, size: 4K}\n")
+                 .find("t.yaml:3: key 'guest.regions[0].size': region runs past the end of the 64-bit address space") == 0u);
+  // Both ends canonical, everything between them not.
+  BOOST_TEST(error_of("guest:\n  regions:\n    - {base: 0x7ffffffff000, size: 0xffff000000002000}\n")
+                 .find("region is not in the canonical 48-bit address space") != std::string::npos);
+  // A region ending at the top of the address space is fine, and overlaps are still found there.
+  BOOST_TEST(config::load_text("guest:\n  regions:\n    - {base: 0xfffffffffffff000, size: 4K}\n", "t.yaml").regions.size() == 1u);
+  BOOST_TEST(error_of("guest:\n  regions:\n    - {base: 0xffffffffffffe000, size: 8K}\n    - {base: 0xfffffffffffff000, size: 4K}\n")
+                 .find("overlaps region 'region0'") != std::string::npos);
+}

@@ -17,7 +17,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     const auto c = agilemmu::config::load_text(text, "fuzz.yaml", sets);
-    if (c.format.levels != 4 && c.format.levels != 5) __builtin_trap();  // validation let junk through
+    // Validation let junk through: the format, or regions that wrap, leave the canonical address
+    // space or overlap.
+    if (c.format.levels != 4 && c.format.levels != 5) __builtin_trap();
+    for (size_t i = 0; i < c.regions.size(); ++i) {
+      const auto& r = c.regions[i];
+      const uint64_t last = r.base + (r.size - 1);
+      if (r.size == 0 || last < r.base || !c.format.canonical(r.base) || !c.format.canonical(last) ||
+          (r.base >> 63) != (last >> 63))
+        __builtin_trap();
+      for (size_t j = 0; j < i; ++j)
+        if (r.base <= c.regions[j].base + (c.regions[j].size - 1) && c.regions[j].base <= last) __builtin_trap();
+    }
   } catch (const agilemmu::config::ConfigError&) {
   }
   return 0;

@@ -1,6 +1,8 @@
 // Fuzz target: the reference walk on arbitrary page-table images and addresses. Any 64-bit PTE
 // values must give a translation or an architectural fault: never a crash, never an endless
-// walk, never more references than a 5-level 2-D walk can make.
+// walk, never more references than a 5-level 2-D walk can make. Walk caches (page-walk cache,
+// nested PWC, nested TLB) may only save references: the same walk cold and warm through them,
+// and a walk of the neighbouring page after it, must give the uncached walk's result.
 //
 // Input: a 17-byte header, then 12-byte records that write PTEs into 16 physical frames.
 //   [0] mode = b&3, levels = 4+(b>>2&1), nested_levels = 4+(b>>3&1), access = (b>>4&3)%3,
@@ -14,9 +16,43 @@
 #include <cstdint>
 #include <cstring>
 
+#include "mmu/walk_caches.h"
 #include "pt/walk.h"
 
 using namespace agilemmu;
+
+namespace {
+
+// Runs one walk to the end, checking the step machine's contract on the way.
+pt::WalkResult run(const pt::PhysMem& mem, const pt::Format& fmt, const pt::Roots& roots, const pt::WalkRequest& req,
+                   pt::WalkCaches* caches) {
+  pt::Walk w;
+  w.start(fmt, roots, req, caches);
+  int steps = 0;
+  while (w.needs_read()) {
+    if (++steps > pt::kMaxRefs) __builtin_trap();  // an endless or over-long walk
+    if (w.next_ref().addr & 7) __builtin_trap();   // entries are 8-byte aligned
+    w.feed(mem.read64(w.next_ref().addr));
+  }
+  const pt::WalkResult& r = w.result();
+  if (!w.done() || r.nrefs != steps) __builtin_trap();
+  if (r.ok) {
+    if (r.tr.hpa >> 52) __builtin_trap();  // outputs come from 52-bit address fields
+  } else {
+    if (r.fault.stage == pt::Stage::None || r.fault.kind == pt::FaultKind::None) __builtin_trap();
+    if (r.fault.level > 5) __builtin_trap();
+  }
+  return r;
+}
+
+// What a walk decides: the translation or the fault, and where an agile walk switched.
+bool same_outcome(const pt::WalkResult& a, const pt::WalkResult& b) {
+  if (a.ok != b.ok || a.switch_level != b.switch_level) return false;
+  if (!a.ok) return a.fault == b.fault;
+  return a.tr.hpa == b.tr.hpa && a.tr.gpa == b.tr.gpa && a.tr.size == b.tr.size && a.tr.perms == b.tr.perms;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* d, size_t n) {
   if (n < 17) return 0;
@@ -50,21 +86,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* d, size_t n) {
     if (flags & 1) v = (v & ~pt::Format::kAddrField) | (uint64_t((flags >> 1) % 16) << 12);
     mem.write64((uint64_t(d[i] % 16) << 12) + 8ull * (idx % 512), v);
   }
-  pt::Walk w;
-  w.start(fmt, roots, req);
-  int steps = 0;
-  while (w.needs_read()) {
-    if (++steps > pt::kMaxRefs) __builtin_trap();  // an endless or over-long walk
-    if (w.next_ref().addr & 7) __builtin_trap();   // entries are 8-byte aligned
-    w.feed(mem.read64(w.next_ref().addr));
+  const pt::WalkResult plain = run(mem, fmt, roots, req, nullptr);
+
+  mmu::CacheGeometry g;
+  g.entries = 16;
+  g.ways = 4;
+  mmu::WalkCacheSet caches;
+  caches.configure(fmt, g, g, g, 1);
+  for (int pass = 0; pass < 2; ++pass) {  // cold, then warm from the first pass's fills
+    const pt::WalkResult r = run(mem, fmt, roots, req, &caches);
+    if (!same_outcome(r, plain) || r.nrefs > plain.nrefs) __builtin_trap();
   }
-  const pt::WalkResult& r = w.result();
-  if (!w.done() || r.nrefs != steps) __builtin_trap();
-  if (r.ok) {
-    if (r.tr.hpa >> 52) __builtin_trap();  // outputs come from 52-bit address fields
-  } else {
-    if (r.fault.stage == pt::Stage::None || r.fault.kind == pt::FaultKind::None) __builtin_trap();
-    if (r.fault.level > 5) __builtin_trap();
-  }
+  pt::WalkRequest next = req;  // shares every level but the leaf with the cached walk
+  next.va ^= 0x1000;
+  if (!same_outcome(run(mem, fmt, roots, next, &caches), run(mem, fmt, roots, next, nullptr))) __builtin_trap();
   return 0;
 }

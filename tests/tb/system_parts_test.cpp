@@ -15,6 +15,22 @@ using sys::DramTiming;
 
 int sc_main(int, char**) { return 0; }  // libsystemc refers to it; Boost.Test drives this binary
 
+namespace {
+// Reads all of `bytes` with trace reader Source (named `name`); returns its error, "" if none.
+template <class Source>
+std::string trace_error_of(const std::string& bytes, const std::string& name) {
+  try {
+    Source s(std::make_unique<std::istringstream>(bytes), name);
+    sys::Item it;
+    while (s.next(it)) {
+    }
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(dram_row_hit_miss_conflict_latency) {
   DramConfig c;  // open page, 8 KiB rows, 8 banks, tRCD = tCL = tRP = 14 ns, 4 ns per 64 B
   DramTiming d(c);
@@ -145,6 +161,12 @@ BOOST_AUTO_TEST_CASE(lackey_reader_parses_and_reports_line) {
   } catch (const std::runtime_error& e) {
     BOOST_TEST(std::string(e.what()) == "lackey_test.trace:6: malformed lackey record (size must be a decimal 1..4096): ' L 10,x'");
   }
+  // strtoull/strtoul alone accepted these (a sign, a 0x prefix, leading blanks, overflow).
+  auto error_of = [](const std::string& text) { return trace_error_of<sys::LackeyTraceSource>(text, "t"); };
+  for (const char* rec : {" L -10,8", " L 0x10,8", " L \t10,8", " L 10,+8", " L 10, 8"})
+    BOOST_TEST(error_of(std::string(rec) + "\n").find("t:1: malformed lackey record") == 0u, rec);
+  BOOST_TEST(error_of(" L 10000000000000000,8\n").find("(address is wider than 64 bits)") != std::string::npos);
+  BOOST_TEST(error_of(" L 0000ffffffffffffffff,4096\n").empty());  // zero-padded is fine
 }
 
 BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
@@ -172,17 +194,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
   }
   BOOST_TEST(!b->next(y));
   BOOST_TEST(n == 6u);
-  auto error_of = [](const std::string& bytes) {
-    try {
-      sys::BinaryTraceSource s(std::make_unique<std::istringstream>(bytes), "t.bin");
-      sys::Item it;
-      while (s.next(it)) {
-      }
-    } catch (const std::runtime_error& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
+  auto error_of = [](const std::string& bytes) { return trace_error_of<sys::BinaryTraceSource>(bytes, "t.bin"); };
   std::string good(sys::kTraceMagic, 8);
   good += std::string("\1\0\0\0\0\0\0\0", 8) + std::string("\2\0\0\0\0\0\0\0", 8);
   BOOST_TEST(error_of("NOTATRACE_AT_ALL_________") == "t.bin: not an agilemmu binary trace (bad magic)");
@@ -190,4 +202,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
   BOOST_TEST(error_of(good + "\x09\2") == "t.bin: record 0: reserved flag bits set");
   BOOST_TEST(error_of(good + "\1\2") == "t.bin: record 1: file ends after 1 of 2 records");
   BOOST_TEST(error_of(good + "\1\2\3\2").find("record 1: bad access kind") != std::string::npos);
+  // A tenth LEB128 byte may only carry bit 63; its other bits used to vanish silently.
+  BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x02") == "t.bin: record 0: address delta longer than 64 bits");
+  BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x01" + "\1\2").empty());
 }
