@@ -13,11 +13,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <systemc>
-#include <tlm_utils/multi_passthrough_target_socket.h>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "mmu/mmu.h"
+#include "sys/stream_cpu.h"
 #include "vmm/address_space.h"
 
 using namespace agilemmu;
@@ -26,81 +24,6 @@ using namespace sc_core;
 int sc_main(int, char**) { return 0; }
 
 namespace {
-
-struct Memory : sc_module {
-  tlm_utils::multi_passthrough_target_socket<Memory> socket{"socket"};
-  pt::PhysMem& mem;
-  explicit Memory(sc_module_name n, pt::PhysMem& m) : sc_module(n), mem(m) {
-    socket.register_b_transport(this, &Memory::b_transport);
-  }
-  void b_transport(int, tlm::tlm_generic_payload& t, sc_time& d) {
-    if (t.is_read() && t.get_data_length() == 8) {
-      const uint64_t v = mem.read64(t.get_address());
-      std::memcpy(t.get_data_ptr(), &v, 8);
-    }
-    d += sc_time(10, SC_NS);
-    t.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
-};
-
-// A tight initiator: one payload reused, addresses from a precomputed list.
-struct Cpu : sc_module {
-  tlm_utils::simple_initiator_socket<Cpu> socket{"socket"};
-  std::vector<uint64_t> vas;
-  uint64_t n;
-  bool at;
-  unsigned outstanding;
-  SC_HAS_PROCESS(Cpu);
-  Cpu(sc_module_name nm, std::vector<uint64_t> v, uint64_t count, bool at_, unsigned out)
-      : sc_module(nm), vas(std::move(v)), n(count), at(at_), outstanding(out) {
-    socket.register_nb_transport_bw(this, &Cpu::bw);
-    SC_THREAD(run);
-  }
-  tlm::tlm_generic_payload p[16];
-  mmu::MmuExtension x[16];
-  uint64_t buf[16];
-  unsigned inflight = 0;
-  bool req_open = false;
-  sc_event ev;
-  tlm::tlm_sync_enum bw(tlm::tlm_generic_payload&, tlm::tlm_phase& ph, sc_time&) {
-    if (ph == tlm::END_REQ) req_open = false;
-    if (ph == tlm::BEGIN_RESP) req_open = false, --inflight;
-    ev.notify();
-    return ph == tlm::BEGIN_RESP ? tlm::TLM_COMPLETED : tlm::TLM_ACCEPTED;
-  }
-  void run() {
-    for (int i = 0; i < 16; ++i) {
-      p[i].set_data_ptr(reinterpret_cast<unsigned char*>(&buf[i]));
-      p[i].set_data_length(8);
-      p[i].set_streaming_width(8);
-      p[i].set_command(tlm::TLM_READ_COMMAND);
-      p[i].set_extension(&x[i]);
-      x[i].asid = 1, x[i].vmid = 1;
-    }
-    tlm_utils::tlm_quantumkeeper qk;
-    qk.set_global_quantum(sc_time(1, SC_US));
-    qk.reset();
-    for (uint64_t i = 0; i < n; ++i) {
-      const unsigned s = at ? i % outstanding : 0;
-      p[s].set_address(vas[i & (vas.size() - 1)]);
-      if (!at) {
-        sc_time d = qk.get_local_time();
-        socket->b_transport(p[s], d);
-        qk.set(d);
-        if (qk.need_sync()) qk.sync();
-        continue;
-      }
-      while (inflight == outstanding || req_open) wait(ev);
-      tlm::tlm_phase ph = tlm::BEGIN_REQ;
-      sc_time d = SC_ZERO_TIME;
-      ++inflight, req_open = true;
-      socket->nb_transport_fw(p[s], ph, d);
-      wait(1, SC_NS);
-    }
-    while (inflight) wait(ev);
-    for (int i = 0; i < 16; ++i) p[i].clear_extension(&x[i]);
-  }
-};
 
 struct Setup {
   pt::PhysMem mem;
@@ -128,8 +51,8 @@ double run_case(int which, uint64_t n) {
   c.walkers = at ? 4 : 1;
   if (uncached) c.l1i.geo.entries = c.l1d.geo.entries = c.l2.geo.entries = c.pwc.entries = c.npwc.entries = c.ntlb.entries = 0;
   mmu::Mmu m("mmu", c, s.fmt);
-  Memory mem("mem", s.mem);
-  Cpu cpu("cpu", s.vas, n, at, 4);
+  sys::FixedMemory mem("mem", s.mem, sc_time(10, SC_NS));
+  sys::StreamCpu cpu("cpu", s.vas, n, at, 4);
   cpu.socket.bind(m.cpu);
   m.data.bind(mem.socket);
   m.compound_port.bind(mem.socket);

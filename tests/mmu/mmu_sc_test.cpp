@@ -7,6 +7,7 @@
 
 #include "mmu/mmu.h"
 #include "pt/print.h"
+#include "sys/stream_cpu.h"
 #include "sys/traffic_gen.h"
 #include "vmm/address_space.h"
 
@@ -20,22 +21,7 @@ using pt::PageSize;
 
 namespace {
 
-// Memory with a fixed latency per access: makes walk timing exact.
-struct FixedMemory : sc_module {
-  tlm_utils::multi_passthrough_target_socket<FixedMemory> socket{"socket"};
-  pt::PhysMem& mem;
-  sc_time latency;
-  uint64_t reads = 0;
-  FixedMemory(sc_module_name n, pt::PhysMem& m, sc_time lat) : sc_module(n), mem(m), latency(lat) {
-    socket.register_b_transport(this, &FixedMemory::b_transport);
-  }
-  void b_transport(int, tlm::tlm_generic_payload& t, sc_time& d) {
-    if (t.is_read()) mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length()), ++reads;
-    else mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
-    d += latency;
-    t.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
-};
+using sys::FixedMemory;
 
 struct VectorSource : sys::Source {
   std::vector<sys::Item> items;

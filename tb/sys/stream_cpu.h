@@ -1,0 +1,116 @@
+// Small TLM parts for exercising the Mmu on its own (benchmarks, tests): a memory with a fixed
+// latency and a tight initiator that replays a list of addresses. Header-only; the full system
+// uses TrafficGen and Dram instead.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+#include <vector>
+
+#include "mmu/mmu_ext.h"
+#include "pt/phys_mem.h"
+
+namespace agilemmu::sys {
+
+// Serves reads and writes from the physical memory store in a fixed time: walk timing is exact.
+struct FixedMemory : sc_core::sc_module {
+  tlm_utils::multi_passthrough_target_socket<FixedMemory> socket{"socket"};
+  pt::PhysMem& mem;
+  sc_core::sc_time latency;
+  uint64_t reads = 0;
+  FixedMemory(sc_core::sc_module_name n, pt::PhysMem& m, sc_core::sc_time lat)
+      : sc_module(n), mem(m), latency(lat) {
+    socket.register_b_transport(this, &FixedMemory::b_transport);
+  }
+  void b_transport(int, tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
+    if (t.is_read()) mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length()), ++reads;
+    else mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
+    d += latency;
+    t.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+};
+
+// Issues `count` 8-byte guest reads (ASID 1, VMID 1) at vas[i % vas.size()], payloads reused:
+// LT with b_transport and a quantum keeper, or AT with base-protocol nb_transport, up to
+// `outstanding` in flight and one BEGIN_REQ per nanosecond. `on_issue(i)`, if set, runs before
+// request i (a test starts counting allocations there).
+struct StreamCpu : sc_core::sc_module {
+  static constexpr unsigned kMaxOutstanding = 16;
+  tlm_utils::simple_initiator_socket<StreamCpu> socket{"socket"};
+  std::vector<uint64_t> vas;
+  uint64_t count;
+  bool at;
+  unsigned outstanding;
+  std::function<void(uint64_t)> on_issue;
+  uint64_t completed = 0, faults = 0;
+
+  SC_HAS_PROCESS(StreamCpu);
+  StreamCpu(sc_core::sc_module_name n, std::vector<uint64_t> v, uint64_t count_, bool at_, unsigned outstanding_ = 1)
+      : sc_module(n), vas(std::move(v)), count(count_), at(at_),
+        outstanding(outstanding_ < 1 ? 1 : outstanding_ > kMaxOutstanding ? kMaxOutstanding : outstanding_) {
+    socket.register_nb_transport_bw(this, &StreamCpu::bw);
+    for (unsigned i = 0; i < kMaxOutstanding; ++i) {
+      p_[i].set_data_ptr(reinterpret_cast<unsigned char*>(&buf_[i]));
+      p_[i].set_data_length(8);
+      p_[i].set_streaming_width(8);
+      p_[i].set_command(tlm::TLM_READ_COMMAND);
+      p_[i].set_extension(&x_[i]);
+      x_[i].asid = 1, x_[i].vmid = 1;
+    }
+    SC_THREAD(run);
+  }
+  ~StreamCpu() override {
+    for (unsigned i = 0; i < kMaxOutstanding; ++i) p_[i].clear_extension(&x_[i]);
+  }
+
+ private:
+  void done(tlm::tlm_generic_payload& t) {
+    ++completed;
+    if (t.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE) ++faults;
+  }
+  tlm::tlm_sync_enum bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time&) {
+    if (ph == tlm::END_REQ) req_open_ = false;
+    if (ph == tlm::BEGIN_RESP) req_open_ = false, --inflight_, done(t);
+    ev_.notify();
+    return ph == tlm::BEGIN_RESP ? tlm::TLM_COMPLETED : tlm::TLM_ACCEPTED;
+  }
+  void run() {
+    tlm_utils::tlm_quantumkeeper qk;
+    qk.set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
+    qk.reset();
+    for (uint64_t i = 0; i < count; ++i) {
+      if (on_issue) on_issue(i);
+      tlm::tlm_generic_payload& t = p_[at ? i % outstanding : 0];
+      t.set_address(vas[i % vas.size()]);
+      t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      if (!at) {
+        sc_core::sc_time d = qk.get_local_time();
+        socket->b_transport(t, d);
+        done(t);
+        qk.set(d);
+        if (qk.need_sync()) qk.sync();
+        continue;
+      }
+      while (inflight_ == outstanding || req_open_) wait(ev_);
+      tlm::tlm_phase ph = tlm::BEGIN_REQ;
+      sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+      ++inflight_, req_open_ = true;
+      socket->nb_transport_fw(t, ph, d);
+      wait(1, sc_core::SC_NS);
+    }
+    while (inflight_) wait(ev_);
+  }
+
+  tlm::tlm_generic_payload p_[kMaxOutstanding];
+  mmu::MmuExtension x_[kMaxOutstanding];
+  uint64_t buf_[kMaxOutstanding] = {};
+  unsigned inflight_ = 0;
+  bool req_open_ = false;
+  sc_core::sc_event ev_;
+};
+
+}  // namespace agilemmu::sys
