@@ -149,9 +149,9 @@ const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req
   auto lookups = [&]() -> uint64_t {
     if (!walk_caches_) return 0;
     const uint64_t spent = w.pwc_lookups() * pwc_cost_ + w.ntlb_lookups() * ntlb_cost_ + w.npwc_lookups() * npwc_cost_;
-    const uint64_t now = spent - charged;
+    const uint64_t fresh = spent - charged;
     charged = spent;
-    return now;
+    return fresh;
   };
   uint64_t cycles = cfg_.walk.start_cycles + lookups();
   while (w.needs_read()) {
@@ -165,7 +165,7 @@ const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req
     w.feed(v);
     cycles += cfg_.walk.step_cycles + lookups();
   }
-  delay += clk_ * double(cycles);
+  delay += cycles_time(cycles);
   const pt::WalkResult& r = w.result();
   set_state(r.ok ? WalkerState::Done : WalkerState::Fault);
   const uint64_t walk_cycles = static_cast<uint64_t>((now() + delay - t0) / clk_ + 0.5);
