@@ -16,7 +16,7 @@ namespace {
 void usage(FILE* f) {
   std::fputs(
       "usage: agilemmu [run] [CONFIG.yaml] [--set key=value]... [--json FILE] [--csv FILE] [--vcd waveforms/NAME]\n"
-      "                     [--quiet]                               run a simulation (default config if none)\n"
+      "                     [--quiet] [--no-host-timing]            run a simulation (default config if none)\n"
       "       agilemmu walk [CONFIG.yaml] --va ADDR [--access read|write|fetch] [--user] [--host]\n"
       "                     [--set key=value]... [--json]          show one walk and its memory references\n"
       "       agilemmu trace convert IN.lackey OUT.bin | trace info FILE   convert or describe a trace\n"
