@@ -47,7 +47,11 @@ int main(int argc, char** argv) {
       for (int i = 0; i < 4096; ++i) {
         req.va = vas[walks & (vas.size() - 1)];
         w.start(fmt, roots, req);
-        while (w.needs_read()) w.feed(mem.read64(w.next_ref().addr));
+        while (w.needs_mem()) {
+          const pt::MemRef& r = w.next_ref();
+          if (r.write) mem.write64(r.addr, r.data), w.feed(0);
+          else w.feed(mem.read64(r.addr));
+        }
         sink ^= w.result().tr.hpa;
         refs += w.result().nrefs;
         ++walks;

@@ -12,6 +12,11 @@ const char* to_string(WalkerState s) {
   return static_cast<size_t>(s) < size_t(WalkerState::kCount) ? names[size_t(s)] : "?";
 }
 
+const char* to_string(InvalidationKind k) {
+  static const char* names[] = {"page", "range", "asid", "vmid", "walk_caches", "nested", "all"};
+  return static_cast<size_t>(k) < size_t(InvalidationKind::kCount) ? names[size_t(k)] : "?";
+}
+
 uint64_t Histogram::percentile(double p) const {
   if (!n_) return 0;
   const uint64_t need = static_cast<uint64_t>(p * double(n_) + 0.999999);
@@ -40,13 +45,11 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
   npwc_cost_ = uint64_t(caches_.npwc_latency()) * caches_.npwc_enabled();
   cpu.register_b_transport(this, &Mmu::b_transport);
   cpu.register_nb_transport_fw(this, &Mmu::nb_transport_fw);
-  pte_.set_data_ptr(reinterpret_cast<unsigned char*>(&pte_data_));
-  pte_.set_data_length(8);
-  pte_.set_streaming_width(8);
-  pte_.set_byte_enable_ptr(nullptr);
-  pte_.set_command(tlm::TLM_READ_COMMAND);
-  for (uint32_t i = 0; i < cfg.walkers; ++i) inflight_.emplace_back();
-  if (cfg.timing == Timing::AT) {
+  data.register_invalidate_direct_mem_ptr(this, &Mmu::invalidate_direct_mem_ptr);
+  for (uint32_t i = 0; i < cfg.walkers; ++i) inflight_.emplace_back(caches_, epoch_);
+  // The nb_transport side exists in both timing modes: an AT initiator on an `lt` MMU is served
+  // (approximately timed) instead of hanging.
+  {
     SC_METHOD(dispatch_method);  // a method: no thread switch per request
     sensitive << req_peq_.get_event();
     dont_initialize();
@@ -62,7 +65,14 @@ namespace {
 uint32_t root_key(const Context& c) { return (c.host ? 1u << 31 : 0u) | (uint32_t(c.host ? 0 : c.vmid) << 16) | c.asid; }
 }  // namespace
 
-void Mmu::set_roots(const Context& c, const pt::Roots& r) { roots_[root_key(c)] = r; }
+void Mmu::set_roots(const Context& c, const pt::Roots& r) {
+  pt::Roots& cur = roots_[root_key(c)];
+  const bool same = cur.hroot == r.hroot && cur.groot == r.groot && cur.nroot == r.nroot && cur.sroot == r.sroot &&
+                    cur.croot == r.croot && cur.croot_is_gpa == r.croot_is_gpa;
+  if (same) return;
+  cur = r;
+  ++epoch_;  // a walk in flight started from the old roots
+}
 
 const pt::Roots& Mmu::roots_of(const Context& c) {
   auto it = roots_.find(root_key(c));
@@ -94,24 +104,26 @@ void Mmu::set_state(WalkerState s) {
   if (trace_signals_) walker_state.write(static_cast<uint32_t>(s));
 }
 
-bool Mmu::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, uint64_t& hpa, uint64_t& cycles) {
+bool Mmu::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, Outcome& o, uint64_t& cycles) {
   Tlb& l1 = l1_for(x.access);
-  // A hit whose cached permissions do not allow the access falls through to a walk, which
-  // re-checks the tables and raises the architectural fault.
+  // A hit whose cached permissions do not allow the access (or a write to an entry that is not
+  // dirty) falls through to a walk, which re-checks the tables, sets D or raises the fault.
   if (l1.enabled()) {
     cycles += l1.latency();
     const TlbEntry* e = l1.find(c, va);
-    if (e && permits(e->perms, x)) {
-      hpa = e->hpa_base | (va & (pt::page_bytes(e->size) - 1));
+    if (e && serves(*e, x)) {
+      o.hpa = e->hpa_base | (va & (pt::page_bytes(e->size) - 1));
+      o.source = Source::L1Tlb;
       return true;
     }
   }
   if (l2_.enabled()) {
     cycles += l2_.latency();
     const TlbEntry* e = l2_.find(c, va);
-    if (e && permits(e->perms, x)) {
-      hpa = e->hpa_base | (va & (pt::page_bytes(e->size) - 1));
-      l1.insert(c, va, hpa, e->size, e->perms);
+    if (e && serves(*e, x)) {
+      o.hpa = e->hpa_base | (va & (pt::page_bytes(e->size) - 1));
+      o.source = Source::L2Tlb;
+      l1.insert(c, va, o.hpa, e->size, e->perms, e->dirty);
       return true;
     }
   }
@@ -119,31 +131,37 @@ bool Mmu::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, uint6
 }
 
 void Mmu::tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Translation& t) {
-  l2_.insert(c, va, t.hpa, t.size, t.perms);
-  l1_for(a).insert(c, va, t.hpa, t.size, t.perms);
+  l2_.insert(c, va, t.hpa, t.size, t.perms, t.dirty);
+  l1_for(a).insert(c, va, t.hpa, t.size, t.perms, t.dirty);
 }
 
-uint64_t Mmu::read_pte(const pt::MemRef& r, sc_time& delay) {
-  pte_.set_address(r.addr);
-  pte_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  pte_.set_dmi_allowed(false);
-  (r.port == pt::Port::Compound ? compound_port : nested_port)->b_transport(pte_, delay);
+uint64_t Mmu::access_pte(InFlight& f, const pt::MemRef& r, sc_time& delay) {
+  tlm::tlm_generic_payload& p = f.pte;
+  p.set_address(r.addr);
+  p.set_command(r.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  f.pte_data = r.write ? r.data : 0;
+  p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  p.set_dmi_allowed(false);
+  (r.port == pt::Port::Compound ? compound_port : nested_port)->b_transport(p, delay);
   ++st_.refs_by_port[size_t(r.port)];
-  if (pte_.is_response_error()) {
+  st_.ad_writes += r.write;
+  if (p.is_response_error()) {
     // The memory could not serve the entry: treat it as not present so the walk faults
     // architecturally instead of the simulation stopping.
-    SC_REPORT_WARNING(name(), "page-table read returned an error response; reading it as 0");
+    SC_REPORT_WARNING(name(), r.write ? "page-table A/D write returned an error response"
+                                      : "page-table read returned an error response; reading it as 0");
     return 0;
   }
-  return pte_data_;
+  return f.pte_data;
 }
 
-const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req, pt::Walk& w, sc_time& delay,
+const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req, InFlight& f, sc_time& delay,
                                     bool sync) {
   const sc_time t0 = now() + delay;
-  caches_.set_context(c);
+  pt::Walk& w = f.walk;
+  f.caches.begin(c);
   set_state(WalkerState::CacheLookup);
-  w.start(fmt_, roots_of(c), req, walk_caches_);
+  w.start(fmt_, roots_of(c), req, walk_caches_ ? &f.caches : nullptr);
   // Each cache consultation costs its structure's latency: charge the ones made since the last step.
   uint64_t charged = 0;
   auto lookups = [&]() -> uint64_t {
@@ -154,13 +172,13 @@ const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req
     return fresh;
   };
   uint64_t cycles = cfg_.walk.start_cycles + lookups();
-  while (w.needs_read()) {
+  while (w.needs_mem()) {
     delay += cycles_time(cycles);
     cycles = 0;
     elapse(delay, sync);
     const pt::MemRef ref = w.next_ref();
     set_state(ref.port == pt::Port::Nested ? WalkerState::NestedRead : WalkerState::FirstDimRead);
-    const uint64_t v = read_pte(ref, delay);
+    const uint64_t v = access_pte(f, ref, delay);
     elapse(delay, sync);
     w.feed(v);
     cycles += cfg_.walk.step_cycles + lookups();
@@ -188,7 +206,7 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
   for (;;) {
     uint64_t cycles = 0;
     set_state(WalkerState::TlbLookup);
-    const bool hit = tlb_lookup(c, x, va, o.hpa, cycles);
+    const bool hit = tlb_lookup(c, x, va, o, cycles);
     delay += cycles_time(cycles);
     if (trace_signals_) last_tlb_hit.write(hit);
     if (hit) {  // (AT: the lookup time is waited for together with the data access)
@@ -197,8 +215,10 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
       break;
     }
     if (walk_on_miss(c, x, va, delay, sync, o)) break;
+    o.merged = true;
   }
   o.end = now() + delay;
+  if (cfg_.check) check(c, x, va, o);
   st_.translate_ns += translate_ns_of_(o.end - t0);
   uint64_t h = (va * 0x9e3779b97f4a7c15ull) ^ (o.ok ? o.hpa : (0xfa17ull << 48) ^ o.fault.error_code ^ o.fault.level);
   h ^= h >> 29, h *= 0xbf58476d1ce4e5b9ull, h ^= h >> 32;
@@ -209,17 +229,22 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
 bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_time& delay, bool sync, Outcome& o) {
   elapse(delay, sync);
   if (sync) {
-    // Coalescing: a walk of the same page in flight will fill the TLB; wait for it and look again.
+    // Coalescing: a walk in flight of the same 4 KiB page covers this address whatever page size
+    // it finds; wait for it and look in the TLBs again (a larger page it fills serves there too).
     InFlight* same = nullptr;
     for (auto& f : inflight_)
       if (f.active && f.page == va >> 12 && f.ctx == c) same = &f;
     if (same) {
       ++st_.coalesced;
+      ++waiters_;
       wait(same->done);
+      --waiters_;
       return false;
     }
-    while (busy_walkers_ == cfg_.walkers) wait(walker_free_);
   }
+  // Every walker busy: only when walks wait (AT workers, or b_transport callers whose memory
+  // calls wait()); the caller is a thread, so it can wait for a walker too.
+  while (busy_walkers_ == cfg_.walkers) ++waiters_, wait(walker_free_), --waiters_;
   InFlight* slot = nullptr;
   for (auto& f : inflight_)
     if (!f.active) slot = &f;
@@ -228,23 +253,78 @@ bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_
   if (trace_signals_) outstanding_walks.write(busy_walkers_);
   pt::WalkRequest req;
   req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
-  const pt::WalkResult& r = run_walk(c, req, slot->walk, delay, sync);
-  if (r.ok) tlb_fill(c, x.access, va, r.tr);
-  o.ok = r.ok;
-  o.hpa = r.tr.hpa;
-  o.fault = r.fault;
+  const pt::WalkResult* r = &run_walk(c, req, *slot, delay, sync);
+  while (slot->caches.stale()) {  // the tables changed while it walked: walk them as they are now
+    ++st_.walk_restarts;
+    r = &run_walk(c, req, *slot, delay, sync);
+  }
+  if (r->ok) tlb_fill(c, x.access, va, r->tr);
+  o.ok = r->ok;
+  o.hpa = r->tr.hpa;
+  o.fault = r->fault;
+  o.source = Source::Walk;
   slot->active = false;
   --busy_walkers_;
   if (trace_signals_) outstanding_walks.write(busy_walkers_);
-  if (!workers_.empty()) {  // only AT workers wait for these
+  if (waiters_) {  // (a notification nobody waits for still costs the kernel time)
     slot->done.notify();
     walker_free_.notify();
   }
-  if (!r.ok) {
+  if (!r->ok) {
     ++st_.faults;
-    ++st_.faults_by_stage[size_t(r.fault.stage)];
+    ++st_.faults_by_stage[size_t(r->fault.stage)];
   }
   return true;
+}
+
+uint64_t Mmu::debug_read(const pt::MemRef& r) {
+  tlm::tlm_generic_payload p;
+  uint64_t v = 0;
+  p.set_command(tlm::TLM_READ_COMMAND);
+  p.set_address(r.addr);
+  p.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+  p.set_data_length(8);
+  p.set_streaming_width(8);
+  auto& port = r.port == pt::Port::Compound ? compound_port : nested_port;
+  if (port->transport_dbg(p) != 8) {
+    SC_REPORT_ERROR(name(), (std::string("mmu.check reads the tables with transport_dbg, which the target of ") +
+                             port.name() + " does not serve (it returned fewer than 8 bytes)")
+                                .c_str());
+  }
+  return v;
+}
+
+namespace {
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+std::string describe(bool ok, uint64_t hpa, const pt::Fault& f) {
+  if (ok) return "hpa " + hex(hpa);
+  return std::string("fault ") + pt::to_string(f.stage) + " " + pt::to_string(f.kind) + " level " +
+         std::to_string(f.level) + " addr " + hex(f.addr) + " code " + hex(f.error_code);
+}
+}  // namespace
+
+void Mmu::check(const Context& c, const MmuExtension& x, uint64_t va, const Outcome& o) {
+  pt::WalkRequest req;
+  req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
+  probe_.start(fmt_, roots_of(c), req);
+  while (probe_.needs_mem()) probe_.feed(probe_.next_ref().write ? 0 : debug_read(probe_.next_ref()));
+  const pt::WalkResult& f = probe_.result();
+  ++st_.checked;
+  const bool same = f.ok == o.ok && (f.ok ? f.tr.hpa == o.hpa : f.fault == o.fault);
+  if (same) return;
+  static const char* sources[] = {"L1 TLB", "L2 TLB", "walk"};
+  const std::string msg = "translation-coherence check failed at " + sc_time_stamp().to_string() + ": " +
+                          std::string(c.host ? "host" : "guest") + " asid " + std::to_string(c.asid) + " vmid " +
+                          std::to_string(c.vmid) + " " + pt::to_string(x.access) + (x.user ? " user" : " supervisor") +
+                          " va " + hex(va) + " mode " + pt::to_string(req.mode) + ": delivered " +
+                          describe(o.ok, o.hpa, o.fault) + " (from the " + sources[size_t(o.source)] +
+                          (o.merged ? ", after waiting for a walk of the same page" : "") + "), a fresh walk gives " +
+                          describe(f.ok, f.tr.hpa, f.fault);
+  SC_REPORT_ERROR(name(), msg.c_str());
 }
 
 void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay, const sc_time& start) {
@@ -269,23 +349,43 @@ void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay,
   st_.data_ns += data_ns_of_(now() + delay - start);
 }
 
-void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
+MmuExtension* Mmu::extension_of(tlm::tlm_generic_payload& t, MmuExtension& scratch) const {
   MmuExtension* x = nullptr;
   t.get_extension(x);
-  if (!x) {
-    SC_REPORT_ERROR(name(), "request without an MmuExtension (origin, ASID, VMID, access)");
-    t.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-    return;
-  }
-  const Outcome o = translate(t, *x, delay, false);
-  x->tlb_hit = o.tlb_hit;
-  x->fault = o.fault;
-  x->hpa = o.hpa;
+  if (x) return x;
+  // A platform that does not know our extension: the configured default context, the access
+  // from the command, then the platform's own mapping of its side-band data, if it set one.
+  scratch = MmuExtension{};
+  scratch.asid = cfg_.default_context.asid;
+  scratch.vmid = cfg_.default_context.vmid;
+  scratch.origin = cfg_.default_context.host ? Origin::Host : Origin::Guest;
+  scratch.user = cfg_.default_context.user;
+  scratch.access = t.is_write() ? pt::Access::Write : pt::Access::Read;
+  if (context_hook) context_hook(t, scratch);
+  return &scratch;
+}
+
+void Mmu::serve(tlm::tlm_generic_payload& t, MmuExtension& x, sc_time& delay, bool sync) {
+  const Outcome o = translate(t, x, delay, sync);
+  x.tlb_hit = o.tlb_hit;
+  x.fault = o.fault;
+  x.hpa = o.hpa;
   if (!o.ok) {
     t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
   access_data(t, o.hpa, delay, o.end);
+}
+
+void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
+  MmuExtension scratch;
+  MmuExtension* x = extension_of(t, scratch);
+  if (cfg_.timing == Timing::LT) return serve(t, *x, delay, false);
+  // An `at` MMU called through b_transport: catch up with the caller's local time, then take
+  // part in the timed contention for walkers and memory like any nb_transport request.
+  if (delay != SC_ZERO_TIME) wait(delay), delay = SC_ZERO_TIME;
+  serve(t, *x, delay, true);
+  if (delay != SC_ZERO_TIME) wait(delay), delay = SC_ZERO_TIME;
 }
 
 tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time& d) {
@@ -331,24 +431,9 @@ void Mmu::worker_thread(Worker* me) {
     tlm::tlm_phase ph = tlm::END_REQ;
     sc_time d = SC_ZERO_TIME;
     cpu->nb_transport_bw(*t, ph, d);
-    MmuExtension* x = nullptr;
-    t->get_extension(x);
-    if (!x) {
-      SC_REPORT_ERROR(name(), "request without an MmuExtension (origin, ASID, VMID, access)");
-      t->set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-    } else {
-      sc_time delay = SC_ZERO_TIME;
-      const Outcome o = translate(*t, *x, delay, true);
-      x->tlb_hit = o.tlb_hit;
-      x->fault = o.fault;
-      x->hpa = o.hpa;
-      if (o.ok) {
-        access_data(*t, o.hpa, delay, o.end);
-        wait(delay);
-      } else {
-        t->set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-      }
-    }
+    sc_time delay = SC_ZERO_TIME;
+    serve(*t, *extension_of(*t, me->scratch), delay, true);
+    if (delay != SC_ZERO_TIME) wait(delay);
     // Base protocol: one BEGIN_RESP at a time on the socket.
     while (resp_busy_) wait(end_resp_event_);
     ph = tlm::BEGIN_RESP;
@@ -358,33 +443,42 @@ void Mmu::worker_thread(Worker* me) {
   }
 }
 
+void Mmu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+  // The data target revoked DMI for [start, end]: stop using a grant that overlaps it.
+  if (dmi_valid_ && start <= dmi_.get_end_address() && end >= dmi_.get_start_address()) dmi_valid_ = false;
+  ++st_.dmi_invalidations;
+}
+
 void Mmu::invalidate_page(const Context& c, uint64_t va) {
-  ++st_.invalidations;
+  count_invalidation(InvalidationKind::Page);
   l1i_.invalidate_page(c, va), l1d_.invalidate_page(c, va), l2_.invalidate_page(c, va);
+  caches_.invalidate_first_dim_range(c, va & ~0xfffull, 4096);
 }
 void Mmu::invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes) {
-  ++st_.invalidations;
+  count_invalidation(InvalidationKind::Range);
   l1i_.invalidate_range(vmid, va, bytes), l1d_.invalidate_range(vmid, va, bytes), l2_.invalidate_range(vmid, va, bytes);
+  caches_.invalidate_first_dim_range(vmid, va, bytes);
 }
 void Mmu::invalidate_asid(uint16_t vmid, uint16_t asid) {
-  ++st_.invalidations;
+  count_invalidation(InvalidationKind::Asid);
   l1i_.invalidate_asid(vmid, asid), l1d_.invalidate_asid(vmid, asid), l2_.invalidate_asid(vmid, asid);
+  caches_.invalidate_first_dim_asid(vmid, asid);
 }
 void Mmu::invalidate_vmid(uint16_t vmid) {
-  ++st_.invalidations;
+  count_invalidation(InvalidationKind::Vmid);
   l1i_.invalidate_vmid(vmid), l1d_.invalidate_vmid(vmid), l2_.invalidate_vmid(vmid);
   caches_.invalidate_first_dim(vmid), caches_.invalidate_nested(vmid);
 }
 void Mmu::invalidate_walk_caches(uint16_t vmid) {
-  ++st_.invalidations;
+  count_invalidation(InvalidationKind::WalkCaches);
   caches_.invalidate_first_dim(vmid);
 }
 void Mmu::invalidate_nested(uint16_t vmid) {
-  ++st_.invalidations;
+  count_invalidation(InvalidationKind::Nested);
   caches_.invalidate_nested(vmid);
 }
 void Mmu::invalidate_all() {
-  ++st_.invalidations;
+  count_invalidation(InvalidationKind::All);
   l1i_.invalidate_all(), l1d_.invalidate_all(), l2_.invalidate_all();
   caches_.invalidate_all();
 }
@@ -411,6 +505,8 @@ nlohmann::json Mmu::stats_json() const {
   w["coalesced"] = st_.coalesced;
   w["refs_compound_port"] = st_.refs_by_port[0];
   w["refs_nested_port"] = st_.refs_by_port[1];
+  w["ad_writes"] = st_.ad_writes;
+  w["restarts"] = st_.walk_restarts;
   w["refs_per_walk_mean"] = st_.refs_per_walk.mean();
   nlohmann::json hist = nlohmann::json::object();
   for (size_t i = 0; i < st_.refs_per_walk.counts().size(); ++i)
@@ -435,7 +531,11 @@ nlohmann::json Mmu::stats_json() const {
   std::snprintf(digest, sizeof digest, "%016llx", static_cast<unsigned long long>(st_.translation_digest));
   j["translation_digest"] = digest;
   j["invalidations"] = st_.invalidations;
+  for (size_t k = 0; k < size_t(InvalidationKind::kCount); ++k)
+    j["invalidations_by_kind"][to_string(static_cast<InvalidationKind>(k))] = st_.invalidations_by_kind[k];
   j["dmi_accesses"] = st_.dmi_accesses;
+  j["dmi_invalidations"] = st_.dmi_invalidations;
+  j["checked_translations"] = st_.checked;
   return j;
 }
 

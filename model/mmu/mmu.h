@@ -12,6 +12,7 @@
 #pragma once
 #include <array>
 #include <deque>
+#include <functional>
 #include <map>
 #include <systemc>
 #include <tlm>
@@ -42,14 +43,21 @@ class Mmu : public sc_core::sc_module {
   // Root registers of one address space. Host (hVA) spaces use only hroot.
   void set_roots(const Context& c, const pt::Roots& r);
 
-  // Invalidation, as the hypervisor and guest OS request it.
-  void invalidate_page(const Context& c, uint64_t va);
-  void invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes);
-  void invalidate_asid(uint16_t vmid, uint16_t asid);
-  void invalidate_vmid(uint16_t vmid);
+  // Invalidation, as the hypervisor and guest OS request it (x86 names in brackets). Each drops
+  // every cached thing derived from what changed, in every TLB level and page size, and counts
+  // itself in the statistics (invalidations_by_kind). A walk in flight across an invalidation
+  // is walked again: what it read before may be stale.
+  void invalidate_page(const Context& c, uint64_t va);  // [INVLPG]: TLBs + PWC entries on va's path
+  void invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes);  // every ASID of a VM
+  void invalidate_asid(uint16_t vmid, uint16_t asid);  // [INVPCID single-context]
+  void invalidate_vmid(uint16_t vmid);                 // [INVVPID/INVEPT single-context]
   void invalidate_walk_caches(uint16_t vmid);  // compound/shadow/guest structure changed
   void invalidate_nested(uint16_t vmid);       // nested table changed: nested TLB + nested PWC
-  void invalidate_all();
+  void invalidate_all();                       // [INVEPT/INVVPID all-context]
+
+  // Requests without an MmuExtension get cfg.default_context; a platform may map its own
+  // side-band data (an initiator id, a stream id) to a context here.
+  std::function<void(const tlm::tlm_generic_payload&, MmuExtension&)> context_hook;
 
   const MmuStats& stats() const { return st_; }
   const MmuConfig& config() const { return cfg_; }
@@ -65,9 +73,13 @@ class Mmu : public sc_core::sc_module {
   sc_core::sc_signal<bool, sc_core::SC_UNCHECKED_WRITERS> last_tlb_hit{"last_tlb_hit"};
 
  private:
+  // Where a delivered translation came from (the coherence checker names it).
+  enum class Source : uint8_t { L1Tlb, L2Tlb, Walk };
   struct Outcome {
     bool ok = false;
     bool tlb_hit = false;
+    Source source = Source::Walk;
+    bool merged = false;  // waited for a walk of the same page in flight, then looked again
     uint64_t hpa = 0;
     pt::Fault fault;
     sc_core::sc_time end;  // simulated time the translation finished (now() + delay)
@@ -86,8 +98,12 @@ class Mmu : public sc_core::sc_module {
   pt::Mode mode_for(const MmuExtension& x) const;
   Context context_of(const MmuExtension& x) const;
   Tlb& l1_for(pt::Access a) { return cfg_.split_l1 && a == pt::Access::Fetch ? l1i_ : l1d_; }
-  bool tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, uint64_t& hpa, uint64_t& cycles);
+  bool tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, Outcome& o, uint64_t& cycles);
   void tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Translation& t);
+  // A TLB entry serves the access: permissions allow it, and a write needs the entry dirty.
+  static bool serves(const TlbEntry& e, const MmuExtension& x) {
+    return permits(e.perms, x) && (x.access != pt::Access::Write || e.dirty);
+  }
   const pt::Roots& roots_of(const Context& c);
   static bool permits(const pt::Perms& p, const MmuExtension& x);
 
@@ -97,10 +113,22 @@ class Mmu : public sc_core::sc_module {
   // A TLB miss: walks (or, AT, waits for a walk of the same page in flight). False when the
   // request must look in the TLBs again.
   bool walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_core::sc_time& delay, bool sync, Outcome& o);
-  // Runs the walk on `w` (the walker's own state); the result stays in `w`.
-  const pt::WalkResult& run_walk(const Context& c, const pt::WalkRequest& req, pt::Walk& w, sc_core::sc_time& delay,
+  struct InFlight;
+  // Runs the walk on walker `f` (its own walk state, payload and cache context); the result stays
+  // in f.walk.
+  const pt::WalkResult& run_walk(const Context& c, const pt::WalkRequest& req, InFlight& f, sc_core::sc_time& delay,
                                  bool sync);
-  uint64_t read_pte(const pt::MemRef& r, sc_core::sc_time& delay);
+  // One reference of a walk through the walker's own payload: a read returns the entry, a write
+  // (the A/D update) stores ref.data.
+  uint64_t access_pte(InFlight& f, const pt::MemRef& r, sc_core::sc_time& delay);
+  // mmu.check: the delivered outcome against a fresh uncached walk of the tables as they are now
+  // (debug reads through the walk ports, no A/D writes); a difference is an SC_REPORT_ERROR.
+  void check(const Context& c, const MmuExtension& x, uint64_t va, const Outcome& o);
+  uint64_t debug_read(const pt::MemRef& r);
+  void count_invalidation(InvalidationKind k) {
+    ++st_.invalidations, ++st_.invalidations_by_kind[size_t(k)], ++epoch_;
+  }
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   // `start`: the simulated time it starts at (the translation's end).
   void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay, const sc_core::sc_time& start);
   // sc_time_stamp(), read inline from this module's simulation context (sc_time_stamp() is a
@@ -111,6 +139,10 @@ class Mmu : public sc_core::sc_module {
   }
   void set_state(WalkerState s);
 
+  // The request's MmuExtension, or `scratch` filled with the default context.
+  MmuExtension* extension_of(tlm::tlm_generic_payload& t, MmuExtension& scratch) const;
+  // Translates and performs one request (both sockets, both timing modes).
+  void serve(tlm::tlm_generic_payload& t, MmuExtension& x, sc_core::sc_time& delay, bool sync);
   // --- lt ---
   void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
 
@@ -119,15 +151,27 @@ class Mmu : public sc_core::sc_module {
   void dispatch_method();
   struct Worker {
     sc_core::sc_event wake;
+    MmuExtension scratch;  // the context of a request without an MmuExtension
   };
   void worker_thread(Worker* me);
   void wake_idle_workers();
+  // One walker: everything a walk in progress owns, so walks whose memory accesses interleave
+  // (AT, or a memory whose b_transport calls wait()) never share state.
   struct InFlight {
+    InFlight(WalkCacheSet& set, const uint64_t& epoch) : caches(set, epoch) {
+      pte.set_data_ptr(reinterpret_cast<unsigned char*>(&pte_data));
+      pte.set_data_length(8);
+      pte.set_streaming_width(8);
+      pte.set_byte_enable_ptr(nullptr);
+    }
     bool active = false;
     Context ctx;
     uint64_t page = 0;  // va >> 12
     sc_core::sc_event done;
     pt::Walk walk;  // reused: no per-walk construction of the result and its reference list
+    ContextCaches caches;
+    tlm::tlm_generic_payload pte;
+    uint64_t pte_data = 0;
   };
 
   MmuConfig cfg_;
@@ -150,9 +194,9 @@ class Mmu : public sc_core::sc_module {
   uint64_t pwc_cost_ = 0, ntlb_cost_ = 0, npwc_cost_ = 0;
   std::map<uint32_t, pt::Roots> roots_;  // key: host bit | vmid | asid
   MmuStats st_;
+  uint64_t epoch_ = 0;  // invalidations so far: a walk that saw it move is walked again
   NsOf translate_ns_of_, data_ns_of_;
-  tlm::tlm_generic_payload pte_;  // LT walk reads reuse one payload
-  uint64_t pte_data_ = 0;
+  pt::Walk probe_;  // mmu.check's fresh walk
   // DMI for data, per the data target's grant.
   tlm::tlm_dmi dmi_;
   bool dmi_valid_ = false;
@@ -166,6 +210,7 @@ class Mmu : public sc_core::sc_module {
   sc_core::sc_event walker_free_, end_resp_event_;
   std::deque<InFlight> inflight_;  // one per walker (deque: events do not move)
   unsigned busy_walkers_ = 0;
+  unsigned waiters_ = 0;  // requests waiting for a walk in flight or for a free walker
   bool resp_busy_ = false;  // a BEGIN_RESP is waiting for its END_RESP
   bool trace_signals_ = false;
   sc_core::sc_time busy_since_;

@@ -16,6 +16,14 @@ struct TlbConfig {
   unsigned page_sizes = 7;  // bit 0: 4K, bit 1: 2M, bit 2: 1G
 };
 
+// The context of a request that carries no MmuExtension (a platform that does not know it).
+struct DefaultContext {
+  uint16_t asid = 1;
+  uint16_t vmid = 1;
+  bool host = false;  // true: hVA requests (native walk from hroot)
+  bool user = true;
+};
+
 struct MmuConfig {
   pt::Mode mode = pt::Mode::Agile;  // paging mode for guest requests
   Timing timing = Timing::LT;
@@ -32,6 +40,10 @@ struct MmuConfig {
   CacheGeometry npwc{32, 4, 1, Replacement::LRU};   // nested-dimension page-walk cache
   CacheGeometry ntlb{64, 8, 1, Replacement::LRU};   // nested TLB (gPA -> hPA)
   uint64_t seed = 1;
+  // Translation-coherence checker: every delivered translation is compared with a fresh uncached
+  // walk of the tables as they are at that moment; a difference stops the simulation.
+  bool check = false;
+  DefaultContext default_context;
 };
 
 }  // namespace agilemmu::mmu

@@ -14,6 +14,10 @@ namespace agilemmu::mmu {
 enum class WalkerState : uint8_t { Idle, TlbLookup, CacheLookup, FirstDimRead, NestedRead, Done, Fault, kCount };
 const char* to_string(WalkerState);
 
+// Invalidation requests by kind (Mmu::invalidate_*), in the statistics' order.
+enum class InvalidationKind : uint8_t { Page, Range, Asid, Vmid, WalkCaches, Nested, All, kCount };
+const char* to_string(InvalidationKind);
+
 class Histogram {
  public:
   explicit Histogram(size_t buckets = 1 << 16) : counts_(buckets + 1, 0) {}
@@ -49,7 +53,12 @@ struct MmuStats {
   double translate_ns = 0;  // TLB lookups + walks, summed over requests
   double data_ns = 0;       // the data accesses after translation
   uint64_t dmi_accesses = 0;
+  uint64_t dmi_invalidations = 0;  // invalidate_direct_mem_ptr calls from the data target
   uint64_t invalidations = 0;
+  std::array<uint64_t, size_t(InvalidationKind::kCount)> invalidations_by_kind{};
+  uint64_t ad_writes = 0;      // A/D read-modify-writes the walks made (also in refs_by_port)
+  uint64_t walk_restarts = 0;  // walks done again because an invalidation came while they ran
+  uint64_t checked = 0;        // translations the coherence checker compared (mmu.check)
   // Order-independent digest of every request's outcome (va -> hPA or fault): equal digests
   // mean equal translations, whatever order AT completed them in.
   uint64_t translation_digest = 0;

@@ -11,12 +11,12 @@ void Tlb::configure(const CacheGeometry& g, unsigned page_sizes, uint64_t seed) 
   sizes_ = page_sizes | 1;
 }
 
-void Tlb::insert(const Context& c, uint64_t va, uint64_t hpa, pt::PageSize size, const pt::Perms& perms) {
+void Tlb::insert(const Context& c, uint64_t va, uint64_t hpa, pt::PageSize size, const pt::Perms& perms, bool dirty) {
   if (!enabled()) return;
   while (size != pt::PageSize::k4K && !(sizes_ >> static_cast<unsigned>(size) & 1))
     size = static_cast<pt::PageSize>(static_cast<unsigned>(size) - 1);
   const unsigned sh = shift_of(size);
-  TlbEntry e{va >> sh, (hpa >> sh) << sh, size, perms, c};
+  TlbEntry e{va >> sh, (hpa >> sh) << sh, size, perms, c, dirty};
   arr_.insert(e.vpn, e, [&](const TlbEntry& x) { return x.size == size && x.vpn == e.vpn && x.ctx == c; });
 }
 

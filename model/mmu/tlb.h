@@ -22,6 +22,7 @@ struct TlbEntry {
   pt::PageSize size = pt::PageSize::k4K;
   pt::Perms perms;
   Context ctx;
+  bool dirty = false;  // pt::Translation::dirty: may serve a write without a walk
 };
 
 class Tlb {
@@ -53,7 +54,7 @@ class Tlb {
     if (e) out = *e;
     return e;
   }
-  void insert(const Context& c, uint64_t va, uint64_t hpa, pt::PageSize size, const pt::Perms& perms);
+  void insert(const Context& c, uint64_t va, uint64_t hpa, pt::PageSize size, const pt::Perms& perms, bool dirty);
   void invalidate_page(const Context& c, uint64_t va);
   void invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes);  // every ASID of a VM
   void invalidate_asid(uint16_t vmid, uint16_t asid);

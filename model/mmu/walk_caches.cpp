@@ -15,12 +15,12 @@ void WalkCacheSet::configure(const pt::Format& fmt, const CacheGeometry& pwc, co
 // The set index mixes level and prefix so entries of different levels spread over the sets.
 static uint64_t mix(uint64_t prefix, unsigned level) { return prefix * 0x9e3779b97f4a7c15ull >> 20 ^ level; }
 
-bool WalkCacheSet::pwc_lookup(pt::Mode mode, uint64_t va, pt::PwcEntry& out) {
+bool WalkCacheSet::pwc_lookup(const Context& ctx, pt::Mode mode, uint64_t va, pt::PwcEntry& out) {
   if (!pwc_.enabled()) return false;
   for (unsigned l = fmt_.levels - 1; l >= 1; --l) {  // the deepest cached level skips the most
     const uint64_t p = va >> Format::shift(fmt_.levels, l);
     if (Pwc* e = pwc_.find(mix(p, l), [&](const Pwc& x) {
-          return x.level == l && x.prefix == p && x.mode == mode && x.ctx == ctx_;
+          return x.level == l && x.prefix == p && x.mode == mode && x.ctx == ctx;
         })) {
       out = e->v;
       ++pwc_.counters().hits;
@@ -31,20 +31,20 @@ bool WalkCacheSet::pwc_lookup(pt::Mode mode, uint64_t va, pt::PwcEntry& out) {
   return false;
 }
 
-void WalkCacheSet::pwc_fill(pt::Mode mode, uint64_t va, const pt::PwcEntry& e) {
+void WalkCacheSet::pwc_fill(const Context& ctx, pt::Mode mode, uint64_t va, const pt::PwcEntry& e) {
   const uint64_t p = va >> Format::shift(fmt_.levels, e.level);
-  Pwc x{mode, e.level, p, ctx_, e};
+  Pwc x{mode, e.level, p, ctx, e};
   pwc_.insert(mix(p, e.level), x, [&](const Pwc& y) {
-    return y.level == e.level && y.prefix == p && y.mode == mode && y.ctx == ctx_;
+    return y.level == e.level && y.prefix == p && y.mode == mode && y.ctx == ctx;
   });
 }
 
-bool WalkCacheSet::ntlb_lookup(uint64_t gpa, pt::NestedEntry& out) {
+bool WalkCacheSet::ntlb_lookup(const Context& ctx, uint64_t gpa, pt::NestedEntry& out) {
   if (!ntlb_.enabled()) return false;
   for (unsigned s = 0; s < 3; ++s) {
     const auto size = static_cast<pt::PageSize>(s);
     const uint64_t gpn = gpa >> (12 + 9 * s);
-    if (NTlb* e = ntlb_.find(gpn, [&](const NTlb& x) { return x.size == size && x.gpn == gpn && x.vmid == ctx_.vmid; })) {
+    if (NTlb* e = ntlb_.find(gpn, [&](const NTlb& x) { return x.size == size && x.gpn == gpn && x.vmid == ctx.vmid; })) {
       out = e->v;
       ++ntlb_.counters().hits;
       return true;
@@ -54,17 +54,17 @@ bool WalkCacheSet::ntlb_lookup(uint64_t gpa, pt::NestedEntry& out) {
   return false;
 }
 
-void WalkCacheSet::ntlb_fill(uint64_t gpa, const pt::NestedEntry& e) {
+void WalkCacheSet::ntlb_fill(const Context& ctx, uint64_t gpa, const pt::NestedEntry& e) {
   const uint64_t gpn = gpa >> (12 + 9 * static_cast<unsigned>(e.size));
-  NTlb x{gpn, e.size, ctx_.vmid, e};
-  ntlb_.insert(gpn, x, [&](const NTlb& y) { return y.size == e.size && y.gpn == gpn && y.vmid == ctx_.vmid; });
+  NTlb x{gpn, e.size, ctx.vmid, e};
+  ntlb_.insert(gpn, x, [&](const NTlb& y) { return y.size == e.size && y.gpn == gpn && y.vmid == ctx.vmid; });
 }
 
-bool WalkCacheSet::npwc_lookup(uint64_t gpa, pt::NestedPwcEntry& out) {
+bool WalkCacheSet::npwc_lookup(const Context& ctx, uint64_t gpa, pt::NestedPwcEntry& out) {
   if (!npwc_.enabled()) return false;
   for (unsigned l = fmt_.nested_levels - 1; l >= 1; --l) {
     const uint64_t p = gpa >> Format::shift(fmt_.nested_levels, l);
-    if (NPwc* e = npwc_.find(mix(p, l), [&](const NPwc& x) { return x.level == l && x.prefix == p && x.vmid == ctx_.vmid; })) {
+    if (NPwc* e = npwc_.find(mix(p, l), [&](const NPwc& x) { return x.level == l && x.prefix == p && x.vmid == ctx.vmid; })) {
       out = e->v;
       ++npwc_.counters().hits;
       return true;
@@ -74,14 +74,39 @@ bool WalkCacheSet::npwc_lookup(uint64_t gpa, pt::NestedPwcEntry& out) {
   return false;
 }
 
-void WalkCacheSet::npwc_fill(uint64_t gpa, const pt::NestedPwcEntry& e) {
+void WalkCacheSet::npwc_fill(const Context& ctx, uint64_t gpa, const pt::NestedPwcEntry& e) {
   const uint64_t p = gpa >> Format::shift(fmt_.nested_levels, e.level);
-  NPwc x{e.level, p, ctx_.vmid, e};
-  npwc_.insert(mix(p, e.level), x, [&](const NPwc& y) { return y.level == e.level && y.prefix == p && y.vmid == ctx_.vmid; });
+  NPwc x{e.level, p, ctx.vmid, e};
+  npwc_.insert(mix(p, e.level), x, [&](const NPwc& y) { return y.level == e.level && y.prefix == p && y.vmid == ctx.vmid; });
 }
 
 void WalkCacheSet::invalidate_first_dim(uint16_t vmid) {
   pwc_.invalidate_if([&](const Pwc& x) { return x.ctx.vmid == vmid; });
+}
+
+namespace {
+// The VA range a first-dimension entry at `level` covers lies within [va, va + bytes): an entry
+// a change of that range can have rewritten or freed. (Entries above it cover more than the
+// range, so the change did not touch them: x86's INVLPG drops those too, we keep them.)
+bool covers(const Format& f, unsigned level, uint64_t prefix, uint64_t va, uint64_t bytes) {
+  const unsigned sh = Format::shift(f.levels, level);
+  const uint64_t lo = prefix << sh, last = lo + ((1ull << sh) - 1);
+  return lo >= va && last <= va + (bytes - 1);
+}
+}  // namespace
+
+void WalkCacheSet::invalidate_first_dim_range(const Context& c, uint64_t va, uint64_t bytes) {
+  pwc_.invalidate_if([&](const Pwc& x) { return x.ctx == c && covers(fmt_, x.level, x.prefix, va, bytes); });
+}
+
+void WalkCacheSet::invalidate_first_dim_range(uint16_t vmid, uint64_t va, uint64_t bytes) {
+  pwc_.invalidate_if([&](const Pwc& x) {
+    return !x.ctx.host && x.ctx.vmid == vmid && covers(fmt_, x.level, x.prefix, va, bytes);
+  });
+}
+
+void WalkCacheSet::invalidate_first_dim_asid(uint16_t vmid, uint16_t asid) {
+  pwc_.invalidate_if([&](const Pwc& x) { return !x.ctx.host && x.ctx.vmid == vmid && x.ctx.asid == asid; });
 }
 
 void WalkCacheSet::invalidate_nested(uint16_t vmid) {

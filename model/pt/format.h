@@ -49,6 +49,7 @@ struct Format {
   unsigned maxphyaddr = 52;    // physical address width; address bits above it are reserved
   unsigned selector_bit = 52;  // compound-table bit that marks a nested-style entry
   bool nx_enabled = true;      // EFER.NXE: when false, bit 63 is reserved
+  bool nested_ad = true;       // EPT-style accessed/dirty flags in the nested table (walks set them)
 
   static unsigned shift(unsigned lvls, unsigned level) { return 12 + 9 * (lvls - level); }
   static unsigned index(unsigned lvls, uint64_t addr, unsigned level) {

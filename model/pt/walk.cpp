@@ -71,13 +71,17 @@ void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, 
   caches_ = caches;
   res_.ok = false;
   res_.nrefs = 0;
+  res_.nwrites = 0;
   res_.fault = Fault{};
   res_.tr = Translation{};
   res_.switch_level = kNeverNested;
   pwc_lookups_ = ntlb_lookups_ = npwc_lookups_ = 0;
+  wq_n_ = wq_i_ = 0;
   gperms_ = Perms{};
   gsize_ = PageSize::k4K;
+  gdirty_ = false;
   glevel_ = 1;
+  node_leaf_ = NestedEntry{};
 
   switch (req.mode) {
     case Mode::Native: gtable_ = Table::Native, gnode_ = roots.hroot; break;
@@ -89,8 +93,8 @@ void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, 
       if (roots.croot_is_gpa) res_.switch_level = 0;
       break;
   }
-  if (!fmt_.canonical(req.va)) {
-    fail(stage_of(gtable_), FaultKind::NonCanonical, 0, req.va, access_code());
+  if (!fmt_.canonical(req.va)) {  // #GP: raised before any table is read, so no stage
+    fail(Stage::None, FaultKind::NonCanonical, 0, req.va, access_code());
     return;
   }
   if (caches_) {
@@ -107,6 +111,7 @@ void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, 
     }
   }
   prepare_first_dim();
+  settle();
 }
 
 void Walk::prepare_first_dim() {
@@ -131,10 +136,7 @@ void Walk::begin_nested(uint64_t gpa, uint8_t purpose) {
   if (caches_) {
     ++ntlb_lookups_;
     NestedEntry ne;
-    if (caches_->ntlb_lookup(gpa, ne)) {
-      nested_done(ne.hpa_base | (gpa & (page_bytes(ne.size) - 1)), ne.size, ne.perms);
-      return;
-    }
+    if (caches_->ntlb_lookup(gpa, ne)) return nested_done(ne, false);
     ++npwc_lookups_;
     NestedPwcEntry pe;
     if (caches_->npwc_lookup(gpa, pe)) {
@@ -148,10 +150,45 @@ void Walk::begin_nested(uint64_t gpa, uint8_t purpose) {
 }
 
 void Walk::feed(uint64_t v) {
-  if (!needs_read()) return;
+  if (!needs_mem()) return;
   if (res_.nrefs < kMaxRefs) res_.refs[res_.nrefs++] = pending_;
+  if (phase_ == Phase::Write) {
+    ++res_.nwrites;
+    if (++wq_i_ < wq_n_) {
+      pending_ = wq_[wq_i_];
+      return;
+    }
+    wq_n_ = wq_i_ = 0;
+    phase_ = resume_phase_;
+    pending_ = resume_ref_;
+    return;
+  }
   if (phase_ == Phase::NestedRead) step_nested(v);
   else step_first_dim(v);
+  settle();
+}
+
+void Walk::settle() {
+  if (!wq_n_) return;
+  resume_phase_ = phase_;
+  resume_ref_ = pending_;
+  phase_ = Phase::Write;
+  wq_i_ = 0;
+  pending_ = wq_[0];
+}
+
+void Walk::queue_write(const MemRef& r, uint64_t old, uint64_t data) {
+  MemRef w = r;
+  w.write = true;
+  w.old = old;
+  w.data = data;
+  wq_[wq_n_++] = w;
+}
+
+uint64_t Walk::set_bits(uint64_t v, uint64_t bits) {
+  if ((v & bits) == bits) return v;
+  queue_write(pending_, v, v | bits);
+  return v | bits;
 }
 
 void Walk::step_nested(uint64_t v) {
@@ -164,9 +201,9 @@ void Walk::step_nested(uint64_t v) {
   if (nlevel_ == nl || (ps && Format::large_allowed(nl, nlevel_))) {
     const PageSize size = Format::size_at(nl, nlevel_);
     const uint64_t base = v & Format::kAddrField & ~(page_bytes(size) - 1);
-    if (caches_) caches_->ntlb_fill(ngpa_, {base, size, nperms_});
-    return nested_done(base | (ngpa_ & (page_bytes(size) - 1)), size, nperms_);
+    return nested_done({base, size, nperms_, pending_.addr, v}, true);
   }
+  if (fmt_.nested_ad) set_bits(v, pte::A);
   const uint64_t next = v & Format::kAddrField;
   if (caches_) caches_->npwc_fill(ngpa_, {next, nperms_, nlevel_});
   nnode_ = next;
@@ -174,22 +211,52 @@ void Walk::step_nested(uint64_t v) {
   pending_ = {nnode_ + 8ull * Format::index(nl, ngpa_, nlevel_), Port::Nested, Table::Nested, nlevel_};
 }
 
-void Walk::nested_done(uint64_t hpa, PageSize size, const Perms& perms) {
-  if (npurpose_ != kFinal) {  // a guest-table node is now located in host memory: read it
+// The nested leaf for ngpa_ is known: read just now (`fresh`), or from the nested TLB.
+// Every nested access is a user access (AMD NPT); translating a guest-table pointer is a read
+// (the write check comes when the guest entry needs its A/D written); the final gPA is checked
+// for the access itself.
+void Walk::nested_done(const NestedEntry& found, bool fresh) {
+  NestedEntry leaf = found;
+  const bool final = npurpose_ == kFinal;
+  const uint8_t level = static_cast<uint8_t>(Format::level_of(fmt_.nested_levels, leaf.size));
+  const bool ok = leaf.perms.user && (!final || allowed(leaf.perms));
+  if (!ok) {
+    return fail(Stage::Nested, FaultKind::Permission, level, ngpa_,
+                final ? ec::FINAL | access_code() | ec::P : ec::GUEST_TABLE | ec::P);
+  }
+  const uint64_t bits = pte::A | (final && req_.access == Access::Write ? pte::D : 0);
+  if (fmt_.nested_ad && (leaf.leaf_pte & bits) != bits) {
+    queue_write({leaf.leaf_addr, Port::Nested, Table::Nested, level}, leaf.leaf_pte, leaf.leaf_pte | bits);
+    leaf.leaf_pte |= bits;
+    if (caches_) caches_->ntlb_fill(ngpa_, leaf);
+  } else if (caches_ && fresh) {
+    caches_->ntlb_fill(ngpa_, leaf);
+  }
+  const uint64_t hpa = leaf.hpa_base | (ngpa_ & (page_bytes(leaf.size) - 1));
+  if (!final) {  // a guest-table node is now located in host memory: read it
+    node_leaf_ = leaf;
     pending_ = {hpa + 8ull * Format::index(fmt_.levels, req_.va, glevel_), Port::Compound, Table::Guest, glevel_};
     phase_ = Phase::GuestRead;
     return;
   }
-  // The nested dimension checks what the access does to the host page; user/supervisor is a
-  // guest-dimension notion (all nested accesses count as user accesses, as with AMD NPT).
-  const bool ok = req_.access == Access::Write ? perms.write : req_.access == Access::Fetch ? perms.exec : true;
-  if (!ok) {
-    return fail(Stage::Nested, FaultKind::Permission, static_cast<uint8_t>(Format::level_of(fmt_.nested_levels, size)),
-                ngpa_, ec::FINAL | access_code() | ec::P);
-  }
   res_.tr.gpa = ngpa_;
-  const PageSize eff = static_cast<unsigned>(size) < static_cast<unsigned>(gsize_) ? size : gsize_;
-  finish(hpa, eff, gperms_ & perms);
+  const PageSize eff = static_cast<unsigned>(leaf.size) < static_cast<unsigned>(gsize_) ? leaf.size : gsize_;
+  finish(hpa, eff, gperms_ & leaf.perms, gdirty_ && (!fmt_.nested_ad || (leaf.leaf_pte & pte::D)));
+}
+
+bool Walk::guest_page_write() {
+  const uint8_t level = static_cast<uint8_t>(Format::level_of(fmt_.nested_levels, node_leaf_.size));
+  if (!node_leaf_.perms.write) {
+    fail(Stage::Nested, FaultKind::Permission, level, ngpa_, ec::GUEST_TABLE | ec::P | ec::W);
+    return false;
+  }
+  if (fmt_.nested_ad && !(node_leaf_.leaf_pte & pte::D)) {
+    queue_write({node_leaf_.leaf_addr, Port::Nested, Table::Nested, level}, node_leaf_.leaf_pte,
+                node_leaf_.leaf_pte | pte::D);
+    node_leaf_.leaf_pte |= pte::D;
+    if (caches_) caches_->ntlb_fill(ngpa_, node_leaf_);
+  }
+  return true;
 }
 
 void Walk::step_first_dim(uint64_t v) {
@@ -203,9 +270,18 @@ void Walk::step_first_dim(uint64_t v) {
   // so below a nested-style entry everything stays nested (claim 14).
   const bool nested_style = gtable_ == Table::Compound && ((v >> fmt_.selector_bit) & 1);
   if (nested_style) res_.switch_level = static_cast<int8_t>(glevel_);
-  if (glevel_ == L || (ps && Format::large_allowed(L, glevel_))) {
-    if (!allowed(gperms_, true))
-      return fail(stage_of(gtable_), FaultKind::Permission, glevel_, req_.va, access_code() | ec::P);
+  const bool leaf = glevel_ == L || (ps && Format::large_allowed(L, glevel_));
+  if (leaf && !(allowed(gperms_) && (!req_.user || gperms_.user)))
+    return fail(stage_of(gtable_), FaultKind::Permission, glevel_, req_.va, access_code() | ec::P);
+  // A (and D in a leaf written): a guest entry lives in guest memory, whose nested translation
+  // must allow the write.
+  const uint64_t bits = pte::A | (leaf && req_.access == Access::Write ? pte::D : 0);
+  if ((v & bits) != bits) {
+    if (gtable_ == Table::Guest && !guest_page_write()) return;
+    v = set_bits(v, bits);
+  }
+  if (leaf) {
+    gdirty_ = v & pte::D;
     const PageSize size = Format::size_at(L, glevel_);
     const uint64_t mask = page_bytes(size) - 1;
     const uint64_t out = (v & Format::kAddrField & ~mask) | (req_.va & mask);
@@ -213,7 +289,7 @@ void Walk::step_first_dim(uint64_t v) {
       gsize_ = size;
       return begin_nested(out, kFinal);
     }
-    return finish(out, size, gperms_);
+    return finish(out, size, gperms_, gdirty_);
   }
   const uint64_t next = v & Format::kAddrField;
   const Table next_table = nested_style ? Table::Guest : gtable_;
@@ -224,11 +300,12 @@ void Walk::step_first_dim(uint64_t v) {
   prepare_first_dim();
 }
 
-void Walk::finish(uint64_t hpa, PageSize size, const Perms& perms) {
+void Walk::finish(uint64_t hpa, PageSize size, const Perms& perms, bool dirty) {
   res_.ok = true;
   res_.tr.hpa = hpa;
   res_.tr.size = size;
   res_.tr.perms = perms;
+  res_.tr.dirty = dirty;
   phase_ = Phase::Done;
 }
 
@@ -249,8 +326,9 @@ uint64_t Walk::access_code() const {
   return c;
 }
 
-bool Walk::allowed(const Perms& p, bool check_user) const {
-  if (check_user && req_.user && !p.user) return false;
+// The access type against accumulated permissions (user/supervisor is checked by the caller:
+// the guest dimension checks the request's privilege, the nested dimension always user).
+bool Walk::allowed(const Perms& p) const {
   if (req_.access == Access::Write && !p.write) return false;
   if (req_.access == Access::Fetch && !p.exec) return false;
   return true;
@@ -267,10 +345,25 @@ Stage Walk::stage_of(Table t) const {
   return Stage::None;
 }
 
-WalkResult walk(const PhysMem& mem, const Format& fmt, const Roots& roots, const WalkRequest& req, WalkCaches* caches) {
+WalkResult walk(PhysMem& mem, const Format& fmt, const Roots& roots, const WalkRequest& req, WalkCaches* caches) {
   Walk w;
   w.start(fmt, roots, req, caches);
-  while (w.needs_read()) w.feed(mem.read64(w.next_ref().addr));
+  while (w.needs_mem()) {
+    const MemRef& r = w.next_ref();
+    if (r.write) {
+      mem.write64(r.addr, r.data);
+      w.feed(0);
+    } else {
+      w.feed(mem.read64(r.addr));
+    }
+  }
+  return w.result();
+}
+
+WalkResult probe(const PhysMem& mem, const Format& fmt, const Roots& roots, const WalkRequest& req) {
+  Walk w;
+  w.start(fmt, roots, req);
+  while (w.needs_mem()) w.feed(w.next_ref().write ? 0 : mem.read64(w.next_ref().addr));
   return w.result();
 }
 

@@ -1,8 +1,15 @@
 // The reference page walk: native, nested (2-D), shadow and agile (compound) translation.
 //
 // This is the only implementation of the walk semantics in the project. It is a step machine:
-// the caller asks for the next memory reference, reads the 64-bit PTE from wherever it models
-// memory (PhysMem directly, a TLM socket, the RTL's memory port) and feeds the value back.
+// the caller asks for the next memory reference, performs it wherever it models memory
+// (PhysMem directly, a TLM socket, the RTL's memory port) and feeds the result back: the 64-bit
+// entry for a read, nothing for a write.
+//
+// Walks write, as x86 walkers do: A in every entry used, D in the leaf on a write access, each
+// as a locked read-modify-write of the entry just read (a write reference right after its read,
+// only when a bit changes). In the nested dimension (EPT-style A/D, Format::nested_ad) nested
+// entries used get A and the nested leaf of a page written gets D; writing a guest entry's A/D
+// is a write to the guest page-table page, so the nested leaf mapping that page gets D first.
 // Optional walk caches (page-walk caches, nested TLB) are consulted through WalkCaches at the
 // points where hardware would consult them; with no caches the walk makes every reference.
 #pragma once
@@ -23,6 +30,7 @@ enum class Port : uint8_t { Compound, Nested };
 // Which table a reference reads (the "dimension" of a 2-D walk is Nested vs everything else).
 enum class Table : uint8_t { Native, Shadow, Compound, Guest, Nested };
 enum class Stage : uint8_t { None, Native, Shadow, Compound, Guest, Nested };
+// NonCanonical is x86's #GP: it has no stage and no level (no table was read).
 enum class FaultKind : uint8_t { None, NotPresent, Reserved, Permission, NonCanonical, AddressSize };
 
 const char* to_string(Mode);
@@ -63,12 +71,16 @@ struct WalkRequest {
 };
 
 struct MemRef {
-  uint64_t addr = 0;  // hPA of the 8-byte entry read
+  uint64_t addr = 0;  // hPA of the 8-byte entry read or written
   Port port = Port::Compound;
   Table table = Table::Native;
   uint8_t level = 0;  // level within `table`, 1 = root
+  bool write = false;  // the write half of a locked A/D read-modify-write
+  uint64_t old = 0;    // write: the entry's value before (as the walk read it)
+  uint64_t data = 0;   // write: the value written (old with A, and D where due, set)
   bool operator==(const MemRef& o) const {
-    return addr == o.addr && port == o.port && table == o.table && level == o.level;
+    return addr == o.addr && port == o.port && table == o.table && level == o.level && write == o.write &&
+           (!write || (old == o.old && data == o.data));
   }
   bool operator!=(const MemRef& o) const { return !(*this == o); }
 };
@@ -89,9 +101,16 @@ struct Translation {
   uint64_t gpa = 0;  // final gPA when the walk went through the nested dimension, else 0
   PageSize size = PageSize::k4K;  // effective size: min of guest and nested page sizes
   Perms perms;
+  // Every leaf this translation went through has D set (first-dimension leaf, and the nested
+  // leaf of the final gPA when the nested table has A/D): a write through it needs no A/D
+  // update. A TLB entry that is not dirty must not serve a write (x86 walks again to set D).
+  bool dirty = false;
 };
 
-constexpr int kMaxRefs = 5 * (5 + 1) + 5;  // 5-level guest over 5-level nested, no caches
+constexpr int kMaxReads = 5 * (5 + 1) + 5;  // 5-level guest over 5-level nested, no caches
+// Every read may be followed by its A/D write, and each guest level by the D write of the nested
+// leaf that maps its page-table page.
+constexpr int kMaxRefs = 2 * kMaxReads + 5;
 constexpr int8_t kNeverNested = -1;
 
 struct WalkResult {
@@ -101,8 +120,10 @@ struct WalkResult {
   // Agile: level of the first nested-style compound entry (1..L), 0 if croot itself was a gPA,
   // kNeverNested if the walk stayed shadow-style. Nested mode reports 0, others kNeverNested.
   int8_t switch_level = kNeverNested;
-  uint8_t nrefs = 0;
+  uint8_t nrefs = 0;   // reads and writes, in order
+  uint8_t nwrites = 0;
   std::array<MemRef, kMaxRefs> refs{};
+  unsigned nreads() const { return nrefs - nwrites; }
 };
 
 // Walk-cache hooks. Implementations tag entries with whatever context they need (ASID, VMID);
@@ -119,6 +140,10 @@ struct NestedEntry {  // nested TLB: gPA page -> hPA page
   uint64_t hpa_base = 0;
   PageSize size = PageSize::k4K;
   Perms perms;
+  // The nested leaf as it is in memory after the filling walk (its D says whether a write to the
+  // page still has to set it) and where it is: enough to set D without walking again.
+  uint64_t leaf_addr = 0;
+  uint64_t leaf_pte = 0;
 };
 struct NestedPwcEntry {
   uint64_t next = 0;  // hPA of the next nested node
@@ -142,10 +167,12 @@ class Walk {
   Walk() = default;
   void start(const Format& fmt, const Roots& roots, const WalkRequest& req, WalkCaches* caches = nullptr);
 
-  bool needs_read() const { return phase_ == Phase::GuestRead || phase_ == Phase::NestedRead; }
+  // A memory reference is due: next_ref() says which (a read, or a write with its data).
+  bool needs_mem() const { return phase_ != Phase::Done && phase_ != Phase::Idle; }
   bool done() const { return phase_ == Phase::Done; }
   const MemRef& next_ref() const { return pending_; }
-  // Supplies the value of the entry at next_ref() and advances to the next read or the end.
+  // Completes next_ref(): for a read, the entry's value; for a write the value is ignored.
+  // Advances to the next reference or the end.
   void feed(uint64_t value);
 
   const WalkResult& result() const { return res_; }
@@ -156,19 +183,28 @@ class Walk {
   unsigned npwc_lookups() const { return npwc_lookups_; }
 
  private:
-  enum class Phase : uint8_t { Idle, GuestRead, NestedRead, Done };
+  enum class Phase : uint8_t { Idle, GuestRead, NestedRead, Write, Done };
   static constexpr uint8_t kFinal = 0;  // nested translation of the final gPA (data page)
 
   void prepare_first_dim();
   void begin_nested(uint64_t gpa, uint8_t purpose);
-  void nested_done(uint64_t hpa, PageSize size, const Perms& perms);
+  void nested_done(const NestedEntry& leaf, bool fresh);
   void step_first_dim(uint64_t v);
   void step_nested(uint64_t v);
-  void finish(uint64_t hpa, PageSize size, const Perms& perms);
+  // A/D of the entry just read (at pending_): queues its write when `bits` are not all set yet.
+  // Returns the entry's value afterwards.
+  uint64_t set_bits(uint64_t v, uint64_t bits);
+  // A guest-table entry needs an A/D write: the guest page holding it is written, which the
+  // nested translation of that page must allow; its nested leaf gets D. False: faulted.
+  bool guest_page_write();
+  void queue_write(const MemRef& r, uint64_t old, uint64_t data);
+  // Queued writes go out before whatever the walk does next.
+  void settle();
+  bool allowed(const Perms& p) const;
+  void finish(uint64_t hpa, PageSize size, const Perms& perms, bool dirty);
   void fail(Stage st, FaultKind k, uint8_t level, uint64_t addr, uint64_t code);
   uint64_t access_code() const;
   uint64_t nested_code() const;
-  bool allowed(const Perms& p, bool check_user) const;
   Stage stage_of(Table t) const;
 
   Format fmt_;
@@ -179,6 +215,11 @@ class Walk {
   Phase phase_ = Phase::Idle;
   MemRef pending_;
   WalkResult res_;
+  // A/D writes due before the walk goes on; then it resumes with resume_ (phase and reference).
+  std::array<MemRef, 3> wq_{};
+  uint8_t wq_n_ = 0, wq_i_ = 0;
+  Phase resume_phase_ = Phase::Idle;
+  MemRef resume_ref_;
 
   // First dimension (native / shadow / compound / guest table).
   Table gtable_ = Table::Native;
@@ -187,19 +228,24 @@ class Walk {
   bool gnode_is_gpa_ = false;
   Perms gperms_;
   PageSize gsize_ = PageSize::k4K;
-  uint64_t final_gpa_ = 0;
+  bool gdirty_ = false;  // the first-dimension leaf has D
   // Nested dimension.
   uint64_t ngpa_ = 0;
   uint8_t nlevel_ = 1;
   uint8_t npurpose_ = kFinal;  // guest level whose node pointer is being translated, or kFinal
   uint64_t nnode_ = 0;
   Perms nperms_;
+  NestedEntry node_leaf_;  // nested translation of the guest-table node being read (its leaf)
 
   unsigned pwc_lookups_ = 0, ntlb_lookups_ = 0, npwc_lookups_ = 0;
 };
 
-// Runs a walk to completion against `mem`. The convenience form for tests and tools.
-WalkResult walk(const PhysMem& mem, const Format& fmt, const Roots& roots, const WalkRequest& req,
+// Runs a walk to completion against `mem`, performing its A/D writes. The convenience form for
+// tests and tools.
+WalkResult walk(PhysMem& mem, const Format& fmt, const Roots& roots, const WalkRequest& req,
                 WalkCaches* caches = nullptr);
+// The same walk without touching memory: its writes are listed but not performed. What the
+// translation is now (the coherence checker's fresh walk, a debugger's view).
+WalkResult probe(const PhysMem& mem, const Format& fmt, const Roots& roots, const WalkRequest& req);
 
 }  // namespace agilemmu::pt

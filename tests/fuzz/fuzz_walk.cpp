@@ -29,17 +29,26 @@ pt::WalkResult run(const pt::PhysMem& mem, const pt::Format& fmt, const pt::Root
   pt::Walk w;
   w.start(fmt, roots, req, caches);
   int steps = 0;
-  while (w.needs_read()) {
+  while (w.needs_mem()) {
     if (++steps > pt::kMaxRefs) __builtin_trap();  // an endless or over-long walk
-    if (w.next_ref().addr & 7) __builtin_trap();   // entries are 8-byte aligned
-    w.feed(mem.read64(w.next_ref().addr));
+    const pt::MemRef& ref = w.next_ref();
+    if (ref.addr & 7) __builtin_trap();  // entries are 8-byte aligned
+    if (ref.write) {
+      // A/D writes only set A or D in the entry the walk just read
+      if ((ref.data & ~ref.old) & ~(pt::pte::A | pt::pte::D)) __builtin_trap();
+      if (ref.data == ref.old) __builtin_trap();  // written only when a bit changes
+      w.feed(0);  // (the image is not modified: every walk sees the input as it is)
+    } else {
+      w.feed(mem.read64(ref.addr));
+    }
   }
   const pt::WalkResult& r = w.result();
   if (!w.done() || r.nrefs != steps) __builtin_trap();
   if (r.ok) {
     if (r.tr.hpa >> 52) __builtin_trap();  // outputs come from 52-bit address fields
   } else {
-    if (r.fault.stage == pt::Stage::None || r.fault.kind == pt::FaultKind::None) __builtin_trap();
+    if (r.fault.kind == pt::FaultKind::None) __builtin_trap();
+    if ((r.fault.stage == pt::Stage::None) != (r.fault.kind == pt::FaultKind::NonCanonical)) __builtin_trap();  // #GP has no stage
     if (r.fault.level > 5) __builtin_trap();
   }
   return r;

@@ -26,7 +26,7 @@ bool hit(Tlb& t, uint64_t page) {
   mmu::TlbEntry e;
   return t.lookup(Context{}, page << 12, e);
 }
-void fill(Tlb& t, uint64_t page) { t.insert(Context{}, page << 12, (page + 100) << 12, PageSize::k4K, {}); }
+void fill(Tlb& t, uint64_t page) { t.insert(Context{}, page << 12, (page + 100) << 12, PageSize::k4K, {}, true); }
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(lru_evicts_least_recently_used) {
@@ -72,23 +72,23 @@ BOOST_AUTO_TEST_CASE(tags_isolate_asid_vmid_and_host) {
   Tlb t;
   t.configure(CacheGeometry{64, 4, 1, Replacement::LRU}, 7, 1);
   const Context a{1, 1, false}, b{2, 1, false}, c{1, 2, false}, h{1, 1, true};
-  t.insert(a, 0x5000, 0x123000, PageSize::k4K, {});
+  t.insert(a, 0x5000, 0x123000, PageSize::k4K, {}, true);
   mmu::TlbEntry e;
   BOOST_TEST(t.lookup(a, 0x5abc, e));
   BOOST_TEST(e.hpa_base == 0x123000u);
   BOOST_TEST(!t.lookup(b, 0x5abc, e));  // other process
   BOOST_TEST(!t.lookup(c, 0x5abc, e));  // other VM
   BOOST_TEST(!t.lookup(h, 0x5abc, e));  // the host's hVA space
-  t.insert(b, 0x5000, 0x456000, PageSize::k4K, {});
+  t.insert(b, 0x5000, 0x456000, PageSize::k4K, {}, true);
   t.invalidate_asid(1, 1);
   BOOST_TEST(!t.lookup(a, 0x5000, e));
   BOOST_TEST(t.lookup(b, 0x5000, e));
   t.invalidate_vmid(1);
   BOOST_TEST(!t.lookup(b, 0x5000, e));
-  t.insert(a, 0x5000, 0x123000, PageSize::k4K, {});
+  t.insert(a, 0x5000, 0x123000, PageSize::k4K, {}, true);
   t.invalidate_page(a, 0x5fff);
   BOOST_TEST(!t.lookup(a, 0x5000, e));
-  t.insert(a, 0x5000, 0x123000, PageSize::k4K, {});
+  t.insert(a, 0x5000, 0x123000, PageSize::k4K, {}, true);
   t.invalidate_all();
   BOOST_TEST(t.valid_count() == 0u);
 }
@@ -98,8 +98,8 @@ BOOST_AUTO_TEST_CASE(large_pages_held_or_splintered) {
   all.configure(CacheGeometry{64, 4, 1, Replacement::LRU}, 7, 1);
   small.configure(CacheGeometry{64, 4, 1, Replacement::LRU}, 1, 1);  // 4K entries only
   const Context c{};
-  all.insert(c, 0x40012345, 0x80012345, PageSize::k2M, {});
-  small.insert(c, 0x40012345, 0x80012345, PageSize::k2M, {});
+  all.insert(c, 0x40012345, 0x80012345, PageSize::k2M, {}, true);
+  small.insert(c, 0x40012345, 0x80012345, PageSize::k2M, {}, true);
   mmu::TlbEntry e;
   BOOST_TEST(all.lookup(c, 0x401fffff, e));  // anywhere in the 2 MiB page
   BOOST_TEST(e.hpa_base == 0x80000000u);
