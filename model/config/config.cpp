@@ -76,6 +76,13 @@ void read_mmu(Section& m, Config& c) {
   x.pwc = cache(m.sub("pwc"), x.pwc);
   x.npwc = cache(m.sub("npwc"), x.npwc);
   x.ntlb = cache(m.sub("ntlb"), x.ntlb);
+  x.check = m.boolean("check", x.check);
+  Section dc = m.sub("default_context");
+  x.default_context.asid = static_cast<uint16_t>(dc.u64("asid", x.default_context.asid, 0, 0xffff));
+  x.default_context.vmid = static_cast<uint16_t>(dc.u64("vmid", x.default_context.vmid, 0, 0xffff));
+  x.default_context.host = dc.choice("origin", "guest", {"guest", "host"}) == "host";
+  x.default_context.user = dc.boolean("user", x.default_context.user);
+  dc.finish();
   m.finish();
 }
 
@@ -109,6 +116,7 @@ Config from_value(const Value& root, const std::string& name) {
   if (!pt::selector_bit_allowed(c.format.selector_bit))
     f.fail("selector_bit", "must be a software-available PTE bit (9-11 or 52-58)");
   c.format.nx_enabled = f.boolean("nx", true);
+  c.format.nested_ad = f.boolean("nested_ad", true);
   f.finish();
 
   Section m = top.sub("mmu");
@@ -150,6 +158,7 @@ Config from_value(const Value& root, const std::string& name) {
   c.costs.shadow_fault_trap = vm.u64("shadow_fault_trap", c.costs.shadow_fault_trap);
   c.costs.root_change_trap = vm.u64("root_change_trap", c.costs.root_change_trap);
   c.costs.nested_change = vm.u64("nested_change", c.costs.nested_change);
+  c.costs.dirty_bit_trap = vm.u64("dirty_bit_trap", c.costs.dirty_bit_trap);
   c.costs.shadow_resync = vm.u64("shadow_resync", c.costs.shadow_resync);
   c.costs.guest_fault = vm.u64("guest_fault", c.costs.guest_fault);
   c.costs.switch_to_nested = vm.u64("switch_to_nested", c.costs.switch_to_nested);
@@ -258,7 +267,8 @@ void populate(const Config& cfg, vmm::AddressSpace& as) {
   for (const auto& r : cfg.regions) {
     if (!r.populate) continue;
     const uint64_t pb = pt::page_bytes(r.page_size);
-    for (uint64_t off = 0; off < r.size; off += pb) as.guest_map(r.base + off, r.page_size, r.perms);
+    // Populated as MAP_POPULATE does: writable pages are touched for write, so they start dirty.
+    for (uint64_t off = 0; off < r.size; off += pb) as.guest_map(r.base + off, r.page_size, r.perms, r.perms.write);
   }
   as.build_all();
   // The dynamic policy starts every process all shadow-style (claim 12).

@@ -311,8 +311,7 @@ void Mmu::check(const Context& c, const MmuExtension& x, uint64_t va, const Outc
   pt::WalkRequest req;
   req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
   probe_.start(fmt_, roots_of(c), req);
-  while (probe_.needs_mem()) probe_.feed(probe_.next_ref().write ? 0 : debug_read(probe_.next_ref()));
-  const pt::WalkResult& f = probe_.result();
+  const pt::WalkResult& f = pt::run_unperformed(probe_, [this](const pt::MemRef& r) { return debug_read(r); });
   ++st_.checked;
   const bool same = f.ok == o.ok && (f.ok ? f.tr.hpa == o.hpa : f.fault == o.fault);
   if (same) return;

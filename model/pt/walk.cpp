@@ -363,8 +363,7 @@ WalkResult walk(PhysMem& mem, const Format& fmt, const Roots& roots, const WalkR
 WalkResult probe(const PhysMem& mem, const Format& fmt, const Roots& roots, const WalkRequest& req) {
   Walk w;
   w.start(fmt, roots, req);
-  while (w.needs_mem()) w.feed(w.next_ref().write ? 0 : mem.read64(w.next_ref().addr));
-  return w.result();
+  return run_unperformed(w, [&](const MemRef& r) { return mem.read64(r.addr); });
 }
 
 }  // namespace agilemmu::pt

@@ -14,6 +14,7 @@
 // points where hardware would consult them; with no caches the walk makes every reference.
 #pragma once
 #include <array>
+#include <utility>
 #include <cstdint>
 #include <string>
 
@@ -244,8 +245,33 @@ class Walk {
 // tests and tools.
 WalkResult walk(PhysMem& mem, const Format& fmt, const Roots& roots, const WalkRequest& req,
                 WalkCaches* caches = nullptr);
-// The same walk without touching memory: its writes are listed but not performed. What the
-// translation is now (the coherence checker's fresh walk, a debugger's view).
+// The same walk without touching memory: its writes are listed (the walk itself sees them) but
+// not performed. What the translation is now, and what a walk would do.
 WalkResult probe(const PhysMem& mem, const Format& fmt, const Roots& roots, const WalkRequest& req);
+
+// Runs a started walk to the end, reading entries with read(const MemRef&) and keeping its own
+// writes in an overlay instead of performing them, so later reads of the walk see them as the
+// real walk would (nested entries shared by several nested walks get A once).
+template <class Read>
+const WalkResult& run_unperformed(Walk& w, Read&& read) {
+  std::array<std::pair<uint64_t, uint64_t>, kMaxRefs> written;
+  size_t n = 0;
+  while (w.needs_mem()) {
+    const MemRef& r = w.next_ref();
+    if (r.write) {
+      written[n++] = {r.addr, r.data};
+      w.feed(0);
+      continue;
+    }
+    uint64_t v = read(r);
+    for (size_t i = n; i-- > 0;)
+      if (written[i].first == r.addr) {
+        v = written[i].second;
+        break;
+      }
+    w.feed(v);
+  }
+  return w.result();
+}
 
 }  // namespace agilemmu::pt

@@ -9,11 +9,11 @@ using pt::Format;
 using pt::PageSize;
 using pt::Perms;
 
-uint64_t leaf_flags(const Perms& p) {
+uint64_t leaf_flags(const Perms& p, bool nx_enabled) {
   uint64_t f = pt::pte::P;
   if (p.write) f |= pt::pte::RW;
   if (p.user) f |= pt::pte::US;
-  if (!p.exec) f |= pt::pte::NX;
+  if (!p.exec && nx_enabled) f |= pt::pte::NX;
   return f;
 }
 
@@ -58,7 +58,7 @@ AddressSpace::AddressSpace(pt::PhysMem& mem, const Format& fmt, const Layout& la
   gpt_->on_write = [this](uint64_t va, unsigned level, uint64_t node, uint64_t old, uint64_t v) {
     // A nested-style compound entry is a copy of the guest's entry at its level: keep it current.
     const unsigned sh = Format::shift(fmt_.levels, level);
-    if (points_.count({level, va >> sh})) cpt_->write(va >> sh << sh, level, v | (1ull << fmt_.selector_bit));
+    if (points_.count({level, va >> sh})) cpt_->write(va >> sh << sh, level, compound_copy(level, v));
     if (on_guest_pt_write) on_guest_pt_write(va, level, node, old, v);
   };
   spt_ = host_table();
@@ -80,14 +80,40 @@ std::unique_ptr<RadixTable> AddressSpace::host_table(uint64_t foreign_mask) {
   return std::make_unique<RadixTable>(mem_, lv, std::move(n), foreign_mask);
 }
 
-uint64_t AddressSpace::guest_map(uint64_t gva, PageSize size, Perms perms) {
+uint64_t AddressSpace::guest_map(uint64_t gva, PageSize size, Perms perms, bool dirty) {
   const uint64_t gpa = galloc_.alloc(size);
   for (uint64_t off = 0; off < pt::page_bytes(size); off += pt::page_bytes(layout_.host_page)) back_gpa(gpa + off);
-  guest_map_at(gva, gpa, size, perms);
+  guest_map_at(gva, gpa, size, perms, dirty);
   return gpa;
 }
 
-void AddressSpace::guest_map_at(uint64_t gva, uint64_t gpa, PageSize size, Perms perms) {
+bool AddressSpace::guest_dirty(uint64_t gva) const {
+  unsigned level;
+  uint64_t e;
+  return gpt_->lookup(gva, level, e) && (e & pt::pte::D);
+}
+
+void AddressSpace::set_guest_dirty(uint64_t gva) {
+  unsigned level;
+  uint64_t e;
+  if (!gpt_->lookup(gva, level, e) || (e & pt::pte::D)) return;
+  const uint64_t bytes = 1ull << Format::shift(fmt_.levels, level);
+  gpt_->write(gva & ~(bytes - 1), level, e | pt::pte::A | pt::pte::D);
+}
+
+uint64_t AddressSpace::shadow_leaf_flags(uint64_t va, const Perms& p) const {
+  const uint64_t f = leaf_flags(p, fmt_.nx_enabled);
+  return guest_dirty(va) ? f : f & ~pt::pte::RW;
+}
+
+uint64_t AddressSpace::compound_copy(unsigned level, uint64_t v) const {
+  const uint64_t sel = 1ull << fmt_.selector_bit;
+  const bool leaf = level == fmt_.levels || (v & pt::pte::PS);
+  if (leaf && (v & pt::pte::P) && !(v & pt::pte::D)) v &= ~pt::pte::RW;
+  return v | sel;
+}
+
+void AddressSpace::guest_map_at(uint64_t gva, uint64_t gpa, PageSize size, Perms perms, bool dirty) {
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gva | gpa) & mask) throw std::invalid_argument("guest mapping not aligned to its page size");
   if (auto* old = find_covering(guest_, gva)) {
@@ -97,7 +123,7 @@ void AddressSpace::guest_map_at(uint64_t gva, uint64_t gpa, PageSize size, Perms
         break;
       }
   }
-  gpt_->map(gva, gpa, size, leaf_flags(perms));
+  gpt_->map(gva, gpa, size, leaf_flags(perms, fmt_.nx_enabled) | (dirty ? pt::pte::A | pt::pte::D : 0));
   guest_[gva] = {gpa, size, perms};
   rmap_.emplace(gpa, gva);
 }
@@ -190,9 +216,10 @@ void AddressSpace::resync(uint64_t lo, uint64_t hi) {
   clear_leaves(*hpt_, lo, hi, false);
   clear_leaves(*cpt_, lo, hi, true);
   for_each_piece(lo, hi, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
-    spt_->map(va, hpa, s, leaf_flags(p));
-    hpt_->map(va, hpa, s, leaf_flags(p));
-    if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, hpa, s, leaf_flags(p));
+    const uint64_t shadow = shadow_leaf_flags(va, p);
+    spt_->map(va, hpa, s, shadow);
+    hpt_->map(va, hpa, s, leaf_flags(p, fmt_.nx_enabled));
+    if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, hpa, s, shadow);
   });
 }
 
@@ -205,7 +232,7 @@ void AddressSpace::back_gpa(uint64_t gpa) {
 void AddressSpace::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms perms) {
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
-  npt_->map(gpa, hpa, size, leaf_flags(perms));
+  npt_->map(gpa, hpa, size, leaf_flags(perms, fmt_.nx_enabled));
   nested_[gpa] = {hpa, size, perms};
 }
 
@@ -263,13 +290,15 @@ void AddressSpace::for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const {
 void AddressSpace::build_shadow() {
   spt_->release_all();
   spt_ = host_table();
-  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) { spt_->map(va, hpa, s, leaf_flags(p)); });
+  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) { spt_->map(va, hpa, s, shadow_leaf_flags(va, p)); });
 }
 
 void AddressSpace::build_native() {
   hpt_->release_all();
   hpt_ = host_table();
-  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) { hpt_->map(va, hpa, s, leaf_flags(p)); });
+  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
+    hpt_->map(va, hpa, s, leaf_flags(p, fmt_.nx_enabled));
+  });
 }
 
 bool AddressSpace::covered_by_point(uint64_t va, unsigned max_level) const {
@@ -280,7 +309,7 @@ bool AddressSpace::covered_by_point(uint64_t va, unsigned max_level) const {
 
 void AddressSpace::fill_compound(uint64_t lo, uint64_t hi) {
   for_each_piece(lo, hi, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
-    if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, hpa, s, leaf_flags(p));
+    if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, hpa, s, shadow_leaf_flags(va, p));
   });
 }
 
@@ -288,10 +317,9 @@ void AddressSpace::build_compound() {
   cpt_->release_all();
   cpt_ = host_table(1ull << fmt_.selector_bit);
   fill_compound(0, ~0ull);
-  const uint64_t sel = 1ull << fmt_.selector_bit;
   for (const auto& [level, prefix] : points_) {
     const uint64_t va = prefix << Format::shift(fmt_.levels, level);
-    cpt_->write(va, level, gpt_->read(va, level) | sel);
+    cpt_->write(va, level, compound_copy(level, gpt_->read(va, level)));
   }
 }
 
@@ -314,7 +342,7 @@ void AddressSpace::set_compound_nested(uint64_t gva, unsigned level) {
     else ++it;
   }
   points_.insert({level, gva >> sh});
-  cpt_->write(lo, level, gpt_->read(lo, level) | (1ull << fmt_.selector_bit));
+  cpt_->write(lo, level, compound_copy(level, gpt_->read(lo, level)));
 }
 
 void AddressSpace::set_compound_shadow(uint64_t gva, unsigned level) {

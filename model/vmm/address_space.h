@@ -33,7 +33,9 @@ struct Layout {
   pt::PageSize host_page = pt::PageSize::k4K;  // page size the hypervisor backs guest memory with
 };
 
-uint64_t leaf_flags(const pt::Perms& p);
+// Leaf flags for permissions `p`; NX only where the format has it (EFER.NXE), since bit 63 is
+// reserved otherwise.
+uint64_t leaf_flags(const pt::Perms& p, bool nx_enabled = true);
 
 class AddressSpace {
  public:
@@ -43,8 +45,15 @@ class AddressSpace {
 
   // --- guest OS -------------------------------------------------------------------------------
   // Maps gVA -> a freshly allocated gPA page (backed by the hypervisor). Returns the gPA.
-  uint64_t guest_map(uint64_t gva, pt::PageSize size, pt::Perms perms);
-  void guest_map_at(uint64_t gva, uint64_t gpa, pt::PageSize size, pt::Perms perms);
+  // `dirty`: the guest maps it with A and D set (Linux does on a write fault), else both clear.
+  uint64_t guest_map(uint64_t gva, pt::PageSize size, pt::Perms perms, bool dirty = false);
+  void guest_map_at(uint64_t gva, uint64_t gpa, pt::PageSize size, pt::Perms perms, bool dirty = false);
+  // The guest leaf's D bit for gva as it is in memory (hardware sets it in nested regions);
+  // false if unmapped.
+  bool guest_dirty(uint64_t gva) const;
+  // The hypervisor sets the guest leaf's D for gva (dirty-bit emulation, after the first write
+  // to a page whose shadow-style leaf it kept read-only). Not a guest page-table write.
+  void set_guest_dirty(uint64_t gva);
   bool guest_unmap(uint64_t gva);
   // Points a mapped gVA page at a fresh gPA page (copy-on-write, guest page migration); the
   // contents are copied. Returns the new gPA; the old gPA page is freed.
@@ -59,6 +68,11 @@ class AddressSpace {
   // derived tables. Returns the new hPA of the host page.
   uint64_t host_migrate(uint64_t gpa);
 
+  // Dirty-bit emulation: a shadow-style leaf (shadow table, shadow-style compound leaf, and a
+  // compound leaf that copies the guest's) is writable only once the guest leaf has D, so the
+  // first write traps to the hypervisor, which sets the guest's D (hardware sets D in the entry
+  // it walked, never in the guest's). Native and nested tables need no emulation.
+  uint64_t shadow_leaf_flags(uint64_t va, const pt::Perms& p) const;
   // Brings the shadow, native and compound tables up to date with the guest and nested mappings
   // for gVAs in [lo, hi) — what the hypervisor does after a trapped guest page-table write.
   void resync(uint64_t lo, uint64_t hi);
@@ -119,6 +133,9 @@ class AddressSpace {
   bool covered_by_point(uint64_t va, unsigned max_level) const;
   void fill_compound(uint64_t lo, uint64_t hi);
   void clear_leaves(RadixTable& t, uint64_t lo, uint64_t hi, bool skip_points);
+  // A nested-style compound entry: the guest's entry with the selector bit (dirty-bit emulated
+  // where it is a leaf).
+  uint64_t compound_copy(unsigned level, uint64_t guest_entry) const;
 
   pt::PhysMem& mem_;
   pt::Format fmt_;

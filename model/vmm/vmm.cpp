@@ -13,6 +13,7 @@ const char* to_string(TrapKind k) {
     case TrapKind::ShadowFault: return "shadow_fault";
     case TrapKind::RootChange: return "root_change";
     case TrapKind::NestedChange: return "nested_change";
+    case TrapKind::DirtyBit: return "dirty_bit";
     case TrapKind::kCount: break;
   }
   return "?";
@@ -108,7 +109,7 @@ void Vmm::sync_page(uint64_t gva) {
   as_.resync(lo, lo + bytes);
 }
 
-void Vmm::demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms) {
+void Vmm::demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms, bool write) {
   ++st_.demand_faults;
   const uint64_t page = gva & ~(pt::page_bytes(size) - 1);
   const unsigned L = as_.format().levels;
@@ -116,9 +117,23 @@ void Vmm::demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms) {
   if (shadowed(page, L + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
   charge_guest_fault();
   in_op_ = true;
-  as_.guest_map(page, size, perms);
+  as_.guest_map(page, size, perms, write && perms.write);
   in_op_ = false;
   sync_page(page);
+}
+
+bool Vmm::dirty_bit_trap(uint64_t gva) {
+  uint64_t gpa;
+  pt::Perms p;
+  pt::PageSize s;
+  if (mode_ != pt::Mode::Shadow && mode_ != pt::Mode::Agile) return false;
+  if (!as_.guest_translate(gva, gpa, p, s) || !p.write || as_.guest_dirty(gva)) return false;
+  trap(TrapKind::DirtyBit, costs_.dirty_bit_trap);
+  as_.set_guest_dirty(gva);
+  const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);
+  as_.resync(lo, lo + bytes);
+  send({Invalidation::Page, lo, bytes});  // the read-only translation may be cached
+  return true;
 }
 
 void Vmm::charge_guest_fault() {
@@ -162,6 +177,22 @@ bool Vmm::remap(uint64_t gva) {
 
 bool Vmm::host_migrate(uint64_t gva) {
   return change_page(gva, st_.host_migrations, [&](uint64_t page, uint64_t gpa) {
+    // The host page may be larger than the guest page (2 MiB or 1 GiB host pages): every guest
+    // page it backs changes its hPA, not only gva's. (change_page invalidates gva's own page.)
+    uint64_t hpa;
+    pt::Perms hp;
+    pt::PageSize hs;
+    std::vector<Invalidation> others;
+    if (as_.host_translate(gpa, hpa, hp, hs)) {
+      const uint64_t hbytes = pt::page_bytes(hs), hlo = gpa & ~(hbytes - 1);
+      for (uint64_t other : as_.gvas_of(hlo, hlo + hbytes)) {
+        uint64_t ogpa;
+        pt::Perms op;
+        pt::PageSize os;
+        if (other == page || !as_.guest_translate(other, ogpa, op, os)) continue;
+        others.push_back({Invalidation::Page, other, pt::page_bytes(os)});
+      }
+    }
     if (mode_ == pt::Mode::Native) return charge_guest_fault();  // natively: the OS moves its own page
     trap(TrapKind::NestedChange, costs_.nested_change);
     // Shadow-style entries embed the old hPA: the hypervisor rewrites them (claim 11 is why a
@@ -176,6 +207,7 @@ bool Vmm::host_migrate(uint64_t gva) {
       make_nested(page, as_.format().levels);
     as_.host_migrate(gpa);
     send({Invalidation::Nested});
+    for (const Invalidation& i : others) send(i);
   });
 }
 
@@ -198,7 +230,9 @@ void Vmm::tick(uint64_t now) {
 }
 
 // True if any guest page-table page below the entry (va, level) was written since the last scan,
-// judged from (and clearing) the dirty bits of the nested PTEs that map those pages.
+// judged from (and clearing) the dirty bits of the nested PTEs that map those pages. Hardware
+// sets them: the guest's stores to its page-table pages and the walker's own A/D writes into
+// guest entries go through the nested table (EPT-style A/D, Format::nested_ad).
 bool Vmm::dirty_below(uint64_t va, unsigned level) {
   const unsigned L = as_.format().levels;
   bool dirty = false;
@@ -216,6 +250,7 @@ bool Vmm::dirty_below(uint64_t va, unsigned level) {
       dirty = true;
       const uint64_t bytes = 1ull << Format::shift(as_.format().nested_levels, nl);
       as_.nested_table().write(node & ~(bytes - 1), nl, e & ~pt::pte::D);
+      cleared_dirty_ = true;  // cached nested translations remember D set: the scan flushes them
     }
     if (lvl == L) continue;
     uint64_t hpa;
@@ -233,6 +268,7 @@ bool Vmm::dirty_below(uint64_t va, unsigned level) {
 // FIG. 10: nested-style entries whose guest page-table pages were not written for `window`
 // intervals go back to shadow-style, parents before children.
 void Vmm::scan() {
+  cleared_dirty_ = false;
   std::vector<std::pair<unsigned, uint64_t>> points = as_.nested_points();  // sorted: level, then va
   if (as_.fully_nested()) points.insert(points.begin(), {0u, 0ull});
   for (const auto& pt : points) {
@@ -251,6 +287,7 @@ void Vmm::scan() {
     pending_cycles_ += costs_.switch_to_shadow;
     send({Invalidation::WalkCaches});
   }
+  if (cleared_dirty_) send({Invalidation::Nested});
 }
 
 }  // namespace agilemmu::vmm

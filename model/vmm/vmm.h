@@ -18,7 +18,7 @@ namespace agilemmu::vmm {
 enum class Policy : uint8_t { Static, Dynamic };
 const char* to_string(Policy);
 
-enum class TrapKind : uint8_t { PtWrite, ShadowFault, RootChange, NestedChange, kCount };
+enum class TrapKind : uint8_t { PtWrite, ShadowFault, RootChange, NestedChange, DirtyBit, kCount };
 const char* to_string(TrapKind);
 
 // Cycles, charged to the CPU that caused them.
@@ -27,6 +27,7 @@ struct VmmCosts {
   uint64_t shadow_fault_trap = 2500; // guest page fault seen first by the VMM (hidden fault)
   uint64_t root_change_trap = 1500;  // guest changes its root (context switch) under shadowing
   uint64_t nested_change = 1000;     // hypervisor changes the nested table (migration, sharing)
+  uint64_t dirty_bit_trap = 2000;    // first write to a clean page under a shadow-style leaf
   uint64_t shadow_resync = 1000;     // ...and must then rewrite shadow-style entries derived from it
   uint64_t guest_fault = 1000;       // the guest OS's own page-fault handler (paid natively too)
   uint64_t switch_to_nested = 3000;  // agile: turn a compound entry nested-style
@@ -74,8 +75,13 @@ class Vmm {
   std::function<void(const Invalidation&)> invalidate;
 
   // --- guest OS operations (the traffic generator's events and demand paging) ---
-  // First touch of an unmapped gVA: the guest maps a fresh page.
-  void demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms);
+  // First touch of an unmapped gVA: the guest maps a fresh page, dirty when the touch was a
+  // write (as Linux maps anonymous memory on a write fault), clean otherwise.
+  void demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms, bool write = false);
+  // A write faulted on a shadow-style leaf that is read-only only because the guest's page is
+  // still clean (dirty-bit emulation): the VMM sets the guest's D, makes the leaf writable and
+  // lets the write retry. False when the fault is not that (a real protection fault).
+  bool dirty_bit_trap(uint64_t gva);
   bool unmap(uint64_t gva);
   bool remap(uint64_t gva);         // same gVA, new gPA (copy-on-write, guest page migration)
   bool host_migrate(uint64_t gva);  // hypervisor moves the host page behind gva's gPA
@@ -117,7 +123,8 @@ class Vmm {
   std::map<std::pair<unsigned, uint64_t>, unsigned> writes_;  // (level, node gPA) -> writes this interval
   std::map<std::pair<unsigned, uint64_t>, unsigned> idle_;    // nested point -> idle intervals
   std::set<uint64_t> host_moved_;  // gVA pages whose host page moved this interval
-  bool in_op_ = false;  // inside a guest operation: page-table writes are accounted
+  bool in_op_ = false;
+  bool cleared_dirty_ = false;  // this scan cleared a nested D bit  // inside a guest operation: page-table writes are accounted
 };
 
 }  // namespace agilemmu::vmm

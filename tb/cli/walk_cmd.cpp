@@ -56,12 +56,12 @@ nlohmann::json walk_json(const pt::WalkResult& r) {
 
 void print_walk(const pt::WalkResult& r, unsigned n, unsigned repeat) {
   if (repeat > 1) std::printf("walk %u of %u\n", n + 1, repeat);
-  std::printf("  #  op     port      table     level  entry address       value before -> after\n");
+  std::printf("  #  op     port      table     level  entry address  (A/D write: value before -> after)\n");
   unsigned per_port[2] = {0, 0};
   for (unsigned i = 0; i < r.nrefs; ++i) {
     const pt::MemRef& m = r.refs[i];
     ++per_port[static_cast<unsigned>(m.port)];
-    std::printf(" %2u  %-5s  %-8s  %-8s  %5u  %-18s", i + 1, m.write ? "write" : "read", pt::to_string(m.port),
+    std::printf(" %2u  %-5s  %-8s  %-8s  %5u  %s", i + 1, m.write ? "write" : "read", pt::to_string(m.port),
                 pt::to_string(m.table), m.level, hex(m.addr).c_str());
     if (m.write) std::printf("  %s -> %s", hex(m.old).c_str(), hex(m.data).c_str());
     std::printf("\n");

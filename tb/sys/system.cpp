@@ -67,16 +67,22 @@ uint64_t System::on_event(const Item& it) {
 
 uint64_t System::on_fault(const Item& it, const pt::Fault& f, bool& retry) {
   retry = false;
-  // Only a not-present guest-side entry is a demand-paging fault; permission, reserved-bit and
-  // nested faults are reported, not repaired.
-  if (f.kind != pt::FaultKind::NotPresent || f.stage == pt::Stage::Nested) return 0;
+  // A write to a clean page under a shadow-style leaf: the hypervisor's dirty-bit emulation.
+  if (f.kind == pt::FaultKind::Permission && it.access == pt::Access::Write &&
+      (f.stage == pt::Stage::Shadow || f.stage == pt::Stage::Compound) && vmm_->dirty_bit_trap(it.va)) {
+    retry = true;
+    return vmm_->take_cycles();
+  }
+  // Otherwise only a not-present guest-side entry is a demand-paging fault; permission,
+  // reserved-bit, nested and #GP faults are reported, not repaired.
+  if (f.kind != pt::FaultKind::NotPresent || f.stage == pt::Stage::Nested || f.stage == pt::Stage::None) return 0;
   const config::Region* reg = nullptr;
   for (const auto& r : cfg_.regions)
     if (it.va >= r.base && it.va < r.base + r.size) reg = &r;
   if (reg) {
-    vmm_->demand_fault(it.va, reg->page_size, reg->perms);
+    vmm_->demand_fault(it.va, reg->page_size, reg->perms, it.access == pt::Access::Write);
   } else if (cfg_.workload.demand_anywhere && cfg_.format.canonical(it.va)) {
-    vmm_->demand_fault(it.va, pt::PageSize::k4K, pt::Perms{});
+    vmm_->demand_fault(it.va, pt::PageSize::k4K, pt::Perms{}, it.access == pt::Access::Write);
   } else {
     return 0;
   }

@@ -143,7 +143,7 @@ struct Guest {
   unsigned refs(pt::Mode m, uint64_t va) {
     pt::WalkRequest r;
     r.va = va, r.mode = m;
-    return pt::walk(mem, fmt, as.roots(), r, &caches).nrefs;
+    return pt::walk(mem, fmt, as.roots(), r, &caches).nreads();
   }
 };
 }  // namespace

@@ -24,20 +24,20 @@ BOOST_AUTO_TEST_CASE(four_level_uncached) {
   Guest g;
   g.as->guest_map(kVa & ~0xfffull, PageSize::k4K, {});
   g.as->build_all();
-  BOOST_TEST(g.walk(Mode::Native, kVa).nrefs == 4u);
-  BOOST_TEST(g.walk(Mode::Shadow, kVa).nrefs == 4u);
-  BOOST_TEST(g.walk(Mode::Nested, kVa).nrefs == two_d(4, 4));
+  BOOST_TEST(g.walk(Mode::Native, kVa).nreads() == 4u);
+  BOOST_TEST(g.walk(Mode::Shadow, kVa).nreads() == 4u);
+  BOOST_TEST(g.walk(Mode::Nested, kVa).nreads() == two_d(4, 4));
   BOOST_TEST(two_d(4, 4) == 24u);  // the design card's figure
-  BOOST_TEST(g.walk(Mode::Agile, kVa).nrefs == 4u);  // all shadow-style: a shadow walk
+  BOOST_TEST(g.walk(Mode::Agile, kVa).nreads() == 4u);  // all shadow-style: a shadow walk
 }
 
 BOOST_AUTO_TEST_CASE(five_level_uncached) {
   Guest g(5);
   g.as->guest_map(kVa & ~0xfffull, PageSize::k4K, {});
   g.as->build_all();
-  BOOST_TEST(g.walk(Mode::Native, kVa).nrefs == 5u);
-  BOOST_TEST(g.walk(Mode::Shadow, kVa).nrefs == 5u);
-  BOOST_TEST(g.walk(Mode::Nested, kVa).nrefs == two_d(5, 5));
+  BOOST_TEST(g.walk(Mode::Native, kVa).nreads() == 5u);
+  BOOST_TEST(g.walk(Mode::Shadow, kVa).nreads() == 5u);
+  BOOST_TEST(g.walk(Mode::Nested, kVa).nreads() == two_d(5, 5));
   BOOST_TEST(two_d(5, 5) == 35u);
 }
 
@@ -51,8 +51,8 @@ BOOST_AUTO_TEST_CASE(agile_switch_at_each_level) {
     const auto r = g.walk(Mode::Agile, kVa);
     BOOST_TEST_CONTEXT("switch at level " << k) {
       BOOST_TEST(r.ok);
-      BOOST_TEST(r.nrefs == agile(4, 4, k));
-      BOOST_TEST(r.nrefs == expect[k]);
+      BOOST_TEST(r.nreads() == agile(4, 4, k));
+      BOOST_TEST(r.nreads() == expect[k]);
       BOOST_TEST(r.switch_level == static_cast<int>(k));
     }
   }
@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(agile_fully_nested_root) {
   g.as->build_all();
   g.as->set_compound_nested(kVa, 0);  // croot is the guest root, a gPA
   const auto r = g.walk(Mode::Agile, kVa);
-  BOOST_TEST(r.nrefs == two_d(4, 4));
+  BOOST_TEST(r.nreads() == two_d(4, 4));
   BOOST_TEST(r.switch_level == 0);
 }
 
@@ -75,10 +75,10 @@ BOOST_AUTO_TEST_CASE(large_guest_page_over_small_host_pages) {
   const uint64_t va = 0x40012345;
   // The guest leaf is at level 3: three guest levels, each node pointer plus the final gPA
   // through a 4-level nested walk.
-  BOOST_TEST(g.walk(Mode::Nested, va).nrefs == two_d(3, 4));
+  BOOST_TEST(g.walk(Mode::Nested, va).nreads() == two_d(3, 4));
   BOOST_TEST(g.walk(Mode::Nested, va).tr.size == PageSize::k4K);  // min of guest and host
   // Shadow splits the 2 MiB guest page into host-sized pieces: a full 4-level walk.
-  BOOST_TEST(g.walk(Mode::Shadow, va).nrefs == 4u);
+  BOOST_TEST(g.walk(Mode::Shadow, va).nreads() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(small_guest_pages_over_large_host_pages) {
@@ -88,8 +88,8 @@ BOOST_AUTO_TEST_CASE(small_guest_pages_over_large_host_pages) {
   const uint64_t va = 0x10000010;
   // Every nested walk stops at the 2 MiB nested leaf (level 3).
   for (uint64_t gpa : g.nested_walk_gpas(va)) BOOST_TEST(g.nested_depth(gpa) == 3u);
-  BOOST_TEST(g.walk(Mode::Nested, va).nrefs == 4u * (3 + 1) + 3);
-  BOOST_TEST(g.walk(Mode::Shadow, va).nrefs == 4u);
+  BOOST_TEST(g.walk(Mode::Nested, va).nreads() == 4u * (3 + 1) + 3);
+  BOOST_TEST(g.walk(Mode::Shadow, va).nreads() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(large_pages_both_dimensions) {
@@ -98,12 +98,12 @@ BOOST_AUTO_TEST_CASE(large_pages_both_dimensions) {
   g.as->build_all();
   const uint64_t va = 0x401fffff;
   const auto n = g.walk(Mode::Nested, va);
-  BOOST_TEST(n.nrefs == 3u * (3 + 1) + 3);
+  BOOST_TEST(n.nreads() == 3u * (3 + 1) + 3);
   BOOST_TEST(n.tr.size == PageSize::k2M);
-  BOOST_TEST(g.walk(Mode::Shadow, va).nrefs == 3u);  // shadow keeps the 2 MiB page
-  BOOST_TEST(g.walk(Mode::Native, va).nrefs == 3u);
+  BOOST_TEST(g.walk(Mode::Shadow, va).nreads() == 3u);  // shadow keeps the 2 MiB page
+  BOOST_TEST(g.walk(Mode::Native, va).nreads() == 3u);
   g.as->set_compound_nested(va, 3);  // the 2 MiB leaf itself nested-style
-  BOOST_TEST(g.walk(Mode::Agile, va).nrefs == 3u + 3u);
+  BOOST_TEST(g.walk(Mode::Agile, va).nreads() == 3u + 3u);
 }
 
 BOOST_AUTO_TEST_CASE(one_gig_pages) {
@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(one_gig_pages) {
   g.as->build_all();
   const uint64_t va = 0x80000000 + 0x3ffffff8;
   const auto n = g.walk(Mode::Nested, va);
-  BOOST_TEST(n.nrefs == 2u * (2 + 1) + 2);
+  BOOST_TEST(n.nreads() == 2u * (2 + 1) + 2);
   BOOST_TEST(n.tr.size == PageSize::k1G);
-  BOOST_TEST(g.walk(Mode::Shadow, va).nrefs == 2u);
+  BOOST_TEST(g.walk(Mode::Shadow, va).nreads() == 2u);
 }

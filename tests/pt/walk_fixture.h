@@ -59,4 +59,14 @@ struct Guest {
   }
 };
 
+// The walk's reads alone, in order: what reference-count formulas and orders without A/D talk about.
+inline pt::WalkResult reads_of(const pt::WalkResult& r) {
+  pt::WalkResult out = r;
+  out.nrefs = 0;
+  out.nwrites = 0;
+  for (unsigned i = 0; i < r.nrefs; ++i)
+    if (!r.refs[i].write) out.refs[out.nrefs++] = r.refs[i];
+  return out;
+}
+
 }  // namespace agilemmu::test

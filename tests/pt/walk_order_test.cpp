@@ -22,7 +22,9 @@ void expect_nested(Guest& g, uint64_t gpa, std::vector<pt::MemRef>& out) {
     out.push_back({g.as->nested_table().entry_addr(gpa, j, false), Port::Nested, Table::Nested, static_cast<uint8_t>(j)});
 }
 
-void check(const pt::WalkResult& r, const std::vector<pt::MemRef>& want) {
+// The reads, in order (the A/D writes between them are walk_ad_test's subject).
+void check(const pt::WalkResult& all, const std::vector<pt::MemRef>& want) {
+  const pt::WalkResult r = test::reads_of(all);
   BOOST_REQUIRE_EQUAL(r.nrefs, want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     BOOST_TEST_CONTEXT("reference " << i + 1) {

@@ -79,7 +79,7 @@ RandomGuest make_random(std::mt19937_64& rng) {
     const pt::Perms perms{rng() % 2 == 0, rng() % 2 == 0, rng() % 2 == 0};
     uint64_t va = (slot << 32) + ((rng() % 3) * bytes);
     for (unsigned i = 0; i < n; ++i, va += bytes) {
-      g.as->guest_map(va, ps, perms);
+      g.as->guest_map(va, ps, perms, /*dirty=*/true);  // (clean pages: walk_ad_test)
       rg.pages.push_back(va);
     }
   }
@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(walk_caches_change_references_not_translations) {
           BOOST_TEST(cached.tr.hpa == plain.tr.hpa);
           BOOST_TEST(cached.tr.perms == plain.tr.perms);
           BOOST_TEST(cached.switch_level == plain.switch_level);
-          BOOST_TEST(cached.nrefs <= plain.nrefs);
+          BOOST_TEST(cached.nreads() <= plain.nreads());
         }
   }
 }
@@ -172,14 +172,14 @@ BOOST_AUTO_TEST_CASE(warm_caches_shorten_a_nested_walk) {
   // in this same walk finds its level-3 nested entry in the nested PWC (1 reference each).
   const auto gpas = g.nested_walk_gpas(req.va);
   for (uint64_t gpa : gpas) BOOST_REQUIRE_EQUAL(gpa >> 21, gpas[0] >> 21);
-  BOOST_TEST(pt::walk(g.mem, g.fmt, g.as->roots(), req, &c).nrefs == 4u + 4u * 1 + 4u * 1);
+  BOOST_TEST(pt::walk(g.mem, g.fmt, g.as->roots(), req, &c).nreads() == 4u + 4u * 1 + 4u * 1);
   // Same page again: the PWC gives the guest leaf node (a gPA), the nested TLB its hPA; one
   // guest leaf read, then the nested TLB translates the final gPA.
-  BOOST_TEST(pt::walk(g.mem, g.fmt, g.as->roots(), req, &c).nrefs == 1u);
+  BOOST_TEST(pt::walk(g.mem, g.fmt, g.as->roots(), req, &c).nreads() == 1u);
   // Neighbouring page: the same guest leaf read, then a final gPA the nested TLB has not seen;
   // the nested PWC supplies its level-3 entry, so one nested leaf read.
   req.va = 0x10001000;
-  BOOST_TEST(pt::walk(g.mem, g.fmt, g.as->roots(), req, &c).nrefs == 2u);
+  BOOST_TEST(pt::walk(g.mem, g.fmt, g.as->roots(), req, &c).nreads() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(compound_round_trip_restores_shadow_walks_and_frees_nodes) {
@@ -193,13 +193,13 @@ BOOST_AUTO_TEST_CASE(compound_round_trip_restores_shadow_walks_and_frees_nodes) 
   g.as->make_range_nested(0x10000000, 4u << 20);
   BOOST_TEST(g.as->nested_points().size() == 2u);  // two 2 MiB directory entries
   const auto nested = g.walk(Mode::Agile, va);
-  BOOST_TEST(nested.nrefs == 12u);
+  BOOST_TEST(nested.nreads() == 12u);
   BOOST_TEST(nested.tr.hpa == before.tr.hpa);
   BOOST_TEST(g.as->host_frames().used_bytes() < used);  // the replaced shadow leaf nodes are freed
   g.as->make_range_shadow(0x10000000, 4u << 20);
   BOOST_TEST(g.as->nested_points().empty());
   const auto after = g.walk(Mode::Agile, va);
-  BOOST_TEST(after.nrefs == 4u);
+  BOOST_TEST(after.nreads() == 4u);
   BOOST_TEST(after.tr.hpa == before.tr.hpa);
   BOOST_TEST(g.as->host_frames().used_bytes() == used);
 }

@@ -86,13 +86,13 @@ BOOST_AUTO_TEST_CASE(dynamic_policy_moves_remapped_table_to_nested_and_back) {
   vmm::DynamicPolicy dyn;
   dyn.interval = 1000, dyn.threshold = 2, dyn.window = 2;
   World w(Mode::Agile, Policy::Dynamic, dyn);
-  BOOST_TEST(w.walk(Mode::Agile, kHeap).nrefs == 4u);  // claim 12: starts all shadow
+  BOOST_TEST(w.walk(Mode::Agile, kHeap).nreads() == 4u);  // claim 12: starts all shadow
   w.vmm->remap(kHeap);  // first change of an existing PTE: trapped, counted
   BOOST_TEST(w.vmm->stats().to_nested[3] == 0u);
   w.vmm->remap(kHeap);  // second within the interval: the leaf table's parent goes nested
   BOOST_TEST(w.vmm->stats().to_nested[3] == 1u);
   BOOST_TEST(w.traps(TrapKind::PtWrite) == 2u);
-  BOOST_TEST(w.walk(Mode::Agile, kHeap).nrefs == 12u);
+  BOOST_TEST(w.walk(Mode::Agile, kHeap).nreads() == 12u);
   BOOST_TEST(w.walk(Mode::Agile, kHeap).switch_level == 3);
   w.vmm->remap(kHeap);  // now a plain guest memory write
   BOOST_TEST(w.traps(TrapKind::PtWrite) == 2u);
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(dynamic_policy_moves_remapped_table_to_nested_and_back) {
   BOOST_TEST(w.vmm->stats().to_shadow[3] == 1u);
   BOOST_TEST(w.vmm->stats().intervals == 3u);
   const auto r = w.walk(Mode::Agile, kHeap);
-  BOOST_TEST(r.nrefs == 4u);
+  BOOST_TEST(r.nreads() == 4u);
   uint64_t hpa;
   pt::Perms p;
   PageSize s;
@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(dynamic_policy_keeps_busy_regions_nested) {
     w.vmm->tick(t);
   }
   BOOST_TEST(w.vmm->stats().to_shadow[3] == 0u);
-  BOOST_TEST(w.walk(Mode::Agile, kHeap).nrefs == 12u);
+  BOOST_TEST(w.walk(Mode::Agile, kHeap).nreads() == 12u);
 }
 
 BOOST_AUTO_TEST_CASE(host_migration_nested_leaf_policy) {
@@ -145,14 +145,14 @@ BOOST_AUTO_TEST_CASE(host_migration_nested_leaf_policy) {
   BOOST_TEST(w.vmm->stats().to_nested[4] == 1u);
   BOOST_TEST(w.traps(TrapKind::NestedChange) == 2u);
   const auto r = w.walk(Mode::Agile, kHeap);
-  BOOST_TEST(r.nrefs == 8u);
+  BOOST_TEST(r.nreads() == 8u);
   BOOST_TEST(r.tr.hpa != moved);
   BOOST_TEST(w.walk(Mode::Shadow, kHeap).tr.hpa == r.tr.hpa);
   w.vmm->tick(1000);  // the first scan sees this interval's moves: stays nested
   BOOST_TEST(w.vmm->stats().to_shadow[4] == 0u);
   w.vmm->tick(2000);  // idle for one interval (window 1): back to shadow
   BOOST_TEST(w.vmm->stats().to_shadow[4] == 1u);
-  BOOST_TEST(w.walk(Mode::Agile, kHeap).nrefs == 4u);
+  BOOST_TEST(w.walk(Mode::Agile, kHeap).nreads() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(context_switch_root_change) {
