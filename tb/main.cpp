@@ -18,12 +18,12 @@ void usage(FILE* f) {
       "usage: agilemmu [run] [CONFIG.yaml] [--set key=value]... [--json FILE] [--csv FILE] [--vcd waveforms/NAME]\n"
       "                     [--quiet] [--no-host-timing]            run a simulation (default config if none)\n"
       "       agilemmu walk [CONFIG.yaml] --va ADDR [--access read|write|fetch] [--user] [--host]\n"
-      "                     [--set key=value]... [--json]          show one walk and its memory references\n"
+      "                     [--set key=value]... [--json] [--repeat N]  show one walk, its reads and A/D writes\n"
       "       agilemmu trace convert IN.lackey OUT.bin | trace info FILE   convert or describe a trace\n"
       "       agilemmu cosim [--walks N] [--seed S] [--latency L] [--rtl l4|l5|mix] [--fst FILE|--vcd FILE]\n"
       "                     [--inject-bug selector|present|latency]   RTL walker vs the golden walk\n"
       "       agilemmu sweep SWEEP.yaml [--jobs N] [--out results.csv] [--resume] [--quiet] [--no-plots]\n"
-      "                     [--emit-jobs FILE [--dir DIR]] [--merge DIR] [--dry-run]\n"
+      "                     [--emit-jobs FILE [--dir DIR]] [--merge DIR] [--dry-run] [--set key=value]...\n"
       "                                                            run a parameter sweep (configs/sweeps/README.md)\n"
       "Exit codes: 0 ok, 1 fault/mismatch/model error, 2 bad usage or bad input.\n",
       f);

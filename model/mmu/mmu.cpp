@@ -45,6 +45,8 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
   npwc_cost_ = uint64_t(caches_.npwc_latency()) * caches_.npwc_enabled();
   cpu.register_b_transport(this, &Mmu::b_transport);
   cpu.register_nb_transport_fw(this, &Mmu::nb_transport_fw);
+  cpu.register_transport_dbg(this, &Mmu::transport_dbg);
+  cpu.register_get_direct_mem_ptr(this, &Mmu::get_direct_mem_ptr);
   data.register_invalidate_direct_mem_ptr(this, &Mmu::invalidate_direct_mem_ptr);
   for (uint32_t i = 0; i < cfg.walkers; ++i) inflight_.emplace_back(caches_, epoch_);
   // The nb_transport side exists in both timing modes: an AT initiator on an `lt` MMU is served
@@ -254,7 +256,9 @@ bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_
   pt::WalkRequest req;
   req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
   const pt::WalkResult* r = &run_walk(c, req, *slot, delay, sync);
-  while (slot->caches.stale()) {  // the tables changed while it walked: walk them as they are now
+  // The tables changed while it walked (an invalidation, new roots, new mappings): if what it
+  // read no longer gives its result, walk them again as they are now.
+  while (slot->caches.stale() && !still_current(c, req, *r)) {
     ++st_.walk_restarts;
     r = &run_walk(c, req, *slot, delay, sync);
   }
@@ -277,21 +281,34 @@ bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_
   return true;
 }
 
-uint64_t Mmu::debug_read(const pt::MemRef& r) {
+bool Mmu::debug_read(const pt::MemRef& r, uint64_t& v) {
   tlm::tlm_generic_payload p;
-  uint64_t v = 0;
+  v = 0;
   p.set_command(tlm::TLM_READ_COMMAND);
   p.set_address(r.addr);
   p.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
   p.set_data_length(8);
   p.set_streaming_width(8);
-  auto& port = r.port == pt::Port::Compound ? compound_port : nested_port;
-  if (port->transport_dbg(p) != 8) {
-    SC_REPORT_ERROR(name(), (std::string("mmu.check reads the tables with transport_dbg, which the target of ") +
-                             port.name() + " does not serve (it returned fewer than 8 bytes)")
-                                .c_str());
-  }
-  return v;
+  return (r.port == pt::Port::Compound ? compound_port : nested_port)->transport_dbg(p) == 8;
+}
+
+const pt::WalkResult* Mmu::fresh_walk(const Context& c, const pt::WalkRequest& req) {
+  bool served = true;
+  probe_.start(fmt_, roots_of(c), req);
+  const pt::WalkResult& f = pt::run_unperformed(probe_, [&](const pt::MemRef& r) {
+    uint64_t v;
+    served &= debug_read(r, v);
+    return v;
+  });
+  return served ? &f : nullptr;
+}
+
+bool Mmu::still_current(const Context& c, const pt::WalkRequest& req, const pt::WalkResult& r) {
+  const pt::WalkResult* f = fresh_walk(c, req);
+  if (!f) return false;  // the walk ports have no transport_dbg: walk again to be sure
+  if (f->ok != r.ok) return false;
+  if (!r.ok) return f->fault == r.fault;
+  return f->tr.hpa == r.tr.hpa && f->tr.size == r.tr.size && f->tr.perms == r.tr.perms && f->tr.dirty == r.tr.dirty;
 }
 
 namespace {
@@ -310,8 +327,13 @@ std::string describe(bool ok, uint64_t hpa, const pt::Fault& f) {
 void Mmu::check(const Context& c, const MmuExtension& x, uint64_t va, const Outcome& o) {
   pt::WalkRequest req;
   req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
-  probe_.start(fmt_, roots_of(c), req);
-  const pt::WalkResult& f = pt::run_unperformed(probe_, [this](const pt::MemRef& r) { return debug_read(r); });
+  const pt::WalkResult* fresh = fresh_walk(c, req);
+  if (!fresh) {
+    SC_REPORT_ERROR(name(), "mmu.check reads the tables with transport_dbg, which the targets of the walk ports "
+                            "do not serve (they returned fewer than 8 bytes)");
+    return;
+  }
+  const pt::WalkResult& f = *fresh;
   ++st_.checked;
   const bool same = f.ok == o.ok && (f.ok ? f.tr.hpa == o.hpa : f.fault == o.fault);
   if (same) return;
@@ -387,6 +409,31 @@ void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
   if (delay != SC_ZERO_TIME) wait(delay), delay = SC_ZERO_TIME;
 }
 
+unsigned Mmu::transport_dbg(tlm::tlm_generic_payload& t) {
+  MmuExtension scratch;
+  const MmuExtension& x = *extension_of(t, scratch);
+  pt::WalkRequest req;
+  req.va = t.get_address(), req.access = x.access, req.user = x.user, req.mode = mode_for(x);
+  const pt::WalkResult* r = fresh_walk(context_of(x), req);
+  if (!r || !r->ok) return 0;
+  // Up to the end of the translated page: the next page may map elsewhere.
+  const uint64_t room = pt::page_bytes(r->tr.size) - (req.va & (pt::page_bytes(r->tr.size) - 1));
+  const unsigned len = t.get_data_length();
+  if (room < len) t.set_data_length(static_cast<unsigned>(room));
+  t.set_address(r->tr.hpa);
+  const unsigned n = data->transport_dbg(t);
+  t.set_address(req.va);
+  t.set_data_length(len);
+  return n;
+}
+
+bool Mmu::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
+  dmi.set_start_address(0);
+  dmi.set_end_address(~sc_dt::uint64(0));
+  dmi.set_granted_access(tlm::tlm_dmi::DMI_ACCESS_NONE);
+  return false;
+}
+
 tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time& d) {
   if (ph == tlm::BEGIN_REQ) {
     req_peq_.notify(t, d);  // END_REQ follows when a worker takes it: the queue bound is backpressure
@@ -441,6 +488,8 @@ void Mmu::worker_thread(Worker* me) {
     if (cpu->nb_transport_bw(*t, ph, d) == tlm::TLM_COMPLETED) resp_busy_ = false;
   }
 }
+
+void Mmu::tables_changed() { ++epoch_; }
 
 void Mmu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
   // The data target revoked DMI for [start, end]: stop using a grant that overlaps it.

@@ -54,6 +54,9 @@ class Mmu : public sc_core::sc_module {
   void invalidate_walk_caches(uint16_t vmid);  // compound/shadow/guest structure changed
   void invalidate_nested(uint16_t vmid);       // nested table changed: nested TLB + nested PWC
   void invalidate_all();                       // [INVEPT/INVVPID all-context]
+  // The tables changed in a way that needs no invalidation (a new mapping: nothing cached it).
+  // Walks in flight check their result against the tables before they deliver it.
+  void tables_changed();
 
   // Requests without an MmuExtension get cfg.default_context; a platform may map its own
   // side-band data (an initiator id, a stream id) to a context here.
@@ -124,7 +127,12 @@ class Mmu : public sc_core::sc_module {
   // mmu.check: the delivered outcome against a fresh uncached walk of the tables as they are now
   // (debug reads through the walk ports, no A/D writes); a difference is an SC_REPORT_ERROR.
   void check(const Context& c, const MmuExtension& x, uint64_t va, const Outcome& o);
-  uint64_t debug_read(const pt::MemRef& r);
+  bool debug_read(const pt::MemRef& r, uint64_t& v);  // false: the port's target has no transport_dbg
+  // A functional walk (no time, no A/D writes) of the tables as they are now; nullptr when the
+  // walk ports have no transport_dbg.
+  const pt::WalkResult* fresh_walk(const Context& c, const pt::WalkRequest& req);
+  // A walk that saw the tables change gives what a walk now would give.
+  bool still_current(const Context& c, const pt::WalkRequest& req, const pt::WalkResult& r);
   void count_invalidation(InvalidationKind k) {
     ++st_.invalidations, ++st_.invalidations_by_kind[size_t(k)], ++epoch_;
   }
@@ -145,6 +153,12 @@ class Mmu : public sc_core::sc_module {
   void serve(tlm::tlm_generic_payload& t, MmuExtension& x, sc_core::sc_time& delay, bool sync);
   // --- lt ---
   void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
+  // A debugger's access: translated functionally (no TLB, no statistics, no A/D writes) and
+  // forwarded to `data`. 0 bytes when the address does not translate.
+  unsigned transport_dbg(tlm::tlm_generic_payload& t);
+  // DMI through the MMU is refused: a granted pointer would bypass translation, permission
+  // checks and statistics, and every invalidation would have to revoke it.
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
 
   // --- at ---
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);

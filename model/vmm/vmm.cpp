@@ -110,6 +110,13 @@ void Vmm::sync_page(uint64_t gva) {
 }
 
 void Vmm::demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms, bool write) {
+  uint64_t gpa;
+  pt::Perms p;
+  pt::PageSize s;
+  if (as_.guest_translate(gva, gpa, p, s)) {  // another fault on the page got there first
+    ++st_.spurious_faults;
+    return;
+  }
   ++st_.demand_faults;
   const uint64_t page = gva & ~(pt::page_bytes(size) - 1);
   const unsigned L = as_.format().levels;
@@ -127,7 +134,11 @@ bool Vmm::dirty_bit_trap(uint64_t gva) {
   pt::Perms p;
   pt::PageSize s;
   if (mode_ != pt::Mode::Shadow && mode_ != pt::Mode::Agile) return false;
-  if (!as_.guest_translate(gva, gpa, p, s) || !p.write || as_.guest_dirty(gva)) return false;
+  if (!as_.guest_translate(gva, gpa, p, s) || !p.write) return false;
+  if (as_.guest_dirty(gva)) {  // another write's trap made it writable already: just retry
+    ++st_.spurious_faults;
+    return true;
+  }
   trap(TrapKind::DirtyBit, costs_.dirty_bit_trap);
   as_.set_guest_dirty(gva);
   const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);

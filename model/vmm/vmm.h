@@ -57,6 +57,7 @@ struct VmmStats {
   uint64_t switch_cycles = 0;
   uint64_t demand_faults = 0, unmaps = 0, remaps = 0, host_migrations = 0, context_switches = 0;
   uint64_t root_cache_hits = 0;
+  uint64_t spurious_faults = 0;  // faults on a page another fault had already handled (AT)
   uint64_t invalidations = 0;
   uint64_t intervals = 0;
   uint64_t traps_total() const;
@@ -76,7 +77,8 @@ class Vmm {
 
   // --- guest OS operations (the traffic generator's events and demand paging) ---
   // First touch of an unmapped gVA: the guest maps a fresh page, dirty when the touch was a
-  // write (as Linux maps anonymous memory on a write fault), clean otherwise.
+  // write (as Linux maps anonymous memory on a write fault), clean otherwise. A page mapped in
+  // the meantime (several requests in flight faulted on it) is left as it is.
   void demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms, bool write = false);
   // A write faulted on a shadow-style leaf that is read-only only because the guest's page is
   // still clean (dirty-bit emulation): the VMM sets the guest's D, makes the leaf writable and

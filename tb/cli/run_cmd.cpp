@@ -8,6 +8,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <systemc>
@@ -138,6 +139,12 @@ int sc_main(int, char**) {
   nlohmann::json j;
   try {
     j = s.run();
+  } catch (const sc_core::sc_report& e) {
+    // A model error (e.g. mmu.check found a difference) is exit 1; SystemC wraps any other
+    // exception a process threw (a malformed trace record: bad input) in an "uncaught exception".
+    std::fprintf(stderr, "\nagilemmu: %s\n", e.what());
+    r.rc = std::strstr(e.get_msg_type(), "uncaught exception") ? kExitUsage : kExitFail;
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "\nagilemmu: %s\n", e.what());
     r.rc = kExitUsage;  // bad input met during the run (a malformed trace record)

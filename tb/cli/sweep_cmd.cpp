@@ -1,6 +1,7 @@
 // `agilemmu sweep SWEEP.yaml`: runs every point of a parameter sweep as its own process and
 // gathers the statistics into results.csv + results.jsonl (configs/sweeps/README.md). The cluster path
 // (--emit-jobs, --point, --merge) lives in sweep_cluster.cpp.
+#include <algorithm>
 #include <unistd.h>
 
 #include <cstdio>
@@ -43,6 +44,12 @@ Options parse(int argc, char** argv) {
     else if (s == "--dir") o.dir = a.value(s);
     else if (s == "--bin") o.bin = a.value(s);
     else if (s == "--expect") o.expect.push_back(a.value(s));
+    else if (s == "--set") {
+      const std::string kv = a.value(s);
+      const size_t eq = kv.find('=');
+      if (eq == 0 || eq == std::string::npos) throw UsageError("--set: expected key=value, got '" + kv + "'");
+      o.sets.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
+    }
     else if (s == "--point") {
       const std::string v = a.value(s);
       char* end = nullptr;
@@ -141,7 +148,14 @@ int dry_run(const Options& o, const Spec& spec, const std::vector<Point>& points
 
 int sweep_cmd(int argc, char** argv) {
   const Options o = parse(argc, argv);
-  const Spec spec = load_spec(o.sweep_file);
+  Spec spec = load_spec(o.sweep_file);
+  // --set: a fixed assignment for every point, as if the sweep file's `set:` had it.
+  const std::vector<std::string> swept = spec.swept_keys();
+  for (const Assignment& kv : o.sets) {
+    if (std::find(swept.begin(), swept.end(), kv.first) != swept.end())
+      throw UsageError("--set " + kv.first + ": the sweep sweeps that key");
+    spec.fixed.push_back(kv);
+  }
   const std::vector<Point> points = expand(spec);
   if (o.dry_run) return dry_run(o, spec, points);
   if (!o.emit.empty()) return emit(o, spec, points);

@@ -17,6 +17,7 @@ struct Options {
   bool resume = false, quiet = false, dry_run = false, no_plots = false;
   long point = -1;
   std::vector<std::string> expect;
+  std::vector<Assignment> sets;  // --set key=value: fixed for every point
 };
 
 // DIR/point-NNNN.json: one point's record on the cluster path.

@@ -7,6 +7,7 @@ using namespace sc_core;
 LineCache::LineCache(sc_module_name name, const LineCacheConfig& cfg)
     : sc_module(name), in("in"), out("out"), cfg_(cfg), lines_(cfg.geo, 7) {
   in.register_b_transport(this, &LineCache::b_transport);
+  in.register_transport_dbg(this, &LineCache::transport_dbg);
 }
 
 void LineCache::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {

@@ -25,6 +25,7 @@ class LineCache : public sc_core::sc_module {
 
  private:
   void b_transport(int id, tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
+  unsigned transport_dbg(int, tlm::tlm_generic_payload& t) { return out->transport_dbg(t); }
   struct Line {
     uint64_t tag;
   };

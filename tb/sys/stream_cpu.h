@@ -26,6 +26,12 @@ struct FixedMemory : sc_core::sc_module {
   FixedMemory(sc_core::sc_module_name n, pt::PhysMem& m, sc_core::sc_time lat)
       : sc_module(n), mem(m), latency(lat) {
     socket.register_b_transport(this, &FixedMemory::b_transport);
+    socket.register_transport_dbg(this, &FixedMemory::transport_dbg);
+  }
+  unsigned transport_dbg(int, tlm::tlm_generic_payload& t) {
+    if (t.is_read()) mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
+    else if (t.is_write()) mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
+    return t.get_data_length();
   }
   void b_transport(int, tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
     if (t.is_read()) {
@@ -84,7 +90,10 @@ struct StreamCpu : sc_core::sc_module {
   }
   tlm::tlm_sync_enum bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time&) {
     if (ph == tlm::END_REQ) req_open_ = false;
-    if (ph == tlm::BEGIN_RESP) req_open_ = false, --inflight_, done(t);
+    if (ph == tlm::BEGIN_RESP) {
+      req_open_ = false, --inflight_, done(t);
+      busy_ &= ~(1u << (&t - p_));  // the payload may be reused (responses come in any order)
+    }
     ev_.notify();
     return ph == tlm::BEGIN_RESP ? tlm::TLM_COMPLETED : tlm::TLM_ACCEPTED;
   }
@@ -92,11 +101,16 @@ struct StreamCpu : sc_core::sc_module {
     tlm_utils::tlm_quantumkeeper qk;
     qk.set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
     qk.reset();
-    size_t next = 0, slot = 0;  // vas[i % vas.size()] and i % outstanding, without divisions
+    size_t next = 0;  // vas[i % vas.size()] without a division
     for (uint64_t i = 0; i < count; ++i) {
       if (on_issue) on_issue(i);
-      tlm::tlm_generic_payload& t = p_[at ? slot : 0];
-      if (++slot == outstanding) slot = 0;
+      unsigned slot = 0;
+      if (at) {
+        while (inflight_ == outstanding || req_open_) wait(ev_);
+        while (busy_ >> slot & 1) ++slot;  // a payload not in flight
+        busy_ |= 1u << slot;
+      }
+      tlm::tlm_generic_payload& t = p_[slot];
       t.set_address(vas[next]);
       if (++next == vas.size()) next = 0;
       t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
@@ -108,7 +122,6 @@ struct StreamCpu : sc_core::sc_module {
         if (qk.need_sync()) qk.sync();
         continue;
       }
-      while (inflight_ == outstanding || req_open_) wait(ev_);
       tlm::tlm_phase ph = tlm::BEGIN_REQ;
       sc_core::sc_time d = sc_core::SC_ZERO_TIME;
       ++inflight_, req_open_ = true;
@@ -122,6 +135,7 @@ struct StreamCpu : sc_core::sc_module {
   mmu::MmuExtension x_[kMaxOutstanding];
   uint64_t buf_[kMaxOutstanding] = {};
   unsigned inflight_ = 0;
+  uint32_t busy_ = 0;  // payloads in flight, one bit each
   bool req_open_ = false;
   sc_core::sc_event ev_;
 };

@@ -42,7 +42,12 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   refresh_roots();
 }
 
-void System::refresh_roots() { mmu_->set_roots(ctx_, as_->roots()); }
+// After every guest OS or hypervisor action: the roots may have moved, and the tables may have
+// changed in ways no invalidation covers (new mappings), which walks in flight must not miss.
+void System::refresh_roots() {
+  mmu_->set_roots(ctx_, as_->roots());
+  mmu_->tables_changed();
+}
 
 void System::invalidate(const vmm::Invalidation& inv) {
   switch (inv.kind) {
@@ -154,6 +159,7 @@ nlohmann::json System::run() {
   v["host_migrations"] = vs.host_migrations;
   v["context_switches"] = vs.context_switches;
   v["root_cache_hits"] = vs.root_cache_hits;
+  v["spurious_faults"] = vs.spurious_faults;
   v["intervals"] = vs.intervals;
   v["switch_cycles"] = vs.switch_cycles;
   for (unsigned l = 0; l <= cfg_.format.levels; ++l) {
