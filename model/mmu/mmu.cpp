@@ -137,11 +137,24 @@ void Mmu::tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Transl
   l1_for(a).insert(c, va, t.hpa, t.size, t.perms, t.dirty);
 }
 
+uint64_t Mmu::locked_update(const pt::MemRef& r) {
+  // A locked read-modify-write sets the walk's bits in the entry as it is at the moment of the
+  // write. The walk read it some time ago (AT, or a memory that waits): another walker may have
+  // set A or D meanwhile (kept), or software may have rewritten the entry (then the walk is
+  // stale and will be checked; writing its old value back would undo the change).
+  uint64_t cur;
+  if (!debug_read(r, cur)) return r.data;  // no way to look: the walk's value
+  constexpr uint64_t kAD = pt::pte::A | pt::pte::D;
+  if ((cur ^ r.old) & ~kAD) return cur;  // rewritten: leave it alone
+  return cur | (r.data & ~r.old);
+}
+
 uint64_t Mmu::access_pte(InFlight& f, const pt::MemRef& r, sc_time& delay) {
   tlm::tlm_generic_payload& p = f.pte;
   p.set_address(r.addr);
   p.set_command(r.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  f.pte_data = r.write ? r.data : 0;
+  f.pte_data = r.write ? locked_update(r) : 0;
+  f.walk_access.table = r.table, f.walk_access.level = r.level;
   p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   p.set_dmi_allowed(false);
   (r.port == pt::Port::Compound ? compound_port : nested_port)->b_transport(p, delay);

@@ -124,6 +124,8 @@ class Mmu : public sc_core::sc_module {
   // One reference of a walk through the walker's own payload: a read returns the entry, a write
   // (the A/D update) stores ref.data.
   uint64_t access_pte(InFlight& f, const pt::MemRef& r, sc_core::sc_time& delay);
+  // The value an A/D write stores: the walk's bits ORed into the entry as it is now.
+  uint64_t locked_update(const pt::MemRef& r);
   // mmu.check: the delivered outcome against a fresh uncached walk of the tables as they are now
   // (debug reads through the walk ports, no A/D writes); a difference is an SC_REPORT_ERROR.
   void check(const Context& c, const MmuExtension& x, uint64_t va, const Outcome& o);
@@ -177,7 +179,9 @@ class Mmu : public sc_core::sc_module {
       pte.set_data_length(8);
       pte.set_streaming_width(8);
       pte.set_byte_enable_ptr(nullptr);
+      pte.set_extension(&walk_access);
     }
+    ~InFlight() { pte.clear_extension(&walk_access); }  // a member: the payload must not delete it
     bool active = false;
     Context ctx;
     uint64_t page = 0;  // va >> 12
@@ -186,6 +190,7 @@ class Mmu : public sc_core::sc_module {
     ContextCaches caches;
     tlm::tlm_generic_payload pte;
     uint64_t pte_data = 0;
+    WalkAccess walk_access;
   };
 
   MmuConfig cfg_;

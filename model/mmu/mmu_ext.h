@@ -27,4 +27,15 @@ struct MmuExtension : tlm::tlm_extension<MmuExtension> {
   void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const MmuExtension&>(o); }
 };
 
+// Carried by every page-table read and A/D write the walkers send out on compound_port and
+// nested_port: which table entry it is. Targets may ignore it; a memory that keeps only the
+// page-table bytes (our Dram without `store_data`) stores these writes, and a platform may route
+// or count walk traffic by it.
+struct WalkAccess : tlm::tlm_extension<WalkAccess> {
+  pt::Table table = pt::Table::Native;
+  uint8_t level = 0;
+  tlm::tlm_extension_base* clone() const override { return new WalkAccess(*this); }
+  void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const WalkAccess&>(o); }
+};
+
 }  // namespace agilemmu::mmu

@@ -1,5 +1,7 @@
 #include "sys/dram.h"
 
+#include "mmu/mmu_ext.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -73,8 +75,9 @@ void Dram::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
   }
   const uint64_t a = t.get_address();
   const size_t n = t.get_data_length();
-  // Walk reads are 8-byte page-table reads; data moves through the store only if asked to.
-  const bool pte = n == 8 && t.is_read() && !(a & 7);
+  // Page tables always live in the store: walk reads (8-byte reads) and the walkers' A/D writes
+  // (tagged WalkAccess); data moves through the store only if asked to.
+  const bool pte = (n == 8 && t.is_read() && !(a & 7)) || t.get_extension<mmu::WalkAccess>();
   if (cfg_.store_data || pte) {
     if (t.is_read()) mem_.read(a, t.get_data_ptr(), n);
     else if (t.is_write()) mem_.write(a, t.get_data_ptr(), n);

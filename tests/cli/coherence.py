@@ -3,8 +3,9 @@
 on (mmu.check: every delivered translation against a fresh uncached walk of the tables as they
 are at that moment; a difference stops the run with exit code 1).
   shipped   every shipped config and scenario, in LT and in AT (4 walkers, 8 in flight)
-  hostmove  the host-migration scenario (migrations, remaps, unmaps) in every paging mode, with
-            4 KiB, 2 MiB and 1 GiB host pages, LT and AT
+  hostmove  the host-migration scenario (migrations, remaps, unmaps of 4 KiB and 2 MiB guest
+            pages) in every paging mode and both agile policies (the dynamic one scanning often),
+            with 4 KiB, 2 MiB and 1 GiB host pages, LT and AT
 Each run must also have checked every translation it made."""
 import glob, json, os, subprocess, sys, tempfile
 
@@ -17,11 +18,14 @@ if which == "shipped":
         runs += [(c, []), (c, AT)]
 else:
     c = os.path.join(cfgdir, "scenarios", "hostmove.yaml")
-    for mode in ("native", "nested", "shadow", "agile"):
+    modes = [["mmu.mode=native"], ["mmu.mode=nested"], ["mmu.mode=shadow"], ["mmu.mode=agile", "agile.policy=static"],
+             ["mmu.mode=agile", "agile.policy=dynamic", "agile.interval=50000"]]
+    for mode in modes:
         for hp in ("4K", "2M", "1G"):
             for timing in ([], AT):
-                runs.append((c, ["--set", f"mmu.mode={mode}", "--set", f"guest.host_page_size={hp}"] + timing))
-failures, checked, events = [], 0, 0
+                sets = [a for kv in mode + [f"guest.host_page_size={hp}"] for a in ("--set", kv)]
+                runs.append((c, sets + timing))
+failures, checked, events, switches = [], 0, 0, 0
 for cfg, extra in runs:
     out = os.path.join(tmp, "o.json")
     args = [binary, "run", cfg, "--quiet", "--set", "mmu.check=true", "--set", "workload.accesses=15000",
@@ -37,10 +41,11 @@ for cfg, extra in runs:
     checked += j["mmu"]["checked_translations"]
     v = j["vmm"]
     events += v["host_migrations"] + v["remaps"] + v["unmaps"]
+    switches += sum(v["to_nested"].values()) + sum(v["to_shadow"].values())
 print(f"{len(runs)} runs, {checked} translations checked, {events} migrations/remaps/unmaps, "
-      f"{len(failures)} with differences")
-if which == "hostmove" and events == 0:
-    failures.append("the host-migration scenario changed nothing")
+      f"{switches} agile switches, {len(failures)} with differences")
+if which == "hostmove" and (events == 0 or switches == 0):
+    failures.append("the host-migration scenario changed no mapping or made no agile switch")
 for f in failures:
     print("FAIL", f)
 sys.exit(1 if failures else 0)
