@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""coherence.py AGILEMMU CONFIGS_DIR shipped|hostmove: runs with the translation-coherence checker
+"""coherence.py AGILEMMU CONFIGS_DIR shipped|hostmove-lt|hostmove-at: runs with the translation-coherence checker
 on (mmu.check: every delivered translation against a fresh uncached walk of the tables as they
 are at that moment; a difference stops the run with exit code 1).
   shipped   every shipped config and scenario, in LT and in AT (4 walkers, 8 in flight)
-  hostmove  the host-migration scenario (migrations, remaps, unmaps of 4 KiB and 2 MiB guest
+  hostmove-lt, hostmove-at
+            the host-migration scenario (migrations, remaps, unmaps of 4 KiB and 2 MiB guest
             pages) in every paging mode and both agile policies (the dynamic one scanning often),
-            with 4 KiB, 2 MiB and 1 GiB host pages, LT and AT
+            with 4 KiB, 2 MiB and 1 GiB host pages, in LT or in AT
 Each run must also have checked every translation it made."""
 import glob, json, os, subprocess, sys, tempfile
 
@@ -22,13 +23,12 @@ else:
              ["mmu.mode=agile", "agile.policy=dynamic", "agile.interval=50000"]]
     for mode in modes:
         for hp in ("4K", "2M", "1G"):
-            for timing in ([], AT):
-                sets = [a for kv in mode + [f"guest.host_page_size={hp}"] for a in ("--set", kv)]
-                runs.append((c, sets + timing))
+            sets = [a for kv in mode + [f"guest.host_page_size={hp}"] for a in ("--set", kv)]
+            runs.append((c, sets + (AT if which == "hostmove-at" else [])))
 failures, checked, events, switches = [], 0, 0, 0
 for cfg, extra in runs:
     out = os.path.join(tmp, "o.json")
-    args = [binary, "run", cfg, "--quiet", "--set", "mmu.check=true", "--set", "workload.accesses=15000",
+    args = [binary, "run", cfg, "--quiet", "--set", "mmu.check=true", "--set", "workload.accesses=10000",
             "--json", out, *extra]
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     name = os.path.basename(cfg) + " " + " ".join(a for a in extra if a != "--set")
@@ -44,7 +44,7 @@ for cfg, extra in runs:
     switches += sum(v["to_nested"].values()) + sum(v["to_shadow"].values())
 print(f"{len(runs)} runs, {checked} translations checked, {events} migrations/remaps/unmaps, "
       f"{switches} agile switches, {len(failures)} with differences")
-if which == "hostmove" and (events == 0 or switches == 0):
+if which != "shipped" and (events == 0 or switches == 0):
     failures.append("the host-migration scenario changed no mapping or made no agile switch")
 for f in failures:
     print("FAIL", f)
