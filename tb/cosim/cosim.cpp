@@ -98,7 +98,7 @@ int run_cli(int argc, char** argv) {
   Options opt;
   auto usage = [] {
     std::cerr << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]\n"
-                 "             [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency]\n";
+                 "             [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]\n";
     return 2;
   };
   for (int i = 1; i < argc; ++i) {

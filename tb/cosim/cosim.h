@@ -49,7 +49,7 @@ struct Summary {
 Summary run(const Options& opt, std::ostream& out);
 
 // `cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]
-//        [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency]`.
+//        [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]`.
 // Exit code 0 only with 0 mismatches.
 int run_cli(int argc, char** argv);
 

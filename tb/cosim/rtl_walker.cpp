@@ -122,7 +122,7 @@ class RtlWalkerT final : public RtlWalker {
         violation("memory request withdrawn or changed before it was accepted");
       if (valid && due != kNone) violation("memory request while another is outstanding");
       const bool ready = mem.req_ready();
-      m.mem_req_ready = ready;
+      m.mem_req_ready = mem.ready_seen_by_rtl(ready);
       waiting = false;
       if (valid && ready) {  // accepted at next_edge
         const unsigned index = out.nrefs;

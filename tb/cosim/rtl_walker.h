@@ -46,6 +46,9 @@ class MemServer {
   // result be taken at the next edge.
   virtual bool req_ready() { return true; }
   virtual bool rsp_ready() { return true; }
+  // What the RTL's mem_req_ready input shows when req_ready() said `ready` (bug injection only:
+  // a walker that ignores mem_req_ready behaves as if it saw it high).
+  virtual bool ready_seen_by_rtl(bool ready) { return ready; }
 };
 
 enum class TraceFormat : uint8_t { Vcd, Fst };

@@ -7,7 +7,7 @@
 namespace agilemmu::cosim {
 
 bool parse_inject(const std::string& s, Inject& out) {
-  for (Inject k : {Inject::None, Inject::Selector, Inject::Present, Inject::Latency})
+  for (Inject k : {Inject::None, Inject::Selector, Inject::Present, Inject::Latency, Inject::Ready})
     if (s == to_string(k)) { out = k; return true; }
   return false;
 }
@@ -17,6 +17,7 @@ const char* to_string(Inject k) {
     case Inject::Selector: return "selector";
     case Inject::Present: return "present";
     case Inject::Latency: return "latency";
+    case Inject::Ready: return "ready";
   }
   return "?";
 }
@@ -60,6 +61,7 @@ class Scoreboard::Server final : public MemServer {
   uint32_t extra_latency(unsigned index) override { return sb_.inject_ == Inject::Latency && index == 1 ? 1 : 0; }
   bool req_ready() override { return !bp_ || stretch(req_low_, 20); }
   bool rsp_ready() override { return !bp_ || stretch(rsp_low_, 30); }
+  bool ready_seen_by_rtl(bool ready) override { return sb_.inject_ == Inject::Ready || ready; }
 
  private:
   static uint64_t walk_seed(uint64_t seed, uint64_t walk) {
@@ -186,7 +188,7 @@ void Scoreboard::report(std::ostream& os) const {
      << "\n";
   os << "  golden: " << result_str(golden()) << "\n";
   os << "  rtl:    " << (rtl_res_.hung ? std::string("HUNG") : result_str(rtl_res_.r)) << "\n";
-  os << "  cycles: expected " << expected_cycles() << " (start " << timing_.start_cycles << " + " << golden().nrefs
+  os << "  cycles: expected " << expected_cycles() << " (start " << timing_.start_cycles << " + " << unsigned(golden().nrefs)
      << " refs x step " << timing_.step_cycles << " + memory " << rtl_res_.mem_cycles << " + stalls "
      << rtl_res_.stall_cycles << ")  rtl " << rtl_res_.cycles << "\n";
   if (!rtl_res_.protocol.empty()) os << "  handshake: " << rtl_res_.protocol << "\n";

@@ -22,6 +22,7 @@ enum class Inject : uint8_t {
   Selector,  // RTL reads compound entries with the selector bit flipped
   Present,   // RTL sees P cleared on the first read of every 8th walk
   Latency,   // RTL's second memory response of every walk arrives one cycle late
+  Ready,     // RTL sees mem_req_ready always high (as if it ignored it); needs backpressure
 };
 bool parse_inject(const std::string& s, Inject& out);
 const char* to_string(Inject k);

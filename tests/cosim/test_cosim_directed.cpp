@@ -126,8 +126,8 @@ BOOST_AUTO_TEST_CASE(faults_and_latency) {
   Fixture f(4);
   BOOST_TEST(f.walk(Mode::Nested, 0x8000'0000'0000ull) == 0u);  // non-canonical: no reference
   BOOST_TEST(!f.last_ok);
-  BOOST_TEST(f.last.fault.kind == pt::FaultKind::NonCanonical);
-  BOOST_TEST(f.last.fault.stage == pt::Stage::None);  // #GP: no table stage
+  BOOST_TEST((f.last.fault.kind == pt::FaultKind::NonCanonical));
+  BOOST_TEST((f.last.fault.stage == pt::Stage::None));  // #GP: no table stage
   BOOST_TEST(f.walk(Mode::Shadow, 0x1000) == 1u);  // root entry not present
   BOOST_TEST(!f.last_ok);
   for (uint32_t lat : {1u, 2u, 7u, 30u}) BOOST_TEST(f.walk(Mode::Nested, kVa, lat) == 24u);
@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(ad_writes_4level) {
   BOOST_TEST(f.last_writes == 0u);
   BOOST_TEST(f.walk(Mode::Nested, kVa, 1, pt::Access::Write) == 24u);
   BOOST_TEST(f.last_writes == 2u);  // D in the guest leaf (its page already dirty), D in the data page's nested leaf
-  BOOST_TEST(f.last.refs[f.last.nrefs - 1].table == pt::Table::Nested);
+  BOOST_TEST((f.last.refs[f.last.nrefs - 1].table == pt::Table::Nested));
 }
 
 // A guest page-table page whose nested translation is read-only: the walk faults when a guest
@@ -171,8 +171,8 @@ BOOST_AUTO_TEST_CASE(guest_table_page_write_protected) {
   f.mem.write64(gleaf, f.mem.read64(gleaf) & ~pt::pte::A);
   BOOST_TEST(f.walk(Mode::Nested) == 20u);
   BOOST_TEST(!f.last_ok);
-  BOOST_TEST(f.last.fault.stage == pt::Stage::Nested);
-  BOOST_TEST(f.last.fault.kind == pt::FaultKind::Permission);
+  BOOST_TEST((f.last.fault.stage == pt::Stage::Nested));
+  BOOST_TEST((f.last.fault.kind == pt::FaultKind::Permission));
   BOOST_TEST(f.last.fault.error_code == (pt::ec::GUEST_TABLE | pt::ec::P | pt::ec::W));
   BOOST_TEST(f.last_writes == 0u);
 }
@@ -207,5 +207,5 @@ BOOST_AUTO_TEST_CASE(no_nested_ad_in_mix_build) {
   BOOST_TEST(f.last_ok);
   BOOST_TEST(f.last_writes == 4u);
   for (unsigned k = 0; k < f.last.nrefs; ++k)
-    if (f.last.refs[k].write) BOOST_TEST(f.last.refs[k].table == pt::Table::Guest);
+    if (f.last.refs[k].write) BOOST_TEST((f.last.refs[k].table == pt::Table::Guest));
 }
