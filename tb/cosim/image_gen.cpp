@@ -112,8 +112,31 @@ void Image::corrupt(unsigned n) {
     pt::WalkRequest req{va, pt::Access::Read, false, static_cast<pt::Mode>(rnd(4))};
     const pt::WalkResult w = pt::probe(mem_, fmt_, roots_, req);  // A/D stay as they are
     if (w.nrefs == 0) continue;
-    const pt::MemRef& ref = w.refs[rnd(w.nrefs)];
-    const unsigned lvls = ref.table == pt::Table::Nested ? fmt_.nested_levels : fmt_.levels;
+    // Entries near a root are shared by most walks: one corrupted there faults a whole dimension
+    // (a nested entry above the guest page-table pages without P, or without RW, which every
+    // guest A/D write then needs). Mostly corrupt what few walks share: first-dimension entries
+    // of the lowest two levels and the last nested entry of the final gPA's translation (after
+    // the last guest-table read; the entries above it map the guest page tables too); now and
+    // then any entry.
+    auto lvls_of = [&](const pt::MemRef& r) { return r.table == pt::Table::Nested ? fmt_.nested_levels : fmt_.levels; };
+    std::vector<unsigned> local;
+    int last_guest = -1;  // none: the walk's nested references all translate guest-table pointers
+    for (unsigned k = 0; k < w.nrefs; ++k)
+      if (w.refs[k].table == pt::Table::Guest) last_guest = static_cast<int>(k);
+    int final_leaf = -1;
+    for (unsigned k = 0; k < w.nrefs; ++k) {
+      const pt::MemRef& r = w.refs[k];
+      if (r.write) continue;
+      if (r.table != pt::Table::Nested && r.level + 2u > fmt_.levels) local.push_back(k);
+      if (r.table == pt::Table::Nested && last_guest >= 0 && static_cast<int>(k) > last_guest) final_leaf = static_cast<int>(k);
+    }
+    if (final_leaf >= 0) local.push_back(static_cast<unsigned>(final_leaf));
+    // (A walk that already faults near a root offers no such entry: corrupting its shared
+    // entries again and again would leave a whole dimension unreachable.)
+    const bool any = chance(5);
+    if (local.empty() && !any) continue;
+    const pt::MemRef& ref = any ? w.refs[rnd(w.nrefs)] : w.refs[local[rnd(local.size())]];
+    const unsigned lvls = lvls_of(ref);
     uint64_t v = mem_.read64(ref.addr);
     switch (rnd(9)) {
       case 0: v &= ~pt::pte::P; break;
