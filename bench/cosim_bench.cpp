@@ -29,14 +29,19 @@ struct Raw {
 
 class PlainServer final : public cosim::MemServer {
  public:
-  explicit PlainServer(const pt::PhysMem& m) : m_(m) {}
+  explicit PlainServer(pt::PhysMem& m) : m_(m) {}
   uint64_t read(const pt::MemRef& ref, unsigned) override { return m_.read64(ref.addr); }
+  uint64_t write(const pt::MemRef& ref, unsigned) override {
+    const uint64_t old = m_.read64(ref.addr);
+    m_.write64(ref.addr, ref.data);
+    return old;
+  }
 
  private:
-  const pt::PhysMem& m_;
+  pt::PhysMem& m_;
 };
 
-Raw run_cc(const cosim::Image& img, const std::vector<pt::WalkRequest>& reqs, uint32_t latency) {
+Raw run_cc(cosim::Image& img, const std::vector<pt::WalkRequest>& reqs, uint32_t latency) {
   auto rtl = cosim::RtlWalker::create("l4");
   PlainServer server(img.mem());
   Raw r;
@@ -55,17 +60,18 @@ SC_MODULE(ScBench) {
   sc_core::sc_signal<bool> rst_n{"rst_n"}, req_valid{"req_valid"}, req_ready{"req_ready"}, req_user{"req_user"},
       croot_is_gpa{"croot_is_gpa"}, rsp_valid{"rsp_valid"}, rsp_ready{"rsp_ready"}, rsp_ok{"rsp_ok"},
       mem_req_valid{"mem_req_valid"}, mem_req_ready{"mem_req_ready"}, mem_req_port{"mem_req_port"},
-      mem_rsp_valid{"mem_rsp_valid"};
+      mem_req_write{"mem_req_write"}, mem_rsp_valid{"mem_rsp_valid"};
   sc_core::sc_signal<uint32_t> req_access{"req_access"}, req_mode{"req_mode"}, rsp_size{"rsp_size"},
       rsp_perms{"rsp_perms"}, rsp_switch_level{"rsp_switch_level"}, rsp_fault_stage{"rsp_fault_stage"},
       rsp_fault_kind{"rsp_fault_kind"}, rsp_fault_level{"rsp_fault_level"}, mem_req_table{"mem_req_table"},
       mem_req_level{"mem_req_level"};
   sc_core::sc_signal<uint64_t> req_va{"req_va"}, hroot{"hroot"}, groot{"groot"}, nroot{"nroot"}, sroot{"sroot"},
       croot{"croot"}, rsp_hpa{"rsp_hpa"}, rsp_gpa{"rsp_gpa"}, rsp_fault_addr{"rsp_fault_addr"},
-      rsp_fault_code{"rsp_fault_code"}, mem_req_addr{"mem_req_addr"}, mem_rsp_data{"mem_rsp_data"};
+      rsp_fault_code{"rsp_fault_code"}, mem_req_addr{"mem_req_addr"}, mem_req_wdata{"mem_req_wdata"},
+      mem_rsp_data{"mem_rsp_data"};
   Vwalker_sc dut{"dut"};
 
-  const cosim::Image* img = nullptr;
+  cosim::Image* img = nullptr;
   const std::vector<pt::WalkRequest>* reqs = nullptr;
   uint32_t latency = 1;
   uint64_t refs = 0, cycles = 0;
@@ -80,6 +86,7 @@ SC_MODULE(ScBench) {
     dut.rsp_fault_code(rsp_fault_code), dut.mem_req_valid(mem_req_valid), dut.mem_req_ready(mem_req_ready);
     dut.mem_req_addr(mem_req_addr), dut.mem_req_port(mem_req_port), dut.mem_req_table(mem_req_table);
     dut.mem_req_level(mem_req_level), dut.mem_rsp_valid(mem_rsp_valid), dut.mem_rsp_data(mem_rsp_data);
+    dut.mem_req_write(mem_req_write), dut.mem_req_wdata(mem_req_wdata);
     SC_THREAD(drive);
     sensitive << clk.negedge_event();
   }
@@ -107,7 +114,8 @@ SC_MODULE(ScBench) {
       uint64_t due = ~0ull, value = 0;
       while (!rsp_valid.read()) {
         if (mem_req_valid.read()) {
-          value = img->mem().read64(mem_req_addr.read());
+          if (mem_req_write.read()) img->mem().write64(mem_req_addr.read(), mem_req_wdata.read());
+          else value = img->mem().read64(mem_req_addr.read());
           due = edge + 1 + latency;
           ++refs;
         }
@@ -149,8 +157,10 @@ int sc_main(int argc, char** argv) {
   print("co-sim (RTL + golden + scoreboard + images)", s.walks, Raw{s.seconds, s.rtl_cycles, s.refs});
   if (s.mismatches) std::printf("WARNING: %llu mismatches\n", static_cast<unsigned long long>(s.mismatches));
 
-  // Wrapper comparison: identical walks over one image, no golden model.
+  // Wrapper comparison: identical walks over identical images (walks write A/D, so each wrapper
+  // gets its own copy), no golden model.
   cosim::Image img(pt::Format{4, 4, 52, 52, true}, 1);
+  cosim::Image img_sc(pt::Format{4, 4, 52, 52, true}, 1);
   cosim::Image req_src(pt::Format{4, 4, 52, 52, true}, 1);  // same seed: same request stream
   std::vector<pt::WalkRequest> reqs(walks);
   for (auto& q : reqs) q = req_src.next_request();
@@ -162,7 +172,7 @@ int sc_main(int argc, char** argv) {
   VerilatedContext sc_ctx;
   Verilated::threadContextp(&sc_ctx);
   ScBench bench("bench");
-  bench.img = &img;
+  bench.img = &img_sc;
   bench.reqs = &reqs;
   bench.latency = latency;
   const auto t0 = Clock::now();

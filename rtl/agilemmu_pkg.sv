@@ -32,8 +32,12 @@ package agilemmu_pkg;
   localparam int PTE_P  = 0;
   localparam int PTE_RW = 1;
   localparam int PTE_US = 2;
+  localparam int PTE_A  = 5;
+  localparam int PTE_D  = 6;
   localparam int PTE_PS = 7;
   localparam int PTE_NX = 63;
+  localparam logic [63:0] PTE_A_MASK = 64'h20;
+  localparam logic [63:0] PTE_D_MASK = 64'h40;
   localparam logic [63:0] ADDR_FIELD = 64'h000f_ffff_ffff_f000;  // bits 51:12
 
   // Effective permissions, packed {write, user, exec} (pt::Perms).

@@ -9,7 +9,7 @@ command -v "$YOSYS" >/dev/null || { echo "synth-report: $YOSYS not found (apt-ge
 CONFIGS=(
   "l4:-set LEVELS 4 -set NESTED_LEVELS 4 -set MAXPHYADDR 52 -set SELECTOR_BIT 52 -set NX_ENABLED 1"
   "l5:-set LEVELS 5 -set NESTED_LEVELS 5 -set MAXPHYADDR 46 -set SELECTOR_BIT 55 -set NX_ENABLED 1"
-  "mix:-set LEVELS 4 -set NESTED_LEVELS 5 -set MAXPHYADDR 40 -set SELECTOR_BIT 9 -set NX_ENABLED 0"
+  "mix:-set LEVELS 4 -set NESTED_LEVELS 5 -set MAXPHYADDR 40 -set SELECTOR_BIT 9 -set NX_ENABLED 0 -set NESTED_AD 0"
 )
 printf "%-6s %10s %10s\n" config cells flipflops
 for c in "${CONFIGS[@]}"; do

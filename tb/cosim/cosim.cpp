@@ -34,14 +34,27 @@ Summary run(const Options& opt, std::ostream& out) {
     if (i % opt.walks_per_image == 0) {
       sb.reset();
       img = std::make_unique<Image>(rtl->format(), image_seed(opt.seed, image_index++));
-      sb = std::make_unique<Scoreboard>(*rtl, img->mem(), opt.latency, opt.inject);
+      sb = std::make_unique<Scoreboard>(*rtl, img->mem(), opt.latency, opt.inject, pt::WalkTiming{},
+                                        Backpressure{opt.backpressure, opt.seed});
     }
     const pt::WalkRequest req = img->next_request();
     const bool match = sb->check(img->roots(), req);
     ++s.walks;
     ++s.per_mode[static_cast<unsigned>(req.mode)];
     s.refs += sb->rtl_result().nrefs;
+    s.writes += sb->rtl_result().nwrites;
+    s.walks_with_writes += sb->rtl_result().nwrites != 0;
+    s.stall_cycles += sb->rtl_result().stall_cycles;
     const pt::WalkResult& g = sb->golden();
+    for (unsigned k = 1; k < g.nrefs; ++k)
+      if (g.refs[k].write && g.refs[k].table == pt::Table::Guest && g.refs[k - 1].write &&
+          g.refs[k - 1].table == pt::Table::Nested)
+        ++s.guest_page_d;
+    if (!g.ok && g.fault.stage == pt::Stage::Nested && g.fault.kind == pt::FaultKind::Permission) {
+      if (g.fault.error_code & pt::ec::FINAL) ++s.nested_perm_final;
+      else if (g.fault.error_code & pt::ec::W) ++s.nested_perm_table_write;
+      else ++s.nested_perm_table;
+    }
     if (g.ok) {
       ++s.ok_walks;
       ++s.per_size[static_cast<unsigned>(g.tr.size)];
@@ -60,9 +73,12 @@ Summary run(const Options& opt, std::ostream& out) {
       s.mismatch_wave = opt.wave_dir + "/cosim_seed" + std::to_string(opt.seed) + "_walk" + std::to_string(i) +
                          (opt.trace_format == TraceFormat::Fst ? ".fst" : ".vcd");
       try {
+        sb->undo_last_walk();  // the image as the failing walk found it
         auto replay = RtlWalker::create(opt.rtl, opt.trace_format);
         replay->open_trace(s.mismatch_wave);
-        Scoreboard again(*replay, img->mem(), opt.latency, opt.inject);
+        Scoreboard again(*replay, img->mem(), opt.latency, opt.inject, pt::WalkTiming{},
+                         Backpressure{opt.backpressure, opt.seed});
+        again.set_walk_number(sb->walks() - 1);  // same stalls, same injections
         again.check(img->roots(), req);
         replay->close_trace();
         out << "  waveform: " << s.mismatch_wave << "\n";
@@ -82,7 +98,7 @@ int run_cli(int argc, char** argv) {
   Options opt;
   auto usage = [] {
     std::cerr << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]\n"
-                 "             [--walks-per-image N] [--inject-bug none|selector|present|latency]\n";
+                 "             [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]\n";
     return 2;
   };
   for (int i = 1; i < argc; ++i) {
@@ -105,6 +121,7 @@ int run_cli(int argc, char** argv) {
       else if (a == "--vcd" && value(v)) opt.trace_path = v, opt.trace_format = TraceFormat::Vcd;
       else if (a == "--fst" && value(v)) opt.trace_path = v, opt.trace_format = TraceFormat::Fst;
       else if (a == "--wave-dir" && value(v)) opt.wave_dir = v;
+      else if (a == "--backpressure") opt.backpressure = true;
       else if (a == "--inject-bug" && value(v)) {
         if (!parse_inject(v, opt.inject)) return usage();
       } else if (a == "-h" || a == "--help") {
@@ -128,6 +145,10 @@ int run_cli(int argc, char** argv) {
   std::cout << "modes: native " << s.per_mode[0] << ", nested " << s.per_mode[1] << ", shadow " << s.per_mode[2]
             << ", agile " << s.per_mode[3] << "; translations " << s.ok_walks << ", faults " << (s.walks - s.ok_walks)
             << "; refs " << s.refs << "\n";
+  std::cout << "writes " << s.writes << " in " << s.walks_with_writes << " walks (nested-leaf D for guest pages "
+            << s.guest_page_d << "); nested permission faults: final gPA " << s.nested_perm_final
+            << ", guest table " << s.nested_perm_table << ", guest table write " << s.nested_perm_table_write
+            << "; backpressure " << (opt.backpressure ? "on" : "off") << ", stall cycles " << s.stall_cycles << "\n";
   std::cout << "faults:";
   for (unsigned k = 1; k < 6; ++k) std::cout << " " << pt::to_string(static_cast<pt::FaultKind>(k)) << " " << s.per_fault_kind[k];
   std::cout << "; stages:";

@@ -19,6 +19,9 @@ struct Options {
   TraceFormat trace_format = TraceFormat::Vcd;  // of trace_path and of the mismatch waveform
   std::string wave_dir = "waveforms";  // where the waveform of a mismatching walk is written
   Inject inject = Inject::None;
+  // Randomized mem_req_ready / latency / rsp_ready (Backpressure); cycles are still compared
+  // exactly, against the contract with the stalls the walk actually saw.
+  bool backpressure = false;
 };
 
 struct Summary {
@@ -26,6 +29,12 @@ struct Summary {
   uint64_t mismatches = 0;
   uint64_t ok_walks = 0;        // walks that produced a translation
   uint64_t refs = 0;            // memory references made by the RTL
+  uint64_t writes = 0;          // of which A/D writes
+  uint64_t guest_page_d = 0;    // D writes to a nested leaf mapping a guest page-table page
+  uint64_t walks_with_writes = 0;
+  uint64_t stall_cycles = 0;    // cycles the RTL waited on backpressure
+  // Nested permission faults: final gPA; guest-table pointer not user; guest page not writable.
+  uint64_t nested_perm_final = 0, nested_perm_table = 0, nested_perm_table_write = 0;
   uint64_t rtl_cycles = 0;      // cycles simulated
   uint64_t per_mode[4] = {0, 0, 0, 0};
   uint64_t per_fault_kind[6] = {0, 0, 0, 0, 0, 0};  // indexed by pt::FaultKind
@@ -40,7 +49,8 @@ struct Summary {
 Summary run(const Options& opt, std::ostream& out);
 
 // `cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]
-//        [--walks-per-image N] [--inject-bug none|selector|present|latency]`. Exit code 0 only with 0 mismatches.
+//        [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]`.
+// Exit code 0 only with 0 mismatches.
 int run_cli(int argc, char** argv);
 
 }  // namespace agilemmu::cosim

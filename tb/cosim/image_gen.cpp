@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <vector>
 
 namespace agilemmu::cosim {
 
@@ -24,6 +25,8 @@ Image::Image(const pt::Format& fmt, uint64_t seed) : fmt_(fmt), rng_(seed) {
   }
   roots_ = as_->roots();
   corrupt(4 + static_cast<unsigned>(rnd(16)));
+  preset_ad(static_cast<unsigned>(rnd(24)));
+  restrict_nested(static_cast<unsigned>(rnd(4)));
 }
 
 uint64_t Image::canonical(uint64_t va) const {
@@ -61,7 +64,7 @@ void Image::add_mappings(unsigned n) {
         // Own nested mapping (whole host pages, so no backing overlaps it) with its own
         // permissions: nested permission faults.
         const uint64_t gpa = as_->guest_frames().alloc(size);
-        as_->nested_map(gpa, as_->host_frames().alloc(size), size, pt::Perms{chance(60), true, chance(60)});
+        as_->nested_map(gpa, as_->host_frames().alloc(size), size, pt::Perms{chance(60), !chance(15), chance(60)});
         as_->guest_map_at(va, gpa, size, p);
       } else {
         as_->guest_map(va, size, p);
@@ -83,7 +86,7 @@ uint64_t Image::own_backing(PageSize size) {
   const uint64_t region = std::max(pt::page_bytes(size), nbytes);
   own_gpa_ = (own_gpa_ + region - 1) & ~(region - 1);
   own_hpa_ = (own_hpa_ + region - 1) & ~(region - 1);
-  const pt::Perms np{!chance(15), true, !chance(15)};
+  const pt::Perms np{!chance(15), !chance(8), !chance(15)};
   for (uint64_t off = 0; off < region; off += nbytes) as_->nested_map(own_gpa_ + off, own_hpa_ + off, ns, np);
   // A guest page smaller than its nested page sits anywhere inside it.
   const uint64_t gpa = own_gpa_ + (region > pt::page_bytes(size) ? rnd(region / pt::page_bytes(size)) * pt::page_bytes(size) : 0);
@@ -107,10 +110,33 @@ void Image::corrupt(unsigned n) {
     const auto& m = mapped_[rnd(mapped_.size())];
     const uint64_t va = m.first + rnd(m.second);
     pt::WalkRequest req{va, pt::Access::Read, false, static_cast<pt::Mode>(rnd(4))};
-    const pt::WalkResult w = pt::walk(mem_, fmt_, roots_, req);
+    const pt::WalkResult w = pt::probe(mem_, fmt_, roots_, req);  // A/D stay as they are
     if (w.nrefs == 0) continue;
-    const pt::MemRef& ref = w.refs[rnd(w.nrefs)];
-    const unsigned lvls = ref.table == pt::Table::Nested ? fmt_.nested_levels : fmt_.levels;
+    // Entries near a root are shared by most walks: one corrupted there faults a whole dimension
+    // (a nested entry above the guest page-table pages without P, or without RW, which every
+    // guest A/D write then needs). Mostly corrupt what few walks share: first-dimension entries
+    // of the lowest two levels and the last nested entry of the final gPA's translation (after
+    // the last guest-table read; the entries above it map the guest page tables too); now and
+    // then any entry.
+    auto lvls_of = [&](const pt::MemRef& r) { return r.table == pt::Table::Nested ? fmt_.nested_levels : fmt_.levels; };
+    std::vector<unsigned> local;
+    int last_guest = -1;  // none: the walk's nested references all translate guest-table pointers
+    for (unsigned k = 0; k < w.nrefs; ++k)
+      if (w.refs[k].table == pt::Table::Guest) last_guest = static_cast<int>(k);
+    int final_leaf = -1;
+    for (unsigned k = 0; k < w.nrefs; ++k) {
+      const pt::MemRef& r = w.refs[k];
+      if (r.write) continue;
+      if (r.table != pt::Table::Nested && r.level + 2u > fmt_.levels) local.push_back(k);
+      if (r.table == pt::Table::Nested && last_guest >= 0 && static_cast<int>(k) > last_guest) final_leaf = static_cast<int>(k);
+    }
+    if (final_leaf >= 0) local.push_back(static_cast<unsigned>(final_leaf));
+    // (A walk that already faults near a root offers no such entry: corrupting its shared
+    // entries again and again would leave a whole dimension unreachable.)
+    const bool any = chance(5);
+    if (local.empty() && !any) continue;
+    const pt::MemRef& ref = any ? w.refs[rnd(w.nrefs)] : w.refs[local[rnd(local.size())]];
+    const unsigned lvls = lvls_of(ref);
     uint64_t v = mem_.read64(ref.addr);
     switch (rnd(9)) {
       case 0: v &= ~pt::pte::P; break;
@@ -137,6 +163,59 @@ void Image::corrupt(unsigned n) {
   }
 }
 
+// Some entries on the paths of mapped pages already have A, or A and D (set by earlier walks, as
+// far as the walker can tell); the rest start clear.
+void Image::preset_ad(unsigned n) {
+  if (mapped_.empty()) return;
+  for (unsigned i = 0; i < n; ++i) {
+    const auto& m = mapped_[rnd(mapped_.size())];
+    pt::WalkRequest req{m.first + rnd(m.second), pt::Access::Read, false, static_cast<pt::Mode>(rnd(4))};
+    const pt::WalkResult w = pt::probe(mem_, fmt_, roots_, req);
+    for (unsigned k = 0; k < w.nrefs; ++k) {
+      if (w.refs[k].write || !chance(40)) continue;
+      mem_.write64(w.refs[k].addr, mem_.read64(w.refs[k].addr) | pt::pte::A | (chance(35) ? pt::pte::D : 0));
+      ++stats_.ad_preset;
+    }
+  }
+}
+
+// Nested leaves with restricted permissions: the leaf mapping a guest page-table page (its
+// walks fault when the guest entry needs an A/D write and RW is clear, or at once when US is
+// clear; NX does not matter there) or the leaf mapping a data page (the final gPA's checks).
+void Image::restrict_nested(unsigned n) {
+  if (mapped_.empty()) return;
+  for (unsigned i = 0; i < n; ++i) {
+    const auto& m = mapped_[rnd(mapped_.size())];
+    pt::WalkRequest req{m.first + rnd(m.second), pt::Access::Read, false, pt::Mode::Nested};
+    const pt::WalkResult w = pt::probe(mem_, fmt_, roots_, req);
+    std::vector<uint64_t> table_leaves;  // nested leaves read just before a guest-table read
+    uint64_t last_nested = 0, data_leaf = 0;
+    for (unsigned k = 0; k < w.nrefs; ++k) {
+      const pt::MemRef& r = w.refs[k];
+      if (r.write) continue;
+      if (r.table == pt::Table::Nested) {
+        last_nested = r.addr;
+        data_leaf = r.addr;
+      } else if (r.table == pt::Table::Guest) {
+        if (last_nested) table_leaves.push_back(last_nested);
+        data_leaf = 0;
+      }
+    }
+    uint64_t leaf = 0;
+    if (!table_leaves.empty() && (chance(60) || !data_leaf)) leaf = table_leaves[rnd(table_leaves.size())];
+    else leaf = data_leaf;
+    if (!leaf) continue;
+    uint64_t v = mem_.read64(leaf);
+    switch (rnd(fmt_.nx_enabled ? 3 : 2)) {
+      case 0: v &= ~pt::pte::RW; break;
+      case 1: v &= ~pt::pte::US; break;
+      default: v |= pt::pte::NX; break;
+    }
+    mem_.write64(leaf, v);
+    ++stats_.nested_restricted;
+  }
+}
+
 pt::WalkRequest Image::next_request() {
   pt::WalkRequest r;
   r.mode = static_cast<pt::Mode>(rnd(4));
@@ -150,8 +229,10 @@ pt::WalkRequest Image::next_request() {
     r.va = corrupted_[rnd(corrupted_.size())] ^ rnd(4096);
   } else if (k < 86) {
     r.va = random_va(PageSize::k4K);
-  } else if (k < 91) {
+  } else if (k < 89) {
     r.va = rng_();  // almost always non-canonical
+  } else if (k < 91) {  // one bit off canonical: just past the boundary, or only bit 63 wrong
+    r.va = random_va(PageSize::k4K) ^ (chance(50) ? 1ull << (fmt_.va_bits() - 1) : 1ull << 63);
   } else if (!mapped_.empty()) {  // near miss: same upper path, another page
     const auto& m = mapped_[rnd(mapped_.size())];
     r.va = canonical(m.first ^ (1ull << (12 + rnd(fmt_.va_bits() - 13))));

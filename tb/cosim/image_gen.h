@@ -1,7 +1,9 @@
 // Seeded random page-table images for the co-simulation: guest, nested, shadow, native and
 // compound tables built by vmm::AddressSpace (all page sizes in both dimensions, nested-style
-// switch points at random levels), then random PTEs corrupted in place. Also draws the walk
-// requests: mapped, unmapped, corrupted, near-miss and non-canonical addresses in all modes.
+// switch points at random levels), then random PTEs corrupted in place. Entries start with A/D
+// clear, except some given A or A|D; some nested leaves mapping guest page-table pages or data
+// pages lose RW or US or get NX. Also draws the walk requests: mapped, unmapped, corrupted,
+// near-miss and non-canonical addresses (some just past the canonical boundary) in all modes.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -16,6 +18,8 @@ namespace agilemmu::cosim {
 
 struct ImageStats {
   unsigned mappings = 0, nested_points = 0, corruptions = 0;
+  unsigned ad_preset = 0;          // entries whose A (or A and D) the image starts with
+  unsigned nested_restricted = 0;  // nested leaves given RW=0, US=0 or NX
   bool fully_nested = false;
 };
 
@@ -26,6 +30,8 @@ class Image {
   Image(const Image&) = delete;
   Image& operator=(const Image&) = delete;
 
+  // Walks write A/D into the image (the co-simulation performs the RTL's writes here).
+  pt::PhysMem& mem() { return mem_; }
   const pt::PhysMem& mem() const { return mem_; }
   const pt::Roots& roots() const { return roots_; }
   const ImageStats& stats() const { return stats_; }
@@ -40,6 +46,8 @@ class Image {
   uint64_t own_backing(pt::PageSize size);
   void add_switch_points(unsigned n);
   void corrupt(unsigned n);
+  void preset_ad(unsigned n);
+  void restrict_nested(unsigned n);
 
   pt::Format fmt_;
   std::mt19937_64 rng_;

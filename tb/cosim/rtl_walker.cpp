@@ -1,23 +1,26 @@
 #include "cosim/rtl_walker.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "Vwalker_l4.h"
 #include "Vwalker_l5.h"
+#include "Vwalker_mix.h"
+#include "verilated.h"
+#include "verilated_vcd_c.h"
+#ifndef AGILEMMU_RTL_NO_FST
 #include "Vwalker_l4_fst.h"
 #include "Vwalker_l5_fst.h"
-#include "Vwalker_mix.h"
 #include "Vwalker_mix_fst.h"
-#include "verilated.h"
 #include "verilated_fst_c.h"
-#include "verilated_vcd_c.h"
+#endif
 
 namespace agilemmu::cosim {
 namespace {
 
 pt::Format l4_format() { return pt::Format{4, 4, 52, 52, true}; }
 pt::Format l5_format() { return pt::Format{5, 5, 46, 55, true}; }
-pt::Format mix_format() { return pt::Format{4, 5, 40, 9, false}; }
+pt::Format mix_format() { return pt::Format{4, 5, 40, 9, false, false}; }
 
 // All Verilated classes have the same ports, so one template drives any of them; Tfile is the
 // trace writer the class was built for (VerilatedVcdC or VerilatedFstC).
@@ -30,7 +33,7 @@ class RtlWalkerT final : public RtlWalker {
     m_->rst_n = 0;
     m_->req_valid = 0;
     m_->rsp_ready = 0;
-    m_->mem_req_ready = 1;  // the memory model accepts every request at once
+    m_->mem_req_ready = 0;
     m_->mem_rsp_valid = 0;
     tick();
     tick();
@@ -65,7 +68,14 @@ class RtlWalkerT final : public RtlWalker {
     if (latency < 1) throw std::invalid_argument("memory latency must be at least 1 cycle");
     RtlResult out;
     V& m = *m_;
-    if (!m.req_ready) throw std::logic_error("RTL walker not idle at walk start");
+    m.mem_rsp_valid = 0;
+    m.rsp_ready = 0;
+    for (unsigned i = 0; i < 16 && !m.req_ready; ++i) tick();
+    if (!m.req_ready) {  // a broken walker that never went back to idle
+      out.hung = true;
+      out.protocol = "req_ready low at walk start";
+      return out;
+    }
     m.req_valid = 1;
     m.req_va = req.va;
     m.req_access = static_cast<uint8_t>(req.access);
@@ -80,30 +90,79 @@ class RtlWalkerT final : public RtlWalker {
     tick();  // request handshake edge
     const uint64_t t0 = cycle_;
     m.req_valid = 0;
-    // Generous budget: every legal walk finishes well inside it.
-    const uint64_t budget = 4 + 2ull * pt::kMaxRefs * (latency + 8);
-    uint64_t due = ~0ull, value = 0;
-    while (!m.rsp_valid) {
-      if (cycle_ - t0 > budget) {
+    auto violation = [&out](const char* what) {
+      if (out.protocol.empty()) out.protocol = what;
+    };
+    constexpr uint64_t kNone = ~0ull;
+    uint64_t due = kNone, value = 0;  // edge of the outstanding response, and its data
+    bool waiting = false;             // a request was valid and not accepted at the last edge
+    pt::MemRef held;                  // that request
+    bool result_seen = false;
+    unsigned quiet = 0;               // cycles with nothing valid and nothing outstanding
+    for (;;) {
+      // Outputs are registered: they hold what the last edge produced. Decide the inputs for the
+      // next edge from them, then clock.
+      const uint64_t next_edge = cycle_ + 1;
+      const bool rr = mem.rsp_ready();
+      m.rsp_ready = rr;
+      if (m.rsp_valid) {
+        result_seen = true;
+        if (due != kNone || m.mem_req_valid) violation("result valid while the memory port is busy");
+        if (rr) break;  // the result handshake happens at next_edge
+        ++out.stall_cycles;
+      } else if (result_seen) {
+        violation("rsp_valid dropped before the result was taken");
+      }
+      const bool valid = m.mem_req_valid;
+      pt::MemRef ref{m.mem_req_addr, static_cast<pt::Port>(m.mem_req_port), static_cast<pt::Table>(m.mem_req_table),
+                     static_cast<uint8_t>(m.mem_req_level), m.mem_req_write != 0, 0,
+                     m.mem_req_write ? static_cast<uint64_t>(m.mem_req_wdata) : 0};
+      if (waiting && (!valid || ref.addr != held.addr || ref.port != held.port || ref.table != held.table ||
+                      ref.level != held.level || ref.write != held.write || ref.data != held.data))
+        violation("memory request withdrawn or changed before it was accepted");
+      if (valid && due != kNone) violation("memory request while another is outstanding");
+      const bool ready = mem.req_ready();
+      m.mem_req_ready = mem.ready_seen_by_rtl(ready);
+      waiting = false;
+      if (valid && ready) {  // accepted at next_edge
+        const unsigned index = out.nrefs;
+        if (ref.write) {
+          ref.old = mem.write(ref, index);
+          value = 0;
+          ++out.nwrites;
+        } else {
+          value = mem.read(ref, index);
+        }
+        if (index < pt::kMaxRefs) out.r.refs[index] = ref;
+        const uint32_t lat = std::max<uint32_t>(1, mem.latency(index, latency));
+        out.mem_cycles += lat;
+        due = next_edge + lat + mem.extra_latency(index);
+        ++out.nrefs;
+      } else if (valid) {
+        waiting = true;
+        held = ref;
+        ++out.stall_cycles;
+      }
+      m.mem_rsp_valid = next_edge == due;
+      m.mem_rsp_data = next_edge == due ? value : 0xdeadbeefdeadbeefull;  // garbage unless valid
+      if (next_edge == due) due = kNone;
+      quiet = (valid || due != kNone || m.mem_rsp_valid || m.rsp_valid) ? 0 : quiet + 1;
+      if (quiet > 16 || out.nrefs > 4 * pt::kMaxRefs || cycle_ - t0 > 1000000) {
         out.hung = true;
         break;
       }
-      const uint64_t next_edge = cycle_ + 1;
-      if (m.mem_req_valid) {  // accepted at next_edge (mem_req_ready is always 1)
-        pt::MemRef ref{m.mem_req_addr, static_cast<pt::Port>(m.mem_req_port), static_cast<pt::Table>(m.mem_req_table),
-                       static_cast<uint8_t>(m.mem_req_level)};
-        if (out.nrefs < pt::kMaxRefs) out.r.refs[out.nrefs] = ref;
-        value = mem.read(ref, out.nrefs);
-        due = next_edge + latency + mem.extra_latency(out.nrefs);
-        ++out.nrefs;
-      }
-      m.mem_rsp_valid = next_edge == due;
-      m.mem_rsp_data = value;
       tick();
     }
     m.mem_rsp_valid = 0;
+    m.mem_req_ready = 0;
     out.r.nrefs = static_cast<uint8_t>(out.nrefs < pt::kMaxRefs ? out.nrefs : pt::kMaxRefs);
-    if (out.hung) return out;
+    out.r.nwrites = static_cast<uint8_t>(out.nwrites < pt::kMaxRefs ? out.nwrites : pt::kMaxRefs);
+    if (out.hung) {
+      m.rsp_ready = 1;  // let a walker stuck in its result state go back to idle
+      tick();
+      m.rsp_ready = 0;
+      return out;
+    }
     out.cycles = cycle_ + 1 - t0;  // the result handshake happens at the next edge
     out.r.ok = m.rsp_ok;
     out.r.tr.hpa = m.rsp_hpa;
@@ -113,8 +172,7 @@ class RtlWalkerT final : public RtlWalker {
     out.r.switch_level = static_cast<int8_t>(m.rsp_switch_level);
     out.r.fault = pt::Fault{static_cast<pt::Stage>(m.rsp_fault_stage), static_cast<pt::FaultKind>(m.rsp_fault_kind),
                             static_cast<uint8_t>(m.rsp_fault_level), m.rsp_fault_addr, m.rsp_fault_code};
-    m.rsp_ready = 1;
-    tick();
+    tick();  // result handshake (rsp_ready is high)
     m.rsp_ready = 0;
     return out;
   }
@@ -146,9 +204,14 @@ std::unique_ptr<RtlWalker> RtlWalker::create(const std::string& config, TraceFor
   if (config == "l4" && !fst) return std::make_unique<RtlWalkerT<Vwalker_l4, VerilatedVcdC>>(l4_format());
   if (config == "l5" && !fst) return std::make_unique<RtlWalkerT<Vwalker_l5, VerilatedVcdC>>(l5_format());
   if (config == "mix" && !fst) return std::make_unique<RtlWalkerT<Vwalker_mix, VerilatedVcdC>>(mix_format());
+#ifndef AGILEMMU_RTL_NO_FST
   if (config == "l4") return std::make_unique<RtlWalkerT<Vwalker_l4_fst, VerilatedFstC>>(l4_format());
   if (config == "l5") return std::make_unique<RtlWalkerT<Vwalker_l5_fst, VerilatedFstC>>(l5_format());
   if (config == "mix") return std::make_unique<RtlWalkerT<Vwalker_mix_fst, VerilatedFstC>>(mix_format());
+#else
+  if (fst && (config == "l4" || config == "l5" || config == "mix"))
+    throw std::invalid_argument("this build has no FST-traced walker (AGILEMMU_RTL_FST=OFF)");
+#endif
   throw std::invalid_argument("no RTL walker build '" + config + "' (have l4, l5, mix)");
 }
 

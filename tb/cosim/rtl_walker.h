@@ -1,5 +1,6 @@
 // The Verilated RTL walker behind a small C++ interface: one call runs one walk, clocking the
-// model cycle by cycle and serving its memory port with a fixed latency.
+// model cycle by cycle and serving its memory port (reads and A/D writes) through a MemServer,
+// which also decides latencies and backpressure.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -12,20 +13,42 @@ namespace agilemmu::cosim {
 
 // What the RTL returned for one walk (WalkResult fields, the references it made, its cycles).
 struct RtlResult {
-  pt::WalkResult r;          // ok, tr, fault, switch_level; refs/nrefs up to kMaxRefs
+  pt::WalkResult r;          // ok, tr, fault, switch_level; refs/nrefs/nwrites up to kMaxRefs
+                             // (a write's `old` is what the MemServer reported, 0 if unknown)
   unsigned nrefs = 0;        // all references made (may exceed kMaxRefs on a runaway walk)
+  unsigned nwrites = 0;      // of which writes
   uint64_t cycles = 0;       // request handshake edge -> result handshake edge
-  bool hung = false;         // no result within the cycle budget
+  // What the cycle contract adds up: the memory latency of every reference as served, and the
+  // cycles a request waited for mem_req_ready plus those the result waited for rsp_ready.
+  // cycles == start_cycles + nrefs * step_cycles + mem_cycles + stall_cycles for a walker that
+  // keeps the contract.
+  uint64_t mem_cycles = 0;
+  uint64_t stall_cycles = 0;
+  bool hung = false;         // no result (no progress for a while, or a runaway walk)
+  std::string protocol;      // first handshake rule the RTL broke (empty: none)
 };
 
-// Serves the RTL's memory reads. Test-only bug injection mutates what the RTL sees here.
+// Serves the RTL's memory port and plays the interconnect around it. Test-only bug injection
+// mutates what the RTL sees here.
 class MemServer {
  public:
   virtual ~MemServer() = default;
-  // Value returned for the `index`-th reference (0-based) of the current walk.
+  // Value returned for the `index`-th reference (0-based) of the current walk, a read.
   virtual uint64_t read(const pt::MemRef& ref, unsigned index) = 0;
-  // Cycles added to the configured latency for this reference (bug injection only).
+  // The `index`-th reference is a write of ref.data: perform it; returns the entry's value
+  // before the write where the server knows it (recorded as the reference's `old`), else 0.
+  virtual uint64_t write(const pt::MemRef& ref, unsigned index) = 0;
+  // Memory latency of the `index`-th reference in cycles (>= 1); `base` is run()'s latency.
+  virtual uint32_t latency(unsigned /*index*/, uint32_t base) { return base; }
+  // Cycles added on top that the cycle contract does not account for (bug injection only).
   virtual uint32_t extra_latency(unsigned /*index*/) { return 0; }
+  // Backpressure, asked once per cycle: may a request be accepted at the next edge; may the
+  // result be taken at the next edge.
+  virtual bool req_ready() { return true; }
+  virtual bool rsp_ready() { return true; }
+  // What the RTL's mem_req_ready input shows when req_ready() said `ready` (bug injection only:
+  // a walker that ignores mem_req_ready behaves as if it saw it high).
+  virtual bool ready_seen_by_rtl(bool ready) { return ready; }
 };
 
 enum class TraceFormat : uint8_t { Vcd, Fst };
@@ -35,13 +58,16 @@ class RtlWalker {
   virtual ~RtlWalker() = default;
   // Verilated builds (rtl/CMakeLists.txt): "l4" (4/4 levels, MAXPHYADDR 52, selector 52),
   // "l5" (5/5 levels, MAXPHYADDR 46, selector 55), "mix" (4 guest / 5 nested levels,
-  // MAXPHYADDR 40, selector 9, NX disabled). Throws on anything else.
+  // MAXPHYADDR 40, selector 9, NX disabled, no nested A/D). Throws on anything else.
   // `trace` picks the build traced in that format (open_trace writes it).
   static std::unique_ptr<RtlWalker> create(const std::string& config, TraceFormat trace = TraceFormat::Vcd);
   static std::unique_ptr<RtlWalker> create(unsigned levels);  // 4: "l4", 5: "l5"
   // The pt::Format the RTL's Verilog parameters implement.
   virtual const pt::Format& format() const = 0;
-  // Runs one walk; latency >= 1 cycles from memory request acceptance to response.
+  // Runs one walk; `latency` >= 1 cycles from memory request acceptance to response (the
+  // MemServer may vary it per reference). Checks the handshake rules on the way: a memory
+  // request is held unchanged until accepted, one is outstanding at a time, the result is held
+  // until taken.
   virtual RtlResult run(const pt::Roots& roots, const pt::WalkRequest& req, MemServer& mem, uint32_t latency) = 0;
   // Waveform (VCD or FST, per create()) of everything simulated until close_trace.
   virtual void open_trace(const std::string& path) = 0;

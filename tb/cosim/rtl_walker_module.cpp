@@ -7,9 +7,10 @@ namespace agilemmu::cosim {
 
 namespace {
 
-// Serves the RTL's reads through the module's TLM ports. The RTL asks for a reference's value
-// and then its extra latency; the read's annotated time, in cycles, is 1 (the base latency the
-// walk runs with) plus that extra.
+// Serves the RTL's references through the module's TLM ports: a read as an 8-byte
+// TLM_READ_COMMAND, an A/D write as an 8-byte TLM_WRITE_COMMAND of the new entry value. The
+// time the memory annotates, in whole cycles (at least 1), is the latency the RTL sees for that
+// reference.
 class PortServer final : public MemServer {
  public:
   PortServer(RtlWalkerModule& m, tlm_utils::simple_initiator_socket<RtlWalkerModule>& compound,
@@ -17,8 +18,26 @@ class PortServer final : public MemServer {
       : m_(m), compound_(compound), nested_(nested), clock_(clock) {}
   uint64_t read(const pt::MemRef& ref, unsigned /*index*/) override {
     uint64_t value = 0;
+    if (!transport(tlm::TLM_READ_COMMAND, ref, value)) {
+      // As the model walker does: an unreadable entry reads as 0, so the walk faults
+      // architecturally instead of the simulation stopping.
+      SC_REPORT_WARNING(m_.name(), "page-table read returned an error response; reading it as 0");
+      value = 0;
+    }
+    return value;
+  }
+  uint64_t write(const pt::MemRef& ref, unsigned /*index*/) override {
+    uint64_t value = ref.data;
+    if (!transport(tlm::TLM_WRITE_COMMAND, ref, value))
+      SC_REPORT_WARNING(m_.name(), "page-table A/D write returned an error response");
+    return 0;  // the entry's old value is not known here
+  }
+  uint32_t latency(unsigned, uint32_t) override { return latency_; }
+
+ private:
+  bool transport(tlm::tlm_command cmd, const pt::MemRef& ref, uint64_t& value) {
     tlm::tlm_generic_payload p;
-    p.set_command(tlm::TLM_READ_COMMAND);
+    p.set_command(cmd);
     p.set_address(ref.addr);
     p.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
     p.set_data_length(8);
@@ -28,24 +47,16 @@ class PortServer final : public MemServer {
     p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
     (ref.port == pt::Port::Nested ? nested_ : compound_)->b_transport(p, d);
-    if (p.is_response_error()) {
-      // As the model walker does: an unreadable entry reads as 0, so the walk faults
-      // architecturally instead of the simulation stopping.
-      SC_REPORT_WARNING(m_.name(), "page-table read returned an error response; reading it as 0");
-      value = 0;
-    }
     const double cycles = std::ceil(d / clock_ - 1e-9);
-    extra_ = cycles > 1 ? static_cast<uint32_t>(cycles) - 1 : 0;
-    return value;
+    latency_ = cycles > 1 ? static_cast<uint32_t>(cycles) : 1;
+    return !p.is_response_error();
   }
-  uint32_t extra_latency(unsigned) override { return extra_; }
 
- private:
   RtlWalkerModule& m_;
   tlm_utils::simple_initiator_socket<RtlWalkerModule>& compound_;
   tlm_utils::simple_initiator_socket<RtlWalkerModule>& nested_;
   sc_core::sc_time clock_;
-  uint32_t extra_ = 0;
+  uint32_t latency_ = 1;
 };
 
 }  // namespace

@@ -1,11 +1,12 @@
 // The Verilated walker as a SystemC/TLM-2.0 module with the model walker's memory ports: a walk
 // request arrives on `walk` (b_transport, the payload carries a WalkExtension) and every memory
-// reference leaves as an 8-byte read on `compound_port` or `nested_port`, as the Mmu's walks do,
-// so a platform can put the RTL walker where the model walker sits and route its reads the same.
+// reference leaves on `compound_port` or `nested_port` as the Mmu's walks do: a read as an 8-byte
+// TLM read, an A/D write as an 8-byte TLM write of the new entry value. So a platform can put
+// the RTL walker where the model walker sits and route its references the same.
 //
 // The RTL is clocked edge by edge in C++ (RtlWalker, Verilator --cc) inside this module's call
 // rather than by an sc_clock: the --sc wrapper measured 5-8x slower (rtl/README.md). The time a
-// read's b_transport annotates, in whole cycles (at least 1), is the memory latency the RTL sees
+// read's or write's b_transport annotates, in whole cycles (at least 1), is the memory latency the RTL sees
 // for that reference; the walk's cycles come back as annotated delay.
 #pragma once
 #include <memory>

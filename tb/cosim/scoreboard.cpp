@@ -7,7 +7,7 @@
 namespace agilemmu::cosim {
 
 bool parse_inject(const std::string& s, Inject& out) {
-  for (Inject k : {Inject::None, Inject::Selector, Inject::Present, Inject::Latency})
+  for (Inject k : {Inject::None, Inject::Selector, Inject::Present, Inject::Latency, Inject::Ready})
     if (s == to_string(k)) { out = k; return true; }
   return false;
 }
@@ -17,18 +17,20 @@ const char* to_string(Inject k) {
     case Inject::Selector: return "selector";
     case Inject::Present: return "present";
     case Inject::Latency: return "latency";
+    case Inject::Ready: return "ready";
   }
   return "?";
 }
 
-// Serves the RTL's reads from PhysMem and advances the golden walk by one step per RTL
-// reference, so both consume the same image in the same order.
+// Serves the RTL's references from PhysMem (performing its writes there) and advances the golden
+// walk by one step per RTL reference, so both consume the same image in the same order: the
+// golden walk's writes are not performed, the RTL's are, and the golden walk's next reads see
+// them. A wrong RTL write shows up at its own reference first, so the run stops there.
 class Scoreboard::Server final : public MemServer {
  public:
-  explicit Server(Scoreboard& sb) : sb_(sb) {}
+  explicit Server(Scoreboard& sb) : sb_(sb), bp_(sb.bp_.enabled), rng_(walk_seed(sb.bp_.seed, sb.walks_)) {}
   uint64_t read(const pt::MemRef& ref, unsigned index) override {
-    while (sb_.golden_.needs_mem() && sb_.golden_.next_ref().write) sb_.golden_.feed(0);  // TODO(rtl A/D): compare writes
-    if (sb_.golden_.needs_mem()) sb_.golden_.feed(sb_.mem_.read64(sb_.golden_.next_ref().addr));
+    step_golden();
     uint64_t v = sb_.mem_.read64(ref.addr);
     switch (sb_.inject_) {
       case Inject::Selector:
@@ -41,35 +43,92 @@ class Scoreboard::Server final : public MemServer {
     }
     return v;
   }
+  uint64_t write(const pt::MemRef& ref, unsigned) override {
+    step_golden();
+    const uint64_t old = sb_.mem_.read64(ref.addr);
+    sb_.undo_.emplace_back(ref.addr, old);
+    sb_.mem_.write64(ref.addr, ref.data);
+    return old;
+  }
+  // Mostly the base latency, often a few cycles more, now and then a long one.
+  uint32_t latency(unsigned, uint32_t base) override {
+    if (!bp_) return base;
+    const uint64_t k = rnd(100);
+    if (k < 55) return base;
+    if (k < 93) return base + 1 + static_cast<uint32_t>(rnd(6));
+    return base + 10 + static_cast<uint32_t>(rnd(40));
+  }
   uint32_t extra_latency(unsigned index) override { return sb_.inject_ == Inject::Latency && index == 1 ? 1 : 0; }
+  bool req_ready() override { return !bp_ || stretch(req_low_, 20); }
+  bool rsp_ready() override { return !bp_ || stretch(rsp_low_, 30); }
+  bool ready_seen_by_rtl(bool ready) override { return sb_.inject_ == Inject::Ready || ready; }
 
  private:
+  static uint64_t walk_seed(uint64_t seed, uint64_t walk) {
+    uint64_t x = seed * 0x9e3779b97f4a7c15ull ^ (walk + 0x632be59bd9b4e019ull);
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ull;
+    return x ^ (x >> 29);
+  }
+  uint64_t rnd(uint64_t n) { return rng_() % n; }
+  // High, or low for a stretch of 1..8 cycles that starts with `percent` % chance per cycle.
+  bool stretch(unsigned& left, unsigned percent) {
+    if (left) {
+      --left;
+      return false;
+    }
+    if (rnd(100) < percent) {
+      left = static_cast<unsigned>(rnd(8));
+      return false;
+    }
+    return true;
+  }
+  void step_golden() {
+    pt::Walk& g = sb_.golden_;
+    if (!g.needs_mem()) return;
+    g.feed(g.next_ref().write ? 0 : sb_.mem_.read64(g.next_ref().addr));
+  }
+
   Scoreboard& sb_;
+  bool bp_;
+  std::mt19937_64 rng_;
+  unsigned req_low_ = 0, rsp_low_ = 0;
 };
 
-Scoreboard::Scoreboard(RtlWalker& rtl, const pt::PhysMem& mem, uint32_t latency, Inject inject, pt::WalkTiming timing)
-    : rtl_(rtl), mem_(mem), latency_(latency), inject_(inject), timing_(timing) {}
+Scoreboard::Scoreboard(RtlWalker& rtl, pt::PhysMem& mem, uint32_t latency, Inject inject, pt::WalkTiming timing,
+                       Backpressure bp)
+    : rtl_(rtl), mem_(mem), latency_(latency), inject_(inject), timing_(timing), bp_(bp) {}
 
 bool Scoreboard::check(const pt::Roots& roots, const pt::WalkRequest& req) {
   roots_ = roots;
   req_ = req;
+  undo_.clear();
   golden_.start(rtl_.format(), roots, req);
   Server server(*this);
   rtl_res_ = rtl_.run(roots, req, server, latency_);
-  while (golden_.needs_mem()) golden_.feed(golden_.next_ref().write ? 0 : mem_.read64(golden_.next_ref().addr));  // RTL stopped early
+  // The RTL stopped early: finish the golden walk on the image as it is.
+  while (golden_.needs_mem()) golden_.feed(golden_.next_ref().write ? 0 : mem_.read64(golden_.next_ref().addr));
   ++walks_;
   diff_ = compare();
   return diff_.empty();
 }
 
+void Scoreboard::undo_last_walk() {
+  for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) mem_.write64(it->first, it->second);
+  undo_.clear();
+}
+
 std::string Scoreboard::compare() const {
   const pt::WalkResult& g = golden();
   const pt::WalkResult& r = rtl_res_.r;
-  if (rtl_res_.hung) return "RTL produced no result (hang)";
+  if (rtl_res_.hung)
+    return "RTL produced no result (hang)" + (rtl_res_.protocol.empty() ? std::string() : "; " + rtl_res_.protocol);
+  if (!rtl_res_.protocol.empty()) return "handshake: " + rtl_res_.protocol;
   const unsigned n = g.nrefs < rtl_res_.nrefs ? g.nrefs : rtl_res_.nrefs;
   for (unsigned i = 0; i < n && i < pt::kMaxRefs; ++i)
     if (g.refs[i] != r.refs[i]) return "memory reference #" + std::to_string(i);
   if (g.nrefs != rtl_res_.nrefs) return "number of memory references";
+  if (g.nwrites != rtl_res_.nwrites) return "number of writes";
   if (g.ok != r.ok) return "ok";
   if (g.switch_level != r.switch_level) return "switch_level";
   if (g.ok) {
@@ -90,9 +149,13 @@ std::string Scoreboard::compare() const {
 
 namespace {
 std::string ref_str(const pt::MemRef& r) {
-  char b[80];
-  std::snprintf(b, sizeof b, "0x%013llx %-8s %-8s L%u", static_cast<unsigned long long>(r.addr), pt::to_string(r.port),
-                pt::to_string(r.table), r.level);
+  char b[96];
+  if (r.write)
+    std::snprintf(b, sizeof b, "W 0x%013llx %-8s %-8s L%u =0x%llx", static_cast<unsigned long long>(r.addr),
+                  pt::to_string(r.port), pt::to_string(r.table), r.level, static_cast<unsigned long long>(r.data));
+  else
+    std::snprintf(b, sizeof b, "R 0x%013llx %-8s %-8s L%u", static_cast<unsigned long long>(r.addr),
+                  pt::to_string(r.port), pt::to_string(r.table), r.level);
   return b;
 }
 std::string result_str(const pt::WalkResult& w) {
@@ -105,7 +168,8 @@ std::string result_str(const pt::WalkResult& w) {
     os << "fault stage=" << pt::to_string(w.fault.stage) << " kind=" << pt::to_string(w.fault.kind)
        << " level=" << std::dec << unsigned(w.fault.level) << std::hex << " addr=0x" << w.fault.addr
        << " error_code=0x" << w.fault.error_code;
-  os << std::dec << " switch_level=" << int(w.switch_level) << " nrefs=" << unsigned(w.nrefs);
+  os << std::dec << " switch_level=" << int(w.switch_level) << " nrefs=" << unsigned(w.nrefs)
+     << " nwrites=" << unsigned(w.nwrites);
   return os.str();
 }
 }  // namespace
@@ -119,20 +183,24 @@ void Scoreboard::report(std::ostream& os) const {
      << " sroot=0x" << roots_.sroot << " croot=0x" << roots_.croot << std::dec << " croot_is_gpa=" << roots_.croot_is_gpa
      << "\n";
   os << "  format: levels=" << f.levels << " nested_levels=" << f.nested_levels << " maxphyaddr=" << f.maxphyaddr
-     << " selector_bit=" << f.selector_bit << " nx=" << f.nx_enabled << "  latency=" << latency_
-     << " inject=" << to_string(inject_) << "\n";
+     << " selector_bit=" << f.selector_bit << " nx=" << f.nx_enabled << " nested_ad=" << f.nested_ad
+     << "  latency=" << latency_ << " backpressure=" << (bp_.enabled ? "on" : "off") << " inject=" << to_string(inject_)
+     << "\n";
   os << "  golden: " << result_str(golden()) << "\n";
   os << "  rtl:    " << (rtl_res_.hung ? std::string("HUNG") : result_str(rtl_res_.r)) << "\n";
-  os << "  cycles: golden " << expected_cycles() << "  rtl " << rtl_res_.cycles << "\n";
-  char line[200];
-  std::snprintf(line, sizeof line, "  %-3s %-40s %-40s\n", "#", "golden reference", "rtl reference");
+  os << "  cycles: expected " << expected_cycles() << " (start " << timing_.start_cycles << " + " << unsigned(golden().nrefs)
+     << " refs x step " << timing_.step_cycles << " + memory " << rtl_res_.mem_cycles << " + stalls "
+     << rtl_res_.stall_cycles << ")  rtl " << rtl_res_.cycles << "\n";
+  if (!rtl_res_.protocol.empty()) os << "  handshake: " << rtl_res_.protocol << "\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-3s %-60s %-60s\n", "#", "golden reference", "rtl reference");
   os << line;
   const unsigned n = std::max<unsigned>(golden().nrefs, rtl_res_.r.nrefs);
   for (unsigned i = 0; i < n; ++i) {
     const std::string g = i < golden().nrefs ? ref_str(golden().refs[i]) : "-";
     const std::string r = i < rtl_res_.r.nrefs ? ref_str(rtl_res_.r.refs[i]) : "-";
     const bool same = i < golden().nrefs && i < rtl_res_.r.nrefs && golden().refs[i] == rtl_res_.r.refs[i];
-    std::snprintf(line, sizeof line, "%s %-3u %-40s %-40s\n", same ? " " : "*", i, g.c_str(), r.c_str());
+    std::snprintf(line, sizeof line, "%s %-3u %-60s %-60s\n", same ? " " : "*", i, g.c_str(), r.c_str());
     os << line;
   }
 }

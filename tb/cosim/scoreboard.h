@@ -1,9 +1,13 @@
 // Runs one walk on the RTL and, in lock step, on the golden pt::Walk; compares everything the
-// walk produces (result, fault, switch level, ordered references, cycles).
+// walk produces (result, fault, switch level, ordered references including the A/D writes with
+// their data, cycles, handshake rules).
 #pragma once
 #include <cstdint>
 #include <ostream>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cosim/rtl_walker.h"
 #include "pt/phys_mem.h"
@@ -18,20 +22,40 @@ enum class Inject : uint8_t {
   Selector,  // RTL reads compound entries with the selector bit flipped
   Present,   // RTL sees P cleared on the first read of every 8th walk
   Latency,   // RTL's second memory response of every walk arrives one cycle late
+  Ready,     // RTL sees mem_req_ready always high (as if it ignored it); needs backpressure
 };
 bool parse_inject(const std::string& s, Inject& out);
 const char* to_string(Inject k);
 
+// Randomized interconnect around the RTL's ports, like a real one: mem_req_ready low for random
+// stretches, a different memory latency for each reference (mostly near the base latency, now
+// and then far above it), rsp_ready low for random stretches. Drawn from (seed, walk number), so
+// a walk replays with the same stalls.
+struct Backpressure {
+  bool enabled = false;
+  uint64_t seed = 1;
+};
+
 class Scoreboard {
  public:
-  Scoreboard(RtlWalker& rtl, const pt::PhysMem& mem, uint32_t latency, Inject inject = Inject::None,
-             pt::WalkTiming timing = {});
+  // The RTL's writes go into `mem` (the golden walk sees them in its next reads, as the RTL does).
+  Scoreboard(RtlWalker& rtl, pt::PhysMem& mem, uint32_t latency, Inject inject = Inject::None,
+             pt::WalkTiming timing = {}, Backpressure bp = {});
   // Runs one walk on both sides; true when they agree.
   bool check(const pt::Roots& roots, const pt::WalkRequest& req);
+  // Puts back what the last walk's writes changed (to replay it on the same image).
+  void undo_last_walk();
+  // The next check() counts as walk number `n` (its stalls and injections depend on it).
+  void set_walk_number(uint64_t n) { walks_ = n; }
 
   const pt::WalkResult& golden() const { return golden_.result(); }
   const RtlResult& rtl_result() const { return rtl_res_; }
-  uint64_t expected_cycles() const { return timing_.uncached(golden().nrefs, latency_); }
+  // The contract: start + per reference (latency + step), plus every stall cycle the
+  // interconnect imposed. Latencies and stalls are the ones this walk actually saw.
+  uint64_t expected_cycles() const {
+    return timing_.start_cycles + static_cast<uint64_t>(golden().nrefs) * timing_.step_cycles + rtl_res_.mem_cycles +
+           rtl_res_.stall_cycles;
+  }
   const std::string& first_difference() const { return diff_; }
   // Walk inputs, both results, both reference lists side by side, cycles.
   void report(std::ostream& os) const;
@@ -42,10 +66,12 @@ class Scoreboard {
   std::string compare() const;
 
   RtlWalker& rtl_;
-  const pt::PhysMem& mem_;
+  pt::PhysMem& mem_;
   uint32_t latency_;
   Inject inject_;
   pt::WalkTiming timing_;
+  Backpressure bp_;
+  std::vector<std::pair<uint64_t, uint64_t>> undo_;  // (address, old value) of this walk's writes
   pt::Walk golden_;
   pt::Roots roots_;
   pt::WalkRequest req_;

@@ -1,5 +1,6 @@
-// Random co-simulation: the regression, determinism, and proof that the scoreboard catches
-// injected RTL-side bugs.
+// Random co-simulation: the regression (under randomized backpressure, comparing every read and
+// A/D write and the cycles derived from the stalls), determinism, and proof that the scoreboard
+// catches injected RTL-side bugs.
 #define BOOST_TEST_MODULE cosim_random
 #include <boost/test/unit_test.hpp>
 
@@ -17,8 +18,9 @@ using cosim::Inject;
 namespace {
 
 cosim::Summary run(uint64_t walks, uint64_t seed, const std::string& rtl, uint32_t latency, Inject inject,
-                   std::string* report = nullptr, const std::string& wave_dir = "waveforms") {
+                   std::string* report = nullptr, const std::string& wave_dir = "waveforms", bool backpressure = true) {
   cosim::Options o;
+  o.backpressure = backpressure;
   o.walks = walks;
   o.seed = seed;
   o.rtl = rtl;
@@ -35,7 +37,16 @@ cosim::Summary run(uint64_t walks, uint64_t seed, const std::string& rtl, uint32
 }
 
 // The generator must reach every outcome the walker can produce, or a passing run proves little.
-void check_coverage(const cosim::Summary& s, unsigned levels, bool address_size) {
+void check_coverage(const cosim::Summary& s, unsigned levels, bool address_size, bool nested_ad = true) {
+  BOOST_TEST(s.writes > 0u);
+  BOOST_TEST(s.walks_with_writes > 0u);
+  BOOST_TEST(s.walks_with_writes < s.walks);  // and walks that find A/D already set
+  if (nested_ad) BOOST_TEST(s.guest_page_d > 0u);
+  else BOOST_TEST(s.guest_page_d == 0u);
+  BOOST_TEST(s.nested_perm_final > 0u);
+  BOOST_TEST(s.nested_perm_table > 0u);
+  BOOST_TEST(s.nested_perm_table_write > 0u);
+  BOOST_TEST(s.stall_cycles > 0u);
   for (unsigned k = 1; k <= 4; ++k) BOOST_TEST(s.per_fault_kind[k] > 0u, "fault kind " << k);
   if (address_size) BOOST_TEST(s.per_fault_kind[5] > 0u);  // gPA above a 4-level nested table's 48 bits
   for (unsigned st = 1; st <= 5; ++st) BOOST_TEST(s.per_stage[st] > 0u, "fault stage " << st);
@@ -68,7 +79,30 @@ BOOST_AUTO_TEST_CASE(regression_mixed_levels_nx_off) {
   const auto s = run(300000, 4242, "mix", 2, Inject::None, &rep);
   BOOST_TEST(s.walks == 300000u);
   BOOST_TEST(s.mismatches == 0u, rep);
-  check_coverage(s, 4, false);
+  check_coverage(s, 4, false, false);  // NESTED_AD = 0: no nested writes
+}
+
+// Without backpressure every reference costs the fixed latency + 1: the plain contract
+// start + n*(L+1) (the scoreboard's expected cycles reduce to WalkTiming::uncached).
+BOOST_AUTO_TEST_CASE(regression_no_backpressure) {
+  for (const char* rtl : {"l4", "l5", "mix"}) {
+    std::string rep;
+    const auto s = run(100000, 31, rtl, 4, Inject::None, &rep, "waveforms", false);
+    BOOST_TEST(s.mismatches == 0u, rep);
+    BOOST_TEST(s.stall_cycles == 0u);
+    BOOST_TEST(s.writes > 0u);
+  }
+}
+
+// Backpressure changes when things happen, never what: same references, writes and results.
+BOOST_AUTO_TEST_CASE(backpressure_changes_cycles_not_walks) {
+  const auto a = run(20000, 8, "l4", 1, Inject::None, nullptr, "waveforms", true);
+  const auto b = run(20000, 8, "l4", 1, Inject::None, nullptr, "waveforms", false);
+  BOOST_TEST(a.mismatches + b.mismatches == 0u);
+  BOOST_TEST(a.refs == b.refs);
+  BOOST_TEST(a.writes == b.writes);
+  BOOST_TEST(a.ok_walks == b.ok_walks);
+  BOOST_TEST(a.rtl_cycles > b.rtl_cycles + a.stall_cycles);
 }
 
 BOOST_AUTO_TEST_CASE(same_seed_same_walks) {
@@ -76,7 +110,9 @@ BOOST_AUTO_TEST_CASE(same_seed_same_walks) {
   const auto b = run(6000, 5, "l4", 2, Inject::None);
   const auto c = run(6000, 6, "l4", 2, Inject::None);
   BOOST_TEST(a.refs == b.refs);
-  BOOST_TEST(a.rtl_cycles == b.rtl_cycles);
+  BOOST_TEST(a.writes == b.writes);
+  BOOST_TEST(a.rtl_cycles == b.rtl_cycles);  // the same stalls too
+  BOOST_TEST(a.stall_cycles == b.stall_cycles);
   BOOST_TEST(a.ok_walks == b.ok_walks);
   BOOST_TEST((a.refs != c.refs || a.ok_walks != c.ok_walks));
 }
@@ -86,7 +122,7 @@ BOOST_AUTO_TEST_CASE(same_seed_same_walks) {
 BOOST_AUTO_TEST_CASE(injected_bugs_are_caught) {
   const std::string dir = (std::filesystem::temp_directory_path() / "agilemmu_cosim_inject").string();
   std::filesystem::remove_all(dir);
-  for (Inject k : {Inject::Selector, Inject::Present, Inject::Latency}) {
+  for (Inject k : {Inject::Selector, Inject::Present, Inject::Latency, Inject::Ready}) {
     std::string rep;
     const auto s = run(20000, 11, "l4", 1, k, &rep, dir);
     BOOST_TEST(s.mismatches > 0u, cosim::to_string(k));
@@ -117,6 +153,10 @@ BOOST_AUTO_TEST_CASE(cli_summary_and_exit_code) {
   std::string out;
   BOOST_TEST(cli({"--walks", "3000", "--seed", "9", "--latency", "2", "--levels", "5"}, out) == 0);
   BOOST_TEST(out.find("\n3000 walks, 0 mismatches\n") != std::string::npos, out);
+  BOOST_TEST(out.find("backpressure off, stall cycles 0") != std::string::npos, out);
+  BOOST_TEST(cli({"--walks", "3000", "--seed", "9", "--rtl", "mix", "--backpressure"}, out) == 0);
+  BOOST_TEST(out.find("\n3000 walks, 0 mismatches\n") != std::string::npos, out);
+  BOOST_TEST(out.find("backpressure on") != std::string::npos, out);
   BOOST_TEST(out.find(" walks/s") != std::string::npos);
   const std::string dir = (std::filesystem::temp_directory_path() / "agilemmu_cosim_cli").string();
   BOOST_TEST(cli({"--walks", "3000", "--inject-bug", "latency", "--wave-dir", dir}, out) == 1);

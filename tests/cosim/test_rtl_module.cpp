@@ -1,12 +1,17 @@
-// The RTL walker as a SystemC module (RtlWalkerModule) in a TLM system: its reads go out on the
-// compound and nested ports to a memory whose latency varies by address, and it must make the
-// golden walk's references on the right ports, return its result, and take exactly the cycles the
-// model walker takes for the same reads. One process per case (SystemC cannot restart).
+// The RTL walker as a SystemC module (RtlWalkerModule) in a TLM system: its reads and A/D writes
+// go out on the compound and nested ports to a memory whose latency varies by address, and it
+// must make the golden walk's references (reads and writes with their data, in order) on the
+// right ports, return its result, and take exactly the cycles the model walker takes for the same
+// references. One process per case (SystemC cannot restart).
 #define BOOST_TEST_MODULE cosim_rtl_module
 #include <boost/test/unit_test.hpp>
 #include <systemc>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ostream>
 
 #include "cosim/rtl_walker_module.h"
 #include "mmu/mmu.h"
@@ -23,18 +28,36 @@ namespace {
 // 8-30 cycles per read at a 1 ns clock, by address: walks see uneven latencies.
 uint32_t latency_of(uint64_t addr) { return 8 + static_cast<uint32_t>((addr >> 3) * 2654435761u % 23); }
 
-// Memory that logs every read with the socket (port) it came in on.
+struct Access {
+  uint64_t addr = 0;
+  int socket = 0;      // 0: compound port, 1: nested port
+  bool write = false;
+  uint64_t data = 0;   // written value (writes only)
+  bool operator==(const Access& o) const {
+    return addr == o.addr && socket == o.socket && write == o.write && data == o.data;
+  }
+};
+std::ostream& operator<<(std::ostream& os, const Access& a) {
+  return os << (a.write ? "W 0x" : "R 0x") << std::hex << a.addr << " =0x" << a.data << std::dec << " port " << a.socket;
+}
+
+// Memory that performs and logs every access with the socket (port) it came in on.
 struct LoggingMemory : sc_module {
   tlm_utils::multi_passthrough_target_socket<LoggingMemory> socket{"socket"};
   pt::PhysMem& mem;
-  std::vector<std::pair<uint64_t, int>> log;  // address, socket index
+  std::vector<Access> log;
   LoggingMemory(sc_module_name n, pt::PhysMem& m) : sc_module(n), mem(m) {
     socket.register_b_transport(this, &LoggingMemory::b_transport);
   }
   void b_transport(int id, tlm::tlm_generic_payload& t, sc_time& d) {
     if (t.is_read()) {
       mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
-      log.emplace_back(t.get_address(), id);
+      log.push_back({t.get_address(), id, false, 0});
+    } else if (t.is_write()) {
+      mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
+      uint64_t v = 0;
+      std::memcpy(&v, t.get_data_ptr(), t.get_data_length() < 8 ? t.get_data_length() : 8);
+      log.push_back({t.get_address(), id, true, v});
     }
     d += sc_time(latency_of(t.get_address()), SC_NS);
     t.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -72,14 +95,14 @@ struct Driver : sc_module {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(references_ports_results_and_cycles_match_the_golden_walk) {
-  Guest g;
+  Guest g, gold;  // the RTL walks g through the module; the golden walk walks an identical copy
   cosim::RtlWalkerModule rtl("rtl", cosim::RtlWalker::create("l4"), sc_time(1, SC_NS));
   LoggingMemory memory("memory", g.mem);
   Driver drv("drv");
   drv.socket.bind(rtl.walk);
   rtl.compound_port.bind(memory.socket);  // socket index 0
   rtl.nested_port.bind(memory.socket);    // socket index 1
-  unsigned walks = 0, faults = 0;
+  unsigned walks = 0, faults = 0, writes = 0;
   std::vector<unsigned> switches(5);  // mapped agile walks: stayed shadow-style, switched at level 1..4
   drv.body = [&] {
     const pt::Roots roots = g.as.roots();
@@ -95,16 +118,18 @@ BOOST_AUTO_TEST_CASE(references_ports_results_and_cycles_match_the_golden_walk) 
           sc_time d = SC_ZERO_TIME;
           drv.socket->b_transport(p, d);
           p.clear_extension(&x);
-          const pt::WalkResult golden = pt::walk(g.mem, g.fmt, roots, x.req);
+          const pt::WalkResult golden = pt::walk(gold.mem, gold.fmt, roots, x.req);
           BOOST_TEST_CONTEXT("mode " << int(mode) << " va 0x" << std::hex << va) {
             BOOST_TEST(p.get_response_status() == (golden.ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE));
             BOOST_REQUIRE_EQUAL(memory.log.size(), golden.nrefs);
             uint64_t cycles = pt::WalkTiming{}.start_cycles;
             for (unsigned r = 0; r < golden.nrefs; ++r) {
-              BOOST_TEST(memory.log[r].first == golden.refs[r].addr);
-              BOOST_TEST(memory.log[r].second == (golden.refs[r].port == pt::Port::Nested ? 1 : 0));
-              cycles += latency_of(golden.refs[r].addr) + pt::WalkTiming{}.step_cycles;
+              const pt::MemRef& gr = golden.refs[r];
+              const Access expect{gr.addr, gr.port == pt::Port::Nested ? 1 : 0, gr.write, gr.write ? gr.data : 0};
+              BOOST_TEST(memory.log[r] == expect, "reference " << r);
+              cycles += latency_of(gr.addr) + pt::WalkTiming{}.step_cycles;
             }
+            writes += golden.nwrites;
             BOOST_TEST(x.result.r.ok == golden.ok);
             if (golden.ok) BOOST_TEST(x.result.r.tr.hpa == golden.tr.hpa);
             else BOOST_TEST(x.result.r.fault.level == golden.fault.level);
@@ -118,6 +143,7 @@ BOOST_AUTO_TEST_CASE(references_ports_results_and_cycles_match_the_golden_walk) 
   };
   sc_start();
   BOOST_TEST(walks == 4u * 22 * 2);
+  BOOST_TEST(writes > 0u);
   BOOST_TEST(faults == 4u * 22);  // every second address is unmapped
   // i = 0, 3, ..., 63: i % 5 is 0 and 3 five times each, 1, 2 and 4 four times.
   BOOST_TEST(switches == (std::vector<unsigned>{5, 4, 4, 5, 4}), boost::test_tools::per_element());
@@ -126,14 +152,14 @@ BOOST_AUTO_TEST_CASE(references_ports_results_and_cycles_match_the_golden_walk) 
 // The model walker (Mmu, every cache off, LT) and the RTL module on the same memory: the same
 // references and, summed over the walks, the same cycles.
 BOOST_AUTO_TEST_CASE(same_references_and_cycles_as_the_mmu_walker) {
-  Guest g;
+  Guest g, g_rtl;  // both walkers write A/D: each gets its own identical image
   mmu::MmuConfig c;
   c.mode = Mode::Agile;
   c.l1i.geo.entries = c.l1d.geo.entries = c.l2.geo.entries = 0;
   c.pwc.entries = c.npwc.entries = c.ntlb.entries = 0;
   mmu::Mmu model("mmu", c, g.fmt);
   cosim::RtlWalkerModule rtl("rtl", cosim::RtlWalker::create("l4"), sc_time(1, SC_NS));
-  LoggingMemory tables("tables", g.mem), data("data", g.mem), rtl_tables("rtl_tables", g.mem);
+  LoggingMemory tables("tables", g.mem), data("data", g.mem), rtl_tables("rtl_tables", g_rtl.mem);
   model.compound_port.bind(tables.socket);
   model.nested_port.bind(tables.socket);
   model.data.bind(data.socket);
@@ -171,7 +197,7 @@ BOOST_AUTO_TEST_CASE(same_references_and_cycles_as_the_mmu_walker) {
   to_rtl.body = [&] {
     for (uint64_t va : vas) {
       cosim::WalkExtension x;
-      x.roots = g.as.roots();
+      x.roots = g_rtl.as.roots();
       x.req = pt::WalkRequest{va, pt::Access::Read, true, Mode::Agile};
       tlm::tlm_generic_payload p;
       p.set_extension(&x);
@@ -186,7 +212,8 @@ BOOST_AUTO_TEST_CASE(same_references_and_cycles_as_the_mmu_walker) {
   const auto& st = model.stats();
   BOOST_REQUIRE_EQUAL(st.walks, vas.size());
   BOOST_TEST(tables.log.size() == rtl_tables.log.size());
-  BOOST_TEST((tables.log == rtl_tables.log));  // address and port of every reference, in order
+  BOOST_TEST(tables.log == rtl_tables.log, boost::test_tools::per_element());  // every reference, in order
+  BOOST_TEST(std::count_if(rtl_tables.log.begin(), rtl_tables.log.end(), [](const Access& a) { return a.write; }) > 0);
   BOOST_TEST(st.walk_cycles.mean() * double(st.walk_cycles.count()) == double(rtl_cycles));
   // 13 walks stayed shadow-style, 13 switched at level 1, 13 at 2, 13 at 3, 12 at 4.
   const std::vector<uint64_t> by_level(st.switch_level.begin(), st.switch_level.end());
