@@ -77,7 +77,9 @@ struct Guest {
   pt::Format fmt{4, 4, 52, 52, true};  // the l4 RTL build
   vmm::AddressSpace as{mem, fmt};
   Guest() {
-    for (unsigned i = 0; i < 64; ++i) as.guest_map(page(i), pt::PageSize::k4K, {});
+    // Mapped dirty: shadow-style leaves of clean pages are read-only (dirty-bit emulation), and
+    // these walks write.
+    for (unsigned i = 0; i < 64; ++i) as.guest_map(page(i), pt::PageSize::k4K, {}, /*dirty=*/true);
     as.build_all();
     for (unsigned i = 0; i < 64; ++i)
       if (i % 5) as.set_compound_nested(page(i), i % 5);
