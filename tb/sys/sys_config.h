@@ -1,4 +1,4 @@
-// Plain settings of the system around the MMU (no SystemC), loaded from YAML by model/config.
+// Plain settings of the system around the MMU (no SystemC), loaded from YAML by config/.
 #pragma once
 #include <cstdint>
 #include <string>
