@@ -64,7 +64,11 @@ class Mmu : public sc_core::sc_module {
 
   const MmuStats& stats() const { return st_; }
   const MmuConfig& config() const { return cfg_; }
-  nlohmann::json stats_json() const;
+  // The TLBs and walk caches, for their counters (their geometry is config()'s).
+  const Tlb& l1i_tlb() const { return l1i_; }
+  const Tlb& l1d_tlb() const { return l1d_; }
+  const Tlb& l2_tlb() const { return l2_; }
+  const WalkCacheSet& walk_caches() const { return caches_; }
   sc_core::sc_time clock() const { return clk_; }
 
   // Observable state for waveforms: walks in flight, the latest walker state, TLB hit. Written

@@ -1,8 +1,7 @@
-// Statistics the Mmu gathers; to_json() gives the objects `agilemmu run` writes.
+// Statistics the Mmu gathers (the simulator writes them as JSON: sys::mmu_stats_json).
 #pragma once
 #include <array>
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "mmu/set_assoc.h"

@@ -17,6 +17,10 @@
 
 namespace agilemmu::sys {
 
+// The Mmu's statistics as `agilemmu run` writes them under "mmu" (occupancy aside, which needs the
+// run's length).
+nlohmann::json mmu_stats_json(const mmu::Mmu& m);
+
 class System {
  public:
   // Builds every module; call during elaboration (before sc_start).
