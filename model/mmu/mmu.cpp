@@ -1,4 +1,4 @@
-#include "mmu/mmu.h"
+#include <agilemmu/mmu/mmu.h>
 
 #include <cstdio>
 #include <cstring>

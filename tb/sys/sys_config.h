@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "mmu/set_assoc.h"
+#include <agilemmu/mmu/set_assoc.h>
 
 namespace agilemmu::sys {
 

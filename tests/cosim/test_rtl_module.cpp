@@ -9,8 +9,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "cosim/rtl_walker_module.h"
-#include "mmu/mmu.h"
-#include "vmm/address_space.h"
+#include <agilemmu/mmu/mmu.h>
+#include <agilemmu/vmm/address_space.h>
 
 int sc_main(int, char**) { return 0; }
 

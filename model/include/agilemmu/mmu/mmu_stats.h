@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "mmu/set_assoc.h"
-#include "pt/walk.h"
+#include <agilemmu/mmu/set_assoc.h>
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::mmu {
 

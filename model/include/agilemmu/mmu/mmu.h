@@ -20,13 +20,13 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
-#include "mmu/mmu_config.h"
-#include "mmu/mmu_ext.h"
-#include "mmu/mmu_stats.h"
-#include "mmu/queues.h"
-#include "mmu/tlb.h"
-#include "mmu/walk_caches.h"
-#include "pt/walk.h"
+#include <agilemmu/mmu/mmu_config.h>
+#include <agilemmu/mmu/mmu_ext.h>
+#include <agilemmu/mmu/mmu_stats.h>
+#include <agilemmu/mmu/queues.h>
+#include <agilemmu/mmu/tlb.h>
+#include <agilemmu/mmu/walk_caches.h>
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::mmu {
 
