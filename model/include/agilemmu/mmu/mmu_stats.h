@@ -1,4 +1,4 @@
-// Statistics the Mmu gathers (the simulator writes them as JSON: sys::mmu_stats_json).
+// Statistics the Mmu gathers (`agilemmu run` writes them, with the TLB and walk-cache counters, as "mmu").
 #pragma once
 #include <array>
 #include <cstdint>
