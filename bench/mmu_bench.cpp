@@ -14,9 +14,10 @@
 #include <cstring>
 #include <systemc>
 
-#include "mmu/mmu.h"
+#include <agilemmu/mmu/mmu.h>
+#include <agilemmu/vmm/address_space.h>
+
 #include "sys/stream_cpu.h"
-#include "vmm/address_space.h"
 
 using namespace agilemmu;
 using namespace sc_core;

@@ -9,8 +9,8 @@
 #include <random>
 #include <vector>
 
-#include "pt/walk.h"
-#include "vmm/address_space.h"
+#include <agilemmu/pt/walk.h>
+#include <agilemmu/vmm/address_space.h>
 
 using namespace agilemmu;
 

@@ -1,5 +1,5 @@
 // Shared encodings of the agilemmu walker. Every numeric value equals the C++ enum in
-// model/pt/walk.h / model/pt/format.h, so the co-simulation compares raw port values.
+// <agilemmu/pt/walk.h> / <agilemmu/pt/format.h>, so the co-simulation compares raw port values.
 package agilemmu_pkg;
 
   typedef enum logic [1:0] { MODE_NATIVE = 2'd0, MODE_NESTED = 2'd1, MODE_SHADOW = 2'd2, MODE_AGILE = 2'd3 } mode_e;

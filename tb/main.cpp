@@ -5,6 +5,8 @@
 #include <exception>
 #include <string>
 
+#include <agilemmu/version.h>
+
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "config/yaml_reader.h"
@@ -26,6 +28,7 @@ void usage(FILE* f) {
       "       agilemmu sweep SWEEP.yaml [--jobs N] [--out results.csv] [--resume] [--quiet] [--no-plots]\n"
       "                     [--emit-jobs FILE [--dir DIR]] [--merge DIR] [--dry-run] [--set key=value]...\n"
       "                                                            run a parameter sweep (configs/sweeps/README.md)\n"
+      "       agilemmu --version                                   print the version\n"
       "Exit codes: 0 ok, 1 fault/mismatch/model error, 2 bad usage or bad input.\n",
       f);
 }
@@ -36,6 +39,10 @@ int main(int argc, char** argv) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);  // keep stdout to our own output
   const std::string cmd = argc > 1 ? argv[1] : "run";
   try {
+    if (cmd == "--version") {
+      std::printf("agilemmu %s\n", AGILEMMU_VERSION);
+      return kExitOk;
+    }
     // `agilemmu --help` and `agilemmu SUBCOMMAND --help` both print the usage.
     bool help = cmd == "-h" || cmd == "--help" || cmd == "help";
     for (int i = 2; i < argc; ++i) help |= !std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h");

@@ -1,4 +1,4 @@
-#include "mmu/mmu.h"
+#include <agilemmu/mmu/mmu.h>
 
 #include <cstdio>
 #include <cstring>
@@ -542,62 +542,6 @@ void Mmu::invalidate_all() {
   count_invalidation(InvalidationKind::All);
   l1i_.invalidate_all(), l1d_.invalidate_all(), l2_.invalidate_all();
   caches_.invalidate_all();
-}
-
-namespace {
-nlohmann::json counters(const CacheCounters& c, const CacheGeometry& g) {
-  return {{"entries", g.entries},   {"ways", g.ways},           {"latency", g.latency},
-          {"hits", c.hits},         {"misses", c.misses},       {"evictions", c.evictions},
-          {"lookups", c.lookups()}, {"invalidations", c.invalidations},
-          {"hit_rate", c.lookups() ? double(c.hits) / c.lookups() : 0.0}};
-}
-}  // namespace
-
-nlohmann::json Mmu::stats_json() const {
-  nlohmann::json j;
-  j["l1i_tlb"] = counters(l1i_.counters(), cfg_.l1i.geo);
-  j["l1d_tlb"] = counters(l1d_.counters(), cfg_.l1d.geo);
-  j["l2_tlb"] = counters(l2_.counters(), cfg_.l2.geo);
-  j["pwc"] = counters(caches_.pwc_counters(), cfg_.pwc);
-  j["npwc"] = counters(caches_.npwc_counters(), cfg_.npwc);
-  j["ntlb"] = counters(caches_.ntlb_counters(), cfg_.ntlb);
-  nlohmann::json w;
-  w["walks"] = st_.walks;
-  w["coalesced"] = st_.coalesced;
-  w["refs_compound_port"] = st_.refs_by_port[0];
-  w["refs_nested_port"] = st_.refs_by_port[1];
-  w["ad_writes"] = st_.ad_writes;
-  w["restarts"] = st_.walk_restarts;
-  w["refs_per_walk_mean"] = st_.refs_per_walk.mean();
-  nlohmann::json hist = nlohmann::json::object();
-  for (size_t i = 0; i < st_.refs_per_walk.counts().size(); ++i)
-    if (st_.refs_per_walk.counts()[i]) hist[std::to_string(i)] = st_.refs_per_walk.counts()[i];
-  w["refs_per_walk_histogram"] = hist;
-  w["latency_mean"] = st_.walk_cycles.mean();
-  w["latency_p50"] = st_.walk_cycles.percentile(0.50);
-  w["latency_p99"] = st_.walk_cycles.percentile(0.99);
-  w["latency_max"] = st_.walk_cycles.max();
-  nlohmann::json sw;
-  sw["stayed_shadow"] = st_.switch_level[0];
-  sw["croot_gpa"] = st_.switch_level[1];
-  for (unsigned l = 1; l <= 5; ++l) sw["level_" + std::to_string(l)] = st_.switch_level[1 + l];
-  w["switched_to_nested"] = sw;
-  nlohmann::json states;
-  for (size_t s = 0; s < size_t(WalkerState::kCount); ++s)
-    states[to_string(static_cast<WalkerState>(s))] = st_.state_visits[s];
-  w["state_visits"] = states;
-  j["walker"] = w;
-  j["faults"] = st_.faults;
-  char digest[20];
-  std::snprintf(digest, sizeof digest, "%016llx", static_cast<unsigned long long>(st_.translation_digest));
-  j["translation_digest"] = digest;
-  j["invalidations"] = st_.invalidations;
-  for (size_t k = 0; k < size_t(InvalidationKind::kCount); ++k)
-    j["invalidations_by_kind"][to_string(static_cast<InvalidationKind>(k))] = st_.invalidations_by_kind[k];
-  j["dmi_accesses"] = st_.dmi_accesses;
-  j["dmi_invalidations"] = st_.dmi_invalidations;
-  j["checked_translations"] = st_.checked;
-  return j;
 }
 
 }  // namespace agilemmu::mmu

@@ -1,4 +1,4 @@
-#include "mmu/set_assoc.h"
+#include <agilemmu/mmu/set_assoc.h>
 
 namespace agilemmu::mmu {
 

@@ -1,4 +1,4 @@
-#include "mmu/tlb.h"
+#include <agilemmu/mmu/tlb.h>
 
 namespace agilemmu::mmu {
 

@@ -1,4 +1,4 @@
-#include "mmu/walk_caches.h"
+#include <agilemmu/mmu/walk_caches.h>
 
 namespace agilemmu::mmu {
 

@@ -1,4 +1,4 @@
-#include "pt/format.h"
+#include <agilemmu/pt/format.h>
 
 namespace agilemmu::pt {
 

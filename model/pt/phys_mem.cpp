@@ -1,4 +1,4 @@
-#include "pt/phys_mem.h"
+#include <agilemmu/pt/phys_mem.h>
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "pt/walk.h"
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::pt {
 

@@ -1,4 +1,4 @@
-#include "vmm/address_space.h"
+#include <agilemmu/vmm/address_space.h>
 
 #include <algorithm>
 #include <stdexcept>

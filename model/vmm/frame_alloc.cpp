@@ -1,4 +1,4 @@
-#include "vmm/frame_alloc.h"
+#include <agilemmu/vmm/frame_alloc.h>
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "vmm/radix_table.h"
+#include <agilemmu/vmm/radix_table.h>
 
 #include <stdexcept>
 

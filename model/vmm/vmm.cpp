@@ -1,4 +1,4 @@
-#include "vmm/vmm.h"
+#include <agilemmu/vmm/vmm.h>
 
 #include <vector>
 

@@ -4,11 +4,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include <agilemmu/pt/walk.h>
+#include <agilemmu/vmm/address_space.h>
+
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "config/config.h"
-#include "pt/walk.h"
-#include "vmm/address_space.h"
 
 namespace agilemmu::cli {
 

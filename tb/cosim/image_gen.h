@@ -10,9 +10,9 @@
 #include <random>
 #include <vector>
 
-#include "pt/phys_mem.h"
-#include "pt/walk.h"
-#include "vmm/address_space.h"
+#include <agilemmu/pt/phys_mem.h>
+#include <agilemmu/pt/walk.h>
+#include <agilemmu/vmm/address_space.h>
 
 namespace agilemmu::cosim {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "pt/walk.h"
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::cosim {
 

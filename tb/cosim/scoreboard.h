@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "cosim/rtl_walker.h"
-#include "pt/phys_mem.h"
-#include "pt/walk.h"
-#include "pt/walk_timing.h"
+#include <agilemmu/pt/phys_mem.h>
+#include <agilemmu/pt/walk.h>
+#include <agilemmu/pt/walk_timing.h>
 
 namespace agilemmu::cosim {
 

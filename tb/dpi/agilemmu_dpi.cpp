@@ -10,8 +10,8 @@
 
 #include "config/config.h"
 #include "cosim/image_gen.h"
-#include "pt/walk.h"
-#include "vmm/address_space.h"
+#include "agilemmu/pt/walk.h"
+#include "agilemmu/vmm/address_space.h"
 
 using namespace agilemmu;
 

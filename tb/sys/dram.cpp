@@ -1,10 +1,10 @@
 #include "sys/dram.h"
 
-#include "mmu/mmu_ext.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#include <agilemmu/mmu/mmu_ext.h>
 
 namespace agilemmu::sys {
 

@@ -10,7 +10,8 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <vector>
 
-#include "pt/phys_mem.h"
+#include <agilemmu/pt/phys_mem.h>
+
 #include "sys/sys_config.h"
 
 namespace agilemmu::sys {

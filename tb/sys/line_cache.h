@@ -9,7 +9,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
-#include "mmu/set_assoc.h"
+#include <agilemmu/mmu/set_assoc.h>
+
 #include "sys/sys_config.h"
 
 namespace agilemmu::sys {

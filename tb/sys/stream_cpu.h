@@ -12,8 +12,8 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include <vector>
 
-#include "mmu/mmu_ext.h"
-#include "pt/phys_mem.h"
+#include <agilemmu/mmu/mmu_ext.h>
+#include <agilemmu/pt/phys_mem.h>
 
 namespace agilemmu::sys {
 

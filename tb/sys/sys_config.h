@@ -1,9 +1,9 @@
-// Plain settings of the system around the MMU (no SystemC), loaded from YAML by model/config.
+// Plain settings of the system around the MMU (no SystemC), loaded from YAML by config/.
 #pragma once
 #include <cstdint>
 #include <string>
 
-#include "mmu/set_assoc.h"
+#include <agilemmu/mmu/set_assoc.h>
 
 namespace agilemmu::sys {
 

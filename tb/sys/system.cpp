@@ -1,10 +1,70 @@
 #include "sys/system.h"
 
 #include <chrono>
+#include <cstdio>
 
 namespace agilemmu::sys {
 
 using namespace sc_core;
+
+namespace {
+nlohmann::json counters(const mmu::CacheCounters& c, const mmu::CacheGeometry& g) {
+  return {{"entries", g.entries},   {"ways", g.ways},           {"latency", g.latency},
+          {"hits", c.hits},         {"misses", c.misses},       {"evictions", c.evictions},
+          {"lookups", c.lookups()}, {"invalidations", c.invalidations},
+          {"hit_rate", c.lookups() ? double(c.hits) / c.lookups() : 0.0}};
+}
+}  // namespace
+
+nlohmann::json mmu_stats_json(const mmu::Mmu& m) {
+  using mmu::InvalidationKind, mmu::WalkerState;
+  const mmu::MmuConfig& cfg = m.config();
+  const mmu::MmuStats& st = m.stats();
+  nlohmann::json j;
+  j["l1i_tlb"] = counters(m.l1i_tlb().counters(), cfg.l1i.geo);
+  j["l1d_tlb"] = counters(m.l1d_tlb().counters(), cfg.l1d.geo);
+  j["l2_tlb"] = counters(m.l2_tlb().counters(), cfg.l2.geo);
+  j["pwc"] = counters(m.walk_caches().pwc_counters(), cfg.pwc);
+  j["npwc"] = counters(m.walk_caches().npwc_counters(), cfg.npwc);
+  j["ntlb"] = counters(m.walk_caches().ntlb_counters(), cfg.ntlb);
+  nlohmann::json w;
+  w["walks"] = st.walks;
+  w["coalesced"] = st.coalesced;
+  w["refs_compound_port"] = st.refs_by_port[0];
+  w["refs_nested_port"] = st.refs_by_port[1];
+  w["ad_writes"] = st.ad_writes;
+  w["restarts"] = st.walk_restarts;
+  w["refs_per_walk_mean"] = st.refs_per_walk.mean();
+  nlohmann::json hist = nlohmann::json::object();
+  for (size_t i = 0; i < st.refs_per_walk.counts().size(); ++i)
+    if (st.refs_per_walk.counts()[i]) hist[std::to_string(i)] = st.refs_per_walk.counts()[i];
+  w["refs_per_walk_histogram"] = hist;
+  w["latency_mean"] = st.walk_cycles.mean();
+  w["latency_p50"] = st.walk_cycles.percentile(0.50);
+  w["latency_p99"] = st.walk_cycles.percentile(0.99);
+  w["latency_max"] = st.walk_cycles.max();
+  nlohmann::json sw;
+  sw["stayed_shadow"] = st.switch_level[0];
+  sw["croot_gpa"] = st.switch_level[1];
+  for (unsigned l = 1; l <= 5; ++l) sw["level_" + std::to_string(l)] = st.switch_level[1 + l];
+  w["switched_to_nested"] = sw;
+  nlohmann::json states;
+  for (size_t s = 0; s < size_t(WalkerState::kCount); ++s)
+    states[to_string(static_cast<WalkerState>(s))] = st.state_visits[s];
+  w["state_visits"] = states;
+  j["walker"] = w;
+  j["faults"] = st.faults;
+  char digest[20];
+  std::snprintf(digest, sizeof digest, "%016llx", static_cast<unsigned long long>(st.translation_digest));
+  j["translation_digest"] = digest;
+  j["invalidations"] = st.invalidations;
+  for (size_t k = 0; k < size_t(InvalidationKind::kCount); ++k)
+    j["invalidations_by_kind"][to_string(static_cast<InvalidationKind>(k))] = st.invalidations_by_kind[k];
+  j["dmi_accesses"] = st.dmi_accesses;
+  j["dmi_invalidations"] = st.dmi_invalidations;
+  j["checked_translations"] = st.checked;
+  return j;
+}
 
 System::System(const config::Config& cfg) : cfg_(cfg) {
   as_ = std::make_unique<vmm::AddressSpace>(mem_, cfg.format, cfg.layout);
@@ -143,7 +203,7 @@ nlohmann::json System::run() {
   j["cycles"] = cycles;
   j["host_seconds"] = host_s;
   j["accesses_per_second"] = host_s > 0 ? ts.accesses / host_s : 0.0;
-  j["mmu"] = mmu_->stats_json();
+  j["mmu"] = mmu_stats_json(*mmu_);
   j["mmu"]["walker"]["occupancy"] = cycles ? double(ms.walker_busy_cycles) / (double(cycles) * cfg_.mmu.walkers) : 0.0;
   j["dram"] = dram_->stats_json();
   j["ptcache"] = ptcache_->stats_json();

@@ -6,16 +6,21 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include <agilemmu/mmu/mmu.h>
+#include <agilemmu/vmm/address_space.h>
+#include <agilemmu/vmm/vmm.h>
+
 #include "config/config.h"
-#include "mmu/mmu.h"
 #include "sys/dram.h"
 #include "sys/line_cache.h"
 #include "sys/traffic_gen.h"
 #include "sys/workload.h"
-#include "vmm/address_space.h"
-#include "vmm/vmm.h"
 
 namespace agilemmu::sys {
+
+// The Mmu's statistics as `agilemmu run` writes them under "mmu" (occupancy aside, which needs the
+// run's length).
+nlohmann::json mmu_stats_json(const mmu::Mmu& m);
 
 class System {
  public:

@@ -11,7 +11,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
 
-#include "mmu/mmu_ext.h"
+#include <agilemmu/mmu/mmu_ext.h>
+
 #include "sys/workload.h"
 
 namespace agilemmu::sys {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pt/walk.h"
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::sys {
 

@@ -3,8 +3,9 @@
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 
+#include <agilemmu/pt/print.h>
+
 #include "config/config.h"
-#include "pt/print.h"
 
 using namespace agilemmu;
 using config::ConfigError;

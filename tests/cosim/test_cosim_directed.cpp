@@ -7,7 +7,7 @@
 
 #include "cosim/rtl_walker.h"
 #include "cosim/scoreboard.h"
-#include "vmm/address_space.h"
+#include <agilemmu/vmm/address_space.h>
 
 using namespace agilemmu;
 using pt::Mode;

@@ -14,8 +14,8 @@
 #include <ostream>
 
 #include "cosim/rtl_walker_module.h"
-#include "mmu/mmu.h"
-#include "vmm/address_space.h"
+#include <agilemmu/mmu/mmu.h>
+#include <agilemmu/vmm/address_space.h>
 
 int sc_main(int, char**) { return 0; }
 

@@ -1,6 +1,6 @@
 // rtl/agilemmu_pkg.sv must equal the C++ encodings (the co-simulation compares raw port values):
 // every enum value, error-code bit, PTE bit and mask in the package is read from the source and
-// checked against model/pt, and every one the C++ side expects must be there.
+// checked against <agilemmu/pt/...>, and every one the C++ side expects must be there.
 #define BOOST_TEST_MODULE rtl_pkg
 #include <boost/test/unit_test.hpp>
 
@@ -11,8 +11,8 @@
 #include <sstream>
 #include <string>
 
-#include "pt/format.h"
-#include "pt/walk.h"
+#include "agilemmu/pt/format.h"
+#include "agilemmu/pt/walk.h"
 
 using namespace agilemmu;
 

@@ -16,8 +16,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "mmu/walk_caches.h"
-#include "pt/walk.h"
+#include <agilemmu/mmu/walk_caches.h>
+#include <agilemmu/pt/walk.h>
 
 using namespace agilemmu;
 

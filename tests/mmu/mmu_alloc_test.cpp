@@ -5,9 +5,10 @@
 #include <boost/test/unit_test.hpp>
 #include <systemc>
 
-#include "mmu/mmu.h"
+#include <agilemmu/mmu/mmu.h>
+#include <agilemmu/vmm/address_space.h>
+
 #include "sys/stream_cpu.h"
-#include "vmm/address_space.h"
 
 int sc_main(int, char**) { return 0; }
 

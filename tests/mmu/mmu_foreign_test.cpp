@@ -8,10 +8,11 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "mmu/mmu.h"
+#include <agilemmu/mmu/mmu.h>
+#include <agilemmu/vmm/address_space.h>
+#include <agilemmu/vmm/vmm.h>
+
 #include "sys/stream_cpu.h"
-#include "vmm/address_space.h"
-#include "vmm/vmm.h"
 
 int sc_main(int, char**) { return 0; }
 

@@ -5,11 +5,12 @@
 #include <systemc>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
-#include "mmu/mmu.h"
-#include "pt/print.h"
+#include <agilemmu/mmu/mmu.h>
+#include <agilemmu/pt/print.h>
+#include <agilemmu/vmm/address_space.h>
+
 #include "sys/stream_cpu.h"
 #include "sys/traffic_gen.h"
-#include "vmm/address_space.h"
 
 // libsystemc refers to sc_main; Boost.Test's main drives these tests and calls sc_start itself.
 int sc_main(int, char**) { return 0; }

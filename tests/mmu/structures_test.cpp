@@ -3,10 +3,10 @@
 #define BOOST_TEST_MODULE mmu_structures
 #include <boost/test/unit_test.hpp>
 
-#include "mmu/tlb.h"
-#include "mmu/walk_caches.h"
-#include "pt/print.h"
-#include "vmm/address_space.h"
+#include <agilemmu/mmu/tlb.h>
+#include <agilemmu/mmu/walk_caches.h>
+#include <agilemmu/pt/print.h>
+#include <agilemmu/vmm/address_space.h>
 
 using namespace agilemmu;
 using mmu::CacheGeometry;

@@ -5,9 +5,9 @@
 #include <memory>
 #include <vector>
 
-#include "pt/print.h"
-#include "pt/walk.h"
-#include "vmm/address_space.h"
+#include <agilemmu/pt/print.h>
+#include <agilemmu/pt/walk.h>
+#include <agilemmu/vmm/address_space.h>
 
 namespace agilemmu::test {
 

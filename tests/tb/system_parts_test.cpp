@@ -5,8 +5,9 @@
 #include <map>
 #include <sstream>
 
+#include <agilemmu/pt/print.h>
+
 #include "sys/dram.h"
-#include "pt/print.h"
 #include "sys/workload.h"
 
 using namespace agilemmu;

@@ -5,8 +5,8 @@
 #include <boost/test/unit_test.hpp>
 #include <random>
 
-#include "pt/print.h"
-#include "vmm/vmm.h"
+#include <agilemmu/pt/print.h>
+#include <agilemmu/vmm/vmm.h>
 
 using namespace agilemmu;
 using pt::Mode;

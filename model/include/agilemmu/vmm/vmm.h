@@ -10,8 +10,8 @@
 #include <set>
 #include <string>
 
-#include "pt/walk.h"
-#include "vmm/address_space.h"
+#include <agilemmu/pt/walk.h>
+#include <agilemmu/vmm/address_space.h>
 
 namespace agilemmu::vmm {
 

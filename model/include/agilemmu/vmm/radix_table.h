@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <functional>
 
-#include "pt/format.h"
-#include "pt/phys_mem.h"
+#include <agilemmu/pt/format.h>
+#include <agilemmu/pt/phys_mem.h>
 
 namespace agilemmu::vmm {
 

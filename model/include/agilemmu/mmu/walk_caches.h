@@ -6,9 +6,9 @@
 #pragma once
 #include <cstdint>
 
-#include "mmu/set_assoc.h"
-#include "mmu/tlb.h"
-#include "pt/walk.h"
+#include <agilemmu/mmu/set_assoc.h>
+#include <agilemmu/mmu/tlb.h>
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::mmu {
 

@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string>
 
-#include "mmu/set_assoc.h"
-#include "pt/walk.h"
-#include "pt/walk_timing.h"
+#include <agilemmu/mmu/set_assoc.h>
+#include <agilemmu/pt/walk.h>
+#include <agilemmu/pt/walk_timing.h>
 
 namespace agilemmu::mmu {
 

@@ -18,8 +18,8 @@
 #include <cstdint>
 #include <string>
 
-#include "pt/format.h"
-#include "pt/phys_mem.h"
+#include <agilemmu/pt/format.h>
+#include <agilemmu/pt/phys_mem.h>
 
 namespace agilemmu::pt {
 

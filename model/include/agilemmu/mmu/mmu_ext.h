@@ -5,7 +5,7 @@
 #include <systemc>
 #include <tlm>
 
-#include "pt/walk.h"
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::mmu {
 

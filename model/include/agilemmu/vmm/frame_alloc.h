@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "pt/format.h"
+#include <agilemmu/pt/format.h>
 
 namespace agilemmu::vmm {
 

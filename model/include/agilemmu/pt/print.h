@@ -2,7 +2,7 @@
 #pragma once
 #include <ostream>
 
-#include "pt/walk.h"
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::pt {
 inline std::ostream& operator<<(std::ostream& o, Mode v) { return o << to_string(v); }

@@ -4,12 +4,13 @@
 #include <string>
 #include <vector>
 
+#include <agilemmu/mmu/mmu_config.h>
+#include <agilemmu/pt/format.h>
+#include <agilemmu/pt/walk.h>
+#include <agilemmu/vmm/address_space.h>
+#include <agilemmu/vmm/vmm.h>
+
 #include "config/yaml_reader.h"
-#include "pt/format.h"
-#include "pt/walk.h"
-#include "vmm/address_space.h"
-#include "vmm/vmm.h"
-#include "mmu/mmu_config.h"
 #include "sys/sys_config.h"
 #include "sys/workload.h"
 

@@ -2,8 +2,8 @@
 #pragma once
 #include <cstdint>
 
-#include "mmu/set_assoc.h"
-#include "pt/walk.h"
+#include <agilemmu/mmu/set_assoc.h>
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::mmu {
 

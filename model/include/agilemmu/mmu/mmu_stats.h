@@ -1,12 +1,11 @@
-// Statistics the Mmu gathers; to_json() gives the objects `agilemmu run` writes.
+// Statistics the Mmu gathers (`agilemmu run` writes them, with the TLB and walk-cache counters, as "mmu").
 #pragma once
 #include <array>
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <vector>
 
-#include "mmu/set_assoc.h"
-#include "pt/walk.h"
+#include <agilemmu/mmu/set_assoc.h>
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::mmu {
 

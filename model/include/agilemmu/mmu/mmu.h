@@ -20,13 +20,13 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
-#include "mmu/mmu_config.h"
-#include "mmu/mmu_ext.h"
-#include "mmu/mmu_stats.h"
-#include "mmu/queues.h"
-#include "mmu/tlb.h"
-#include "mmu/walk_caches.h"
-#include "pt/walk.h"
+#include <agilemmu/mmu/mmu_config.h>
+#include <agilemmu/mmu/mmu_ext.h>
+#include <agilemmu/mmu/mmu_stats.h>
+#include <agilemmu/mmu/queues.h>
+#include <agilemmu/mmu/tlb.h>
+#include <agilemmu/mmu/walk_caches.h>
+#include <agilemmu/pt/walk.h>
 
 namespace agilemmu::mmu {
 
@@ -64,7 +64,11 @@ class Mmu : public sc_core::sc_module {
 
   const MmuStats& stats() const { return st_; }
   const MmuConfig& config() const { return cfg_; }
-  nlohmann::json stats_json() const;
+  // The TLBs and walk caches, for their counters (their geometry is config()'s).
+  const Tlb& l1i_tlb() const { return l1i_; }
+  const Tlb& l1d_tlb() const { return l1d_; }
+  const Tlb& l2_tlb() const { return l2_; }
+  const WalkCacheSet& walk_caches() const { return caches_; }
   sc_core::sc_time clock() const { return clk_; }
 
   // Observable state for waveforms: walks in flight, the latest walker state, TLB hit. Written

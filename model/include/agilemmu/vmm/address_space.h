@@ -11,11 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "pt/format.h"
-#include "pt/phys_mem.h"
-#include "pt/walk.h"
-#include "vmm/frame_alloc.h"
-#include "vmm/radix_table.h"
+#include <agilemmu/pt/format.h>
+#include <agilemmu/pt/phys_mem.h>
+#include <agilemmu/pt/walk.h>
+#include <agilemmu/vmm/frame_alloc.h>
+#include <agilemmu/vmm/radix_table.h>
 
 namespace agilemmu::vmm {
 
