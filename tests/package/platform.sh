@@ -28,3 +28,28 @@ export PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name agilemmu.pc)")
 "$cxx" -O2 $(pkg-config --cflags agilemmu) "$example/main.cpp" -o "$work/platform-pc" $(pkg-config --libs agilemmu)
 echo "== pkg-config agilemmu: $work/platform-pc"
 "$work/platform-pc"
+
+# agilemmu::dpi: the DPI-C golden model, called from C as a simulator's DPI layer would.
+dpilib=$(dirname "$(find "$prefix" -name 'libagilemmu_dpi.so' | head -1)")
+[ -f "$prefix/share/agilemmu/sv/agilemmu_dpi_pkg.sv" ] || { echo "the SystemVerilog DPI package was not installed"; exit 1; }
+grep -q "agilemmu::dpi" "$(find "$prefix" -name agilemmuTargets.cmake)" || { echo "no agilemmu::dpi target"; exit 1; }
+cat > "$work/dpi_check.c" <<'CEOF'
+#include <agilemmu/dpi/agilemmu_dpi.h>
+#include <stdio.h>
+int main(void) {
+  int h = agilemmu_create_from_seed(4, 4, 52, 52, 1, 1, 7), walks = 0, refs = 0;
+  if (h < 0) return 1;
+  for (; walks < 1000; ++walks) {
+    long long va;
+    int access, user, mode;
+    if (!agilemmu_next_request(h, &va, &access, &user, &mode)) return 1;
+    int n = agilemmu_golden_walk(h, va, access, user, mode);
+    if (n < 0) return 1;
+    refs += n;
+  }
+  printf("dpi: %d golden walks, %d references\n", walks, refs);
+  return refs > 0 ? 0 : 1;
+}
+CEOF
+cc "$work/dpi_check.c" -I"$prefix/include" -L"$dpilib" -lagilemmu_dpi -Wl,-rpath,"$dpilib" -o "$work/dpi_check"
+"$work/dpi_check"
