@@ -17,6 +17,14 @@
 
 namespace agilemmu::sys {
 
+// Moves the payload's bytes between it and the store (a read fills the payload, a write the
+// store); returns the bytes moved. What every memory model here does for the data itself.
+inline unsigned serve_from(pt::PhysMem& mem, tlm::tlm_generic_payload& t) {
+  if (t.is_read()) mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
+  else if (t.is_write()) mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
+  return t.get_data_length();
+}
+
 // Serves reads and writes from the physical memory store in a fixed time: walk timing is exact.
 struct FixedMemory : sc_core::sc_module {
   tlm_utils::multi_passthrough_target_socket<FixedMemory> socket{"socket"};
@@ -28,11 +36,7 @@ struct FixedMemory : sc_core::sc_module {
     socket.register_b_transport(this, &FixedMemory::b_transport);
     socket.register_transport_dbg(this, &FixedMemory::transport_dbg);
   }
-  unsigned transport_dbg(int, tlm::tlm_generic_payload& t) {
-    if (t.is_read()) mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
-    else if (t.is_write()) mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
-    return t.get_data_length();
-  }
+  unsigned transport_dbg(int, tlm::tlm_generic_payload& t) { return serve_from(mem, t); }
   void b_transport(int, tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
     if (t.is_read()) {
       ++reads;

@@ -40,11 +40,7 @@ struct WaitingMemory : sc_module {
     transport_dbg(0, t);
     t.set_response_status(tlm::TLM_OK_RESPONSE);
   }
-  unsigned transport_dbg(int, tlm::tlm_generic_payload& t) {
-    if (t.is_read()) mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
-    else mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
-    return t.get_data_length();
-  }
+  unsigned transport_dbg(int, tlm::tlm_generic_payload& t) { return sys::serve_from(mem, t); }
 };
 
 // A guest with pages in two regions (a heap and a far data area), so nested walks share some
@@ -237,14 +233,10 @@ struct DmiMemory : sc_module {
     socket.register_get_direct_mem_ptr(this, &DmiMemory::dmi);
     socket.register_transport_dbg(this, &DmiMemory::transport_dbg);
   }
-  unsigned transport_dbg(int, tlm::tlm_generic_payload& t) {
-    mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
-    return t.get_data_length();
-  }
+  unsigned transport_dbg(int, tlm::tlm_generic_payload& t) { return sys::serve_from(mem, t); }
   void b_transport(int, tlm::tlm_generic_payload& t, sc_time& d) {
     ++transports;
-    if (t.is_read()) mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
-    else mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
+    sys::serve_from(mem, t);
     d += sc_time(10, SC_NS);
     t.set_response_status(tlm::TLM_OK_RESPONSE);
     t.set_dmi_allowed(true);
