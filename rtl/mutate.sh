@@ -103,7 +103,7 @@ build() { cmake --build "$BUILD" -j2 --target agilemmu-cosim >"$1" 2>&1; }
 regress() {
   CAUGHT_BY= WALK= DIFF=
   local cfg out
-  for cfg in l4 l5 mix; do
+  for cfg in $(awk '/^[a-z]/ {print $1}' "$ROOT/rtl/walker_configs.txt"); do
     out=$LOG/$1.$cfg.log
     if ! "$BUILD/tb/cosim/agilemmu-cosim" --walks "$WALKS" --seed "$SEED" --rtl "$cfg" --backpressure \
         --wave-dir "$BUILD/mutant/waves" >"$out" 2>&1; then

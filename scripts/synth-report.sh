@@ -5,12 +5,9 @@ set -euo pipefail
 YOSYS=${1:-yosys}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 command -v "$YOSYS" >/dev/null || { echo "synth-report: $YOSYS not found (apt-get install yosys)" >&2; exit 2; }
-# name: parameter overrides (the three Verilated co-sim builds)
-CONFIGS=(
-  "l4:-set LEVELS 4 -set NESTED_LEVELS 4 -set MAXPHYADDR 52 -set SELECTOR_BIT 52 -set NX_ENABLED 1"
-  "l5:-set LEVELS 5 -set NESTED_LEVELS 5 -set MAXPHYADDR 46 -set SELECTOR_BIT 55 -set NX_ENABLED 1"
-  "mix:-set LEVELS 4 -set NESTED_LEVELS 5 -set MAXPHYADDR 40 -set SELECTOR_BIT 9 -set NX_ENABLED 0 -set NESTED_AD 0"
-)
+# name: parameter overrides, for every parameter set of rtl/walker_configs.txt (the Verilated,
+# co-simulated builds)
+mapfile -t CONFIGS < <(awk '/^[a-z]/ {printf "%s:-set LEVELS %s -set NESTED_LEVELS %s -set MAXPHYADDR %s -set SELECTOR_BIT %s -set NX_ENABLED %s -set NESTED_AD %s\n", $1, $2, $3, $4, $5, $6, $7}' "$ROOT/rtl/walker_configs.txt")
 printf "%-6s %10s %10s\n" config cells flipflops
 for c in "${CONFIGS[@]}"; do
   name=${c%%:*}

@@ -3,24 +3,15 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "Vwalker_l4.h"
-#include "Vwalker_l5.h"
-#include "Vwalker_mix.h"
 #include "verilated.h"
 #include "verilated_vcd_c.h"
+#include "walker_configs.h"  // the Verilated builds, from rtl/walker_configs.txt
 #ifndef AGILEMMU_RTL_NO_FST
-#include "Vwalker_l4_fst.h"
-#include "Vwalker_l5_fst.h"
-#include "Vwalker_mix_fst.h"
 #include "verilated_fst_c.h"
 #endif
 
 namespace agilemmu::cosim {
 namespace {
-
-pt::Format l4_format() { return pt::Format{4, 4, 52, 52, true}; }
-pt::Format l5_format() { return pt::Format{5, 5, 46, 55, true}; }
-pt::Format mix_format() { return pt::Format{4, 5, 40, 9, false, false}; }
 
 // All Verilated classes have the same ports, so one template drives any of them; Tfile is the
 // trace writer the class was built for (VerilatedVcdC or VerilatedFstC).
@@ -201,18 +192,22 @@ std::unique_ptr<RtlWalker> RtlWalker::create(unsigned levels) { return create(le
 
 std::unique_ptr<RtlWalker> RtlWalker::create(const std::string& config, TraceFormat trace) {
   const bool fst = trace == TraceFormat::Fst;
-  if (config == "l4" && !fst) return std::make_unique<RtlWalkerT<Vwalker_l4, VerilatedVcdC>>(l4_format());
-  if (config == "l5" && !fst) return std::make_unique<RtlWalkerT<Vwalker_l5, VerilatedVcdC>>(l5_format());
-  if (config == "mix" && !fst) return std::make_unique<RtlWalkerT<Vwalker_mix, VerilatedVcdC>>(mix_format());
 #ifndef AGILEMMU_RTL_NO_FST
-  if (config == "l4") return std::make_unique<RtlWalkerT<Vwalker_l4_fst, VerilatedFstC>>(l4_format());
-  if (config == "l5") return std::make_unique<RtlWalkerT<Vwalker_l5_fst, VerilatedFstC>>(l5_format());
-  if (config == "mix") return std::make_unique<RtlWalkerT<Vwalker_mix_fst, VerilatedFstC>>(mix_format());
+#define AGILEMMU_FST_WALKER(name, fmt) return std::make_unique<RtlWalkerT<Vwalker_##name##_fst, VerilatedFstC>>(fmt);
 #else
-  if (fst && (config == "l4" || config == "l5" || config == "mix"))
-    throw std::invalid_argument("this build has no FST-traced walker (AGILEMMU_RTL_FST=OFF)");
+#define AGILEMMU_FST_WALKER(name, fmt) \
+  throw std::invalid_argument("this build has no FST-traced walker (AGILEMMU_RTL_FST=OFF)");
 #endif
-  throw std::invalid_argument("no RTL walker build '" + config + "' (have l4, l5, mix)");
+#define AGILEMMU_CREATE_WALKER(name, ...)                                                  \
+  if (config == #name) {                                                                   \
+    const pt::Format fmt{__VA_ARGS__};                                                     \
+    if (!fst) return std::make_unique<RtlWalkerT<Vwalker_##name, VerilatedVcdC>>(fmt);     \
+    AGILEMMU_FST_WALKER(name, fmt)                                                         \
+  }
+  AGILEMMU_WALKER_CONFIGS(AGILEMMU_CREATE_WALKER)
+#undef AGILEMMU_CREATE_WALKER
+#undef AGILEMMU_FST_WALKER
+  throw std::invalid_argument("no RTL walker build '" + config + "' (have " AGILEMMU_WALKER_CONFIG_NAMES ")");
 }
 
 }  // namespace agilemmu::cosim

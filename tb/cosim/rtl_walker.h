@@ -56,10 +56,9 @@ enum class TraceFormat : uint8_t { Vcd, Fst };
 class RtlWalker {
  public:
   virtual ~RtlWalker() = default;
-  // Verilated builds (rtl/CMakeLists.txt): "l4" (4/4 levels, MAXPHYADDR 52, selector 52),
-  // "l5" (5/5 levels, MAXPHYADDR 46, selector 55), "mix" (4 guest / 5 nested levels,
-  // MAXPHYADDR 40, selector 9, NX disabled, no nested A/D). Throws on anything else.
-  // `trace` picks the build traced in that format (open_trace writes it).
+  // The Verilated builds: the parameter sets named in rtl/walker_configs.txt ("l4", "l5", "mix",
+  // ...). Throws on any other name. `trace` picks the build traced in that format (open_trace
+  // writes it).
   static std::unique_ptr<RtlWalker> create(const std::string& config, TraceFormat trace = TraceFormat::Vcd);
   static std::unique_ptr<RtlWalker> create(unsigned levels);  // 4: "l4", 5: "l5"
   // The pt::Format the RTL's Verilog parameters implement.
