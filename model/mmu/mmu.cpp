@@ -94,12 +94,6 @@ pt::Mode Mmu::mode_for(const MmuExtension& x) const {
 
 Context Mmu::context_of(const MmuExtension& x) const { return {x.asid, x.vmid, x.origin == Origin::Host}; }
 
-bool Mmu::permits(const pt::Perms& p, const MmuExtension& x) {
-  if (x.user && !p.user) return false;
-  if (x.access == pt::Access::Write && !p.write) return false;
-  if (x.access == pt::Access::Fetch && !p.exec) return false;
-  return true;
-}
 
 void Mmu::set_state(WalkerState s) {
   ++st_.state_visits[size_t(s)];

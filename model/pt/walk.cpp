@@ -219,7 +219,7 @@ void Walk::nested_done(const NestedEntry& found, bool fresh) {
   NestedEntry leaf = found;
   const bool final = npurpose_ == kFinal;
   const uint8_t level = static_cast<uint8_t>(Format::level_of(fmt_.nested_levels, leaf.size));
-  const bool ok = leaf.perms.user && (!final || allowed(leaf.perms));
+  const bool ok = final ? permits(leaf.perms, req_.access, true) : leaf.perms.user;
   if (!ok) {
     return fail(Stage::Nested, FaultKind::Permission, level, ngpa_,
                 final ? ec::FINAL | access_code() | ec::P : ec::GUEST_TABLE | ec::P);
@@ -271,7 +271,7 @@ void Walk::step_first_dim(uint64_t v) {
   const bool nested_style = gtable_ == Table::Compound && ((v >> fmt_.selector_bit) & 1);
   if (nested_style) res_.switch_level = static_cast<int8_t>(glevel_);
   const bool leaf = glevel_ == L || (ps && Format::large_allowed(L, glevel_));
-  if (leaf && !(allowed(gperms_) && (!req_.user || gperms_.user)))
+  if (leaf && !permits(gperms_, req_.access, req_.user))
     return fail(stage_of(gtable_), FaultKind::Permission, glevel_, req_.va, access_code() | ec::P);
   // A (and D in a leaf written): a guest entry lives in guest memory, whose nested translation
   // must allow the write.
@@ -324,14 +324,6 @@ uint64_t Walk::access_code() const {
   if (req_.access == Access::Fetch) c |= ec::I;
   if (req_.user) c |= ec::U;
   return c;
-}
-
-// The access type against accumulated permissions (user/supervisor is checked by the caller:
-// the guest dimension checks the request's privilege, the nested dimension always user).
-bool Walk::allowed(const Perms& p) const {
-  if (req_.access == Access::Write && !p.write) return false;
-  if (req_.access == Access::Fetch && !p.exec) return false;
-  return true;
 }
 
 Stage Walk::stage_of(Table t) const {

@@ -109,10 +109,9 @@ class Mmu : public sc_core::sc_module {
   void tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Translation& t);
   // A TLB entry serves the access: permissions allow it, and a write needs the entry dirty.
   static bool serves(const TlbEntry& e, const MmuExtension& x) {
-    return permits(e.perms, x) && (x.access != pt::Access::Write || e.dirty);
+    return pt::permits(e.perms, x.access, x.user) && (x.access != pt::Access::Write || e.dirty);
   }
   const pt::Roots& roots_of(const Context& c);
-  static bool permits(const pt::Perms& p, const MmuExtension& x);
 
   // One translation, both timing modes. `sync` (AT): time is spent with wait() as it passes,
   // so walks of different requests overlap; otherwise (LT) it accumulates in `delay`.

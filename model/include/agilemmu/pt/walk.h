@@ -43,6 +43,13 @@ const char* to_string(FaultKind);
 bool parse_mode(const std::string&, Mode&);
 bool parse_access(const std::string&, Access&);
 
+// The x86 permission check of an access against accumulated permissions (CR0.WP=1): a write
+// needs RW, a fetch needs no NX, a user access needs US. The walk's leaf checks, the nested
+// dimension's (always a user access) and the MMU's TLB hits all use this one.
+inline bool permits(const Perms& p, Access a, bool user) {
+  return (!user || p.user) && (a != Access::Write || p.write) && (a != Access::Fetch || p.exec);
+}
+
 // x86 #PF error-code bits; nested faults add AMD #NPF's "final gPA" / "guest table" bits.
 namespace ec {
 constexpr uint64_t P = 1ull << 0;      // 1: protection/reserved violation, 0: not present
@@ -201,7 +208,6 @@ class Walk {
   void queue_write(const MemRef& r, uint64_t old, uint64_t data);
   // Queued writes go out before whatever the walk does next.
   void settle();
-  bool allowed(const Perms& p) const;
   void finish(uint64_t hpa, PageSize size, const Perms& perms, bool dirty);
   void fail(Stage st, FaultKind k, uint8_t level, uint64_t addr, uint64_t code);
   uint64_t access_code() const;
