@@ -165,7 +165,7 @@ bool AddressSpace::guest_unmap(uint64_t gva) {
   return true;
 }
 
-uint64_t AddressSpace::host_migrate(uint64_t gpa) {
+std::vector<std::pair<uint64_t, uint64_t>> AddressSpace::host_migrate(uint64_t gpa) {
   auto* m = find_covering(nested_, gpa);
   if (!m) throw std::logic_error("host_migrate of an unbacked gPA");
   const uint64_t gbase = m->first;
@@ -175,11 +175,13 @@ uint64_t AddressSpace::host_migrate(uint64_t gpa) {
     if (const auto* f = mem_.find((old.out + off) >> 12)) mem_.frame((hpa + off) >> 12) = *f;
   nested_map(gbase, hpa, old.size, old.perms);
   halloc_.free(old.out, old.size);
+  std::vector<std::pair<uint64_t, uint64_t>> moved;
   for (uint64_t gva : gvas_of(gbase, gbase + pt::page_bytes(old.size))) {
     auto* g = find_covering(guest_, gva);
-    resync(g->first, g->first + pt::page_bytes(g->second.size));
+    moved.push_back({g->first, pt::page_bytes(g->second.size)});
+    resync(g->first, g->first + moved.back().second);
   }
-  return hpa;
+  return moved;
 }
 
 std::vector<uint64_t> AddressSpace::gvas_of(uint64_t lo, uint64_t hi) const {

@@ -188,22 +188,6 @@ bool Vmm::remap(uint64_t gva) {
 
 bool Vmm::host_migrate(uint64_t gva) {
   return change_page(gva, st_.host_migrations, [&](uint64_t page, uint64_t gpa) {
-    // The host page may be larger than the guest page (2 MiB or 1 GiB host pages): every guest
-    // page it backs changes its hPA, not only gva's. (change_page invalidates gva's own page.)
-    uint64_t hpa;
-    pt::Perms hp;
-    pt::PageSize hs;
-    std::vector<Invalidation> others;
-    if (as_.host_translate(gpa, hpa, hp, hs)) {
-      const uint64_t hbytes = pt::page_bytes(hs), hlo = gpa & ~(hbytes - 1);
-      for (uint64_t other : as_.gvas_of(hlo, hlo + hbytes)) {
-        uint64_t ogpa;
-        pt::Perms op;
-        pt::PageSize os;
-        if (other == page || !as_.guest_translate(other, ogpa, op, os)) continue;
-        others.push_back({Invalidation::Page, other, pt::page_bytes(os)});
-      }
-    }
     if (mode_ == pt::Mode::Native) return charge_guest_fault();  // natively: the OS moves its own page
     trap(TrapKind::NestedChange, costs_.nested_change);
     // Shadow-style entries embed the old hPA: the hypervisor rewrites them (claim 11 is why a
@@ -216,9 +200,12 @@ bool Vmm::host_migrate(uint64_t gva) {
     host_moved_.insert(page);
     if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic && shadow_style && ++writes_[{0, page}] >= dyn_.threshold)
       make_nested(page, as_.format().levels);
-    as_.host_migrate(gpa);
+    // The host page may be larger than the guest page (2 MiB or 1 GiB host pages): every guest
+    // page it backs changes its hPA, not only gva's. (change_page invalidates gva's own page.)
+    const auto moved = as_.host_migrate(gpa);
     send({Invalidation::Nested});
-    for (const Invalidation& i : others) send(i);
+    for (const auto& [va, bytes] : moved)
+      if (va != page) send({Invalidation::Page, va, bytes});
   });
 }
 

@@ -65,8 +65,9 @@ class AddressSpace {
   void back_gpa(uint64_t gpa);  // make sure the host page holding `gpa` exists
   void nested_map(uint64_t gpa, uint64_t hpa, pt::PageSize size, pt::Perms perms);
   // Moves the host page backing `gpa` to a new host frame (contents copied) and updates the
-  // derived tables. Returns the new hPA of the host page.
-  uint64_t host_migrate(uint64_t gpa);
+  // derived tables. Returns the guest pages whose translations moved, as (gVA base, bytes): with
+  // a host page larger than the guest's, every guest page on it.
+  std::vector<std::pair<uint64_t, uint64_t>> host_migrate(uint64_t gpa);
 
   // Dirty-bit emulation: a shadow-style leaf (shadow table, shadow-style compound leaf, and a
   // compound leaf that copies the guest's) is writable only once the guest leaf has D, so the
