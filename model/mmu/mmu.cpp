@@ -69,9 +69,7 @@ uint32_t root_key(const Context& c) { return (c.host ? 1u << 31 : 0u) | (uint32_
 
 void Mmu::set_roots(const Context& c, const pt::Roots& r) {
   pt::Roots& cur = roots_[root_key(c)];
-  const bool same = cur.hroot == r.hroot && cur.groot == r.groot && cur.nroot == r.nroot && cur.sroot == r.sroot &&
-                    cur.croot == r.croot && cur.croot_is_gpa == r.croot_is_gpa;
-  if (same) return;
+  if (cur == r) return;
   cur = r;
   ++epoch_;  // a walk in flight started from the old roots
 }

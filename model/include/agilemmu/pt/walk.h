@@ -69,6 +69,10 @@ struct Roots {
   uint64_t sroot = 0;        // hPA of the shadow table root
   uint64_t croot = 0;        // compound root: an hPA, or a gPA when croot_is_gpa (fully nested)
   bool croot_is_gpa = false;
+  bool operator==(const Roots& o) const {
+    return hroot == o.hroot && groot == o.groot && nroot == o.nroot && sroot == o.sroot && croot == o.croot &&
+           croot_is_gpa == o.croot_is_gpa;
+  }
 };
 
 struct WalkRequest {
