@@ -93,7 +93,10 @@ SC_MODULE(ScBench) {
 
   void drive() {
     uint64_t edge = 0;
-    auto step = [&] { wait(); ++edge; };
+    auto step = [&] {
+      wait();
+      ++edge;
+    };
     rst_n = false;
     mem_req_ready = true;
     step();
@@ -114,8 +117,10 @@ SC_MODULE(ScBench) {
       uint64_t due = ~0ull, value = 0;
       while (!rsp_valid.read()) {
         if (mem_req_valid.read()) {
-          if (mem_req_write.read()) img->mem().write64(mem_req_addr.read(), mem_req_wdata.read());
-          else value = img->mem().read64(mem_req_addr.read());
+          if (mem_req_write.read())
+            img->mem().write64(mem_req_addr.read(), mem_req_wdata.read());
+          else
+            value = img->mem().read64(mem_req_addr.read());
           due = edge + 1 + latency;
           ++refs;
         }
@@ -145,8 +150,10 @@ int sc_main(int argc, char** argv) {
   uint64_t walks = 200000;
   uint32_t latency = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--walks")) walks = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (!std::strcmp(argv[i], "--latency")) latency = static_cast<uint32_t>(std::strtoul(argv[i + 1], nullptr, 10));
+    if (!std::strcmp(argv[i], "--walks"))
+      walks = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--latency"))
+      latency = static_cast<uint32_t>(std::strtoul(argv[i + 1], nullptr, 10));
   }
 
   cosim::Options opt;

@@ -95,7 +95,8 @@ double run_case(int which, uint64_t n) {
   c.mode = uncached ? pt::Mode::Nested : pt::Mode::Agile;
   c.timing = at ? mmu::Timing::AT : mmu::Timing::LT;
   c.walkers = at ? 4 : 1;
-  if (uncached) c.l1i.geo.entries = c.l1d.geo.entries = c.l2.geo.entries = c.pwc.entries = c.npwc.entries = c.ntlb.entries = 0;
+  if (uncached)
+    c.l1i.geo.entries = c.l1d.geo.entries = c.l2.geo.entries = c.pwc.entries = c.npwc.entries = c.ntlb.entries = 0;
   mmu::Mmu m("mmu", c, s.fmt);
   sys::FixedMemory mem("mem", s.mem, sc_time(10, SC_NS));
   sys::StreamCpu cpu("cpu", s.vas, n, at, 4);

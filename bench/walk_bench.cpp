@@ -18,8 +18,10 @@ int main(int argc, char** argv) {
   double seconds = 0.5;
   uint64_t seed = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--seed")) seed = std::strtoull(argv[i + 1], nullptr, 0);
+    if (!std::strcmp(argv[i], "--seconds"))
+      seconds = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--seed"))
+      seed = std::strtoull(argv[i + 1], nullptr, 0);
   }
   pt::PhysMem mem;
   pt::Format fmt;
@@ -49,8 +51,10 @@ int main(int argc, char** argv) {
         w.start(fmt, roots, req);
         while (w.needs_mem()) {
           const pt::MemRef& r = w.next_ref();
-          if (r.write) mem.write64(r.addr, r.data), w.feed(0);
-          else w.feed(mem.read64(r.addr));
+          if (r.write)
+            mem.write64(r.addr, r.data), w.feed(0);
+          else
+            w.feed(mem.read64(r.addr));
         }
         sink ^= w.result().tr.hpa;
         refs += w.result().nrefs;

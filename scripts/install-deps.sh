@@ -4,7 +4,9 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config libsystemc-dev verilator libyaml-cpp-dev libboost-test-dev
       nlohmann-json3-dev valgrind yosys
       parallel python3 python3-matplotlib  # sweeps: cluster recipe test, scripts/plot-sweep
-      clang libclang-rt-14-dev)            # fuzz preset: clang++ -fsanitize=fuzzer (libFuzzer runtime)
+      clang libclang-rt-14-dev             # fuzz preset: clang++ -fsanitize=fuzzer (libFuzzer runtime)
+      clang-format clang-tidy              # lint.clang_format, lint.clang_tidy
+      libzstd-dev zstd)                    # .zst traces
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

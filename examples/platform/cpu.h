@@ -22,7 +22,7 @@ struct Cpu : sc_core::sc_module, tlm::tlm_mm_interface {
   tlm_utils::simple_initiator_socket<Cpu> socket{"socket"};
   std::vector<Access> program;
   bool at = false;
-  unsigned depth = 8;  // AT: accesses in flight
+  unsigned depth = 8;                     // AT: accesses in flight
   uint64_t debug_va = 0, debug_data = 0;  // a debugger's read through the MMU after the run
   unsigned debug_bytes = 0;
 
@@ -50,8 +50,10 @@ struct Cpu : sc_core::sc_module, tlm::tlm_mm_interface {
   // A payload for an 8-byte access at va, acquired.
   Slot* take(uint64_t va, bool write, uint64_t data) {
     Slot* s = nullptr;
-    if (free_.empty()) s = new Slot(this);
-    else s = free_.back(), free_.pop_back();
+    if (free_.empty())
+      s = new Slot(this);
+    else
+      s = free_.back(), free_.pop_back();
     s->buf = write ? data : 0;
     s->set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     s->set_address(va);
@@ -76,8 +78,10 @@ struct Cpu : sc_core::sc_module, tlm::tlm_mm_interface {
   }
 
   void run() {
-    if (at) run_at();
-    else run_lt();
+    if (at)
+      run_at();
+    else
+      run_lt();
     // A debugger's read: translated by the MMU without side effects, served by transport_dbg.
     Slot* s = take(debug_va, false, 0);
     debug_bytes = socket->transport_dbg(*s);

@@ -133,7 +133,8 @@ struct Platform {
   std::map<uint64_t, uint64_t> hpa_of;
   Platform(const std::string& name, mmu::Timing timing, unsigned walkers, const std::vector<Access>& program,
            Mismatches& bad)
-      : memory((name + "_memory").c_str(), img.mem), mmu((name + "_mmu").c_str(), config(timing, walkers), img.fmt),
+      : memory((name + "_memory").c_str(), img.mem),
+        mmu((name + "_mmu").c_str(), config(timing, walkers), img.fmt),
         cpu((name + "_cpu").c_str()) {
     hpa_of = prepare(img, program, bad);
     cpu.program = program;
@@ -174,8 +175,10 @@ struct Platform {
         continue;
       }
       const pt::WalkResult r = pt::walk(img.mem, img.fmt, img.as.roots(), img.request(a));
-      if (!r.ok || r.tr.hpa != hpa_of[a.va]) bad(what + ": pt::walk after the run gives another page");
-      else if (img.mem.read64(r.tr.hpa) != a.data) bad(what + ": " + hex(img.mem.read64(r.tr.hpa)) + " at its hPA");
+      if (!r.ok || r.tr.hpa != hpa_of[a.va])
+        bad(what + ": pt::walk after the run gives another page");
+      else if (img.mem.read64(r.tr.hpa) != a.data)
+        bad(what + ": " + hex(img.mem.read64(r.tr.hpa)) + " at its hPA");
     }
     const Access& d = cpu.program.front().write ? cpu.program.back() : cpu.program.front();
     if (cpu.debug_bytes != 8 || cpu.debug_data != (d.write ? d.data : marker(d.va)))
@@ -186,11 +189,12 @@ struct Platform {
           " checked, " + std::to_string(s.faults) + " faults");
     size_t writes = 0;
     for (const Access& a : cpu.program) writes += a.write;
-    std::printf("%s: %zu accesses (%zu writes), %llu walks (%llu A/D writes), %llu translations checked by the MMU, "
-                "memory %llu reads %llu writes\n",
-                name, cpu.program.size(), writes, static_cast<unsigned long long>(s.walks),
-                static_cast<unsigned long long>(s.ad_writes), static_cast<unsigned long long>(s.checked),
-                static_cast<unsigned long long>(memory.reads), static_cast<unsigned long long>(memory.writes));
+    std::printf(
+        "%s: %zu accesses (%zu writes), %llu walks (%llu A/D writes), %llu translations checked by the MMU, "
+        "memory %llu reads %llu writes\n",
+        name, cpu.program.size(), writes, static_cast<unsigned long long>(s.walks),
+        static_cast<unsigned long long>(s.ad_writes), static_cast<unsigned long long>(s.checked),
+        static_cast<unsigned long long>(memory.reads), static_cast<unsigned long long>(memory.writes));
   }
 };
 
@@ -206,7 +210,8 @@ int sc_main(int, char**) {
   unsigned pages = 0;
   for (const Region& r : kRegions) pages += r.pages;
   std::printf("guest: %u pages in %zu regions, heap nested-style at level %u\n", pages,
-              sizeof kRegions / sizeof kRegions[0], lt.img.as.nested_points().empty() ? 0u : lt.img.as.nested_points()[0].first);
+              sizeof kRegions / sizeof kRegions[0],
+              lt.img.as.nested_points().empty() ? 0u : lt.img.as.nested_points()[0].first);
   try {
     sc_core::sc_start();
   } catch (const std::exception& e) {  // mmu.check reports a difference as an SC_REPORT_ERROR
@@ -215,8 +220,10 @@ int sc_main(int, char**) {
   }
   lt.check("lt", bad);
   at.check("at", bad);
-  if (lt.mmu.stats().translation_digest != at.mmu.stats().translation_digest) bad("LT and AT translation digests differ");
-  std::printf("translation digest %016llx (LT and AT)\n", static_cast<unsigned long long>(lt.mmu.stats().translation_digest));
+  if (lt.mmu.stats().translation_digest != at.mmu.stats().translation_digest)
+    bad("LT and AT translation digests differ");
+  std::printf("translation digest %016llx (LT and AT)\n",
+              static_cast<unsigned long long>(lt.mmu.stats().translation_digest));
   if (bad.n) {
     std::printf("platform: FAILED, %u mismatches\n", bad.n);
     return 1;

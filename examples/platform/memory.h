@@ -32,8 +32,10 @@ struct Memory : sc_core::sc_module {
   }
 
   unsigned transport_dbg(int, tlm::tlm_generic_payload& t) {
-    if (t.is_read()) mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
-    else if (t.is_write()) mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
+    if (t.is_read())
+      mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
+    else if (t.is_write())
+      mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
     return t.get_data_length();
   }
 };

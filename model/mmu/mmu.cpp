@@ -64,7 +64,9 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
 }
 
 namespace {
-uint32_t root_key(const Context& c) { return (c.host ? 1u << 31 : 0u) | (uint32_t(c.host ? 0 : c.vmid) << 16) | c.asid; }
+uint32_t root_key(const Context& c) {
+  return (c.host ? 1u << 31 : 0u) | (uint32_t(c.host ? 0 : c.vmid) << 16) | c.asid;
+}
 }  // namespace
 
 void Mmu::set_roots(const Context& c, const pt::Roots& r) {
@@ -91,7 +93,6 @@ pt::Mode Mmu::mode_for(const MmuExtension& x) const {
 }
 
 Context Mmu::context_of(const MmuExtension& x) const { return {x.asid, x.vmid, x.origin == Origin::Host}; }
-
 
 void Mmu::set_state(WalkerState s) {
   ++st_.state_visits[size_t(s)];
@@ -334,8 +335,9 @@ void Mmu::check(const Context& c, const MmuExtension& x, uint64_t va, const Outc
   req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
   const pt::WalkResult* fresh = fresh_walk(c, req);
   if (!fresh) {
-    SC_REPORT_ERROR(name(), "mmu.check reads the tables with transport_dbg, which the targets of the walk ports "
-                            "do not serve (they returned fewer than 8 bytes)");
+    SC_REPORT_ERROR(name(),
+                    "mmu.check reads the tables with transport_dbg, which the targets of the walk ports "
+                    "do not serve (they returned fewer than 8 bytes)");
     return;
   }
   const pt::WalkResult& f = *fresh;
@@ -356,8 +358,10 @@ void Mmu::check(const Context& c, const MmuExtension& x, uint64_t va, const Outc
 void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay, const sc_time& start) {
   if (dmi_valid_ && hpa >= dmi_.get_start_address() && hpa + t.get_data_length() - 1 <= dmi_.get_end_address()) {
     unsigned char* p = dmi_.get_dmi_ptr() + (hpa - dmi_.get_start_address());
-    if (t.is_read()) std::memcpy(t.get_data_ptr(), p, t.get_data_length());
-    else std::memcpy(p, t.get_data_ptr(), t.get_data_length());
+    if (t.is_read())
+      std::memcpy(t.get_data_ptr(), p, t.get_data_length());
+    else
+      std::memcpy(p, t.get_data_ptr(), t.get_data_length());
     delay += t.is_read() ? dmi_.get_read_latency() : dmi_.get_write_latency();
     t.set_response_status(tlm::TLM_OK_RESPONSE);
     ++st_.dmi_accesses;

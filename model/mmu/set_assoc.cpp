@@ -4,9 +4,12 @@ namespace agilemmu::mmu {
 
 const char* to_string(Replacement r) {
   switch (r) {
-    case Replacement::LRU: return "lru";
-    case Replacement::PLRU: return "plru";
-    case Replacement::Random: return "random";
+    case Replacement::LRU:
+      return "lru";
+    case Replacement::PLRU:
+      return "plru";
+    case Replacement::Random:
+      return "random";
   }
   return "?";
 }

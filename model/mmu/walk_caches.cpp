@@ -19,9 +19,8 @@ bool WalkCacheSet::pwc_lookup(const Context& ctx, pt::Mode mode, uint64_t va, pt
   if (!pwc_.enabled()) return false;
   for (unsigned l = fmt_.levels - 1; l >= 1; --l) {  // the deepest cached level skips the most
     const uint64_t p = va >> Format::shift(fmt_.levels, l);
-    if (Pwc* e = pwc_.find(mix(p, l), [&](const Pwc& x) {
-          return x.level == l && x.prefix == p && x.mode == mode && x.ctx == ctx;
-        })) {
+    if (Pwc* e = pwc_.find(
+            mix(p, l), [&](const Pwc& x) { return x.level == l && x.prefix == p && x.mode == mode && x.ctx == ctx; })) {
       out = e->v;
       ++pwc_.counters().hits;
       return true;
@@ -34,9 +33,8 @@ bool WalkCacheSet::pwc_lookup(const Context& ctx, pt::Mode mode, uint64_t va, pt
 void WalkCacheSet::pwc_fill(const Context& ctx, pt::Mode mode, uint64_t va, const pt::PwcEntry& e) {
   const uint64_t p = va >> Format::shift(fmt_.levels, e.level);
   Pwc x{mode, e.level, p, ctx, e};
-  pwc_.insert(mix(p, e.level), x, [&](const Pwc& y) {
-    return y.level == e.level && y.prefix == p && y.mode == mode && y.ctx == ctx;
-  });
+  pwc_.insert(mix(p, e.level), x,
+              [&](const Pwc& y) { return y.level == e.level && y.prefix == p && y.mode == mode && y.ctx == ctx; });
 }
 
 bool WalkCacheSet::ntlb_lookup(const Context& ctx, uint64_t gpa, pt::NestedEntry& out) {
@@ -44,7 +42,8 @@ bool WalkCacheSet::ntlb_lookup(const Context& ctx, uint64_t gpa, pt::NestedEntry
   for (unsigned s = 0; s < 3; ++s) {
     const auto size = static_cast<pt::PageSize>(s);
     const uint64_t gpn = gpa >> (12 + 9 * s);
-    if (NTlb* e = ntlb_.find(gpn, [&](const NTlb& x) { return x.size == size && x.gpn == gpn && x.vmid == ctx.vmid; })) {
+    if (NTlb* e =
+            ntlb_.find(gpn, [&](const NTlb& x) { return x.size == size && x.gpn == gpn && x.vmid == ctx.vmid; })) {
       out = e->v;
       ++ntlb_.counters().hits;
       return true;
@@ -64,7 +63,8 @@ bool WalkCacheSet::npwc_lookup(const Context& ctx, uint64_t gpa, pt::NestedPwcEn
   if (!npwc_.enabled()) return false;
   for (unsigned l = fmt_.nested_levels - 1; l >= 1; --l) {
     const uint64_t p = gpa >> Format::shift(fmt_.nested_levels, l);
-    if (NPwc* e = npwc_.find(mix(p, l), [&](const NPwc& x) { return x.level == l && x.prefix == p && x.vmid == ctx.vmid; })) {
+    if (NPwc* e =
+            npwc_.find(mix(p, l), [&](const NPwc& x) { return x.level == l && x.prefix == p && x.vmid == ctx.vmid; })) {
       out = e->v;
       ++npwc_.counters().hits;
       return true;
@@ -77,7 +77,8 @@ bool WalkCacheSet::npwc_lookup(const Context& ctx, uint64_t gpa, pt::NestedPwcEn
 void WalkCacheSet::npwc_fill(const Context& ctx, uint64_t gpa, const pt::NestedPwcEntry& e) {
   const uint64_t p = gpa >> Format::shift(fmt_.nested_levels, e.level);
   NPwc x{e.level, p, ctx.vmid, e};
-  npwc_.insert(mix(p, e.level), x, [&](const NPwc& y) { return y.level == e.level && y.prefix == p && y.vmid == ctx.vmid; });
+  npwc_.insert(mix(p, e.level), x,
+               [&](const NPwc& y) { return y.level == e.level && y.prefix == p && y.vmid == ctx.vmid; });
 }
 
 void WalkCacheSet::invalidate_first_dim(uint16_t vmid) {
@@ -100,9 +101,8 @@ void WalkCacheSet::invalidate_first_dim_range(const Context& c, uint64_t va, uin
 }
 
 void WalkCacheSet::invalidate_first_dim_range(uint16_t vmid, uint64_t va, uint64_t bytes) {
-  pwc_.invalidate_if([&](const Pwc& x) {
-    return !x.ctx.host && x.ctx.vmid == vmid && covers(fmt_, x.level, x.prefix, va, bytes);
-  });
+  pwc_.invalidate_if(
+      [&](const Pwc& x) { return !x.ctx.host && x.ctx.vmid == vmid && covers(fmt_, x.level, x.prefix, va, bytes); });
 }
 
 void WalkCacheSet::invalidate_first_dim_asid(uint16_t vmid, uint16_t asid) {

@@ -17,8 +17,10 @@ void PhysMem::read(uint64_t addr, void* dst, size_t n) const {
   auto* out = static_cast<uint8_t*>(dst);
   while (n) {
     const size_t off = addr & (kFrame - 1), chunk = std::min<size_t>(n, kFrame - off);
-    if (const Frame* f = find(addr >> 12)) std::memcpy(out, f->data() + off, chunk);
-    else std::memset(out, 0, chunk);
+    if (const Frame* f = find(addr >> 12))
+      std::memcpy(out, f->data() + off, chunk);
+    else
+      std::memset(out, 0, chunk);
     out += chunk, addr += chunk, n -= chunk;
   }
 }

@@ -4,62 +4,92 @@ namespace agilemmu::pt {
 
 const char* to_string(Mode m) {
   switch (m) {
-    case Mode::Native: return "native";
-    case Mode::Nested: return "nested";
-    case Mode::Shadow: return "shadow";
-    case Mode::Agile: return "agile";
+    case Mode::Native:
+      return "native";
+    case Mode::Nested:
+      return "nested";
+    case Mode::Shadow:
+      return "shadow";
+    case Mode::Agile:
+      return "agile";
   }
   return "?";
 }
 const char* to_string(Access a) {
   switch (a) {
-    case Access::Read: return "read";
-    case Access::Write: return "write";
-    case Access::Fetch: return "fetch";
+    case Access::Read:
+      return "read";
+    case Access::Write:
+      return "write";
+    case Access::Fetch:
+      return "fetch";
   }
   return "?";
 }
 const char* to_string(Port p) { return p == Port::Compound ? "compound" : "nested"; }
 const char* to_string(Table t) {
   switch (t) {
-    case Table::Native: return "native";
-    case Table::Shadow: return "shadow";
-    case Table::Compound: return "compound";
-    case Table::Guest: return "guest";
-    case Table::Nested: return "nested";
+    case Table::Native:
+      return "native";
+    case Table::Shadow:
+      return "shadow";
+    case Table::Compound:
+      return "compound";
+    case Table::Guest:
+      return "guest";
+    case Table::Nested:
+      return "nested";
   }
   return "?";
 }
 const char* to_string(Stage s) {
   switch (s) {
-    case Stage::None: return "none";
-    case Stage::Native: return "native";
-    case Stage::Shadow: return "shadow";
-    case Stage::Compound: return "compound";
-    case Stage::Guest: return "guest";
-    case Stage::Nested: return "nested";
+    case Stage::None:
+      return "none";
+    case Stage::Native:
+      return "native";
+    case Stage::Shadow:
+      return "shadow";
+    case Stage::Compound:
+      return "compound";
+    case Stage::Guest:
+      return "guest";
+    case Stage::Nested:
+      return "nested";
   }
   return "?";
 }
 const char* to_string(FaultKind k) {
   switch (k) {
-    case FaultKind::None: return "none";
-    case FaultKind::NotPresent: return "not-present";
-    case FaultKind::Reserved: return "reserved-bit";
-    case FaultKind::Permission: return "permission";
-    case FaultKind::NonCanonical: return "non-canonical";
-    case FaultKind::AddressSize: return "address-size";
+    case FaultKind::None:
+      return "none";
+    case FaultKind::NotPresent:
+      return "not-present";
+    case FaultKind::Reserved:
+      return "reserved-bit";
+    case FaultKind::Permission:
+      return "permission";
+    case FaultKind::NonCanonical:
+      return "non-canonical";
+    case FaultKind::AddressSize:
+      return "address-size";
   }
   return "?";
 }
 bool parse_mode(const std::string& s, Mode& m) {
   for (Mode c : {Mode::Native, Mode::Nested, Mode::Shadow, Mode::Agile})
-    if (s == to_string(c)) { m = c; return true; }
+    if (s == to_string(c)) {
+      m = c;
+      return true;
+    }
   return false;
 }
 bool parse_access(const std::string& s, Access& a) {
   for (Access c : {Access::Read, Access::Write, Access::Fetch})
-    if (s == to_string(c)) { a = c; return true; }
+    if (s == to_string(c)) {
+      a = c;
+      return true;
+    }
   return false;
 }
 
@@ -84,9 +114,15 @@ void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, 
   node_leaf_ = NestedEntry{};
 
   switch (req.mode) {
-    case Mode::Native: gtable_ = Table::Native, gnode_ = roots.hroot; break;
-    case Mode::Shadow: gtable_ = Table::Shadow, gnode_ = roots.sroot; break;
-    case Mode::Nested: gtable_ = Table::Guest, gnode_ = roots.groot, res_.switch_level = 0; break;
+    case Mode::Native:
+      gtable_ = Table::Native, gnode_ = roots.hroot;
+      break;
+    case Mode::Shadow:
+      gtable_ = Table::Shadow, gnode_ = roots.sroot;
+      break;
+    case Mode::Nested:
+      gtable_ = Table::Guest, gnode_ = roots.groot, res_.switch_level = 0;
+      break;
     case Mode::Agile:
       gnode_ = roots.croot;
       gtable_ = roots.croot_is_gpa ? Table::Guest : Table::Compound;
@@ -163,8 +199,10 @@ void Walk::feed(uint64_t v) {
     pending_ = resume_ref_;
     return;
   }
-  if (phase_ == Phase::NestedRead) step_nested(v);
-  else step_first_dim(v);
+  if (phase_ == Phase::NestedRead)
+    step_nested(v);
+  else
+    step_first_dim(v);
   settle();
 }
 
@@ -293,7 +331,9 @@ void Walk::step_first_dim(uint64_t v) {
   }
   const uint64_t next = v & Format::kAddrField;
   const Table next_table = nested_style ? Table::Guest : gtable_;
-  if (caches_) caches_->pwc_fill(req_.mode, req_.va, {next, next_table == Table::Guest, gtable_, gperms_, glevel_, res_.switch_level});
+  if (caches_)
+    caches_->pwc_fill(req_.mode, req_.va,
+                      {next, next_table == Table::Guest, gtable_, gperms_, glevel_, res_.switch_level});
   gtable_ = next_table;
   gnode_ = next;
   ++glevel_;
@@ -328,11 +368,16 @@ uint64_t Walk::access_code() const {
 
 Stage Walk::stage_of(Table t) const {
   switch (t) {
-    case Table::Native: return Stage::Native;
-    case Table::Shadow: return Stage::Shadow;
-    case Table::Compound: return Stage::Compound;
-    case Table::Guest: return Stage::Guest;
-    case Table::Nested: return Stage::Nested;
+    case Table::Native:
+      return Stage::Native;
+    case Table::Shadow:
+      return Stage::Shadow;
+    case Table::Compound:
+      return Stage::Compound;
+    case Table::Guest:
+      return Stage::Guest;
+    case Table::Nested:
+      return Stage::Nested;
   }
   return Stage::None;
 }

@@ -292,7 +292,9 @@ void AddressSpace::for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const {
 void AddressSpace::build_shadow() {
   spt_->release_all();
   spt_ = host_table();
-  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) { spt_->map(va, hpa, s, shadow_leaf_flags(va, p)); });
+  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
+    spt_->map(va, hpa, s, shadow_leaf_flags(va, p));
+  });
 }
 
 void AddressSpace::build_native() {
@@ -340,8 +342,10 @@ void AddressSpace::set_compound_nested(uint64_t gva, unsigned level) {
   // Points deeper inside this entry's range are subsumed by it.
   for (auto it = points_.begin(); it != points_.end();) {
     const uint64_t pva = it->second << Format::shift(fmt_.levels, it->first);
-    if (it->first > level && (pva >> sh) == (gva >> sh)) it = points_.erase(it);
-    else ++it;
+    if (it->first > level && (pva >> sh) == (gva >> sh))
+      it = points_.erase(it);
+    else
+      ++it;
   }
   points_.insert({level, gva >> sh});
   cpt_->write(lo, level, compound_copy(level, gpt_->read(lo, level)));

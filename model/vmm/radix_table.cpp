@@ -96,8 +96,6 @@ void RadixTable::release_below(uint64_t entry, unsigned level) {
   --nodes_count_;
 }
 
-void RadixTable::release_all() {
-  release_below(pt::make_pte(root_, kDirFlags), 0);
-}
+void RadixTable::release_all() { release_below(pt::make_pte(root_, kDirFlags), 0); }
 
 }  // namespace agilemmu::vmm

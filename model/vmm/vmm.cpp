@@ -9,12 +9,18 @@ using pt::Format;
 const char* to_string(Policy p) { return p == Policy::Static ? "static" : "dynamic"; }
 const char* to_string(TrapKind k) {
   switch (k) {
-    case TrapKind::PtWrite: return "pt_write";
-    case TrapKind::ShadowFault: return "shadow_fault";
-    case TrapKind::RootChange: return "root_change";
-    case TrapKind::NestedChange: return "nested_change";
-    case TrapKind::DirtyBit: return "dirty_bit";
-    case TrapKind::kCount: break;
+    case TrapKind::PtWrite:
+      return "pt_write";
+    case TrapKind::ShadowFault:
+      return "shadow_fault";
+    case TrapKind::RootChange:
+      return "root_change";
+    case TrapKind::NestedChange:
+      return "nested_change";
+    case TrapKind::DirtyBit:
+      return "dirty_bit";
+    case TrapKind::kCount:
+      break;
   }
   return "?";
 }
@@ -30,8 +36,15 @@ uint64_t VmmStats::trap_cycles_total() const {
   return t;
 }
 
-Vmm::Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs, const DynamicPolicy& dyn, bool root_cache)
-    : as_(as), mode_(mode), policy_(policy), costs_(costs), dyn_(dyn), root_cache_(root_cache), next_interval_(dyn.interval) {
+Vmm::Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs, const DynamicPolicy& dyn,
+         bool root_cache)
+    : as_(as),
+      mode_(mode),
+      policy_(policy),
+      costs_(costs),
+      dyn_(dyn),
+      root_cache_(root_cache),
+      next_interval_(dyn.interval) {
   as_.on_guest_pt_write = [this](uint64_t va, unsigned level, uint64_t node, uint64_t old, uint64_t v) {
     on_pt_write(va, level, node, old, v);
   };
@@ -198,7 +211,8 @@ bool Vmm::host_migrate(uint64_t gva) {
       pending_cycles_ += costs_.shadow_resync;
     }
     host_moved_.insert(page);
-    if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic && shadow_style && ++writes_[{0, page}] >= dyn_.threshold)
+    if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic && shadow_style &&
+        ++writes_[{0, page}] >= dyn_.threshold)
       make_nested(page, as_.format().levels);
     // The host page may be larger than the guest page (2 MiB or 1 GiB host pages): every guest
     // page it backs changes its hPA, not only gva's. (change_page invalidates gva's own page.)
@@ -213,8 +227,10 @@ void Vmm::context_switch() {
   ++st_.context_switches;
   const bool shadow_root = mode_ == pt::Mode::Shadow || (mode_ == pt::Mode::Agile && !as_.fully_nested());
   if (!shadow_root) return;  // nested paging: the guest writes its root register freely
-  if (root_cache_) ++st_.root_cache_hits;  // the guest-root -> shadow-root cache answers
-  else trap(TrapKind::RootChange, costs_.root_change_trap);
+  if (root_cache_)
+    ++st_.root_cache_hits;  // the guest-root -> shadow-root cache answers
+  else
+    trap(TrapKind::RootChange, costs_.root_change_trap);
 }
 
 void Vmm::tick(uint64_t now) {
@@ -236,8 +252,10 @@ bool Vmm::dirty_below(uint64_t va, unsigned level) {
   bool dirty = false;
   std::vector<std::pair<uint64_t, unsigned>> stack;  // (guest node gPA, its level)
   const uint64_t top = level == 0 ? as_.roots().groot : as_.guest_table().read(va, level);
-  if (level == 0) stack.push_back({top, 1});
-  else if ((top & pt::pte::P) && level < L && !(top & pt::pte::PS)) stack.push_back({top & Format::kAddrField, level + 1});
+  if (level == 0)
+    stack.push_back({top, 1});
+  else if ((top & pt::pte::P) && level < L && !(top & pt::pte::PS))
+    stack.push_back({top & Format::kAddrField, level + 1});
   while (!stack.empty()) {
     const auto [node, lvl] = stack.back();
     stack.pop_back();

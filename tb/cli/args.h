@@ -24,6 +24,7 @@ class Args {
     if (done()) throw UsageError(opt + " needs a value");
     return next();
   }
+
  private:
   std::vector<std::string> a_;
   size_t i_ = 0;

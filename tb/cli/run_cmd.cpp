@@ -32,9 +32,11 @@ struct RunArgs {
 RunArgs* g_run = nullptr;
 std::atomic<bool> g_interrupted{false};
 
-void flatten(const nlohmann::json& j, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+void flatten(const nlohmann::json& j, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
   if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+    for (auto it = j.begin(); it != j.end(); ++it)
+      flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
   } else {
     out.push_back({prefix, j.is_string() ? j.get<std::string>() : j.dump()});
   }
@@ -62,14 +64,16 @@ void summary(const nlohmann::json& j) {
               (unsigned long long)j["walks"].get<uint64_t>(), j["refs_per_walk"].get<double>(),
               j["avg_walk_cycles"].get<double>(), (unsigned long long)j["p99_walk_cycles"].get<uint64_t>());
   std::printf("  %-22s %14llu   data %llu, VMM + guest OS stalls %llu\n", "translation cycles",
-              (unsigned long long)j["translate_cycles"].get<uint64_t>(), (unsigned long long)j["data_cycles"].get<uint64_t>(),
+              (unsigned long long)j["translate_cycles"].get<uint64_t>(),
+              (unsigned long long)j["data_cycles"].get<uint64_t>(),
               (unsigned long long)j["stall_cycles"].get<uint64_t>());
-  std::printf("  %-22s %14llu   %llu cycles (+ %llu switching)\n", "VMM traps", (unsigned long long)j["vmm_traps"].get<uint64_t>(),
+  std::printf("  %-22s %14llu   %llu cycles (+ %llu switching)\n", "VMM traps",
+              (unsigned long long)j["vmm_traps"].get<uint64_t>(),
               (unsigned long long)j["vmm_trap_cycles"].get<uint64_t>(),
               (unsigned long long)j["vmm"]["switch_cycles"].get<uint64_t>());
   std::printf("  %-22s %14llu   hard faults %llu, OS events %llu\n", "page faults handled",
-              (unsigned long long)j["page_faults"].get<uint64_t>(), (unsigned long long)j["hard_faults"].get<uint64_t>(),
-              (unsigned long long)j["os_events"].get<uint64_t>());
+              (unsigned long long)j["page_faults"].get<uint64_t>(),
+              (unsigned long long)j["hard_faults"].get<uint64_t>(), (unsigned long long)j["os_events"].get<uint64_t>());
   std::printf("  %-22s %14.2f   %.2f M accesses/s\n", "host seconds", j["host_seconds"].get<double>(),
               j["accesses_per_second"].get<double>() / 1e6);
 }
@@ -83,18 +87,29 @@ int run_cmd(int argc, char** argv) {
   RunArgs r;
   while (!a.done()) {
     const std::string o = a.next();
-    if (o == "--set") sets.push_back(a.value(o));
-    else if (o == "--json") r.json = a.value(o);
-    else if (o == "--csv") r.csv = a.value(o);
-    else if (o == "--vcd") r.vcd = a.value(o);
-    else if (o == "--fst") throw UsageError("--fst: FST output is not available with SystemC's tracing; use --vcd");
-    else if (o == "--quiet" || o == "-q") r.quiet = true;
-    else if (o == "--no-host-timing") r.host_timing = false;
-    else if (!o.empty() && o[0] == '-') throw UsageError("run: unknown option " + o);
-    else if (cfg_path.empty()) cfg_path = o;
-    else throw UsageError("run: more than one config file given");
+    if (o == "--set")
+      sets.push_back(a.value(o));
+    else if (o == "--json")
+      r.json = a.value(o);
+    else if (o == "--csv")
+      r.csv = a.value(o);
+    else if (o == "--vcd")
+      r.vcd = a.value(o);
+    else if (o == "--fst")
+      throw UsageError("--fst: FST output is not available with SystemC's tracing; use --vcd");
+    else if (o == "--quiet" || o == "-q")
+      r.quiet = true;
+    else if (o == "--no-host-timing")
+      r.host_timing = false;
+    else if (!o.empty() && o[0] == '-')
+      throw UsageError("run: unknown option " + o);
+    else if (cfg_path.empty())
+      cfg_path = o;
+    else
+      throw UsageError("run: more than one config file given");
   }
-  r.cfg = cfg_path.empty() ? config::load_text(config::default_config_yaml(), "<default>", sets) : config::load(cfg_path, sets);
+  r.cfg = cfg_path.empty() ? config::load_text(config::default_config_yaml(), "<default>", sets)
+                           : config::load(cfg_path, sets);
   // Checked without opening it: opening and closing a FIFO would make its writer lose data.
   if (!r.cfg.workload.trace.empty() && access(r.cfg.workload.trace.c_str(), R_OK) != 0)
     throw config::ConfigError("key 'workload.trace': cannot open trace file '" + r.cfg.workload.trace + "'");

@@ -48,7 +48,8 @@ int emit(const Options& o, const Spec& spec, const std::vector<Point>& points) {
                  "agilemmu: sweep: %zu commands -> %s (results into %s; %zu points already done)\n"
                  "  run them:  parallel < %s   (or one line per Slurm array task: configs/sweeps/README.md)\n"
                  "  then:      agilemmu sweep %s --merge %s\n",
-                 points.size() - skipped, o.emit.c_str(), dir.c_str(), skipped, o.emit.c_str(), o.sweep_file.c_str(), o.dir.c_str());
+                 points.size() - skipped, o.emit.c_str(), dir.c_str(), skipped, o.emit.c_str(), o.sweep_file.c_str(),
+                 o.dir.c_str());
   return kExitOk;
 }
 
@@ -92,7 +93,8 @@ int merge(const Options& o, const Spec& spec, const std::vector<Point>& points) 
         if (identity(got) != identity(r))
           why = f + " is for another point (" + describe(assignments_of(got)) +
                 "): the sweep file changed since the jobs ran";
-        else r = std::move(got);
+        else
+          r = std::move(got);
       } catch (const std::exception& e) {
         why = f + ": not a point record: " + e.what();
       }

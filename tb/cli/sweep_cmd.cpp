@@ -32,32 +32,45 @@ Options parse(int argc, char** argv) {
       const std::string v = a.value(s);
       char* end = nullptr;
       const long n = std::strtol(v.c_str(), &end, 10);
-      if (*end || n < 1 || n > 1024) throw UsageError("--jobs: expected a number of processes 1..1024, got '" + v + "'");
+      if (*end || n < 1 || n > 1024)
+        throw UsageError("--jobs: expected a number of processes 1..1024, got '" + v + "'");
       o.jobs = static_cast<unsigned>(n);
-    } else if (s == "--out") o.out = a.value(s);
-    else if (s == "--resume") o.resume = true;
-    else if (s == "--quiet" || s == "-q") o.quiet = true;
-    else if (s == "--dry-run") o.dry_run = true;
-    else if (s == "--no-plots") o.no_plots = true;
-    else if (s == "--emit-jobs") o.emit = a.value(s);
-    else if (s == "--merge") o.merge = a.value(s);
-    else if (s == "--dir") o.dir = a.value(s);
-    else if (s == "--bin") o.bin = a.value(s);
-    else if (s == "--expect") o.expect.push_back(a.value(s));
+    } else if (s == "--out")
+      o.out = a.value(s);
+    else if (s == "--resume")
+      o.resume = true;
+    else if (s == "--quiet" || s == "-q")
+      o.quiet = true;
+    else if (s == "--dry-run")
+      o.dry_run = true;
+    else if (s == "--no-plots")
+      o.no_plots = true;
+    else if (s == "--emit-jobs")
+      o.emit = a.value(s);
+    else if (s == "--merge")
+      o.merge = a.value(s);
+    else if (s == "--dir")
+      o.dir = a.value(s);
+    else if (s == "--bin")
+      o.bin = a.value(s);
+    else if (s == "--expect")
+      o.expect.push_back(a.value(s));
     else if (s == "--set") {
       const std::string kv = a.value(s);
       const size_t eq = kv.find('=');
       if (eq == 0 || eq == std::string::npos) throw UsageError("--set: expected key=value, got '" + kv + "'");
       o.sets.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
-    }
-    else if (s == "--point") {
+    } else if (s == "--point") {
       const std::string v = a.value(s);
       char* end = nullptr;
       o.point = std::strtol(v.c_str(), &end, 10);
       if (*end || v.empty() || o.point < 0) throw UsageError("--point: expected a point index, got '" + v + "'");
-    } else if (!s.empty() && s[0] == '-') throw UsageError("sweep: unknown option " + s);
-    else if (o.sweep_file.empty()) o.sweep_file = s;
-    else throw UsageError("sweep: more than one sweep file given");
+    } else if (!s.empty() && s[0] == '-')
+      throw UsageError("sweep: unknown option " + s);
+    else if (o.sweep_file.empty())
+      o.sweep_file = s;
+    else
+      throw UsageError("sweep: more than one sweep file given");
   }
   if (o.sweep_file.empty()) throw UsageError("sweep: a sweep file is required (see configs/sweeps/)");
   if (!o.emit.empty() + !o.merge.empty() + (o.point >= 0) + o.dry_run > 1)
@@ -97,14 +110,17 @@ int direct(const Options& o, const Spec& spec, const std::vector<Point>& points)
   const bool show = !o.quiet && isatty(2);
   Progress bar(todo.size(), show);
   size_t done = 0, failed = 0;
-  run_points(self_exe(), spec, todo, o.jobs, [&](Json&& r) {
-    log << r.dump() << "\n" << std::flush;
-    ++done;
-    if (!record_ok(r)) ++failed, bar.message(failure_text(r));
-    bar.update(done, failed);
-    const size_t i = r["point"].get<size_t>();
-    records[i] = std::move(r);
-  }, show ? std::function<void()>([&] { bar.update(done, failed); }) : nullptr);
+  run_points(
+      self_exe(), spec, todo, o.jobs,
+      [&](Json&& r) {
+        log << r.dump() << "\n" << std::flush;
+        ++done;
+        if (!record_ok(r)) ++failed, bar.message(failure_text(r));
+        bar.update(done, failed);
+        const size_t i = r["point"].get<size_t>();
+        records[i] = std::move(r);
+      },
+      show ? std::function<void()>([&] { bar.update(done, failed); }) : nullptr);
   bar.finish();
   log.close();
   size_t not_run = 0;
@@ -139,8 +155,7 @@ int dry_run(const Options& o, const Spec& spec, const std::vector<Point>& points
                    describe(p.assignments).c_str(), e.what());
     }
   }
-  if (!o.quiet)
-    std::fprintf(stderr, "agilemmu: sweep: %zu points, %zu with an invalid config\n", points.size(), bad);
+  if (!o.quiet) std::fprintf(stderr, "agilemmu: sweep: %zu points, %zu with an invalid config\n", points.size(), bad);
   return bad ? kExitFail : kExitOk;
 }
 

@@ -48,8 +48,7 @@ std::string shell_quote(const std::string& s) {
 std::vector<Assignment> assignments_of(const Json& r) {
   std::vector<Assignment> a;
   const Json obj = r.value("assignments", Json::object());  // a named copy: items() must not outlive it
-  for (const auto& [k, v] : obj.items())
-    a.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+  for (const auto& [k, v] : obj.items()) a.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
   return a;
 }
 
@@ -66,8 +65,8 @@ int write_results(const Spec& spec, const std::string& out, const std::vector<Js
   write_jsonl(jsonl_path_for(out), records);
   write_csv(out, spec.swept_keys(), records);
   if (!quiet) {
-    std::fprintf(stderr, "agilemmu: sweep: %zu points (%s), %zu failed -> %s, %s\n", records.size(), how.c_str(), failed,
-                 out.c_str(), jsonl_path_for(out).c_str());
+    std::fprintf(stderr, "agilemmu: sweep: %zu points (%s), %zu failed -> %s, %s\n", records.size(), how.c_str(),
+                 failed, out.c_str(), jsonl_path_for(out).c_str());
   }
   return failed ? kExitFail : kExitOk;
 }

@@ -96,24 +96,32 @@ int walk_cmd(int argc, char** argv) {
   unsigned repeat = 1;
   while (!a.done()) {
     const std::string o = a.next();
-    if (o == "--va") req.va = parse_address(o, a.value(o)), have_va = true;
+    if (o == "--va")
+      req.va = parse_address(o, a.value(o)), have_va = true;
     else if (o == "--access") {
       const std::string v = a.value(o);
       if (!pt::parse_access(v, req.access)) throw UsageError("--access must be read, write or fetch");
-    } else if (o == "--user") req.user = true;
-    else if (o == "--supervisor") req.user = false;
-    else if (o == "--host") host = true;
-    else if (o == "--set") sets.push_back(a.value(o));
-    else if (o == "--json") json = true;
+    } else if (o == "--user")
+      req.user = true;
+    else if (o == "--supervisor")
+      req.user = false;
+    else if (o == "--host")
+      host = true;
+    else if (o == "--set")
+      sets.push_back(a.value(o));
+    else if (o == "--json")
+      json = true;
     else if (o == "--repeat") {
       const std::string v = a.value(o);
       uint64_t n = 0;
       if (!config::parse_u64(v, n) || n < 1 || n > 16) throw UsageError("--repeat must be a number from 1 to 16");
       repeat = static_cast<unsigned>(n);
-    }
-    else if (!o.empty() && o[0] == '-') throw UsageError("walk: unknown option " + o);
-    else if (cfg_path.empty()) cfg_path = o;
-    else throw UsageError("walk: more than one config file given");
+    } else if (!o.empty() && o[0] == '-')
+      throw UsageError("walk: unknown option " + o);
+    else if (cfg_path.empty())
+      cfg_path = o;
+    else
+      throw UsageError("walk: more than one config file given");
   }
   if (!have_va) throw UsageError("walk: --va ADDR is required");
   const config::Config cfg = cfg_path.empty() ? config::load_text(config::default_config_yaml(), "<default>", sets)
@@ -130,8 +138,10 @@ int walk_cmd(int argc, char** argv) {
                 req.user ? "user" : "supervisor", pt::to_string(req.access), cfg.format.levels);
   for (unsigned n = 0; n < repeat; ++n) {
     r = pt::walk(mem, cfg.format, as.roots(), req);
-    if (json) walks.push_back(walk_json(r));
-    else print_walk(r, n, repeat);
+    if (json)
+      walks.push_back(walk_json(r));
+    else
+      print_walk(r, n, repeat);
   }
   if (json) {
     nlohmann::json j;

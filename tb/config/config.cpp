@@ -7,11 +7,16 @@ namespace {
 bool parse_perms(const std::string& s, pt::Perms& p) {
   p = {false, false, false};
   for (char c : s) {
-    if (c == 'r' || c == '-') continue;
-    else if (c == 'w') p.write = true;
-    else if (c == 'x') p.exec = true;
-    else if (c == 'u') p.user = true;
-    else return false;
+    if (c == 'r' || c == '-')
+      continue;
+    else if (c == 'w')
+      p.write = true;
+    else if (c == 'x')
+      p.exec = true;
+    else if (c == 'u')
+      p.user = true;
+    else
+      return false;
   }
   return true;
 }
@@ -145,8 +150,8 @@ Config from_value(const Value& root, const std::string& name) {
   w.finish();
 
   Section ag = top.sub("agile");
-  c.agile_policy = ag.choice("policy", "static", {"static", "dynamic"}) == "dynamic" ? vmm::Policy::Dynamic
-                                                                                  : vmm::Policy::Static;
+  c.agile_policy =
+      ag.choice("policy", "static", {"static", "dynamic"}) == "dynamic" ? vmm::Policy::Dynamic : vmm::Policy::Static;
   c.agile_nested_level = static_cast<unsigned>(ag.u64("nested_level", 0, 0, c.format.levels));
   c.dynamic.interval = ag.u64("interval", c.dynamic.interval, 1);
   c.dynamic.threshold = static_cast<unsigned>(ag.u64("threshold", c.dynamic.threshold, 1, 1u << 20));
@@ -190,7 +195,8 @@ Config from_value(const Value& root, const std::string& name) {
     reg.nested_level = static_cast<unsigned>(r.u64("nested_level", c.agile_nested_level, 0, c.format.levels));
     reg.populate = r.boolean("populate", true);
     auto& t = reg.traffic;
-    const std::string pat = r.choice("pattern", "uniform", {"sequential", "strided", "uniform", "zipf", "pointer_chase"});
+    const std::string pat =
+        r.choice("pattern", "uniform", {"sequential", "strided", "uniform", "zipf", "pointer_chase"});
     sys::parse_pattern(pat, t.pattern);
     t.stride = r.u64("stride", 64, 1);
     t.skew = r.real("skew", 0.99, 0, 10);

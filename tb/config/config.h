@@ -26,20 +26,20 @@ struct Region {
   pt::PageSize page_size = pt::PageSize::k4K;
   pt::Perms perms;
   Paging paging = Paging::Shadow;
-  unsigned nested_level = 0;  // compound level of the nested-style entries; 0 = lowest necessary
-  bool populate = true;       // mapped at start (false: demand paged)
-  sys::RegionTraffic traffic; // how the workload accesses it
+  unsigned nested_level = 0;   // compound level of the nested-style entries; 0 = lowest necessary
+  bool populate = true;        // mapped at start (false: demand paged)
+  sys::RegionTraffic traffic;  // how the workload accesses it
 };
 
 struct Workload {
   uint64_t accesses = 100000;
   uint32_t access_size = 8;
-  uint32_t outstanding = 1;    // requests in flight (at timing)
-  uint32_t think_cycles = 0;   // CPU cycles between requests
+  uint32_t outstanding = 1;   // requests in flight (at timing)
+  uint32_t think_cycles = 0;  // CPU cycles between requests
   double context_switch_rate = 0;
-  std::string trace;           // lackey trace to replay instead of the synthetic regions
-  uint64_t trace_limit = 0;    // replay at most this many records (0: all)
-  bool demand_anywhere = true; // a fault outside every region maps a 4 KiB rwxu page
+  std::string trace;            // lackey trace to replay instead of the synthetic regions
+  uint64_t trace_limit = 0;     // replay at most this many records (0: all)
+  bool demand_anywhere = true;  // a fault outside every region maps a 4 KiB rwxu page
 };
 
 struct Config {

@@ -22,8 +22,12 @@ Value convert(const YAML::Node& n, const std::string& file) {
   v.line = n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
   switch (n.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: v.kind = Value::Kind::Null; break;
-    case YAML::NodeType::Scalar: v.kind = Value::Kind::Scalar, v.scalar = n.Scalar(); break;
+    case YAML::NodeType::Undefined:
+      v.kind = Value::Kind::Null;
+      break;
+    case YAML::NodeType::Scalar:
+      v.kind = Value::Kind::Scalar, v.scalar = n.Scalar();
+      break;
     case YAML::NodeType::Sequence:
       v.kind = Value::Kind::Seq;
       for (const auto& e : n) v.seq.push_back(convert(e, file));
@@ -33,7 +37,8 @@ Value convert(const YAML::Node& n, const std::string& file) {
       for (const auto& kv : n) {
         const std::string key = kv.first.Scalar();
         if (v.map.count(key))
-          throw ConfigError(file + ":" + std::to_string(kv.first.Mark().line + 1) + ": key '" + key + "' appears twice");
+          throw ConfigError(file + ":" + std::to_string(kv.first.Mark().line + 1) + ": key '" + key +
+                            "' appears twice");
         Value child = convert(kv.second, file);
         child.line = kv.first.Mark().line + 1;  // errors point at the key's line
         v.map[key] = std::move(child);
@@ -108,7 +113,8 @@ void merge(Value& into, const Value& over) {
 
 void apply_set(Value& root, const std::string& a) {
   const auto eq = a.find('=');
-  if (eq == std::string::npos || eq == 0) throw ConfigError("--set " + a + ": expected KEY=VALUE, e.g. mmu.mode=nested");
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError("--set " + a + ": expected KEY=VALUE, e.g. mmu.mode=nested");
   const std::string key = a.substr(0, eq), val = a.substr(eq + 1);
   Value* cur = &root;
   std::stringstream ks(key);
@@ -165,10 +171,14 @@ bool parse_u64(const std::string& s0, uint64_t& out) {
     const char u = s[s.size() - 3];
     mult = u == 'K' ? 1ull << 10 : u == 'M' ? 1ull << 20 : u == 'G' ? 1ull << 30 : 1ull << 40;
     strip(3);
-  } else if (last == 'K' || last == 'k') mult = 1ull << 10, strip(1);
-  else if (last == 'M' || last == 'm') mult = 1ull << 20, strip(1);
-  else if (last == 'G' || last == 'g') mult = 1ull << 30, strip(1);
-  else if (last == 'T' || last == 't') mult = 1ull << 40, strip(1);
+  } else if (last == 'K' || last == 'k')
+    mult = 1ull << 10, strip(1);
+  else if (last == 'M' || last == 'm')
+    mult = 1ull << 20, strip(1);
+  else if (last == 'G' || last == 'g')
+    mult = 1ull << 30, strip(1);
+  else if (last == 'T' || last == 't')
+    mult = 1ull << 40, strip(1);
   if (num.empty() || num[0] == '-' || num[0] == '+') return false;
   errno = 0;
   char* end = nullptr;
@@ -197,8 +207,10 @@ void Section::fail(const std::string& key, const std::string& msg) const {
   std::string where = file_hint_;
   if (v_ && v_->kind == Value::Kind::Map) {
     auto it = v_->map.find(key);
-    if (it != v_->map.end()) where = it->second.where();
-    else if (!v_->file.empty()) where = v_->where();
+    if (it != v_->map.end())
+      where = it->second.where();
+    else if (!v_->file.empty())
+      where = v_->where();
   }
   throw ConfigError(where + ": key '" + path(key) + "': " + msg);
 }
@@ -339,7 +351,8 @@ void Section::finish() const {
       if (d < best_d) best_d = d, best = k;
     }
     const std::string hint = best.empty() ? "" : "did you mean '" + best + "'? ";
-    throw ConfigError(v_->map.at(key).where() + ": key '" + path(key) + "': unknown key (" + hint + "known here: " + known + ")");
+    throw ConfigError(v_->map.at(key).where() + ": key '" + path(key) + "': unknown key (" + hint +
+                      "known here: " + known + ")");
   }
 }
 

@@ -51,9 +51,12 @@ Summary run(const Options& opt, std::ostream& out) {
           g.refs[k - 1].table == pt::Table::Nested)
         ++s.guest_page_d;
     if (!g.ok && g.fault.stage == pt::Stage::Nested && g.fault.kind == pt::FaultKind::Permission) {
-      if (g.fault.error_code & pt::ec::FINAL) ++s.nested_perm_final;
-      else if (g.fault.error_code & pt::ec::W) ++s.nested_perm_table_write;
-      else ++s.nested_perm_table;
+      if (g.fault.error_code & pt::ec::FINAL)
+        ++s.nested_perm_final;
+      else if (g.fault.error_code & pt::ec::W)
+        ++s.nested_perm_table_write;
+      else
+        ++s.nested_perm_table;
     }
     if (g.ok) {
       ++s.ok_walks;
@@ -71,7 +74,7 @@ Summary run(const Options& opt, std::ostream& out) {
       std::error_code ec;
       std::filesystem::create_directories(opt.wave_dir, ec);
       s.mismatch_wave = opt.wave_dir + "/cosim_seed" + std::to_string(opt.seed) + "_walk" + std::to_string(i) +
-                         (opt.trace_format == TraceFormat::Fst ? ".fst" : ".vcd");
+                        (opt.trace_format == TraceFormat::Fst ? ".fst" : ".vcd");
       try {
         sb->undo_last_walk();  // the image as the failing walk found it
         auto replay = RtlWalker::create(opt.rtl, opt.trace_format);
@@ -97,8 +100,10 @@ Summary run(const Options& opt, std::ostream& out) {
 int run_cli(int argc, char** argv) {
   Options opt;
   auto usage = [] {
-    std::cerr << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]\n"
-                 "             [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]\n";
+    std::cerr
+        << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] "
+           "[--wave-dir DIR]\n"
+           "             [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]\n";
     return 2;
   };
   for (int i = 1; i < argc; ++i) {
@@ -110,18 +115,27 @@ int run_cli(int argc, char** argv) {
     };
     std::string v;
     try {
-      if (a == "--walks" && value(v)) opt.walks = std::stoull(v);
-      else if (a == "--seed" && value(v)) opt.seed = std::stoull(v);
-      else if (a == "--latency" && value(v)) opt.latency = static_cast<uint32_t>(std::stoul(v));
-      else if (a == "--walks-per-image" && value(v)) opt.walks_per_image = static_cast<unsigned>(std::stoul(v));
+      if (a == "--walks" && value(v))
+        opt.walks = std::stoull(v);
+      else if (a == "--seed" && value(v))
+        opt.seed = std::stoull(v);
+      else if (a == "--latency" && value(v))
+        opt.latency = static_cast<uint32_t>(std::stoul(v));
+      else if (a == "--walks-per-image" && value(v))
+        opt.walks_per_image = static_cast<unsigned>(std::stoul(v));
       else if (a == "--levels" && value(v)) {
         if (v != "4" && v != "5") return usage();
         opt.rtl = v == "4" ? "l4" : "l5";
-      } else if (a == "--rtl" && value(v)) opt.rtl = v;
-      else if (a == "--vcd" && value(v)) opt.trace_path = v, opt.trace_format = TraceFormat::Vcd;
-      else if (a == "--fst" && value(v)) opt.trace_path = v, opt.trace_format = TraceFormat::Fst;
-      else if (a == "--wave-dir" && value(v)) opt.wave_dir = v;
-      else if (a == "--backpressure") opt.backpressure = true;
+      } else if (a == "--rtl" && value(v))
+        opt.rtl = v;
+      else if (a == "--vcd" && value(v))
+        opt.trace_path = v, opt.trace_format = TraceFormat::Vcd;
+      else if (a == "--fst" && value(v))
+        opt.trace_path = v, opt.trace_format = TraceFormat::Fst;
+      else if (a == "--wave-dir" && value(v))
+        opt.wave_dir = v;
+      else if (a == "--backpressure")
+        opt.backpressure = true;
       else if (a == "--inject-bug" && value(v)) {
         if (!parse_inject(v, opt.inject)) return usage();
       } else if (a == "-h" || a == "--help") {
@@ -146,13 +160,15 @@ int run_cli(int argc, char** argv) {
             << ", agile " << s.per_mode[3] << "; translations " << s.ok_walks << ", faults " << (s.walks - s.ok_walks)
             << "; refs " << s.refs << "\n";
   std::cout << "writes " << s.writes << " in " << s.walks_with_writes << " walks (nested-leaf D for guest pages "
-            << s.guest_page_d << "); nested permission faults: final gPA " << s.nested_perm_final
-            << ", guest table " << s.nested_perm_table << ", guest table write " << s.nested_perm_table_write
-            << "; backpressure " << (opt.backpressure ? "on" : "off") << ", stall cycles " << s.stall_cycles << "\n";
+            << s.guest_page_d << "); nested permission faults: final gPA " << s.nested_perm_final << ", guest table "
+            << s.nested_perm_table << ", guest table write " << s.nested_perm_table_write << "; backpressure "
+            << (opt.backpressure ? "on" : "off") << ", stall cycles " << s.stall_cycles << "\n";
   std::cout << "faults:";
-  for (unsigned k = 1; k < 6; ++k) std::cout << " " << pt::to_string(static_cast<pt::FaultKind>(k)) << " " << s.per_fault_kind[k];
+  for (unsigned k = 1; k < 6; ++k)
+    std::cout << " " << pt::to_string(static_cast<pt::FaultKind>(k)) << " " << s.per_fault_kind[k];
   std::cout << "; stages:";
-  for (unsigned k = 1; k < 6; ++k) std::cout << " " << pt::to_string(static_cast<pt::Stage>(k)) << " " << s.per_stage[k];
+  for (unsigned k = 1; k < 6; ++k)
+    std::cout << " " << pt::to_string(static_cast<pt::Stage>(k)) << " " << s.per_stage[k];
   std::cout << "\nagile switch levels: never " << s.per_switch_level[0];
   for (unsigned l = 0; l <= 5; ++l) std::cout << ", " << l << ": " << s.per_switch_level[l + 1];
   std::cout << "; page sizes: 4K " << s.per_size[0] << ", 2M " << s.per_size[1] << ", 1G " << s.per_size[2] << "\n";

@@ -89,7 +89,8 @@ uint64_t Image::own_backing(PageSize size) {
   const pt::Perms np{!chance(15), !chance(8), !chance(15)};
   for (uint64_t off = 0; off < region; off += nbytes) as_->nested_map(own_gpa_ + off, own_hpa_ + off, ns, np);
   // A guest page smaller than its nested page sits anywhere inside it.
-  const uint64_t gpa = own_gpa_ + (region > pt::page_bytes(size) ? rnd(region / pt::page_bytes(size)) * pt::page_bytes(size) : 0);
+  const uint64_t gpa =
+      own_gpa_ + (region > pt::page_bytes(size) ? rnd(region / pt::page_bytes(size)) * pt::page_bytes(size) : 0);
   own_gpa_ += region;
   own_hpa_ += region;
   return gpa;
@@ -128,7 +129,8 @@ void Image::corrupt(unsigned n) {
       const pt::MemRef& r = w.refs[k];
       if (r.write) continue;
       if (r.table != pt::Table::Nested && r.level + 2u > fmt_.levels) local.push_back(k);
-      if (r.table == pt::Table::Nested && last_guest >= 0 && static_cast<int>(k) > last_guest) final_leaf = static_cast<int>(k);
+      if (r.table == pt::Table::Nested && last_guest >= 0 && static_cast<int>(k) > last_guest)
+        final_leaf = static_cast<int>(k);
     }
     if (final_leaf >= 0) local.push_back(static_cast<unsigned>(final_leaf));
     // (A walk that already faults near a root offers no such entry: corrupting its shared
@@ -139,23 +141,39 @@ void Image::corrupt(unsigned n) {
     const unsigned lvls = lvls_of(ref);
     uint64_t v = mem_.read64(ref.addr);
     switch (rnd(9)) {
-      case 0: v &= ~pt::pte::P; break;
+      case 0:
+        v &= ~pt::pte::P;
+        break;
       case 1: {  // an address bit at or above MAXPHYADDR (or, with MAXPHYADDR 52, above the gPA
                  // width); half the time exactly the boundary bit, where off-by-one bugs live
         const unsigned lo = fmt_.maxphyaddr < 52 ? fmt_.maxphyaddr : fmt_.gpa_bits();
         if (lo < 52) v |= 1ull << (chance(50) ? lo : lo + rnd(52 - lo));
         break;
       }
-      case 2: v |= pt::pte::PS; break;  // reserved at PML4/PML5, a (misaligned) large leaf below
-      case 3:                            // low bits of a large page
-        if (ref.level < lvls) v |= pt::pte::PS | (1ull << (13 + rnd(8)));
-        else v |= 1ull << 12;  // PAT bit position at 4 KiB: an address bit, not reserved
+      case 2:
+        v |= pt::pte::PS;
+        break;  // reserved at PML4/PML5, a (misaligned) large leaf below
+      case 3:   // low bits of a large page
+        if (ref.level < lvls)
+          v |= pt::pte::PS | (1ull << (13 + rnd(8)));
+        else
+          v |= 1ull << 12;  // PAT bit position at 4 KiB: an address bit, not reserved
         break;
-      case 4: v &= ~pt::pte::RW; break;
-      case 5: v &= ~pt::pte::US; break;
-      case 6: v |= pt::pte::NX; break;
-      case 7: v ^= 1ull << fmt_.selector_bit; break;  // only compound entries honour it
-      default: v = 0; break;
+      case 4:
+        v &= ~pt::pte::RW;
+        break;
+      case 5:
+        v &= ~pt::pte::US;
+        break;
+      case 6:
+        v |= pt::pte::NX;
+        break;
+      case 7:
+        v ^= 1ull << fmt_.selector_bit;
+        break;  // only compound entries honour it
+      default:
+        v = 0;
+        break;
     }
     mem_.write64(ref.addr, v);
     corrupted_.push_back(va);
@@ -202,14 +220,22 @@ void Image::restrict_nested(unsigned n) {
       }
     }
     uint64_t leaf = 0;
-    if (!table_leaves.empty() && (chance(60) || !data_leaf)) leaf = table_leaves[rnd(table_leaves.size())];
-    else leaf = data_leaf;
+    if (!table_leaves.empty() && (chance(60) || !data_leaf))
+      leaf = table_leaves[rnd(table_leaves.size())];
+    else
+      leaf = data_leaf;
     if (!leaf) continue;
     uint64_t v = mem_.read64(leaf);
     switch (rnd(fmt_.nx_enabled ? 3 : 2)) {
-      case 0: v &= ~pt::pte::RW; break;
-      case 1: v &= ~pt::pte::US; break;
-      default: v |= pt::pte::NX; break;
+      case 0:
+        v &= ~pt::pte::RW;
+        break;
+      case 1:
+        v &= ~pt::pte::US;
+        break;
+      default:
+        v |= pt::pte::NX;
+        break;
     }
     mem_.write64(leaf, v);
     ++stats_.nested_restricted;
@@ -230,7 +256,7 @@ pt::WalkRequest Image::next_request() {
   } else if (k < 86) {
     r.va = random_va(PageSize::k4K);
   } else if (k < 89) {
-    r.va = rng_();  // almost always non-canonical
+    r.va = rng_();      // almost always non-canonical
   } else if (k < 91) {  // one bit off canonical: just past the boundary, or only bit 63 wrong
     r.va = random_va(PageSize::k4K) ^ (chance(50) ? 1ull << (fmt_.va_bits() - 1) : 1ull << 63);
   } else if (!mapped_.empty()) {  // near miss: same upper path, another page

@@ -89,7 +89,7 @@ class RtlWalkerT final : public RtlWalker {
     bool waiting = false;             // a request was valid and not accepted at the last edge
     pt::MemRef held;                  // that request
     bool result_seen = false;
-    unsigned quiet = 0;               // cycles with nothing valid and nothing outstanding
+    unsigned quiet = 0;  // cycles with nothing valid and nothing outstanding
     for (;;) {
       // Outputs are registered: they hold what the last edge produced. Decide the inputs for the
       // next edge from them, then clock.
@@ -105,8 +105,12 @@ class RtlWalkerT final : public RtlWalker {
         violation("rsp_valid dropped before the result was taken");
       }
       const bool valid = m.mem_req_valid;
-      pt::MemRef ref{m.mem_req_addr, static_cast<pt::Port>(m.mem_req_port), static_cast<pt::Table>(m.mem_req_table),
-                     static_cast<uint8_t>(m.mem_req_level), m.mem_req_write != 0, 0,
+      pt::MemRef ref{m.mem_req_addr,
+                     static_cast<pt::Port>(m.mem_req_port),
+                     static_cast<pt::Table>(m.mem_req_table),
+                     static_cast<uint8_t>(m.mem_req_level),
+                     m.mem_req_write != 0,
+                     0,
                      m.mem_req_write ? static_cast<uint64_t>(m.mem_req_wdata) : 0};
       if (waiting && (!valid || ref.addr != held.addr || ref.port != held.port || ref.table != held.table ||
                       ref.level != held.level || ref.write != held.write || ref.data != held.data))
@@ -188,7 +192,9 @@ class RtlWalkerT final : public RtlWalker {
 
 }  // namespace
 
-std::unique_ptr<RtlWalker> RtlWalker::create(unsigned levels) { return create(levels == 5 ? "l5" : levels == 4 ? "l4" : "?"); }
+std::unique_ptr<RtlWalker> RtlWalker::create(unsigned levels) {
+  return create(levels == 5 ? "l5" : levels == 4 ? "l4" : "?");
+}
 
 std::unique_ptr<RtlWalker> RtlWalker::create(const std::string& config, TraceFormat trace) {
   const bool fst = trace == TraceFormat::Fst;
@@ -198,11 +204,11 @@ std::unique_ptr<RtlWalker> RtlWalker::create(const std::string& config, TraceFor
 #define AGILEMMU_FST_WALKER(name, fmt) \
   throw std::invalid_argument("this build has no FST-traced walker (AGILEMMU_RTL_FST=OFF)");
 #endif
-#define AGILEMMU_CREATE_WALKER(name, ...)                                                  \
-  if (config == #name) {                                                                   \
-    const pt::Format fmt{__VA_ARGS__};                                                     \
-    if (!fst) return std::make_unique<RtlWalkerT<Vwalker_##name, VerilatedVcdC>>(fmt);     \
-    AGILEMMU_FST_WALKER(name, fmt)                                                         \
+#define AGILEMMU_CREATE_WALKER(name, ...)                                              \
+  if (config == #name) {                                                               \
+    const pt::Format fmt{__VA_ARGS__};                                                 \
+    if (!fst) return std::make_unique<RtlWalkerT<Vwalker_##name, VerilatedVcdC>>(fmt); \
+    AGILEMMU_FST_WALKER(name, fmt)                                                     \
   }
   AGILEMMU_WALKER_CONFIGS(AGILEMMU_CREATE_WALKER)
 #undef AGILEMMU_CREATE_WALKER

@@ -13,19 +13,19 @@ namespace agilemmu::cosim {
 
 // What the RTL returned for one walk (WalkResult fields, the references it made, its cycles).
 struct RtlResult {
-  pt::WalkResult r;          // ok, tr, fault, switch_level; refs/nrefs/nwrites up to kMaxRefs
-                             // (a write's `old` is what the MemServer reported, 0 if unknown)
-  unsigned nrefs = 0;        // all references made (may exceed kMaxRefs on a runaway walk)
-  unsigned nwrites = 0;      // of which writes
-  uint64_t cycles = 0;       // request handshake edge -> result handshake edge
+  pt::WalkResult r;      // ok, tr, fault, switch_level; refs/nrefs/nwrites up to kMaxRefs
+                         // (a write's `old` is what the MemServer reported, 0 if unknown)
+  unsigned nrefs = 0;    // all references made (may exceed kMaxRefs on a runaway walk)
+  unsigned nwrites = 0;  // of which writes
+  uint64_t cycles = 0;   // request handshake edge -> result handshake edge
   // What the cycle contract adds up: the memory latency of every reference as served, and the
   // cycles a request waited for mem_req_ready plus those the result waited for rsp_ready.
   // cycles == start_cycles + nrefs * step_cycles + mem_cycles + stall_cycles for a walker that
   // keeps the contract.
   uint64_t mem_cycles = 0;
   uint64_t stall_cycles = 0;
-  bool hung = false;         // no result (no progress for a while, or a runaway walk)
-  std::string protocol;      // first handshake rule the RTL broke (empty: none)
+  bool hung = false;     // no result (no progress for a while, or a runaway walk)
+  std::string protocol;  // first handshake rule the RTL broke (empty: none)
 };
 
 // Serves the RTL's memory port and plays the interconnect around it. Test-only bug injection

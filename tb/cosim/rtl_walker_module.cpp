@@ -62,7 +62,11 @@ class PortServer final : public MemServer {
 }  // namespace
 
 RtlWalkerModule::RtlWalkerModule(sc_core::sc_module_name name, std::unique_ptr<RtlWalker> rtl, sc_core::sc_time clock)
-    : sc_module(name), walk("walk"), compound_port("compound_port"), nested_port("nested_port"), rtl_(std::move(rtl)),
+    : sc_module(name),
+      walk("walk"),
+      compound_port("compound_port"),
+      nested_port("nested_port"),
+      rtl_(std::move(rtl)),
       clock_(clock) {
   walk.register_b_transport(this, &RtlWalkerModule::b_transport);
 }

@@ -8,16 +8,24 @@ namespace agilemmu::cosim {
 
 bool parse_inject(const std::string& s, Inject& out) {
   for (Inject k : {Inject::None, Inject::Selector, Inject::Present, Inject::Latency, Inject::Ready})
-    if (s == to_string(k)) { out = k; return true; }
+    if (s == to_string(k)) {
+      out = k;
+      return true;
+    }
   return false;
 }
 const char* to_string(Inject k) {
   switch (k) {
-    case Inject::None: return "none";
-    case Inject::Selector: return "selector";
-    case Inject::Present: return "present";
-    case Inject::Latency: return "latency";
-    case Inject::Ready: return "ready";
+    case Inject::None:
+      return "none";
+    case Inject::Selector:
+      return "selector";
+    case Inject::Present:
+      return "present";
+    case Inject::Latency:
+      return "latency";
+    case Inject::Ready:
+      return "ready";
   }
   return "?";
 }
@@ -39,7 +47,8 @@ class Scoreboard::Server final : public MemServer {
       case Inject::Present:
         if (index == 0 && sb_.walks_ % 8 == 0) v &= ~pt::pte::P;
         break;
-      default: break;
+      default:
+        break;
     }
     return v;
   }
@@ -166,8 +175,8 @@ std::string result_str(const pt::WalkResult& w) {
        << " perms=" << pt::to_string(w.tr.perms);
   else
     os << "fault stage=" << pt::to_string(w.fault.stage) << " kind=" << pt::to_string(w.fault.kind)
-       << " level=" << std::dec << unsigned(w.fault.level) << std::hex << " addr=0x" << w.fault.addr
-       << " error_code=0x" << w.fault.error_code;
+       << " level=" << std::dec << unsigned(w.fault.level) << std::hex << " addr=0x" << w.fault.addr << " error_code=0x"
+       << w.fault.error_code;
   os << std::dec << " switch_level=" << int(w.switch_level) << " nrefs=" << unsigned(w.nrefs)
      << " nwrites=" << unsigned(w.nwrites);
   return os.str();
@@ -180,17 +189,17 @@ void Scoreboard::report(std::ostream& os) const {
   os << std::hex << "  request: va=0x" << req_.va << std::dec << " mode=" << pt::to_string(req_.mode)
      << " access=" << pt::to_string(req_.access) << " user=" << req_.user << "\n";
   os << std::hex << "  roots: hroot=0x" << roots_.hroot << " groot=0x" << roots_.groot << " nroot=0x" << roots_.nroot
-     << " sroot=0x" << roots_.sroot << " croot=0x" << roots_.croot << std::dec << " croot_is_gpa=" << roots_.croot_is_gpa
-     << "\n";
+     << " sroot=0x" << roots_.sroot << " croot=0x" << roots_.croot << std::dec
+     << " croot_is_gpa=" << roots_.croot_is_gpa << "\n";
   os << "  format: levels=" << f.levels << " nested_levels=" << f.nested_levels << " maxphyaddr=" << f.maxphyaddr
      << " selector_bit=" << f.selector_bit << " nx=" << f.nx_enabled << " nested_ad=" << f.nested_ad
      << "  latency=" << latency_ << " backpressure=" << (bp_.enabled ? "on" : "off") << " inject=" << to_string(inject_)
      << "\n";
   os << "  golden: " << result_str(golden()) << "\n";
   os << "  rtl:    " << (rtl_res_.hung ? std::string("HUNG") : result_str(rtl_res_.r)) << "\n";
-  os << "  cycles: expected " << expected_cycles() << " (start " << timing_.start_cycles << " + " << unsigned(golden().nrefs)
-     << " refs x step " << timing_.step_cycles << " + memory " << rtl_res_.mem_cycles << " + stalls "
-     << rtl_res_.stall_cycles << ")  rtl " << rtl_res_.cycles << "\n";
+  os << "  cycles: expected " << expected_cycles() << " (start " << timing_.start_cycles << " + "
+     << unsigned(golden().nrefs) << " refs x step " << timing_.step_cycles << " + memory " << rtl_res_.mem_cycles
+     << " + stalls " << rtl_res_.stall_cycles << ")  rtl " << rtl_res_.cycles << "\n";
   if (!rtl_res_.protocol.empty()) os << "  handshake: " << rtl_res_.protocol << "\n";
   char line[256];
   std::snprintf(line, sizeof line, "  %-3s %-60s %-60s\n", "#", "golden reference", "rtl reference");

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
-#include "cosim/image_gen.h"
 #include "agilemmu/pt/walk.h"
 #include "agilemmu/vmm/address_space.h"
+#include "config/config.h"
+#include "cosim/image_gen.h"
 
 using namespace agilemmu;
 

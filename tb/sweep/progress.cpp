@@ -27,15 +27,15 @@ void Progress::draw() {
   if (!enabled_) return;
   constexpr size_t kWidth = 30;
   const size_t fill = total_ ? done_ * kWidth / total_ : kWidth;
-  const long secs = static_cast<long>(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  const long secs = static_cast<long>(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
   std::string bar(fill, '#');
   bar.resize(kWidth, '.');
   std::fprintf(stderr, "\r\033[K[%s] %zu/%zu points", bar.c_str(), done_, total_);
   if (failed_) std::fprintf(stderr, "  %zu failed", failed_);
   std::fprintf(stderr, "  %ld:%02ld", secs / 60, secs % 60);
   if (done_ > 0 && done_ < total_) {  // points so far predict the rest
-    const long eta = static_cast<long>(static_cast<double>(secs) * static_cast<double>(total_ - done_) / static_cast<double>(done_));
+    const long eta =
+        static_cast<long>(static_cast<double>(secs) * static_cast<double>(total_ - done_) / static_cast<double>(done_));
     std::fprintf(stderr, "  eta %ld:%02ld", eta / 60, eta % 60);
   }
   std::fflush(stderr);

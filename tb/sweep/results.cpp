@@ -78,9 +78,12 @@ void flatten(const Json& j, const std::string& prefix, std::vector<std::pair<std
     for (const auto& [k, v] : j.items()) flatten(v, prefix.empty() ? k : prefix + "." + k, out);
     return;
   }
-  if (j.is_null()) out.emplace_back(prefix, "");
-  else if (j.is_string()) out.emplace_back(prefix, j.get<std::string>());
-  else out.emplace_back(prefix, j.dump());  // numbers, booleans, arrays (JSON-encoded)
+  if (j.is_null())
+    out.emplace_back(prefix, "");
+  else if (j.is_string())
+    out.emplace_back(prefix, j.get<std::string>());
+  else
+    out.emplace_back(prefix, j.dump());  // numbers, booleans, arrays (JSON-encoded)
 }
 
 namespace {
@@ -138,7 +141,8 @@ void write_csv(const std::string& path, const std::vector<std::string>& swept, c
 std::string jsonl_path_for(const std::string& csv) {
   const auto slash = csv.find_last_of('/');
   const auto dot = csv.find_last_of('.');
-  const std::string stem = dot != std::string::npos && (slash == std::string::npos || dot > slash) ? csv.substr(0, dot) : csv;
+  const std::string stem =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash) ? csv.substr(0, dot) : csv;
   return stem + ".jsonl";
 }
 

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
 #include <chrono>
 #include <climits>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -51,7 +51,6 @@ std::string slurp(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
-
 
 pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::string& err_path) {
   posix_spawn_file_actions_t fa;
@@ -97,7 +96,8 @@ void finish(Running& r, int status) {
     code = WEXITSTATUS(status);
     if (code != 0) why = "exit " + std::to_string(code) + (err.empty() ? "" : ": " + err);
   } else if (WIFSIGNALED(status)) {
-    why = std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+    why =
+        std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
   }
   if (why.empty() && !have_stats) why = parse_error.empty() ? "the run wrote no statistics" : parse_error;
   rec["status"] = why.empty() ? "ok" : "failed";
@@ -135,7 +135,8 @@ void run_points(const std::string& exe, const Spec& s, const std::vector<Point>&
   if (jobs == 0) jobs = 1;
   // Ctrl-C / SIGTERM: start no more points, stop the running ones, let the caller write what
   // finished. No SA_RESTART, so a blocked waitpid returns and sees the flag.
-  struct sigaction sa {}, old_int {}, old_term {};
+  struct sigaction sa {
+  }, old_int{}, old_term{};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &old_int);

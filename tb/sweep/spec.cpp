@@ -128,7 +128,8 @@ Spec load_spec(const std::string& path) {
       const auto eq = pl.norm.find('=');
       const std::string k = pl.norm.substr(0, eq);
       if (eq == std::string::npos || std::find(swept.begin(), swept.end(), k) == swept.end())
-        ps.fail("normalize", "expected SWEPT_KEY=VALUE (the rows every other row is divided by), got '" + pl.norm + "'");
+        ps.fail("normalize",
+                "expected SWEPT_KEY=VALUE (the rows every other row is divided by), got '" + pl.norm + "'");
     }
     pl.logx = ps.boolean("logx", false);
     ps.finish();
@@ -152,7 +153,9 @@ Spec load_spec(const std::string& path) {
   if (s.dims.empty()) throw ConfigError(path + ": no 'axes' or 'zip': nothing to sweep");
   double n = 1;
   for (const auto& d : s.dims) n *= static_cast<double>(d.size());
-  if (n > 1e6) throw ConfigError(path + ": " + std::to_string(static_cast<long long>(n)) + " points; more than 1000000 is surely a mistake");
+  if (n > 1e6)
+    throw ConfigError(path + ": " + std::to_string(static_cast<long long>(n)) +
+                      " points; more than 1000000 is surely a mistake");
   return s;
 }
 

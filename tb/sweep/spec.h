@@ -30,10 +30,10 @@ inline constexpr const char* kBaseKey = "base";
 struct Point;
 
 struct Spec {
-  std::string file;      // the sweep file as given
-  std::string base;      // base config, resolved relative to the sweep file ("" if swept)
-  std::string out;       // `out:` (relative to the working directory), empty if absent
-  std::vector<Dim> dims;  // axes in file order, then zip groups in order
+  std::string file;               // the sweep file as given
+  std::string base;               // base config, resolved relative to the sweep file ("" if swept)
+  std::string out;                // `out:` (relative to the working directory), empty if absent
+  std::vector<Dim> dims;          // axes in file order, then zip groups in order
   std::vector<Assignment> fixed;  // `set:`
   std::vector<Plot> plots;        // `plots:`
   std::vector<std::string> swept_keys() const;

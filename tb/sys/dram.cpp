@@ -18,9 +18,11 @@ unsigned log2u(uint64_t v) {
 }
 }  // namespace
 
-
 DramTiming::DramTiming(const DramConfig& c)
-    : cfg_(c), col_bits_(log2u(c.row_bytes)), ch_bits_(log2u(c.channels)), bank_bits_(log2u(c.banks)),
+    : cfg_(c),
+      col_bits_(log2u(c.row_bytes)),
+      ch_bits_(log2u(c.channels)),
+      bank_bits_(log2u(c.banks)),
       banks_(size_t(c.channels) * c.banks) {}
 
 unsigned DramTiming::bank_of(uint64_t addr) const {
@@ -63,8 +65,10 @@ Dram::Dram(sc_module_name name, pt::PhysMem& mem, const DramConfig& cfg)
 }
 
 unsigned Dram::transport_dbg(int, tlm::tlm_generic_payload& t) {
-  if (t.is_read()) mem_.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
-  else if (t.is_write()) mem_.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
+  if (t.is_read())
+    mem_.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
+  else if (t.is_write())
+    mem_.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
   return t.get_data_length();
 }
 
@@ -79,8 +83,10 @@ void Dram::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
   // (tagged WalkAccess); data moves through the store only if asked to.
   const bool pte = (n == 8 && t.is_read() && !(a & 7)) || t.get_extension<mmu::WalkAccess>();
   if (cfg_.store_data || pte) {
-    if (t.is_read()) mem_.read(a, t.get_data_ptr(), n);
-    else if (t.is_write()) mem_.write(a, t.get_data_ptr(), n);
+    if (t.is_read())
+      mem_.read(a, t.get_data_ptr(), n);
+    else if (t.is_write())
+      mem_.write(a, t.get_data_ptr(), n);
   } else if (t.is_read()) {
     std::memset(t.get_data_ptr(), 0, n);
   }

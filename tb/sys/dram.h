@@ -16,7 +16,6 @@
 
 namespace agilemmu::sys {
 
-
 struct DramCounters {
   uint64_t reads = 0, writes = 0, row_hits = 0, row_misses = 0, row_conflicts = 0;
   double total_latency_ns = 0;

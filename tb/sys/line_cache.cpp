@@ -35,7 +35,10 @@ void LineCache::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
 
 nlohmann::json LineCache::stats_json() const {
   const auto& c = lines_.counters();
-  return {{"lines", cfg_.geo.entries}, {"hits", c.hits}, {"misses", c.misses}, {"evictions", c.evictions},
+  return {{"lines", cfg_.geo.entries},
+          {"hits", c.hits},
+          {"misses", c.misses},
+          {"evictions", c.evictions},
           {"hit_rate", c.lookups() ? double(c.hits) / c.lookups() : 0.0}};
 }
 

@@ -6,15 +6,14 @@
 #include <nlohmann/json.hpp>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
 
 #include <agilemmu/mmu/set_assoc.h>
 
 #include "sys/sys_config.h"
 
 namespace agilemmu::sys {
-
 
 class LineCache : public sc_core::sc_module {
  public:

@@ -20,8 +20,10 @@ namespace agilemmu::sys {
 // Moves the payload's bytes between it and the store (a read fills the payload, a write the
 // store); returns the bytes moved. What every memory model here does for the data itself.
 inline unsigned serve_from(pt::PhysMem& mem, tlm::tlm_generic_payload& t) {
-  if (t.is_read()) mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
-  else if (t.is_write()) mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
+  if (t.is_read())
+    mem.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
+  else if (t.is_write())
+    mem.write(t.get_address(), t.get_data_ptr(), t.get_data_length());
   return t.get_data_length();
 }
 
@@ -31,8 +33,7 @@ struct FixedMemory : sc_core::sc_module {
   pt::PhysMem& mem;
   sc_core::sc_time latency;
   uint64_t reads = 0;
-  FixedMemory(sc_core::sc_module_name n, pt::PhysMem& m, sc_core::sc_time lat)
-      : sc_module(n), mem(m), latency(lat) {
+  FixedMemory(sc_core::sc_module_name n, pt::PhysMem& m, sc_core::sc_time lat) : sc_module(n), mem(m), latency(lat) {
     socket.register_b_transport(this, &FixedMemory::b_transport);
     socket.register_transport_dbg(this, &FixedMemory::transport_dbg);
   }
@@ -70,8 +71,13 @@ struct StreamCpu : sc_core::sc_module {
 
   SC_HAS_PROCESS(StreamCpu);
   StreamCpu(sc_core::sc_module_name n, std::vector<uint64_t> v, uint64_t count_, bool at_, unsigned outstanding_ = 1)
-      : sc_module(n), vas(std::move(v)), count(count_), at(at_),
-        outstanding(outstanding_ < 1 ? 1 : outstanding_ > kMaxOutstanding ? kMaxOutstanding : outstanding_) {
+      : sc_module(n),
+        vas(std::move(v)),
+        count(count_),
+        at(at_),
+        outstanding(outstanding_ < 1                 ? 1
+                    : outstanding_ > kMaxOutstanding ? kMaxOutstanding
+                                                     : outstanding_) {
     socket.register_nb_transport_bw(this, &StreamCpu::bw);
     for (unsigned i = 0; i < kMaxOutstanding; ++i) {
       p_[i].set_data_ptr(reinterpret_cast<unsigned char*>(&buf_[i]));

@@ -9,9 +9,14 @@ using namespace sc_core;
 
 namespace {
 nlohmann::json counters(const mmu::CacheCounters& c, const mmu::CacheGeometry& g) {
-  return {{"entries", g.entries},   {"ways", g.ways},           {"latency", g.latency},
-          {"hits", c.hits},         {"misses", c.misses},       {"evictions", c.evictions},
-          {"lookups", c.lookups()}, {"invalidations", c.invalidations},
+  return {{"entries", g.entries},
+          {"ways", g.ways},
+          {"latency", g.latency},
+          {"hits", c.hits},
+          {"misses", c.misses},
+          {"evictions", c.evictions},
+          {"lookups", c.lookups()},
+          {"invalidations", c.invalidations},
           {"hit_rate", c.lookups() ? double(c.hits) / c.lookups() : 0.0}};
 }
 }  // namespace
@@ -71,8 +76,10 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   config::populate(cfg, *as_);
   vmm_ = std::make_unique<vmm::Vmm>(*as_, cfg.mode, cfg.agile_policy, cfg.costs, cfg.dynamic, cfg.root_cache);
   vmm_->invalidate = [this](const vmm::Invalidation& i) { invalidate(i); };
-  if (cfg.workload.trace.empty()) src_ = std::make_unique<SyntheticSource>(cfg.synthetic());
-  else src_ = open_trace(cfg.workload.trace, cfg.workload.trace_limit);
+  if (cfg.workload.trace.empty())
+    src_ = std::make_unique<SyntheticSource>(cfg.synthetic());
+  else
+    src_ = open_trace(cfg.workload.trace, cfg.workload.trace_limit);
 
   mmu_ = std::make_unique<mmu::Mmu>("mmu", cfg.mmu, cfg.format);
   ptcache_ = std::make_unique<LineCache>("ptcache", cfg.ptcache);
@@ -111,20 +118,37 @@ void System::refresh_roots() {
 
 void System::invalidate(const vmm::Invalidation& inv) {
   switch (inv.kind) {
-    case vmm::Invalidation::Page: mmu_->invalidate_range(ctx_.vmid, inv.va, inv.size); break;
-    case vmm::Invalidation::WalkCaches: mmu_->invalidate_walk_caches(ctx_.vmid); break;
-    case vmm::Invalidation::Nested: mmu_->invalidate_nested(ctx_.vmid); break;
-    case vmm::Invalidation::All: mmu_->invalidate_all(); break;
+    case vmm::Invalidation::Page:
+      mmu_->invalidate_range(ctx_.vmid, inv.va, inv.size);
+      break;
+    case vmm::Invalidation::WalkCaches:
+      mmu_->invalidate_walk_caches(ctx_.vmid);
+      break;
+    case vmm::Invalidation::Nested:
+      mmu_->invalidate_nested(ctx_.vmid);
+      break;
+    case vmm::Invalidation::All:
+      mmu_->invalidate_all();
+      break;
   }
 }
 
 uint64_t System::on_event(const Item& it) {
   switch (it.kind) {
-    case Item::Remap: vmm_->remap(it.va); break;
-    case Item::Unmap: vmm_->unmap(it.va); break;
-    case Item::HostMigrate: vmm_->host_migrate(it.va); break;
-    case Item::ContextSwitch: vmm_->context_switch(); break;
-    case Item::Access: break;
+    case Item::Remap:
+      vmm_->remap(it.va);
+      break;
+    case Item::Unmap:
+      vmm_->unmap(it.va);
+      break;
+    case Item::HostMigrate:
+      vmm_->host_migrate(it.va);
+      break;
+    case Item::ContextSwitch:
+      vmm_->context_switch();
+      break;
+    case Item::Access:
+      break;
   }
   refresh_roots();
   return vmm_->take_cycles();

@@ -7,7 +7,12 @@ namespace agilemmu::sys {
 using namespace sc_core;
 
 TrafficGen::TrafficGen(sc_module_name name, Source& src, const TrafficGenConfig& cfg, TrafficGenHooks hooks)
-    : sc_module(name), socket("socket"), src_(src), cfg_(cfg), hooks_(std::move(hooks)), clk_(cfg.clock_ns, SC_NS),
+    : sc_module(name),
+      socket("socket"),
+      src_(src),
+      cfg_(cfg),
+      hooks_(std::move(hooks)),
+      clk_(cfg.clock_ns, SC_NS),
       slots_(cfg.at ? std::max<uint32_t>(1, cfg.outstanding) : 1) {
   for (auto& s : slots_) {  // (constructed in place)
     s.p.set_data_ptr(reinterpret_cast<unsigned char*>(&s.buf));

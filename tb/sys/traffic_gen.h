@@ -20,9 +20,9 @@ namespace agilemmu::sys {
 struct TrafficGenConfig {
   bool at = false;
   double clock_ns = 1.0;
-  uint32_t outstanding = 1;    // at: requests in flight
-  uint32_t think_cycles = 0;   // CPU work between two requests
-  double quantum_ns = 1000;    // lt: temporal-decoupling quantum
+  uint32_t outstanding = 1;   // at: requests in flight
+  uint32_t think_cycles = 0;  // CPU work between two requests
+  double quantum_ns = 1000;   // lt: temporal-decoupling quantum
   uint16_t asid = 1, vmid = 1;
   mmu::Origin origin = mmu::Origin::Guest;
   uint64_t tick_every = 1024;  // accesses between calls of the tick hook

@@ -9,11 +9,16 @@ namespace agilemmu::sys {
 
 const char* to_string(Item::Kind k) {
   switch (k) {
-    case Item::Access: return "access";
-    case Item::Remap: return "remap";
-    case Item::Unmap: return "unmap";
-    case Item::HostMigrate: return "host_migrate";
-    case Item::ContextSwitch: return "context_switch";
+    case Item::Access:
+      return "access";
+    case Item::Remap:
+      return "remap";
+    case Item::Unmap:
+      return "unmap";
+    case Item::HostMigrate:
+      return "host_migrate";
+    case Item::ContextSwitch:
+      return "context_switch";
   }
   return "?";
 }
@@ -50,9 +55,15 @@ uint64_t SyntheticSource::address(size_t i) {
   const uint64_t align = cfg_.access_size;
   uint64_t off = 0;
   switch (r.pattern) {
-    case Pattern::Sequential: off = s.cursor, s.cursor = (s.cursor + align) % r.size; break;
-    case Pattern::Strided: off = s.cursor, s.cursor = (s.cursor + r.stride) % r.size; break;
-    case Pattern::Uniform: off = rng_() % r.size; break;
+    case Pattern::Sequential:
+      off = s.cursor, s.cursor = (s.cursor + align) % r.size;
+      break;
+    case Pattern::Strided:
+      off = s.cursor, s.cursor = (s.cursor + r.stride) % r.size;
+      break;
+    case Pattern::Uniform:
+      off = rng_() % r.size;
+      break;
     case Pattern::Zipf: {
       const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
       const uint64_t page = std::lower_bound(s.zipf_cdf.begin(), s.zipf_cdf.end(), u) - s.zipf_cdf.begin();
@@ -95,15 +106,15 @@ bool SyntheticSource::next(Item& it) {
   }
   if (!pending_events_.empty()) return next(it);
   const double pick = std::uniform_real_distribution<double>(0, 1)(rng_);
-  const size_t i = std::min<size_t>(std::lower_bound(weight_cdf_.begin(), weight_cdf_.end(), pick) - weight_cdf_.begin(),
-                                    cfg_.regions.size() - 1);
+  const size_t i = std::min<size_t>(
+      std::lower_bound(weight_cdf_.begin(), weight_cdf_.end(), pick) - weight_cdf_.begin(), cfg_.regions.size() - 1);
   const auto& r = cfg_.regions[i];
   it = Item{};
   it.va = address(i);
   it.size = cfg_.access_size;
   it.access = r.code ? pt::Access::Fetch
                      : (std::uniform_real_distribution<double>(0, 1)(rng_) < r.write_fraction ? pt::Access::Write
-                                                                                               : pt::Access::Read);
+                                                                                              : pt::Access::Read);
   ++issued_;
   return true;
 }
@@ -201,7 +212,8 @@ bool BinaryTraceSource::next(Item& it) {
   const int flags = in_->get();
   if (flags == EOF) {
     if (count_ && record_ != count_)
-      trace_error(path_, record_, "file ends after " + std::to_string(record_) + " of " + std::to_string(count_) + " records");
+      trace_error(path_, record_,
+                  "file ends after " + std::to_string(record_) + " of " + std::to_string(count_) + " records");
     return false;
   }
   if (flags & 0xf8) trace_error(path_, record_, "reserved flag bits set");

@@ -37,7 +37,7 @@ struct RegionTraffic {
   std::string name;
   uint64_t base = 0, size = 0;
   uint64_t page_bytes = 4096;
-  bool code = false;            // instruction fetches instead of loads/stores
+  bool code = false;  // instruction fetches instead of loads/stores
   Pattern pattern = Pattern::Uniform;
   uint64_t stride = 64;         // strided: bytes between accesses
   double skew = 0.99;           // zipf: exponent over the region's pages
@@ -64,8 +64,8 @@ class SyntheticSource : public Source {
  private:
   struct State {
     uint64_t cursor = 0;
-    std::vector<double> zipf_cdf;       // over pages
-    std::vector<uint32_t> chase;        // pointer chase: next page index
+    std::vector<double> zipf_cdf;  // over pages
+    std::vector<uint32_t> chase;   // pointer chase: next page index
     uint32_t chase_at = 0;
   };
   uint64_t address(size_t r);

@@ -34,12 +34,14 @@ BOOST_AUTO_TEST_CASE(defaults_and_default_config) {
 BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_and_key) {
   BOOST_TEST(error_of("mmu:\n  mode: nested\n  modee: x\n")
                  .find("t.yaml:3: key 'mmu.modee': unknown key (did you mean 'mode'? known here: ") == 0u);
-  BOOST_TEST(error_of("mmu:\n  l2tlb:\n    entires: 64\n").find("t.yaml:3: key 'mmu.l2tlb.entires': unknown key (did you mean 'entries'?") == 0u);
+  BOOST_TEST(error_of("mmu:\n  l2tlb:\n    entires: 64\n")
+                 .find("t.yaml:3: key 'mmu.l2tlb.entires': unknown key (did you mean 'entries'?") == 0u);
   BOOST_TEST(error_of("foo: 1\n").find("t.yaml:1: key 'foo': unknown key") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(wrong_types_and_values) {
-  BOOST_TEST(error_of("seed: 1\nformat:\n  levels: 6\n").find("t.yaml:3: key 'format.levels': value 6 out of range") == 0u);
+  BOOST_TEST(error_of("seed: 1\nformat:\n  levels: 6\n").find("t.yaml:3: key 'format.levels': value 6 out of range") ==
+             0u);
   BOOST_TEST(error_of("mmu: {mode: paged}\n").find("t.yaml:1: key 'mmu.mode': 'paged' is not one of") == 0u);
   BOOST_TEST(error_of("guest:\n  regions:\n    - {base: 0x1000, size: 4K, page_size: 3K}\n")
                  .find("t.yaml:3: key 'guest.regions[0].page_size'") == 0u);
@@ -116,12 +118,16 @@ BOOST_AUTO_TEST_CASE(malformed_set_value_is_a_config_error) {  // found by fuzz.
 BOOST_AUTO_TEST_CASE(regions_neither_wrap_nor_span_the_canonical_hole) {  // fuzz_config checks this too
   // base + size wrapped to 0x1000: the region was accepted and hid its overlap with the next one.
   BOOST_TEST(error_of("guest:\n  regions:\n    - {base: 0xfffffffffffff000, size: 8K}\n    - {base: 0, size: 4K}\n")
-                 .find("t.yaml:3: key 'guest.regions[0].size': region runs past the end of the 64-bit address space") == 0u);
+                 .find("t.yaml:3: key 'guest.regions[0].size': region runs past the end of the 64-bit address space") ==
+             0u);
   // Both ends canonical, everything between them not.
   BOOST_TEST(error_of("guest:\n  regions:\n    - {base: 0x7ffffffff000, size: 0xffff000000002000}\n")
                  .find("region is not in the canonical 48-bit address space") != std::string::npos);
   // A region ending at the top of the address space is fine, and overlaps are still found there.
-  BOOST_TEST(config::load_text("guest:\n  regions:\n    - {base: 0xfffffffffffff000, size: 4K}\n", "t.yaml").regions.size() == 1u);
-  BOOST_TEST(error_of("guest:\n  regions:\n    - {base: 0xffffffffffffe000, size: 8K}\n    - {base: 0xfffffffffffff000, size: 4K}\n")
+  BOOST_TEST(
+      config::load_text("guest:\n  regions:\n    - {base: 0xfffffffffffff000, size: 4K}\n", "t.yaml").regions.size() ==
+      1u);
+  BOOST_TEST(error_of("guest:\n  regions:\n    - {base: 0xffffffffffffe000, size: 8K}\n    - {base: "
+                      "0xfffffffffffff000, size: 4K}\n")
                  .find("overlaps region 'region0'") != std::string::npos);
 }

@@ -49,13 +49,16 @@ struct Fixture {
   // Nested leaf of the guest page-table page read at guest level `level` (nested mode), and the
   // nested leaf of the data page.
   uint64_t table_leaf(unsigned level) const {
-    const pt::WalkResult w = pt::probe(mem, rtl->format(), as->roots(), pt::WalkRequest{kVa, pt::Access::Read, false, Mode::Nested});
+    const pt::WalkResult w =
+        pt::probe(mem, rtl->format(), as->roots(), pt::WalkRequest{kVa, pt::Access::Read, false, Mode::Nested});
     uint64_t nested = 0;
     for (unsigned k = 0; k < w.nrefs; ++k) {
       const pt::MemRef& r = w.refs[k];
       if (r.write) continue;
-      if (r.table == pt::Table::Nested) nested = r.addr;
-      else if (r.table == pt::Table::Guest && r.level == level) return nested;
+      if (r.table == pt::Table::Nested)
+        nested = r.addr;
+      else if (r.table == pt::Table::Guest && r.level == level)
+        return nested;
     }
     return nested;  // level 0: the data page's
   }
@@ -128,7 +131,7 @@ BOOST_AUTO_TEST_CASE(faults_and_latency) {
   BOOST_TEST(!f.last_ok);
   BOOST_TEST((f.last.fault.kind == pt::FaultKind::NonCanonical));
   BOOST_TEST((f.last.fault.stage == pt::Stage::None));  // #GP: no table stage
-  BOOST_TEST(f.walk(Mode::Shadow, 0x1000) == 1u);  // root entry not present
+  BOOST_TEST(f.walk(Mode::Shadow, 0x1000) == 1u);       // root entry not present
   BOOST_TEST(!f.last_ok);
   for (uint32_t lat : {1u, 2u, 7u, 30u}) BOOST_TEST(f.walk(Mode::Nested, kVa, lat) == 24u);
 }

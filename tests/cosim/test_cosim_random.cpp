@@ -6,9 +6,9 @@
 
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
-#include <sstream>
 
 #include "cosim/cosim.h"
 
@@ -30,8 +30,8 @@ cosim::Summary run(uint64_t walks, uint64_t seed, const std::string& rtl, uint32
   std::ostringstream os;
   const cosim::Summary s = cosim::run(o, os);
   if (report) *report = os.str();
-  BOOST_TEST_MESSAGE(walks << " walks (rtl " << rtl << ", latency " << latency << ") in " << s.seconds << " s: "
-                           << s.walks / (s.seconds > 0 ? s.seconds : 1) << " walks/s, " << s.mismatches
+  BOOST_TEST_MESSAGE(walks << " walks (rtl " << rtl << ", latency " << latency << ") in " << s.seconds
+                           << " s: " << s.walks / (s.seconds > 0 ? s.seconds : 1) << " walks/s, " << s.mismatches
                            << " mismatches");
   return s;
 }
@@ -41,8 +41,10 @@ void check_coverage(const cosim::Summary& s, unsigned levels, bool address_size,
   BOOST_TEST(s.writes > 0u);
   BOOST_TEST(s.walks_with_writes > 0u);
   BOOST_TEST(s.walks_with_writes < s.walks);  // and walks that find A/D already set
-  if (nested_ad) BOOST_TEST(s.guest_page_d > 0u);
-  else BOOST_TEST(s.guest_page_d == 0u);
+  if (nested_ad)
+    BOOST_TEST(s.guest_page_d > 0u);
+  else
+    BOOST_TEST(s.guest_page_d == 0u);
   BOOST_TEST(s.nested_perm_final > 0u);
   BOOST_TEST(s.nested_perm_table > 0u);
   BOOST_TEST(s.nested_perm_table_write > 0u);

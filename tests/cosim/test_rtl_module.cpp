@@ -30,15 +30,16 @@ uint32_t latency_of(uint64_t addr) { return 8 + static_cast<uint32_t>((addr >> 3
 
 struct Access {
   uint64_t addr = 0;
-  int socket = 0;      // 0: compound port, 1: nested port
+  int socket = 0;  // 0: compound port, 1: nested port
   bool write = false;
-  uint64_t data = 0;   // written value (writes only)
+  uint64_t data = 0;  // written value (writes only)
   bool operator==(const Access& o) const {
     return addr == o.addr && socket == o.socket && write == o.write && data == o.data;
   }
 };
 std::ostream& operator<<(std::ostream& os, const Access& a) {
-  return os << (a.write ? "W 0x" : "R 0x") << std::hex << a.addr << " =0x" << a.data << std::dec << " port " << a.socket;
+  return os << (a.write ? "W 0x" : "R 0x") << std::hex << a.addr << " =0x" << a.data << std::dec << " port "
+            << a.socket;
 }
 
 // Memory that performs and logs every access with the socket (port) it came in on.
@@ -133,8 +134,10 @@ BOOST_AUTO_TEST_CASE(references_ports_results_and_cycles_match_the_golden_walk) 
             }
             writes += golden.nwrites;
             BOOST_TEST(x.result.r.ok == golden.ok);
-            if (golden.ok) BOOST_TEST(x.result.r.tr.hpa == golden.tr.hpa);
-            else BOOST_TEST(x.result.r.fault.level == golden.fault.level);
+            if (golden.ok)
+              BOOST_TEST(x.result.r.tr.hpa == golden.tr.hpa);
+            else
+              BOOST_TEST(x.result.r.fault.level == golden.fault.level);
             BOOST_TEST(x.result.r.switch_level == golden.switch_level);
             BOOST_TEST(x.result.cycles == cycles);
             BOOST_TEST(d == sc_time(double(cycles), SC_NS));

@@ -19,7 +19,9 @@ using namespace agilemmu;
 namespace {
 
 template <class E>
-uint64_t v(E e) { return static_cast<uint64_t>(e); }
+uint64_t v(E e) {
+  return static_cast<uint64_t>(e);
+}
 uint64_t bit(uint64_t mask) {  // position of the single bit in mask
   uint64_t b = 0;
   while (!(mask & 1)) mask >>= 1, ++b;
@@ -28,23 +30,52 @@ uint64_t bit(uint64_t mask) {  // position of the single bit in mask
 
 std::map<std::string, uint64_t> expected() {
   return {
-      {"MODE_NATIVE", v(pt::Mode::Native)}, {"MODE_NESTED", v(pt::Mode::Nested)}, {"MODE_SHADOW", v(pt::Mode::Shadow)},
+      {"MODE_NATIVE", v(pt::Mode::Native)},
+      {"MODE_NESTED", v(pt::Mode::Nested)},
+      {"MODE_SHADOW", v(pt::Mode::Shadow)},
       {"MODE_AGILE", v(pt::Mode::Agile)},
-      {"ACC_READ", v(pt::Access::Read)}, {"ACC_WRITE", v(pt::Access::Write)}, {"ACC_FETCH", v(pt::Access::Fetch)},
-      {"PORT_COMPOUND", v(pt::Port::Compound)}, {"PORT_NESTED", v(pt::Port::Nested)},
-      {"TBL_NATIVE", v(pt::Table::Native)}, {"TBL_SHADOW", v(pt::Table::Shadow)}, {"TBL_COMPOUND", v(pt::Table::Compound)},
-      {"TBL_GUEST", v(pt::Table::Guest)}, {"TBL_NESTED", v(pt::Table::Nested)},
-      {"STAGE_NONE", v(pt::Stage::None)}, {"STAGE_NATIVE", v(pt::Stage::Native)}, {"STAGE_SHADOW", v(pt::Stage::Shadow)},
-      {"STAGE_COMPOUND", v(pt::Stage::Compound)}, {"STAGE_GUEST", v(pt::Stage::Guest)}, {"STAGE_NESTED", v(pt::Stage::Nested)},
-      {"FK_NONE", v(pt::FaultKind::None)}, {"FK_NOT_PRESENT", v(pt::FaultKind::NotPresent)},
-      {"FK_RESERVED", v(pt::FaultKind::Reserved)}, {"FK_PERMISSION", v(pt::FaultKind::Permission)},
-      {"FK_NON_CANONICAL", v(pt::FaultKind::NonCanonical)}, {"FK_ADDRESS_SIZE", v(pt::FaultKind::AddressSize)},
-      {"PS_4K", v(pt::PageSize::k4K)}, {"PS_2M", v(pt::PageSize::k2M)}, {"PS_1G", v(pt::PageSize::k1G)},
-      {"EC_P", pt::ec::P}, {"EC_W", pt::ec::W}, {"EC_U", pt::ec::U}, {"EC_RSVD", pt::ec::RSVD}, {"EC_I", pt::ec::I},
-      {"EC_FINAL", pt::ec::FINAL}, {"EC_GUEST_TABLE", pt::ec::GUEST_TABLE},
-      {"PTE_P", bit(pt::pte::P)}, {"PTE_RW", bit(pt::pte::RW)}, {"PTE_US", bit(pt::pte::US)}, {"PTE_A", bit(pt::pte::A)},
-      {"PTE_D", bit(pt::pte::D)}, {"PTE_PS", bit(pt::pte::PS)}, {"PTE_NX", bit(pt::pte::NX)},
-      {"PTE_A_MASK", pt::pte::A}, {"PTE_D_MASK", pt::pte::D}, {"ADDR_FIELD", pt::Format::kAddrField},
+      {"ACC_READ", v(pt::Access::Read)},
+      {"ACC_WRITE", v(pt::Access::Write)},
+      {"ACC_FETCH", v(pt::Access::Fetch)},
+      {"PORT_COMPOUND", v(pt::Port::Compound)},
+      {"PORT_NESTED", v(pt::Port::Nested)},
+      {"TBL_NATIVE", v(pt::Table::Native)},
+      {"TBL_SHADOW", v(pt::Table::Shadow)},
+      {"TBL_COMPOUND", v(pt::Table::Compound)},
+      {"TBL_GUEST", v(pt::Table::Guest)},
+      {"TBL_NESTED", v(pt::Table::Nested)},
+      {"STAGE_NONE", v(pt::Stage::None)},
+      {"STAGE_NATIVE", v(pt::Stage::Native)},
+      {"STAGE_SHADOW", v(pt::Stage::Shadow)},
+      {"STAGE_COMPOUND", v(pt::Stage::Compound)},
+      {"STAGE_GUEST", v(pt::Stage::Guest)},
+      {"STAGE_NESTED", v(pt::Stage::Nested)},
+      {"FK_NONE", v(pt::FaultKind::None)},
+      {"FK_NOT_PRESENT", v(pt::FaultKind::NotPresent)},
+      {"FK_RESERVED", v(pt::FaultKind::Reserved)},
+      {"FK_PERMISSION", v(pt::FaultKind::Permission)},
+      {"FK_NON_CANONICAL", v(pt::FaultKind::NonCanonical)},
+      {"FK_ADDRESS_SIZE", v(pt::FaultKind::AddressSize)},
+      {"PS_4K", v(pt::PageSize::k4K)},
+      {"PS_2M", v(pt::PageSize::k2M)},
+      {"PS_1G", v(pt::PageSize::k1G)},
+      {"EC_P", pt::ec::P},
+      {"EC_W", pt::ec::W},
+      {"EC_U", pt::ec::U},
+      {"EC_RSVD", pt::ec::RSVD},
+      {"EC_I", pt::ec::I},
+      {"EC_FINAL", pt::ec::FINAL},
+      {"EC_GUEST_TABLE", pt::ec::GUEST_TABLE},
+      {"PTE_P", bit(pt::pte::P)},
+      {"PTE_RW", bit(pt::pte::RW)},
+      {"PTE_US", bit(pt::pte::US)},
+      {"PTE_A", bit(pt::pte::A)},
+      {"PTE_D", bit(pt::pte::D)},
+      {"PTE_PS", bit(pt::pte::PS)},
+      {"PTE_NX", bit(pt::pte::NX)},
+      {"PTE_A_MASK", pt::pte::A},
+      {"PTE_D_MASK", pt::pte::D},
+      {"ADDR_FIELD", pt::Format::kAddrField},
   };
 }
 
@@ -63,8 +94,10 @@ BOOST_AUTO_TEST_CASE(package_equals_the_cpp_encodings) {
   for (auto it = std::sregex_iterator(text.begin(), text.end(), item); it != std::sregex_iterator(); ++it) {
     const std::smatch& m = *it;
     uint64_t value = 0;
-    if (m[2].matched) value = std::stoull(m[2]);
-    else if (m[3].matched) value = std::stoull(m[3]);
+    if (m[2].matched)
+      value = std::stoull(m[2]);
+    else if (m[3].matched)
+      value = std::stoull(m[3]);
     else {
       std::string hex = m[4];
       hex.erase(std::remove(hex.begin(), hex.end(), '_'), hex.end());

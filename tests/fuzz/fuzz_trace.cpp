@@ -11,8 +11,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int binary = 0; binary < 2; ++binary) {
     try {
       std::unique_ptr<agilemmu::sys::Source> s;
-      if (binary) s = std::make_unique<agilemmu::sys::BinaryTraceSource>(std::make_unique<std::istringstream>(bytes), "f");
-      else s = std::make_unique<agilemmu::sys::LackeyTraceSource>(std::make_unique<std::istringstream>(bytes), "f");
+      if (binary)
+        s = std::make_unique<agilemmu::sys::BinaryTraceSource>(std::make_unique<std::istringstream>(bytes), "f");
+      else
+        s = std::make_unique<agilemmu::sys::LackeyTraceSource>(std::make_unique<std::istringstream>(bytes), "f");
       agilemmu::sys::Item it;
       uint64_t n = 0;
       while (s->next(it))

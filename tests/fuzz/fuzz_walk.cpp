@@ -37,7 +37,7 @@ pt::WalkResult run(const pt::PhysMem& mem, const pt::Format& fmt, const pt::Root
       // A/D writes only set A or D in the entry the walk just read
       if ((ref.data & ~ref.old) & ~(pt::pte::A | pt::pte::D)) __builtin_trap();
       if (ref.data == ref.old) __builtin_trap();  // written only when a bit changes
-      w.feed(0);  // (the image is not modified: every walk sees the input as it is)
+      w.feed(0);                                  // (the image is not modified: every walk sees the input as it is)
     } else {
       w.feed(mem.read64(ref.addr));
     }
@@ -48,7 +48,8 @@ pt::WalkResult run(const pt::PhysMem& mem, const pt::Format& fmt, const pt::Root
     if (r.tr.hpa >> 52) __builtin_trap();  // outputs come from 52-bit address fields
   } else {
     if (r.fault.kind == pt::FaultKind::None) __builtin_trap();
-    if ((r.fault.stage == pt::Stage::None) != (r.fault.kind == pt::FaultKind::NonCanonical)) __builtin_trap();  // #GP has no stage
+    if ((r.fault.stage == pt::Stage::None) != (r.fault.kind == pt::FaultKind::NonCanonical))
+      __builtin_trap();  // #GP has no stage
     if (r.fault.level > 5) __builtin_trap();
   }
   return r;

@@ -32,9 +32,12 @@ int main(int argc, char** argv) {
   long mutations = 10000;
   uint64_t seed = 1;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--mutations") && i + 1 < argc) mutations = std::atol(argv[++i]);
-    else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 0);
-    else collect(argv[i], files);
+    if (!std::strcmp(argv[i], "--mutations") && i + 1 < argc)
+      mutations = std::atol(argv[++i]);
+    else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc)
+      seed = std::strtoull(argv[++i], nullptr, 0);
+    else
+      collect(argv[i], files);
   }
   std::sort(files.begin(), files.end());
   std::vector<std::vector<uint8_t>> corpus;
@@ -53,10 +56,14 @@ int main(int argc, char** argv) {
     const int edits = 1 + rng() % 8;
     for (int e = 0; e < edits; ++e) {
       const unsigned op = rng() % 4;
-      if (in.empty() || op == 0) in.insert(in.begin() + (in.empty() ? 0 : rng() % in.size()), uint8_t(rng()));
-      else if (op == 1) in[rng() % in.size()] ^= uint8_t(1u << (rng() % 8));
-      else if (op == 2) in[rng() % in.size()] = uint8_t(rng());
-      else in.erase(in.begin() + rng() % in.size());
+      if (in.empty() || op == 0)
+        in.insert(in.begin() + (in.empty() ? 0 : rng() % in.size()), uint8_t(rng()));
+      else if (op == 1)
+        in[rng() % in.size()] ^= uint8_t(1u << (rng() % 8));
+      else if (op == 2)
+        in[rng() % in.size()] = uint8_t(rng());
+      else
+        in.erase(in.begin() + rng() % in.size());
     }
     LLVMFuzzerTestOneInput(in.data(), in.size());
   }

@@ -62,7 +62,8 @@ void run(bool at, pt::Mode mode) {
   BOOST_TEST(m.stats().tlb_hits > 0u);
   BOOST_TEST(m.stats().walks > 0u);
   BOOST_TEST(m.stats().faults > 0u);
-  BOOST_TEST(alloc_count::allocations == 0u, alloc_count::allocations << " heap allocations in " << total - warm << " accesses");
+  BOOST_TEST(alloc_count::allocations == 0u,
+             alloc_count::allocations << " heap allocations in " << total - warm << " accesses");
 }
 
 }  // namespace

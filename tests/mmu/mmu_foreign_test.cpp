@@ -59,7 +59,8 @@ struct Image {
     for (unsigned i = 0; i < 600; ++i) {
       x = x * 6364136223846793005ull + 1442695040888963407ull;
       const unsigned k = static_cast<unsigned>(x >> 33) % 64;
-      vas.push_back((k < 48 ? 0x10000000 + 0x1000ull * k : 0x7f0000000000 + 0x200000ull * (k - 48)) + ((x >> 20) & 0xff8));
+      vas.push_back((k < 48 ? 0x10000000 + 0x1000ull * k : 0x7f0000000000 + 0x200000ull * (k - 48)) +
+                    ((x >> 20) & 0xff8));
     }
   }
 };
@@ -86,7 +87,8 @@ struct Rig {
   Memory memory;
   sys::StreamCpu cpu;
   Rig(const std::string& name, const mmu::MmuConfig& cfg, bool at_cpu, unsigned outstanding, uint64_t count)
-      : mmu((name + "_mmu").c_str(), cfg, img.fmt), memory((name + "_memory").c_str(), img.mem),
+      : mmu((name + "_mmu").c_str(), cfg, img.fmt),
+        memory((name + "_memory").c_str(), img.mem),
         cpu((name + "_cpu").c_str(), img.vas, count, at_cpu, outstanding) {
     cpu.socket.bind(mmu.cpu);
     mmu.data.bind(memory.socket);
@@ -118,9 +120,15 @@ void at_with_waiting_memory_equals_lt(unsigned walkers, Mode mode) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(one_at_walker_with_a_waiting_memory_translates_like_lt) { at_with_waiting_memory_equals_lt(1, Mode::Nested); }
-BOOST_AUTO_TEST_CASE(two_at_walkers_with_a_waiting_memory_translate_like_lt) { at_with_waiting_memory_equals_lt(2, Mode::Agile); }
-BOOST_AUTO_TEST_CASE(four_at_walkers_with_a_waiting_memory_translate_like_lt) { at_with_waiting_memory_equals_lt(4, Mode::Nested); }
+BOOST_AUTO_TEST_CASE(one_at_walker_with_a_waiting_memory_translates_like_lt) {
+  at_with_waiting_memory_equals_lt(1, Mode::Nested);
+}
+BOOST_AUTO_TEST_CASE(two_at_walkers_with_a_waiting_memory_translate_like_lt) {
+  at_with_waiting_memory_equals_lt(2, Mode::Agile);
+}
+BOOST_AUTO_TEST_CASE(four_at_walkers_with_a_waiting_memory_translate_like_lt) {
+  at_with_waiting_memory_equals_lt(4, Mode::Nested);
+}
 
 BOOST_AUTO_TEST_CASE(an_lt_mmu_serves_an_at_initiator) {
   Rig<FixedMemory50> r("r", small_caches(Mode::Nested, mmu::Timing::LT, 2), /*at_cpu=*/true, 4, 300);
@@ -186,7 +194,7 @@ BOOST_AUTO_TEST_CASE(requests_without_the_extension_use_the_default_context) {
   mmu.compound_port.bind(memory.socket);
   mmu.nested_port.bind(memory.socket);
   mmu.set_roots(mmu::Context{7, 3, false}, img.as.roots());  // only the default context has roots
-  for (uint64_t va : cpu.vas) {  // a marker in each page, read back through the MMU
+  for (uint64_t va : cpu.vas) {                              // a marker in each page, read back through the MMU
     uint64_t hpa;
     pt::Perms p;
     PageSize s;
@@ -342,9 +350,12 @@ BOOST_AUTO_TEST_CASE(migrating_a_2m_host_page_invalidates_every_guest_page_on_it
     mmu::Mmu mmu("mmu", cfg, fmt);
     const mmu::Context ctx{1, 1, false};
     vmm.invalidate = [&](const vmm::Invalidation& i) {
-      if (i.kind == vmm::Invalidation::Page) mmu.invalidate_range(1, i.va, i.size);
-      else if (i.kind == vmm::Invalidation::Nested) mmu.invalidate_nested(1);
-      else mmu.invalidate_all();
+      if (i.kind == vmm::Invalidation::Page)
+        mmu.invalidate_range(1, i.va, i.size);
+      else if (i.kind == vmm::Invalidation::Nested)
+        mmu.invalidate_nested(1);
+      else
+        mmu.invalidate_all();
       mmu.set_roots(ctx, as.roots());
     };
     sys::FixedMemory memory("memory", mem, sc_time(10, SC_NS));

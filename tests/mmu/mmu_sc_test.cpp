@@ -79,7 +79,9 @@ struct Bench {
     it.va = va, it.access = a;
     src.items.push_back(it);
   }
-  uint64_t cycles() const { return static_cast<uint64_t>(cpu->stats().end / sc_time(mmu->config().clock_ns, SC_NS) + 0.5); }
+  uint64_t cycles() const {
+    return static_cast<uint64_t>(cpu->stats().end / sc_time(mmu->config().clock_ns, SC_NS) + 0.5);
+  }
 };
 
 }  // namespace
@@ -115,8 +117,8 @@ BOOST_AUTO_TEST_CASE(uncached_walk_references_and_cycles) {
 BOOST_AUTO_TEST_CASE(faults_return_address_error_with_extension) {
   mmu::MmuConfig cfg = no_caches(Mode::Agile);
   Bench b(cfg, 1, false, 1);
-  b.access(0x20000000);  // unmapped: same 1 GiB as the heap, so the level-3 entry is absent
-  b.access(0x10000000, pt::Access::Fetch);       // mapped rw, fetch allowed (no NX by default)
+  b.access(0x20000000);                     // unmapped: same 1 GiB as the heap, so the level-3 entry is absent
+  b.access(0x10000000, pt::Access::Fetch);  // mapped rw, fetch allowed (no NX by default)
   sc_start();
   BOOST_REQUIRE_EQUAL(b.seen.size(), 1u);
   const pt::Fault& f = b.seen[0].second;

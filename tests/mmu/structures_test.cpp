@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(large_pages_held_or_splintered) {
   BOOST_TEST(small.lookup(c, 0x40012fff, e));  // the 4 KiB piece that was used
   BOOST_TEST(e.hpa_base == 0x80012000u);
   BOOST_TEST(!small.lookup(c, 0x40013000, e));  // its neighbour was not filled
-  all.invalidate_range(0, 0x40100000, 0x1000);   // a 4 KiB range inside the 2 MiB entry
+  all.invalidate_range(0, 0x40100000, 0x1000);  // a 4 KiB range inside the 2 MiB entry
   BOOST_TEST(!all.lookup(c, 0x40000000, e));
 }
 

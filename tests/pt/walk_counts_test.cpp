@@ -16,7 +16,9 @@ using pt::PageSize;
 
 namespace {
 constexpr uint64_t kVa = 0x10000123;
-unsigned two_d(unsigned guest_levels, unsigned nested_levels) { return guest_levels * (nested_levels + 1) + nested_levels; }
+unsigned two_d(unsigned guest_levels, unsigned nested_levels) {
+  return guest_levels * (nested_levels + 1) + nested_levels;
+}
 unsigned agile(unsigned L, unsigned NL, unsigned k) { return k + (NL + 1) * (L - k) + NL; }
 }  // namespace
 
@@ -27,7 +29,7 @@ BOOST_AUTO_TEST_CASE(four_level_uncached) {
   BOOST_TEST(g.walk(Mode::Native, kVa).nreads() == 4u);
   BOOST_TEST(g.walk(Mode::Shadow, kVa).nreads() == 4u);
   BOOST_TEST(g.walk(Mode::Nested, kVa).nreads() == two_d(4, 4));
-  BOOST_TEST(two_d(4, 4) == 24u);  // the design card's figure
+  BOOST_TEST(two_d(4, 4) == 24u);                       // the design card's figure
   BOOST_TEST(g.walk(Mode::Agile, kVa).nreads() == 4u);  // all shadow-style: a shadow walk
 }
 

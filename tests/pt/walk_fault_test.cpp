@@ -33,7 +33,8 @@ const FirstDim kFirstDims[] = {
 uint64_t entry_of(Guest& g, const FirstDim& d, uint64_t va, unsigned level) {
   if (d.table) return (g.as.get()->*d.table)().entry_addr(va, level, false);
   uint64_t node = g.as->roots().hroot;  // native table: follow its directory entries by hand
-  for (unsigned l = 1; l < level; ++l) node = g.mem.read64(node + 8 * pt::Format::index(4, va, l)) & pt::Format::kAddrField;
+  for (unsigned l = 1; l < level; ++l)
+    node = g.mem.read64(node + 8 * pt::Format::index(4, va, l)) & pt::Format::kAddrField;
   return node + 8 * pt::Format::index(4, va, level);
 }
 
@@ -63,7 +64,8 @@ BOOST_AUTO_TEST_CASE(not_present_every_level_first_dimension) {
         Guest& g = *g_owner;
         const uint64_t ea = entry_of(g, d, kVa, level);
         g.mem.write64(ea, g.mem.read64(ea) & ~pt::pte::P);
-        expect_fault(g.walk(d.mode, kVa, Access::Write, true), d.stage, FaultKind::NotPresent, level, kVa, ec::W | ec::U);
+        expect_fault(g.walk(d.mode, kVa, Access::Write, true), d.stage, FaultKind::NotPresent, level, kVa,
+                     ec::W | ec::U);
       }
     }
 }
@@ -76,7 +78,8 @@ BOOST_AUTO_TEST_CASE(reserved_bits_every_level_first_dimension) {
         Guest& g = *g_owner;  // address bits 51:46 are reserved
         const uint64_t ea = entry_of(g, d, kVa, level);
         g.mem.write64(ea, g.mem.read64(ea) | (1ull << 50));
-        expect_fault(g.walk(d.mode, kVa, Access::Fetch), d.stage, FaultKind::Reserved, level, kVa, ec::P | ec::RSVD | ec::I);
+        expect_fault(g.walk(d.mode, kVa, Access::Fetch), d.stage, FaultKind::Reserved, level, kVa,
+                     ec::P | ec::RSVD | ec::I);
       }
     }
 }
@@ -84,7 +87,7 @@ BOOST_AUTO_TEST_CASE(reserved_bits_every_level_first_dimension) {
 BOOST_AUTO_TEST_CASE(page_size_bit_at_root_is_reserved) {
   for (const auto& d : kFirstDims) {
     auto g_owner = mapped();
-        Guest& g = *g_owner;
+    Guest& g = *g_owner;
     const uint64_t ea = entry_of(g, d, kVa, 1);
     g.mem.write64(ea, g.mem.read64(ea) | pt::pte::PS);
     expect_fault(g.walk(d.mode, kVa), d.stage, FaultKind::Reserved, 1, kVa, ec::P | ec::RSVD);
@@ -106,7 +109,9 @@ BOOST_AUTO_TEST_CASE(permission_faults_at_leaf) {
     Access a;
     bool user;
     uint64_t code;
-  } cases[] = {{Access::Write, false, ec::P | ec::W}, {Access::Read, true, ec::P | ec::U}, {Access::Fetch, false, ec::P | ec::I}};
+  } cases[] = {{Access::Write, false, ec::P | ec::W},
+               {Access::Read, true, ec::P | ec::U},
+               {Access::Fetch, false, ec::P | ec::I}};
   for (const auto& d : kFirstDims)
     for (const auto& c : cases) {
       BOOST_TEST_CONTEXT(pt::to_string(d.mode) << " " << pt::to_string(c.a) << (c.user ? " user" : "")) {
@@ -122,12 +127,13 @@ BOOST_AUTO_TEST_CASE(nested_dimension_not_present_and_reserved_every_level) {
   for (int corrupt_rsvd = 0; corrupt_rsvd < 2; ++corrupt_rsvd)
     for (unsigned level = 1; level <= 4; ++level) {
       auto probe_owner = mapped(46);
-        Guest& probe = *probe_owner;
+      Guest& probe = *probe_owner;
       const size_t n = probe.nested_walk_gpas(kVa).size();
       for (size_t target = 0; target < n; ++target) {
-        BOOST_TEST_CONTEXT((corrupt_rsvd ? "reserved" : "not-present") << " nested level " << level << " for gPA #" << target) {
+        BOOST_TEST_CONTEXT((corrupt_rsvd ? "reserved" : "not-present")
+                           << " nested level " << level << " for gPA #" << target) {
           auto g_owner = mapped(46);
-        Guest& g = *g_owner;
+          Guest& g = *g_owner;
           const auto gpas = g.nested_walk_gpas(kVa);
           std::vector<uint64_t> entries;
           for (uint64_t gpa : gpas) entries.push_back(g.as->nested_table().entry_addr(gpa, level, false));
@@ -154,18 +160,21 @@ BOOST_AUTO_TEST_CASE(nested_permission_fault_on_final_gpa) {
   g.as->guest_map_at(kVa & ~0xfffull, gpa, PageSize::k4K, {});
   g.as->build_all();
   const uint64_t fgpa = gpa | (kVa & 0xfff);
-  expect_fault(g.walk(Mode::Nested, kVa, Access::Write), Stage::Nested, FaultKind::Permission, 4, fgpa, ec::FINAL | ec::W | ec::P);
-  expect_fault(g.walk(Mode::Nested, kVa, Access::Fetch), Stage::Nested, FaultKind::Permission, 4, fgpa, ec::FINAL | ec::I | ec::P);
+  expect_fault(g.walk(Mode::Nested, kVa, Access::Write), Stage::Nested, FaultKind::Permission, 4, fgpa,
+               ec::FINAL | ec::W | ec::P);
+  expect_fault(g.walk(Mode::Nested, kVa, Access::Fetch), Stage::Nested, FaultKind::Permission, 4, fgpa,
+               ec::FINAL | ec::I | ec::P);
   BOOST_TEST(g.walk(Mode::Nested, kVa, Access::Read).ok);
   // Shadow entries hold guest AND nested permissions, so shadow paging faults in its own table.
   expect_fault(g.walk(Mode::Shadow, kVa, Access::Write), Stage::Shadow, FaultKind::Permission, 4, kVa, ec::W | ec::P);
   g.as->set_compound_nested(kVa, 4);
-  expect_fault(g.walk(Mode::Agile, kVa, Access::Write), Stage::Nested, FaultKind::Permission, 4, fgpa, ec::FINAL | ec::W | ec::P);
+  expect_fault(g.walk(Mode::Agile, kVa, Access::Write), Stage::Nested, FaultKind::Permission, 4, fgpa,
+               ec::FINAL | ec::W | ec::P);
 }
 
 BOOST_AUTO_TEST_CASE(guest_stage_fault_below_nested_style_entry) {
   auto g_owner = mapped();
-        Guest& g = *g_owner;
+  Guest& g = *g_owner;
   g.as->set_compound_nested(kVa, 2);
   const uint64_t ea = g.as->guest_table().entry_addr(kVa, 3, false);
   g.mem.write64(ea, g.mem.read64(ea) & ~pt::pte::P);
@@ -176,7 +185,7 @@ BOOST_AUTO_TEST_CASE(guest_stage_fault_below_nested_style_entry) {
 
 BOOST_AUTO_TEST_CASE(non_canonical_address) {
   auto g_owner = mapped();
-        Guest& g = *g_owner;
+  Guest& g = *g_owner;
   const uint64_t bad = 0x0000800000000000ull;
   for (const auto& d : kFirstDims) {
     const auto r = g.walk(d.mode, bad);
@@ -187,7 +196,7 @@ BOOST_AUTO_TEST_CASE(non_canonical_address) {
 
 BOOST_AUTO_TEST_CASE(guest_physical_address_beyond_nested_reach) {
   auto g_owner = mapped();
-        Guest& g = *g_owner;
+  Guest& g = *g_owner;
   const uint64_t far = 1ull << 49;  // valid under MAXPHYADDR 52, beyond a 4-level nested table
   g.as->guest_table().write(kVa, 4, pt::make_pte(far, pt::pte::P | pt::pte::RW | pt::pte::US));
   expect_fault(g.walk(Mode::Nested, kVa), Stage::Nested, FaultKind::AddressSize, 0, far | (kVa & 0xfff),

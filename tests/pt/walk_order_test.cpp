@@ -19,7 +19,8 @@ constexpr uint64_t kVa = 0x7f12345678;
 void expect_nested(Guest& g, uint64_t gpa, std::vector<pt::MemRef>& out) {
   const unsigned depth = g.nested_depth(gpa);
   for (unsigned j = 1; j <= depth; ++j)
-    out.push_back({g.as->nested_table().entry_addr(gpa, j, false), Port::Nested, Table::Nested, static_cast<uint8_t>(j)});
+    out.push_back(
+        {g.as->nested_table().entry_addr(gpa, j, false), Port::Nested, Table::Nested, static_cast<uint8_t>(j)});
 }
 
 // The reads, in order (the A/D writes between them are walk_ad_test's subject).
@@ -46,7 +47,8 @@ BOOST_AUTO_TEST_CASE(nested_pointer_translated_before_guest_read) {
   std::vector<pt::MemRef> want;
   for (unsigned l = 1; l <= 4; ++l) {
     expect_nested(g, gpas[l - 1], want);
-    want.push_back({g.as->guest_table().entry_addr(kVa, l, false), Port::Compound, Table::Guest, static_cast<uint8_t>(l)});
+    want.push_back(
+        {g.as->guest_table().entry_addr(kVa, l, false), Port::Compound, Table::Guest, static_cast<uint8_t>(l)});
   }
   expect_nested(g, gpas[4], want);
   const auto r = g.walk(Mode::Nested, kVa);
@@ -71,7 +73,8 @@ BOOST_AUTO_TEST_CASE(agile_compound_then_nested) {
       const auto gpas = g.nested_walk_gpas(kVa, k + 1, nested_entry & pt::Format::kAddrField);
       for (unsigned l = k + 1; l <= 4; ++l) {
         expect_nested(g, gpas[l - k - 1], want);
-        want.push_back({g.as->guest_table().entry_addr(kVa, l, false), Port::Compound, Table::Guest, static_cast<uint8_t>(l)});
+        want.push_back(
+            {g.as->guest_table().entry_addr(kVa, l, false), Port::Compound, Table::Guest, static_cast<uint8_t>(l)});
       }
       if (k == 4) {
         const uint64_t mask = 0xfff;
@@ -92,7 +95,8 @@ BOOST_AUTO_TEST_CASE(one_dimensional_walks_follow_their_tables) {
     Mode m;
     Table t;
     vmm::RadixTable* tab;
-  } cases[] = {{Mode::Shadow, Table::Shadow, &g.as->shadow_table()}, {Mode::Agile, Table::Compound, &g.as->compound_table()}};
+  } cases[] = {{Mode::Shadow, Table::Shadow, &g.as->shadow_table()},
+               {Mode::Agile, Table::Compound, &g.as->compound_table()}};
   for (auto& c : cases) {
     std::vector<pt::MemRef> want;
     for (unsigned l = 1; l <= 4; ++l)

@@ -52,7 +52,8 @@ std::string error_of(const TmpDir& d, const std::string& text) {
 BOOST_AUTO_TEST_CASE(cartesian_product_last_axis_fastest) {
   TmpDir d;
   d.write("base.yaml", "seed: 1\n");
-  const Spec s = load_spec(d.write("s.yaml", "base: base.yaml\naxes:\n  a.x: [1, 2, 3]\n  b: [p, q]\nset:\n  c.d: 7\n"));
+  const Spec s =
+      load_spec(d.write("s.yaml", "base: base.yaml\naxes:\n  a.x: [1, 2, 3]\n  b: [p, q]\nset:\n  c.d: 7\n"));
   BOOST_TEST(s.base == d.path + "/base.yaml");  // relative to the sweep file, made absolute
   BOOST_TEST(s.swept_keys() == (std::vector<std::string>{"a.x", "b"}), boost::test_tools::per_element());
   BOOST_REQUIRE_EQUAL(s.fixed.size(), 1u);
@@ -69,9 +70,10 @@ BOOST_AUTO_TEST_CASE(cartesian_product_last_axis_fastest) {
 
 BOOST_AUTO_TEST_CASE(zip_groups_advance_together) {
   TmpDir d;
-  const Spec s = load_spec(d.write("s.yaml",
-                                   "base: /nonexistent.yaml\naxes:\n  m: [a, b]\nzip:\n  - {x: [1, 2, 3], y: [4, 5, 6]}\n"
-                                   "  - {z: [7, 8]}\n"));
+  const Spec s =
+      load_spec(d.write("s.yaml",
+                        "base: /nonexistent.yaml\naxes:\n  m: [a, b]\nzip:\n  - {x: [1, 2, 3], y: [4, 5, 6]}\n"
+                        "  - {z: [7, 8]}\n"));
   BOOST_TEST(s.base == "/nonexistent.yaml");  // a missing base is the run's error, per point
   const auto pts = expand(s);
   BOOST_REQUIRE_EQUAL(pts.size(), 2u * 3u * 2u);
@@ -87,12 +89,16 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_key) {
   const std::string f = d.path + "/s.yaml";
   BOOST_TEST(error_of(d, "axes:\n  a: [1]\n").find(f + ":1: key 'base': missing") == 0);
   BOOST_TEST(error_of(d, "base: b.yaml\naxes:\n  a: [1]\njobs: 3\n").find(f + ":4: key 'jobs': unknown key") == 0);
-  BOOST_TEST(error_of(d, "base: b.yaml\naxes:\n  a: []\n").find(f + ":3: key 'axes.a': expected a non-empty list") == 0);
+  BOOST_TEST(error_of(d, "base: b.yaml\naxes:\n  a: []\n").find(f + ":3: key 'axes.a': expected a non-empty list") ==
+             0);
   BOOST_TEST(error_of(d, "base: b.yaml\naxes:\n  a: {x: 1}\n").find(f + ":3: key 'axes.a': expected a list") == 0);
   BOOST_TEST(error_of(d, "base: b.yaml\naxes: [a, b]\n").find(f + ":2: key 'axes': expected a map") == 0);
-  BOOST_TEST(error_of(d, "base: b.yaml\nzip:\n  - {a: [1, 2], b: [1]}\n").find("key 'zip[0].b': has 1 values but 'a' has 2") !=
-             std::string::npos);
-  BOOST_TEST(error_of(d, "base: b.yaml\naxes:\n  a: [1]\nset:\n  a: 2\n").find(f + ":5: key 'a' appears in more than one") == 0);
+  BOOST_TEST(
+      error_of(d, "base: b.yaml\nzip:\n  - {a: [1, 2], b: [1]}\n").find("key 'zip[0].b': has 1 values but 'a' has 2") !=
+      std::string::npos);
+  BOOST_TEST(
+      error_of(d, "base: b.yaml\naxes:\n  a: [1]\nset:\n  a: 2\n").find(f + ":5: key 'a' appears in more than one") ==
+      0);
   BOOST_TEST(error_of(d, "base: b.yaml\n").find("nothing to sweep") != std::string::npos);
   BOOST_TEST(error_of(d, "base: b.yaml\naxes:\n  a: [1]\n").empty());
 }
@@ -118,11 +124,16 @@ BOOST_AUTO_TEST_CASE(csv_flattens_quotes_and_unions_columns) {
 BOOST_AUTO_TEST_CASE(jsonl_identity_prefers_ok_then_latest) {
   TmpDir d;
   const std::string p = d.write("r.jsonl",
-                                R"({"point":0,"assignments":{"k":"1"},"fixed":{},"status":"ok","stats":{"v":1}})" "\n"
-                                R"({"point":0,"assignments":{"k":"1"},"fixed":{},"status":"failed"})" "\n"
-                                R"({"point":1,"assignments":{"k":"2"},"fixed":{},"status":"failed"})" "\n"
-                                R"({"point":1,"assignments":{"k":"2"},"fixed":{},"status":"ok","stats":{"v":2}})" "\n"
-                                R"({"point":2,"assignments":{"k":"2"},"fixed":{"f":"x"},"status":"ok","stats":{"v":3}})" "\n"
+                                R"({"point":0,"assignments":{"k":"1"},"fixed":{},"status":"ok","stats":{"v":1}})"
+                                "\n"
+                                R"({"point":0,"assignments":{"k":"1"},"fixed":{},"status":"failed"})"
+                                "\n"
+                                R"({"point":1,"assignments":{"k":"2"},"fixed":{},"status":"failed"})"
+                                "\n"
+                                R"({"point":1,"assignments":{"k":"2"},"fixed":{},"status":"ok","stats":{"v":2}})"
+                                "\n"
+                                R"({"point":2,"assignments":{"k":"2"},"fixed":{"f":"x"},"status":"ok","stats":{"v":3}})"
+                                "\n"
                                 "{\"point\":3,\"assignm\n");  // cut short by an interrupted sweep
   const auto m = read_jsonl(p);
   BOOST_REQUIRE_EQUAL(m.size(), 3u);  // fixed overrides are part of a point's identity
@@ -155,7 +166,8 @@ BOOST_AUTO_TEST_CASE(base_as_an_axis_runs_each_config) {
   BOOST_TEST(s.config_for(pts[1]) == d.path + "/b.yaml");         // resolved next to the sweep file
   // The swept base is the run's config file, not a --set.
   const auto args = run_args(s, pts[1], "/tmp/p.json");
-  const std::vector<std::string> want = {"run", d.path + "/b.yaml", "--set", "k=3", "--set", "m=x", "--json", "/tmp/p.json"};
+  const std::vector<std::string> want = {"run", d.path + "/b.yaml", "--set",      "k=3", "--set",
+                                         "m=x", "--json",           "/tmp/p.json"};
   BOOST_TEST(args == want, boost::test_tools::per_element());
   const std::string f = d.path + "/s.yaml";
   BOOST_TEST(error_of(d, "base: a.yaml\naxes:\n  base: [a.yaml]\n").find(f + ":1: key 'base': given both") == 0);
@@ -164,9 +176,10 @@ BOOST_AUTO_TEST_CASE(base_as_an_axis_runs_each_config) {
 
 BOOST_AUTO_TEST_CASE(plots_name_swept_keys) {
   TmpDir d;
-  const Spec s = load_spec(d.write("s.yaml", "base: b.yaml\naxes:\n  m: [a, b]\n  w: [1, 2]\nplots:\n"
-                                             "  - {x: w, series: m, y: [cycles, walks], logx: true, normalize: m=a}\n"
-                                             "  - {y: cycles, series: none}\n"));
+  const Spec s = load_spec(d.write("s.yaml",
+                                   "base: b.yaml\naxes:\n  m: [a, b]\n  w: [1, 2]\nplots:\n"
+                                   "  - {x: w, series: m, y: [cycles, walks], logx: true, normalize: m=a}\n"
+                                   "  - {y: cycles, series: none}\n"));
   BOOST_REQUIRE_EQUAL(s.plots.size(), 2u);
   BOOST_TEST(s.plots[0].x == "w");
   BOOST_TEST(s.plots[0].series == "m");
@@ -177,9 +190,14 @@ BOOST_AUTO_TEST_CASE(plots_name_swept_keys) {
   BOOST_TEST(s.plots[1].series == "none");
   const std::string f = d.path + "/s.yaml";
   const std::string head = "base: b.yaml\naxes:\n  m: [a]\nplots:\n";
-  BOOST_TEST(error_of(d, head + "  - {x: q, y: [c]}\n").find(f + ":5: key 'plots[0].x': 'q' is not a swept key (swept: m)") == 0);
-  BOOST_TEST(error_of(d, head + "  - {x: m}\n").find("key 'plots[0].y': expected a non-empty list") != std::string::npos);
-  BOOST_TEST(error_of(d, head + "  - {y: c, normalize: q=1}\n").find("key 'plots[0].normalize': expected SWEPT_KEY=VALUE") !=
+  BOOST_TEST(
+      error_of(d, head + "  - {x: q, y: [c]}\n").find(f + ":5: key 'plots[0].x': 'q' is not a swept key (swept: m)") ==
+      0);
+  BOOST_TEST(error_of(d, head + "  - {x: m}\n").find("key 'plots[0].y': expected a non-empty list") !=
              std::string::npos);
-  BOOST_TEST(error_of(d, head + "  - {y: c, colour: red}\n").find("key 'plots[0].colour': unknown key") != std::string::npos);
+  BOOST_TEST(
+      error_of(d, head + "  - {y: c, normalize: q=1}\n").find("key 'plots[0].normalize': expected SWEPT_KEY=VALUE") !=
+      std::string::npos);
+  BOOST_TEST(error_of(d, head + "  - {y: c, colour: red}\n").find("key 'plots[0].colour': unknown key") !=
+             std::string::npos);
 }

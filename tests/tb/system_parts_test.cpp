@@ -82,7 +82,8 @@ sys::WorkloadConfig two_regions(uint64_t seed) {
   w.accesses = 20000;
   w.seed = seed;
   sys::RegionTraffic code;
-  code.name = "code", code.base = 0x400000, code.size = 1 << 20, code.code = true, code.pattern = sys::Pattern::Sequential;
+  code.name = "code", code.base = 0x400000, code.size = 1 << 20, code.code = true,
+  code.pattern = sys::Pattern::Sequential;
   sys::RegionTraffic heap;
   heap.name = "heap", heap.base = 0x10000000, heap.size = 16 << 20, heap.pattern = sys::Pattern::Zipf, heap.skew = 1.2;
   heap.weight = 3, heap.write_fraction = 0.25, heap.remap_rate = 2;
@@ -160,7 +161,8 @@ BOOST_AUTO_TEST_CASE(lackey_reader_parses_and_reports_line) {
     s.next(it);
     BOOST_FAIL("no error for a bad size");
   } catch (const std::runtime_error& e) {
-    BOOST_TEST(std::string(e.what()) == "lackey_test.trace:6: malformed lackey record (size must be a decimal 1..4096): ' L 10,x'");
+    BOOST_TEST(std::string(e.what()) ==
+               "lackey_test.trace:6: malformed lackey record (size must be a decimal 1..4096): ' L 10,x'");
   }
   // strtoull/strtoul alone accepted these (a sign, a 0x prefix, leading blanks, overflow).
   auto error_of = [](const std::string& text) { return trace_error_of<sys::LackeyTraceSource>(text, "t"); };
@@ -204,6 +206,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
   BOOST_TEST(error_of(good + "\1\2") == "t.bin: record 1: file ends after 1 of 2 records");
   BOOST_TEST(error_of(good + "\1\2\3\2").find("record 1: bad access kind") != std::string::npos);
   // A tenth LEB128 byte may only carry bit 63; its other bits used to vanish silently.
-  BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x02") == "t.bin: record 0: address delta longer than 64 bits");
+  BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x02") ==
+             "t.bin: record 0: address delta longer than 64 bits");
   BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x01" + "\1\2").empty());
 }

@@ -66,8 +66,8 @@ BOOST_AUTO_TEST_CASE(agile_traps_only_in_shadowed_regions) {
   World w(Mode::Agile, Policy::Static);
   w.as.guest_map(0x400000, PageSize::k4K, {});  // "code", stays shadow-style
   w.as.build_all();
-  w.as.make_range_nested(kHeap, 2u << 20);       // heap's leaf table read nested (level 3)
-  w.vmm->remap(kHeap);                           // writes the heap PTE: guest memory, no trap
+  w.as.make_range_nested(kHeap, 2u << 20);  // heap's leaf table read nested (level 3)
+  w.vmm->remap(kHeap);                      // writes the heap PTE: guest memory, no trap
   w.vmm->demand_fault(kHeap + 0x5000, PageSize::k4K, {});
   BOOST_TEST(w.vmm->stats().guest_pt_writes == 2u);
   BOOST_TEST(w.vmm->stats().traps_total() == 0u);
@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(dynamic_policy_moves_remapped_table_to_nested_and_back) {
   dyn.interval = 1000, dyn.threshold = 2, dyn.window = 2;
   World w(Mode::Agile, Policy::Dynamic, dyn);
   BOOST_TEST(w.walk(Mode::Agile, kHeap).nreads() == 4u);  // claim 12: starts all shadow
-  w.vmm->remap(kHeap);  // first change of an existing PTE: trapped, counted
+  w.vmm->remap(kHeap);                                    // first change of an existing PTE: trapped, counted
   BOOST_TEST(w.vmm->stats().to_nested[3] == 0u);
   w.vmm->remap(kHeap);  // second within the interval: the leaf table's parent goes nested
   BOOST_TEST(w.vmm->stats().to_nested[3] == 1u);
@@ -184,11 +184,23 @@ BOOST_AUTO_TEST_CASE(tables_stay_coherent_under_random_events) {
       PageSize s;
       const bool mapped = w.as.guest_translate(va, gpa, p, s);
       switch (rng() % 6) {
-        case 0: case 1: if (!mapped) w.vmm->demand_fault(va, PageSize::k4K, {}); break;
-        case 2: w.vmm->unmap(va); break;
-        case 3: w.vmm->remap(va); break;
-        case 4: w.vmm->host_migrate(va); break;
-        case 5: now += 10 + rng() % 40; w.vmm->tick(now); break;
+        case 0:
+        case 1:
+          if (!mapped) w.vmm->demand_fault(va, PageSize::k4K, {});
+          break;
+        case 2:
+          w.vmm->unmap(va);
+          break;
+        case 3:
+          w.vmm->remap(va);
+          break;
+        case 4:
+          w.vmm->host_migrate(va);
+          break;
+        case 5:
+          now += 10 + rng() % 40;
+          w.vmm->tick(now);
+          break;
       }
       // Every pool address: all modes agree with the mapping records, or all fault.
       for (uint64_t q : pool) {

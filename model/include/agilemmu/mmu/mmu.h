@@ -47,13 +47,13 @@ class Mmu : public sc_core::sc_module {
   // every cached thing derived from what changed, in every TLB level and page size, and counts
   // itself in the statistics (invalidations_by_kind). A walk in flight across an invalidation
   // is walked again: what it read before may be stale.
-  void invalidate_page(const Context& c, uint64_t va);  // [INVLPG]: TLBs + PWC entries on va's path
+  void invalidate_page(const Context& c, uint64_t va);                // [INVLPG]: TLBs + PWC entries on va's path
   void invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes);  // every ASID of a VM
-  void invalidate_asid(uint16_t vmid, uint16_t asid);  // [INVPCID single-context]
-  void invalidate_vmid(uint16_t vmid);                 // [INVVPID/INVEPT single-context]
-  void invalidate_walk_caches(uint16_t vmid);  // compound/shadow/guest structure changed
-  void invalidate_nested(uint16_t vmid);       // nested table changed: nested TLB + nested PWC
-  void invalidate_all();                       // [INVEPT/INVVPID all-context]
+  void invalidate_asid(uint16_t vmid, uint16_t asid);                 // [INVPCID single-context]
+  void invalidate_vmid(uint16_t vmid);                                // [INVVPID/INVEPT single-context]
+  void invalidate_walk_caches(uint16_t vmid);                         // compound/shadow/guest structure changed
+  void invalidate_nested(uint16_t vmid);                              // nested table changed: nested TLB + nested PWC
+  void invalidate_all();                                              // [INVEPT/INVVPID all-context]
   // The tables changed in a way that needs no invalidation (a new mapping: nothing cached it).
   // Walks in flight check their result against the tables before they deliver it.
   void tables_changed();
@@ -118,7 +118,8 @@ class Mmu : public sc_core::sc_module {
   Outcome translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_core::sc_time& delay, bool sync);
   // A TLB miss: walks (or, AT, waits for a walk of the same page in flight). False when the
   // request must look in the TLBs again.
-  bool walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_core::sc_time& delay, bool sync, Outcome& o);
+  bool walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_core::sc_time& delay, bool sync,
+                    Outcome& o);
   struct InFlight;
   // Runs the walk on walker `f` (its own walk state, payload and cache context); the result stays
   // in f.walk.
@@ -138,9 +139,7 @@ class Mmu : public sc_core::sc_module {
   const pt::WalkResult* fresh_walk(const Context& c, const pt::WalkRequest& req);
   // A walk that saw the tables change gives what a walk now would give.
   bool still_current(const Context& c, const pt::WalkRequest& req, const pt::WalkResult& r);
-  void count_invalidation(InvalidationKind k) {
-    ++st_.invalidations, ++st_.invalidations_by_kind[size_t(k)], ++epoch_;
-  }
+  void count_invalidation(InvalidationKind k) { ++st_.invalidations, ++st_.invalidations_by_kind[size_t(k)], ++epoch_; }
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   // `start`: the simulated time it starts at (the translation's end).
   void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay, const sc_core::sc_time& start);
@@ -232,7 +231,7 @@ class Mmu : public sc_core::sc_module {
   sc_core::sc_event walker_free_, end_resp_event_;
   std::deque<InFlight> inflight_;  // one per walker (deque: events do not move)
   unsigned busy_walkers_ = 0;
-  unsigned waiters_ = 0;  // requests waiting for a walk in flight or for a free walker
+  unsigned waiters_ = 0;    // requests waiting for a walk in flight or for a free walker
   bool resp_busy_ = false;  // a BEGIN_RESP is waiting for its END_RESP
   bool trace_signals_ = false;
   sc_core::sc_time busy_since_;

@@ -27,18 +27,18 @@ struct DefaultContext {
 struct MmuConfig {
   pt::Mode mode = pt::Mode::Agile;  // paging mode for guest requests
   Timing timing = Timing::LT;
-  double clock_ns = 1.0;            // MMU clock period
-  uint32_t walkers = 1;             // concurrent page walks (AT)
-  uint32_t queue = 16;              // misses waiting for a walker (AT); more stall the CPU socket
-  double quantum_ns = 1000;         // LT: temporal-decoupling quantum
-  pt::WalkTiming walk;              // start/step cycles (lookup cycles come from each cache)
-  bool split_l1 = true;             // separate instruction and data L1 TLBs
+  double clock_ns = 1.0;     // MMU clock period
+  uint32_t walkers = 1;      // concurrent page walks (AT)
+  uint32_t queue = 16;       // misses waiting for a walker (AT); more stall the CPU socket
+  double quantum_ns = 1000;  // LT: temporal-decoupling quantum
+  pt::WalkTiming walk;       // start/step cycles (lookup cycles come from each cache)
+  bool split_l1 = true;      // separate instruction and data L1 TLBs
   TlbConfig l1i{{128, 8, 1, Replacement::LRU}, 1};
   TlbConfig l1d{{64, 4, 1, Replacement::LRU}, 7};
   TlbConfig l2{{1536, 12, 7, Replacement::LRU}, 3};
-  CacheGeometry pwc{32, 4, 1, Replacement::LRU};    // first-dimension page-walk cache
-  CacheGeometry npwc{32, 4, 1, Replacement::LRU};   // nested-dimension page-walk cache
-  CacheGeometry ntlb{64, 8, 1, Replacement::LRU};   // nested TLB (gPA -> hPA)
+  CacheGeometry pwc{32, 4, 1, Replacement::LRU};   // first-dimension page-walk cache
+  CacheGeometry npwc{32, 4, 1, Replacement::LRU};  // nested-dimension page-walk cache
+  CacheGeometry ntlb{64, 8, 1, Replacement::LRU};  // nested TLB (gPA -> hPA)
   uint64_t seed = 1;
   // Translation-coherence checker: every delivered translation is compared with a fresh uncached
   // walk of the tables as they are at that moment; a difference stops the simulation.

@@ -49,8 +49,8 @@ struct MmuStats {
   std::array<uint64_t, 7> switch_level{};
   std::array<uint64_t, size_t(WalkerState::kCount)> state_visits{};
   uint64_t walker_busy_cycles = 0;  // summed over walkers
-  double translate_ns = 0;  // TLB lookups + walks, summed over requests
-  double data_ns = 0;       // the data accesses after translation
+  double translate_ns = 0;          // TLB lookups + walks, summed over requests
+  double data_ns = 0;               // the data accesses after translation
   uint64_t dmi_accesses = 0;
   uint64_t dmi_invalidations = 0;  // invalidate_direct_mem_ptr calls from the data target
   uint64_t invalidations = 0;

@@ -43,7 +43,8 @@ class PeqWithGet {
   void notify(Payload& t, const sc_core::sc_time& delay) {
     const sc_core::sc_time at = delay + now();
     // After every entry due at or before `at` (std::multimap inserts at the end of equal keys).
-    auto pos = std::upper_bound(q_.begin(), q_.end(), at, [](const sc_core::sc_time& a, const Entry& e) { return a < e.at; });
+    auto pos =
+        std::upper_bound(q_.begin(), q_.end(), at, [](const sc_core::sc_time& a, const Entry& e) { return a < e.at; });
     q_.insert(pos, Entry{at, &t});
     event_.notify(delay);
   }

@@ -108,8 +108,10 @@ class SetAssoc {
       uint32_t node = 1;
       for (uint32_t span = geo_.ways; span > 1; span /= 2) {
         const bool right = (way % span) >= span / 2;
-        if (right) plru_[set] &= ~(1ull << node);
-        else plru_[set] |= 1ull << node;
+        if (right)
+          plru_[set] &= ~(1ull << node);
+        else
+          plru_[set] |= 1ull << node;
         node = node * 2 + (right ? 1 : 0);
       }
     }

@@ -40,7 +40,8 @@ class Tlb {
       if (!(sizes_ >> s & 1)) continue;
       const auto size = static_cast<pt::PageSize>(s);
       const uint64_t vpn = va >> (12 + 9 * s);
-      if (const TlbEntry* e = arr_.find(vpn, [&](const TlbEntry& x) { return x.size == size && x.vpn == vpn && x.ctx == c; })) {
+      if (const TlbEntry* e =
+              arr_.find(vpn, [&](const TlbEntry& x) { return x.size == size && x.vpn == vpn && x.ctx == c; })) {
         ++arr_.counters().hits;
         return e;
       }

@@ -40,7 +40,7 @@ class WalkCacheSet : public pt::WalkCaches {
   // ... of every guest address space of a VM; every entry of one ASID.
   void invalidate_first_dim_range(uint16_t vmid, uint64_t va, uint64_t bytes);
   void invalidate_first_dim_asid(uint16_t vmid, uint16_t asid);
-  void invalidate_nested(uint16_t vmid);     // the nested table changed
+  void invalidate_nested(uint16_t vmid);  // the nested table changed
   void invalidate_all();
 
   const CacheCounters& pwc_counters() const { return pwc_.counters(); }

@@ -14,9 +14,9 @@
 // points where hardware would consult them; with no caches the walk makes every reference.
 #pragma once
 #include <array>
-#include <utility>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include <agilemmu/pt/format.h>
 #include <agilemmu/pt/phys_mem.h>
@@ -52,22 +52,22 @@ inline bool permits(const Perms& p, Access a, bool user) {
 
 // x86 #PF error-code bits; nested faults add AMD #NPF's "final gPA" / "guest table" bits.
 namespace ec {
-constexpr uint64_t P = 1ull << 0;      // 1: protection/reserved violation, 0: not present
-constexpr uint64_t W = 1ull << 1;      // access was a write
-constexpr uint64_t U = 1ull << 2;      // access was a user-mode access
-constexpr uint64_t RSVD = 1ull << 3;   // reserved bit set in a paging-structure entry
-constexpr uint64_t I = 1ull << 4;      // access was an instruction fetch
-constexpr uint64_t FINAL = 1ull << 32;       // nested fault translating the final gPA
-constexpr uint64_t GUEST_TABLE = 1ull << 33; // nested fault translating a guest table pointer
+constexpr uint64_t P = 1ull << 0;             // 1: protection/reserved violation, 0: not present
+constexpr uint64_t W = 1ull << 1;             // access was a write
+constexpr uint64_t U = 1ull << 2;             // access was a user-mode access
+constexpr uint64_t RSVD = 1ull << 3;          // reserved bit set in a paging-structure entry
+constexpr uint64_t I = 1ull << 4;             // access was an instruction fetch
+constexpr uint64_t FINAL = 1ull << 32;        // nested fault translating the final gPA
+constexpr uint64_t GUEST_TABLE = 1ull << 33;  // nested fault translating a guest table pointer
 }  // namespace ec
 
 // Root registers of one address space (per VMID/ASID in the MMU).
 struct Roots {
-  uint64_t hroot = 0;        // hPA of the host's native table
-  uint64_t groot = 0;        // gPA of the guest table root
-  uint64_t nroot = 0;        // hPA of the nested table root
-  uint64_t sroot = 0;        // hPA of the shadow table root
-  uint64_t croot = 0;        // compound root: an hPA, or a gPA when croot_is_gpa (fully nested)
+  uint64_t hroot = 0;  // hPA of the host's native table
+  uint64_t groot = 0;  // gPA of the guest table root
+  uint64_t nroot = 0;  // hPA of the nested table root
+  uint64_t sroot = 0;  // hPA of the shadow table root
+  uint64_t croot = 0;  // compound root: an hPA, or a gPA when croot_is_gpa (fully nested)
   bool croot_is_gpa = false;
   bool operator==(const Roots& o) const {
     return hroot == o.hroot && groot == o.groot && nroot == o.nroot && sroot == o.sroot && croot == o.croot &&
@@ -86,7 +86,7 @@ struct MemRef {
   uint64_t addr = 0;  // hPA of the 8-byte entry read or written
   Port port = Port::Compound;
   Table table = Table::Native;
-  uint8_t level = 0;  // level within `table`, 1 = root
+  uint8_t level = 0;   // level within `table`, 1 = root
   bool write = false;  // the write half of a locked A/D read-modify-write
   uint64_t old = 0;    // write: the entry's value before (as the walk read it)
   uint64_t data = 0;   // write: the value written (old with A, and D where due, set)
@@ -110,7 +110,7 @@ struct Fault {
 
 struct Translation {
   uint64_t hpa = 0;
-  uint64_t gpa = 0;  // final gPA when the walk went through the nested dimension, else 0
+  uint64_t gpa = 0;               // final gPA when the walk went through the nested dimension, else 0
   PageSize size = PageSize::k4K;  // effective size: min of guest and nested page sizes
   Perms perms;
   // Every leaf this translation went through has D set (first-dimension leaf, and the nested
@@ -132,7 +132,7 @@ struct WalkResult {
   // Agile: level of the first nested-style compound entry (1..L), 0 if croot itself was a gPA,
   // kNeverNested if the walk stayed shadow-style. Nested mode reports 0, others kNeverNested.
   int8_t switch_level = kNeverNested;
-  uint8_t nrefs = 0;   // reads and writes, in order
+  uint8_t nrefs = 0;  // reads and writes, in order
   uint8_t nwrites = 0;
   std::array<MemRef, kMaxRefs> refs{};
   unsigned nreads() const { return nrefs - nwrites; }
@@ -141,11 +141,11 @@ struct WalkResult {
 // Walk-cache hooks. Implementations tag entries with whatever context they need (ASID, VMID);
 // the walk only supplies addresses. A hit may only return what an earlier fill stored.
 struct PwcEntry {
-  uint64_t next = 0;      // address of the next-level node (hPA, or gPA when next_is_gpa)
+  uint64_t next = 0;  // address of the next-level node (hPA, or gPA when next_is_gpa)
   bool next_is_gpa = false;
-  Table table = Table::Native;  // table the cached entry belongs to (tags shadow vs nested style)
-  Perms perms;            // permissions accumulated down to and including the cached entry
-  uint8_t level = 0;      // level of the cached (non-leaf) entry
+  Table table = Table::Native;         // table the cached entry belongs to (tags shadow vs nested style)
+  Perms perms;                         // permissions accumulated down to and including the cached entry
+  uint8_t level = 0;                   // level of the cached (non-leaf) entry
   int8_t switch_level = kNeverNested;  // the filling walk's switch level so far
 };
 struct NestedEntry {  // nested TLB: gPA page -> hPA page

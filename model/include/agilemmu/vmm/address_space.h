@@ -130,7 +130,8 @@ class AddressSpace {
  private:
   std::unique_ptr<RadixTable> host_table(uint64_t foreign_mask = 0);
   // Calls fn(va, hpa, size, perms) for every shadow-sized piece of guest memory in [lo, hi).
-  template <class Fn> void for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const;
+  template <class Fn>
+  void for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const;
   bool covered_by_point(uint64_t va, unsigned max_level) const;
   void fill_compound(uint64_t lo, uint64_t hi);
   void clear_leaves(RadixTable& t, uint64_t lo, uint64_t hi, bool skip_points);
@@ -142,8 +143,8 @@ class AddressSpace {
   pt::Format fmt_;
   Layout layout_;
   FrameAllocator galloc_, halloc_;
-  std::map<uint64_t, Mapping> guest_;   // gVA page base -> mapping
-  std::map<uint64_t, Mapping> nested_;  // gPA page base -> mapping
+  std::map<uint64_t, Mapping> guest_;       // gVA page base -> mapping
+  std::map<uint64_t, Mapping> nested_;      // gPA page base -> mapping
   std::multimap<uint64_t, uint64_t> rmap_;  // gPA page base -> gVA page base (reverse map)
   std::unique_ptr<RadixTable> npt_, gpt_, spt_, hpt_, cpt_;
   std::set<std::pair<unsigned, uint64_t>> points_;  // (level, va >> shift(level))

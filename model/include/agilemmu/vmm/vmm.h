@@ -23,15 +23,15 @@ const char* to_string(TrapKind);
 
 // Cycles, charged to the CPU that caused them.
 struct VmmCosts {
-  uint64_t pt_write_trap = 2000;     // guest writes a write-protected (shadowed) page-table page
-  uint64_t shadow_fault_trap = 2500; // guest page fault seen first by the VMM (hidden fault)
-  uint64_t root_change_trap = 1500;  // guest changes its root (context switch) under shadowing
-  uint64_t nested_change = 1000;     // hypervisor changes the nested table (migration, sharing)
-  uint64_t dirty_bit_trap = 2000;    // first write to a clean page under a shadow-style leaf
-  uint64_t shadow_resync = 1000;     // ...and must then rewrite shadow-style entries derived from it
-  uint64_t guest_fault = 1000;       // the guest OS's own page-fault handler (paid natively too)
-  uint64_t switch_to_nested = 3000;  // agile: turn a compound entry nested-style
-  uint64_t switch_to_shadow = 5000;  // agile: rebuild a subtree shadow-style
+  uint64_t pt_write_trap = 2000;      // guest writes a write-protected (shadowed) page-table page
+  uint64_t shadow_fault_trap = 2500;  // guest page fault seen first by the VMM (hidden fault)
+  uint64_t root_change_trap = 1500;   // guest changes its root (context switch) under shadowing
+  uint64_t nested_change = 1000;      // hypervisor changes the nested table (migration, sharing)
+  uint64_t dirty_bit_trap = 2000;     // first write to a clean page under a shadow-style leaf
+  uint64_t shadow_resync = 1000;      // ...and must then rewrite shadow-style entries derived from it
+  uint64_t guest_fault = 1000;        // the guest OS's own page-fault handler (paid natively too)
+  uint64_t switch_to_nested = 3000;   // agile: turn a compound entry nested-style
+  uint64_t switch_to_shadow = 5000;   // agile: rebuild a subtree shadow-style
 };
 
 struct DynamicPolicy {
@@ -51,7 +51,7 @@ struct VmmStats {
   uint64_t guest_pt_writes = 0;  // entries the guest wrote in its own page tables
   std::array<uint64_t, size_t(TrapKind::kCount)> traps{};
   std::array<uint64_t, size_t(TrapKind::kCount)> trap_cycles{};
-  uint64_t guest_os_cycles = 0;  // guest OS work that native execution pays too
+  uint64_t guest_os_cycles = 0;         // guest OS work that native execution pays too
   std::array<uint64_t, 6> to_nested{};  // compound entries made nested-style, by level (0: croot)
   std::array<uint64_t, 6> to_shadow{};  // nested-style entries made shadow-style again, by level
   uint64_t switch_cycles = 0;
@@ -124,9 +124,10 @@ class Vmm {
   // Dynamic policy state.
   std::map<std::pair<unsigned, uint64_t>, unsigned> writes_;  // (level, node gPA) -> writes this interval
   std::map<std::pair<unsigned, uint64_t>, unsigned> idle_;    // nested point -> idle intervals
-  std::set<uint64_t> host_moved_;  // gVA pages whose host page moved this interval
+  std::set<uint64_t> host_moved_;                             // gVA pages whose host page moved this interval
   bool in_op_ = false;
-  bool cleared_dirty_ = false;  // this scan cleared a nested D bit  // inside a guest operation: page-table writes are accounted
+  bool cleared_dirty_ =
+      false;  // this scan cleared a nested D bit  // inside a guest operation: page-table writes are accounted
 };
 
 }  // namespace agilemmu::vmm
