@@ -1,5 +1,6 @@
 #include <agilemmu/mmu/mmu.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -194,7 +195,7 @@ const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req
   delay += cycles_time(cycles);
   const pt::WalkResult& r = w.result();
   set_state(r.ok ? WalkerState::Done : WalkerState::Fault);
-  const uint64_t walk_cycles = static_cast<uint64_t>((now() + delay - t0) / clk_ + 0.5);
+  const uint64_t walk_cycles = static_cast<uint64_t>(std::llround((now() + delay - t0) / clk_));
   ++st_.walks;
   st_.refs_per_walk.add(r.nrefs);
   st_.walk_cycles.add(walk_cycles);

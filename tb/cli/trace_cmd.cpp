@@ -31,9 +31,10 @@ int trace_cmd(int argc, char** argv) {
       ++n[static_cast<unsigned>(it.access)];
       lo = std::min(lo, it.va), hi = std::max(hi, it.va);
     }
+    const uint64_t total = n[0] + n[1] + n[2];
     std::printf("%s: %llu records (fetch %llu, read %llu, write %llu), addresses 0x%llx..0x%llx\n", in.c_str(),
-                (unsigned long long)(n[0] + n[1] + n[2]), (unsigned long long)n[2], (unsigned long long)n[0],
-                (unsigned long long)n[1], (unsigned long long)(n[0] + n[1] + n[2] ? lo : 0), (unsigned long long)hi);
+                (unsigned long long)total, (unsigned long long)n[2], (unsigned long long)n[0], (unsigned long long)n[1],
+                (unsigned long long)(total ? lo : 0), (unsigned long long)hi);
     return kExitOk;
   }
   throw UsageError("trace: unknown verb '" + verb + "' (convert, info)");

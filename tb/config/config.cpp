@@ -7,9 +7,8 @@ namespace {
 bool parse_perms(const std::string& s, pt::Perms& p) {
   p = {false, false, false};
   for (char c : s) {
-    if (c == 'r' || c == '-')
-      continue;
-    else if (c == 'w')
+    if (c == 'r' || c == '-') continue;
+    if (c == 'w')
       p.write = true;
     else if (c == 'x')
       p.exec = true;

@@ -275,13 +275,13 @@ std::string Section::str(const std::string& key, const std::string& def) {
 std::string Section::path_value(const std::string& key, const std::string& def) {
   const Value* v = get(key);
   if (!v) return def;
-  const std::string p = scalar_of(*this, v, key, "a file name");
+  std::string p = scalar_of(*this, v, key, "a file name");
   if (p.empty() || p[0] == '/' || v->file == "--set" || v->file.empty() || v->file[0] == '<') return p;
   return dir_of(v->file) + p;
 }
 
 std::string Section::choice(const std::string& key, const std::string& def, const std::vector<std::string>& allowed) {
-  const std::string s = str(key, def);
+  std::string s = str(key, def);
   for (const auto& a : allowed)
     if (s == a) return s;
   std::string list;

@@ -253,7 +253,7 @@ pt::WalkRequest Image::next_request() {
     r.va = m.first + rnd(m.second);
   } else if (k < 72 && !corrupted_.empty()) {
     r.va = corrupted_[rnd(corrupted_.size())] ^ rnd(4096);
-  } else if (k < 86) {
+  } else if (k < 86) {  // NOLINT(bugprone-branch-clone): the last branch is the fallback when nothing is mapped
     r.va = random_va(PageSize::k4K);
   } else if (k < 89) {
     r.va = rng_();      // almost always non-canonical

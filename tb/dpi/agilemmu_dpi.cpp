@@ -30,7 +30,7 @@ struct Model {
   std::mt19937_64 rng{1};
   pt::WalkResult last;
 
-  pt::PhysMem& memory() { return image ? image->mem() : *mem; }
+  pt::PhysMem& memory() const { return image ? image->mem() : *mem; }
 };
 
 std::vector<std::unique_ptr<Model>> g_models;

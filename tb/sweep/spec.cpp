@@ -111,7 +111,7 @@ Spec load_spec(const std::string& path) {
   set.finish();
   const std::vector<std::string> swept = s.swept_keys();
   auto swept_key = [&](Section& sec, const char* key) {
-    const std::string k = sec.str(key, "");
+    std::string k = sec.str(key, "");
     if (!k.empty() && std::find(swept.begin(), swept.end(), k) == swept.end())
       sec.fail(key, "'" + k + "' is not a swept key (swept: " + describe_keys(swept) + ")");
     return k;

@@ -45,7 +45,8 @@ double DramTiming::access(uint64_t addr, bool write, size_t bytes, double now) {
     t = cfg_.tRCD_ns + cfg_.tCL_ns;
     ++c_.row_misses;
   }
-  t += cfg_.tBURST_ns * double((bytes + 63) / 64);
+  const uint64_t bursts = (bytes + 63) / 64;  // whole 64-byte bursts
+  t += cfg_.tBURST_ns * static_cast<double>(bursts);
   if (write) t += cfg_.write_ns;
   ++(write ? c_.writes : c_.reads);
   // Closed page: the precharge after the access keeps the bank busy but is off the critical path.

@@ -1,6 +1,7 @@
 #include "sys/system.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 namespace agilemmu::sys {
@@ -194,7 +195,7 @@ nlohmann::json System::run() {
   const auto& ms = mmu_->stats();
   const auto& vs = vmm_->stats();
   const double clk = cfg_.mmu.clock_ns;
-  const uint64_t cycles = static_cast<uint64_t>(ts.end.to_seconds() * 1e9 / clk + 0.5);
+  const uint64_t cycles = static_cast<uint64_t>(std::llround(ts.end.to_seconds() * 1e9 / clk));
   nlohmann::json j;
   j["config"] = cfg_.source;
   j["mode"] = pt::to_string(cfg_.mode);
@@ -220,9 +221,9 @@ nlohmann::json System::run() {
   j["vmm_trap_cycles"] = vs.trap_cycles_total();
   j["vmm_cycles"] = vs.vmm_cycles();
   j["guest_os_cycles"] = vs.guest_os_cycles;
-  j["translate_cycles"] = static_cast<uint64_t>(ms.translate_ns / clk + 0.5);
+  j["translate_cycles"] = static_cast<uint64_t>(std::llround(ms.translate_ns / clk));
   j["walk_cycles"] = ms.walker_busy_cycles;
-  j["data_cycles"] = static_cast<uint64_t>(ms.data_ns / clk + 0.5);
+  j["data_cycles"] = static_cast<uint64_t>(std::llround(ms.data_ns / clk));
   j["stall_cycles"] = ts.stall_cycles;
   j["cycles"] = cycles;
   j["host_seconds"] = host_s;

@@ -27,7 +27,7 @@ TrafficGen::TrafficGen(sc_module_name name, Source& src, const TrafficGenConfig&
   }
 }
 
-void TrafficGen::prepare(Slot& s, const Item& it) {
+void TrafficGen::prepare(Slot& s, const Item& it) const {
   s.item = it;
   s.attempts = 0;
   const uint32_t n = it.size > 8 ? 8 : it.size;  // data values are not modelled: one word moves
@@ -51,7 +51,7 @@ void TrafficGen::count(const Item& it) {
 
 void TrafficGen::lt_thread() {
   tlm_utils::tlm_quantumkeeper qk;
-  qk.set_global_quantum(sc_time(cfg_.quantum_ns, SC_NS));
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time(cfg_.quantum_ns, SC_NS));
   qk.reset();
   Slot& s = slots_[0];
   Item it;

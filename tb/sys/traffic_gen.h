@@ -3,6 +3,7 @@
 // software model), whose cycles stall this CPU. `lt`: b_transport with a quantum keeper, one
 // request at a time. `at`: base-protocol nb_transport with up to `outstanding` requests.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -73,10 +74,10 @@ class TrafficGen : public sc_core::sc_module {
   };
   void lt_thread();
   void at_thread();
-  void prepare(Slot& s, const Item& it);
+  void prepare(Slot& s, const Item& it) const;
   void count(const Item& it);
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
-  uint64_t cycles(sc_core::sc_time t) const { return static_cast<uint64_t>(t / clk_ + 0.5); }
+  uint64_t cycles(sc_core::sc_time t) const { return static_cast<uint64_t>(std::llround(t / clk_)); }
 
   Source& src_;
   TrafficGenConfig cfg_;

@@ -68,7 +68,7 @@ class SyntheticSource : public Source {
     std::vector<uint32_t> chase;   // pointer chase: next page index
     uint32_t chase_at = 0;
   };
-  uint64_t address(size_t r);
+  uint64_t address(size_t i);
   WorkloadConfig cfg_;
   std::vector<State> st_;
   std::vector<double> weight_cdf_;

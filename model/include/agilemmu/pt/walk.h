@@ -200,7 +200,7 @@ class Walk {
 
   void prepare_first_dim();
   void begin_nested(uint64_t gpa, uint8_t purpose);
-  void nested_done(const NestedEntry& leaf, bool fresh);
+  void nested_done(const NestedEntry& found, bool fresh);
   void step_first_dim(uint64_t v);
   void step_nested(uint64_t v);
   // A/D of the entry just read (at pending_): queues its write when `bits` are not all set yet.
@@ -236,7 +236,6 @@ class Walk {
   Table gtable_ = Table::Native;
   uint8_t glevel_ = 1;
   uint64_t gnode_ = 0;
-  bool gnode_is_gpa_ = false;
   Perms gperms_;
   PageSize gsize_ = PageSize::k4K;
   bool gdirty_ = false;  // the first-dimension leaf has D

@@ -137,7 +137,7 @@ class AddressSpace {
   void clear_leaves(RadixTable& t, uint64_t lo, uint64_t hi, bool skip_points);
   // A nested-style compound entry: the guest's entry with the selector bit (dirty-bit emulated
   // where it is a leaf).
-  uint64_t compound_copy(unsigned level, uint64_t guest_entry) const;
+  uint64_t compound_copy(unsigned level, uint64_t v) const;
 
   pt::PhysMem& mem_;
   pt::Format fmt_;
