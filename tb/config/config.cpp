@@ -61,7 +61,7 @@ mmu::CacheGeometry cache(Section s, mmu::CacheGeometry g) {
   return g;
 }
 
-void read_mmu(Section& m, Config& c) {
+void read_mmu(Section m, Config& c) {
   const std::string mode = m.choice("mode", "agile", {"native", "nested", "shadow", "agile"});
   pt::parse_mode(mode, c.mode);
   auto& x = c.mmu;
@@ -106,28 +106,19 @@ void read_dram(Section d, sys::DramConfig& x) {
   d.finish();
 }
 
-Config from_value(const Value& root, const std::string& name) {
-  Config c;
-  c.source = name;
-  Section top(&root, "", name);
-  c.seed = top.u64("seed", 1);
-
-  Section f = top.sub("format");
-  c.format.levels = static_cast<unsigned>(f.u64("levels", 4, 4, 5));
-  c.format.nested_levels = static_cast<unsigned>(f.u64("nested_levels", c.format.levels, 4, 5));
-  c.format.maxphyaddr = static_cast<unsigned>(f.u64("maxphyaddr", 52, 32, 52));
-  c.format.selector_bit = static_cast<unsigned>(f.u64("selector_bit", 52, 0, 63));
-  if (!pt::selector_bit_allowed(c.format.selector_bit))
+void read_format(Section f, pt::Format& fmt) {
+  fmt.levels = static_cast<unsigned>(f.u64("levels", 4, 4, 5));
+  fmt.nested_levels = static_cast<unsigned>(f.u64("nested_levels", fmt.levels, 4, 5));
+  fmt.maxphyaddr = static_cast<unsigned>(f.u64("maxphyaddr", 52, 32, 52));
+  fmt.selector_bit = static_cast<unsigned>(f.u64("selector_bit", 52, 0, 63));
+  if (!pt::selector_bit_allowed(fmt.selector_bit))
     f.fail("selector_bit", "must be a software-available PTE bit (9-11 or 52-58)");
-  c.format.nx_enabled = f.boolean("nx", true);
-  c.format.nested_ad = f.boolean("nested_ad", true);
+  fmt.nx_enabled = f.boolean("nx", true);
+  fmt.nested_ad = f.boolean("nested_ad", true);
   f.finish();
+}
 
-  Section m = top.sub("mmu");
-  read_mmu(m, c);
-  c.mmu.seed = c.seed;
-  read_dram(top.sub("dram"), c.dram);
-  Section pc = top.sub("ptcache");
+void read_ptcache(Section pc, Config& c) {
   c.ptcache.geo.entries = static_cast<uint32_t>(pc.u64("lines", 0, 0, 1u << 24));
   c.ptcache.geo = geometry(pc, c.ptcache.geo);
   pc.ignore("entries");
@@ -136,19 +127,21 @@ Config from_value(const Value& root, const std::string& name) {
   if (c.ptcache.line_bytes & (c.ptcache.line_bytes - 1)) pc.fail("line_bytes", "must be a power of two");
   c.ptcache.clock_ns = c.mmu.clock_ns;
   pc.finish();
+}
 
-  Section w = top.sub("workload");
-  c.workload.accesses = w.u64("accesses", c.workload.accesses, 0);
-  c.workload.access_size = static_cast<uint32_t>(w.u64("access_size", 8, 1, 64));
-  c.workload.outstanding = static_cast<uint32_t>(w.u64("outstanding", 1, 1, 1024));
-  c.workload.think_cycles = static_cast<uint32_t>(w.u64("think_cycles", 0, 0, 1u << 20));
-  c.workload.context_switch_rate = w.real("context_switch_rate", 0, 0, 1000);
-  c.workload.trace = w.path_value("trace", "");
-  c.workload.trace_limit = w.u64("trace_limit", 0);
-  c.workload.demand_anywhere = w.boolean("demand_anywhere", true);
+void read_workload(Section w, Workload& wl) {
+  wl.accesses = w.u64("accesses", wl.accesses, 0);
+  wl.access_size = static_cast<uint32_t>(w.u64("access_size", 8, 1, 64));
+  wl.outstanding = static_cast<uint32_t>(w.u64("outstanding", 1, 1, 1024));
+  wl.think_cycles = static_cast<uint32_t>(w.u64("think_cycles", 0, 0, 1u << 20));
+  wl.context_switch_rate = w.real("context_switch_rate", 0, 0, 1000);
+  wl.trace = w.path_value("trace", "");
+  wl.trace_limit = w.u64("trace_limit", 0);
+  wl.demand_anywhere = w.boolean("demand_anywhere", true);
   w.finish();
+}
 
-  Section ag = top.sub("agile");
+void read_agile(Section ag, Config& c) {
   c.agile_policy =
       ag.choice("policy", "static", {"static", "dynamic"}) == "dynamic" ? vmm::Policy::Dynamic : vmm::Policy::Static;
   c.agile_nested_level = static_cast<unsigned>(ag.u64("nested_level", 0, 0, c.format.levels));
@@ -156,8 +149,9 @@ Config from_value(const Value& root, const std::string& name) {
   c.dynamic.threshold = static_cast<unsigned>(ag.u64("threshold", c.dynamic.threshold, 1, 1u << 20));
   c.dynamic.window = static_cast<unsigned>(ag.u64("window", c.dynamic.window, 1, 1u << 20));
   ag.finish();
+}
 
-  Section vm = top.sub("vmm");
+void read_vmm(Section vm, Config& c) {
   c.costs.pt_write_trap = vm.u64("pt_write_trap", c.costs.pt_write_trap);
   c.costs.shadow_fault_trap = vm.u64("shadow_fault_trap", c.costs.shadow_fault_trap);
   c.costs.root_change_trap = vm.u64("root_change_trap", c.costs.root_change_trap);
@@ -169,55 +163,77 @@ Config from_value(const Value& root, const std::string& name) {
   c.costs.switch_to_shadow = vm.u64("switch_to_shadow", c.costs.switch_to_shadow);
   c.root_cache = vm.boolean("root_cache", false);
   vm.finish();
+}
 
-  Section host = top.sub("host");
-  c.layout.host_base = host.u64("base", c.layout.host_base);
-  c.layout.host_size = host.u64("memory", c.layout.host_size, 1ull << 20);
-  if (c.layout.host_base & 0xfff) host.fail("base", "must be 4 KiB aligned");
+void read_host(Section host, vmm::Layout& layout) {
+  layout.host_base = host.u64("base", layout.host_base);
+  layout.host_size = host.u64("memory", layout.host_size, 1ull << 20);
+  if (layout.host_base & 0xfff) host.fail("base", "must be 4 KiB aligned");
   host.finish();
+}
 
-  Section g = top.sub("guest");
+// One entry of guest.regions; it must not overlap the regions already in `c`.
+Region read_region(Section& r, const Config& c) {
+  Region reg;
+  reg.name = r.str("name", "region" + std::to_string(c.regions.size()));
+  reg.kind = r.choice("kind", "data", {"code", "heap", "stack", "mmap", "data"});
+  reg.base = r.u64("base", 0);
+  reg.size = r.u64("size", 0, 1);
+  reg.page_size = page_size(r, "page_size", pt::PageSize::k4K);
+  const std::string perms = r.str("perms", reg.kind == "code" ? "rxu" : "rwu");
+  if (!parse_perms(perms, reg.perms)) r.fail("perms", "letters r, w, x, u only, got '" + perms + "'");
+  reg.paging = r.choice("paging", "shadow", {"shadow", "nested"}) == "nested" ? Paging::Nested : Paging::Shadow;
+  reg.nested_level = static_cast<unsigned>(r.u64("nested_level", c.agile_nested_level, 0, c.format.levels));
+  reg.populate = r.boolean("populate", true);
+  auto& t = reg.traffic;
+  const std::string pat = r.choice("pattern", "uniform", {"sequential", "strided", "uniform", "zipf", "pointer_chase"});
+  sys::parse_pattern(pat, t.pattern);
+  t.stride = r.u64("stride", 64, 1);
+  t.skew = r.real("skew", 0.99, 0, 10);
+  t.weight = r.real("weight", 1, 0, 1e9);
+  t.write_fraction = r.real("write_fraction", 0.3, 0, 1);
+  t.remap_rate = r.real("remap_rate", 0, 0, 1000);
+  t.unmap_rate = r.real("unmap_rate", 0, 0, 1000);
+  t.host_migrate_rate = r.real("host_migrate_rate", 0, 0, 1000);
+  const uint64_t pb = pt::page_bytes(reg.page_size);
+  if (reg.base % pb) r.fail("base", "must be aligned to the region's page size");
+  if (reg.size % pb) r.fail("size", "must be a multiple of the region's page size");
+  // Inclusive ends: base + size may be 2^64 for a region at the very top, and must not wrap past it.
+  const uint64_t last = reg.base + (reg.size - 1);
+  if (last < reg.base) r.fail("size", "region runs past the end of the 64-bit address space");
+  if (!c.format.canonical(reg.base) || !c.format.canonical(last) || (reg.base >> 63) != (last >> 63))
+    r.fail("base", "region is not in the canonical " + std::to_string(c.format.va_bits()) + "-bit address space");
+  for (const auto& o : c.regions)
+    if (reg.base <= o.base + (o.size - 1) && o.base <= last) r.fail("base", "overlaps region '" + o.name + "'");
+  r.finish();
+  return reg;
+}
+
+void read_guest(Section g, Config& c) {
   c.layout.guest_base = g.u64("base", c.layout.guest_base);
   c.layout.guest_size = g.u64("memory", c.layout.guest_size, 1ull << 20);
   if (c.layout.guest_base & 0xfff) g.fail("base", "must be 4 KiB aligned");
   c.layout.host_page = page_size(g, "host_page_size", pt::PageSize::k4K);
-  for (Section& r : g.list("regions")) {
-    Region reg;
-    reg.name = r.str("name", "region" + std::to_string(c.regions.size()));
-    reg.kind = r.choice("kind", "data", {"code", "heap", "stack", "mmap", "data"});
-    reg.base = r.u64("base", 0);
-    reg.size = r.u64("size", 0, 1);
-    reg.page_size = page_size(r, "page_size", pt::PageSize::k4K);
-    const std::string perms = r.str("perms", reg.kind == "code" ? "rxu" : "rwu");
-    if (!parse_perms(perms, reg.perms)) r.fail("perms", "letters r, w, x, u only, got '" + perms + "'");
-    reg.paging = r.choice("paging", "shadow", {"shadow", "nested"}) == "nested" ? Paging::Nested : Paging::Shadow;
-    reg.nested_level = static_cast<unsigned>(r.u64("nested_level", c.agile_nested_level, 0, c.format.levels));
-    reg.populate = r.boolean("populate", true);
-    auto& t = reg.traffic;
-    const std::string pat =
-        r.choice("pattern", "uniform", {"sequential", "strided", "uniform", "zipf", "pointer_chase"});
-    sys::parse_pattern(pat, t.pattern);
-    t.stride = r.u64("stride", 64, 1);
-    t.skew = r.real("skew", 0.99, 0, 10);
-    t.weight = r.real("weight", 1, 0, 1e9);
-    t.write_fraction = r.real("write_fraction", 0.3, 0, 1);
-    t.remap_rate = r.real("remap_rate", 0, 0, 1000);
-    t.unmap_rate = r.real("unmap_rate", 0, 0, 1000);
-    t.host_migrate_rate = r.real("host_migrate_rate", 0, 0, 1000);
-    const uint64_t pb = pt::page_bytes(reg.page_size);
-    if (reg.base % pb) r.fail("base", "must be aligned to the region's page size");
-    if (reg.size % pb) r.fail("size", "must be a multiple of the region's page size");
-    // Inclusive ends: base + size may be 2^64 for a region at the very top, and must not wrap past it.
-    const uint64_t last = reg.base + (reg.size - 1);
-    if (last < reg.base) r.fail("size", "region runs past the end of the 64-bit address space");
-    if (!c.format.canonical(reg.base) || !c.format.canonical(last) || (reg.base >> 63) != (last >> 63))
-      r.fail("base", "region is not in the canonical " + std::to_string(c.format.va_bits()) + "-bit address space");
-    for (const auto& o : c.regions)
-      if (reg.base <= o.base + (o.size - 1) && o.base <= last) r.fail("base", "overlaps region '" + o.name + "'");
-    r.finish();
-    c.regions.push_back(reg);
-  }
+  for (Section& r : g.list("regions")) c.regions.push_back(read_region(r, c));
   g.finish();
+}
+
+Config from_value(const Value& root, const std::string& name) {
+  Config c;
+  c.source = name;
+  Section top(&root, "", name);
+  c.seed = top.u64("seed", 1);
+
+  read_format(top.sub("format"), c.format);
+  read_mmu(top.sub("mmu"), c);
+  c.mmu.seed = c.seed;
+  read_dram(top.sub("dram"), c.dram);
+  read_ptcache(top.sub("ptcache"), c);
+  read_workload(top.sub("workload"), c.workload);
+  read_agile(top.sub("agile"), c);
+  read_vmm(top.sub("vmm"), c);
+  read_host(top.sub("host"), c.layout);
+  read_guest(top.sub("guest"), c);
   top.finish();
   return c;
 }
