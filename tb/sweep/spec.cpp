@@ -74,6 +74,86 @@ std::vector<std::string> Spec::sets_for(const Point& p) const {
   return sets;
 }
 
+namespace {
+
+// zip: groups of lists that advance together, one dimension each.
+void read_zips(const Value& root, Section& top, Spec& s) {
+  std::vector<Section> zips = top.list("zip");
+  for (size_t g = 0; g < zips.size(); ++g) {
+    const Value& gv = child(root, "zip")->seq[g];
+    Dim d = read_lists(gv, zips[g]);
+    if (d.keys.empty()) throw ConfigError(gv.where() + ": key 'zip[" + std::to_string(g) + "]': empty group");
+    for (size_t k = 1; k < d.keys.size(); ++k)
+      if (d.values[k].size() != d.values[0].size())
+        zips[g].fail(d.keys[k], "has " + std::to_string(d.values[k].size()) + " values but '" + d.keys[0] + "' has " +
+                                    std::to_string(d.values[0].size()) + " (zip lists advance together)");
+    s.dims.push_back(std::move(d));
+  }
+}
+
+// set: keys every point gets.
+void read_fixed(const Value& root, Section& top, Spec& s) {
+  Section set = top.sub("set");
+  if (const Value* v = child(root, "set"))
+    for (const auto& key : v->order) {
+      if (key == kBaseKey) set.fail(key, "the base config is the top-level 'base' key, not a --set");
+      s.fixed.emplace_back(key, set.str(key, ""));
+    }
+  set.finish();
+}
+
+// One entry of plots; its x, series and normalize name swept keys.
+Plot read_plot(Section& ps, const std::vector<std::string>& swept) {
+  auto swept_key = [&](const char* key) {
+    std::string k = ps.str(key, "");
+    if (!k.empty() && std::find(swept.begin(), swept.end(), k) == swept.end())
+      ps.fail(key, "'" + k + "' is not a swept key (swept: " + describe_keys(swept) + ")");
+    return k;
+  };
+  Plot pl;
+  pl.x = swept_key("x");
+  pl.series = ps.str("series", "");
+  if (pl.series != "none") pl.series = swept_key("series");
+  pl.y = ps.strings("y");
+  if (pl.y.empty()) ps.fail("y", "expected a non-empty list of statistics");
+  pl.norm = ps.str("normalize", "");
+  if (!pl.norm.empty()) {
+    const auto eq = pl.norm.find('=');
+    const std::string k = pl.norm.substr(0, eq);
+    if (eq == std::string::npos || std::find(swept.begin(), swept.end(), k) == swept.end())
+      ps.fail("normalize", "expected SWEPT_KEY=VALUE (the rows every other row is divided by), got '" + pl.norm + "'");
+  }
+  pl.logx = ps.boolean("logx", false);
+  ps.finish();
+  return pl;
+}
+
+// A key swept twice, or both swept and fixed, has no single meaning per point.
+void check_each_key_once(const Value& root) {
+  std::set<std::string> seen;
+  auto check = [&](const Value* map, const std::string& key) {
+    if (seen.insert(key).second) return;
+    throw ConfigError(map->map.at(key).where() + ": key '" + key + "' appears in more than one of axes, zip, set");
+  };
+  for (const char* part : {"axes", "set"})
+    if (const Value* v = child(root, part))
+      for (const auto& key : v->order) check(v, key);
+  if (const Value* z = child(root, "zip"))
+    for (const auto& g : z->seq)
+      for (const auto& key : g.order) check(&g, key);
+}
+
+void check_point_count(const Spec& s) {
+  if (s.dims.empty()) throw ConfigError(s.file + ": no 'axes' or 'zip': nothing to sweep");
+  double n = 1;
+  for (const auto& d : s.dims) n *= static_cast<double>(d.size());
+  if (n > 1e6)
+    throw ConfigError(s.file + ": " + std::to_string(static_cast<long long>(n)) +
+                      " points; more than 1000000 is surely a mistake");
+}
+
+}  // namespace
+
 Spec load_spec(const std::string& path) {
   const Value root = config::load_file(path);
   Section top(&root, "", path);
@@ -87,75 +167,18 @@ Spec load_spec(const std::string& path) {
   s.out = top.str("out", "");
 
   Section axes = top.sub("axes");
-  if (const Value* v = child(root, "axes")) {
-    Dim all = read_lists(*v, axes);
+  if (axes_v) {
+    Dim all = read_lists(*axes_v, axes);
     for (size_t i = 0; i < all.keys.size(); ++i) s.dims.push_back(Dim{{all.keys[i]}, {all.values[i]}});
   }
-  std::vector<Section> zips = top.list("zip");
-  for (size_t g = 0; g < zips.size(); ++g) {
-    const Value& gv = child(root, "zip")->seq[g];
-    Dim d = read_lists(gv, zips[g]);
-    if (d.keys.empty()) throw ConfigError(gv.where() + ": key 'zip[" + std::to_string(g) + "]': empty group");
-    for (size_t k = 1; k < d.keys.size(); ++k)
-      if (d.values[k].size() != d.values[0].size())
-        zips[g].fail(d.keys[k], "has " + std::to_string(d.values[k].size()) + " values but '" + d.keys[0] + "' has " +
-                                    std::to_string(d.values[0].size()) + " (zip lists advance together)");
-    s.dims.push_back(std::move(d));
-  }
-  Section set = top.sub("set");
-  if (const Value* v = child(root, "set"))
-    for (const auto& key : v->order) {
-      if (key == kBaseKey) set.fail(key, "the base config is the top-level 'base' key, not a --set");
-      s.fixed.emplace_back(key, set.str(key, ""));
-    }
-  set.finish();
+  read_zips(root, top, s);
+  read_fixed(root, top, s);
   const std::vector<std::string> swept = s.swept_keys();
-  auto swept_key = [&](Section& sec, const char* key) {
-    std::string k = sec.str(key, "");
-    if (!k.empty() && std::find(swept.begin(), swept.end(), k) == swept.end())
-      sec.fail(key, "'" + k + "' is not a swept key (swept: " + describe_keys(swept) + ")");
-    return k;
-  };
-  for (Section& ps : top.list("plots")) {
-    Plot pl;
-    pl.x = swept_key(ps, "x");
-    pl.series = ps.str("series", "");
-    if (pl.series != "none") pl.series = swept_key(ps, "series");
-    pl.y = ps.strings("y");
-    if (pl.y.empty()) ps.fail("y", "expected a non-empty list of statistics");
-    pl.norm = ps.str("normalize", "");
-    if (!pl.norm.empty()) {
-      const auto eq = pl.norm.find('=');
-      const std::string k = pl.norm.substr(0, eq);
-      if (eq == std::string::npos || std::find(swept.begin(), swept.end(), k) == swept.end())
-        ps.fail("normalize",
-                "expected SWEPT_KEY=VALUE (the rows every other row is divided by), got '" + pl.norm + "'");
-    }
-    pl.logx = ps.boolean("logx", false);
-    ps.finish();
-    s.plots.push_back(std::move(pl));
-  }
+  for (Section& ps : top.list("plots")) s.plots.push_back(read_plot(ps, swept));
   axes.finish();
   top.finish();
-
-  // A key swept twice, or both swept and fixed, has no single meaning per point.
-  std::set<std::string> seen;
-  auto check = [&](const Value* map, const std::string& key) {
-    if (seen.insert(key).second) return;
-    throw ConfigError(map->map.at(key).where() + ": key '" + key + "' appears in more than one of axes, zip, set");
-  };
-  for (const char* part : {"axes", "set"})
-    if (const Value* v = child(root, part))
-      for (const auto& key : v->order) check(v, key);
-  if (const Value* z = child(root, "zip"))
-    for (const auto& g : z->seq)
-      for (const auto& key : g.order) check(&g, key);
-  if (s.dims.empty()) throw ConfigError(path + ": no 'axes' or 'zip': nothing to sweep");
-  double n = 1;
-  for (const auto& d : s.dims) n *= static_cast<double>(d.size());
-  if (n > 1e6)
-    throw ConfigError(path + ": " + std::to_string(static_cast<long long>(n)) +
-                      " points; more than 1000000 is surely a mistake");
+  check_each_key_once(root);
+  check_point_count(s);
   return s;
 }
 
