@@ -46,7 +46,10 @@ nlohmann::json walk_json(const pt::WalkResult& r) {
                         {"table", pt::to_string(m.table)},
                         {"level", m.level},
                         {"write", m.write}};
-    if (m.write) x["old"] = hex(m.old), x["new"] = hex(m.data);
+    if (m.write) {
+      x["old"] = hex(m.old);
+      x["new"] = hex(m.data);
+    }
     j["refs"].push_back(x);
   }
   j["nrefs"] = r.nrefs;
@@ -87,74 +90,88 @@ uint64_t parse_address(const std::string& opt, const std::string& text) {
   return v;
 }
 
-int walk_cmd(int argc, char** argv) {
-  Args a(argc, argv, 2);
+namespace {
+struct WalkOptions {
   std::string cfg_path;
   std::vector<std::string> sets;
   pt::WalkRequest req;
-  bool have_va = false, json = false, host = false;
+  bool json = false, host = false;
   unsigned repeat = 1;
+};
+
+WalkOptions parse_walk_options(int argc, char** argv) {
+  Args a(argc, argv, 2);
+  WalkOptions w;
+  bool have_va = false;
   while (!a.done()) {
     const std::string o = a.next();
-    if (o == "--va")
-      req.va = parse_address(o, a.value(o)), have_va = true;
-    else if (o == "--access") {
-      const std::string v = a.value(o);
-      if (!pt::parse_access(v, req.access)) throw UsageError("--access must be read, write or fetch");
-    } else if (o == "--user")
-      req.user = true;
-    else if (o == "--supervisor")
-      req.user = false;
-    else if (o == "--host")
-      host = true;
-    else if (o == "--set")
-      sets.push_back(a.value(o));
-    else if (o == "--json")
-      json = true;
-    else if (o == "--repeat") {
-      const std::string v = a.value(o);
+    if (o == "--va") {
+      w.req.va = parse_address(o, a.value(o));
+      have_va = true;
+    } else if (o == "--access") {
+      if (!pt::parse_access(a.value(o), w.req.access)) throw UsageError("--access must be read, write or fetch");
+    } else if (o == "--user" || o == "--supervisor") {
+      w.req.user = o == "--user";
+    } else if (o == "--host") {
+      w.host = true;
+    } else if (o == "--set") {
+      w.sets.push_back(a.value(o));
+    } else if (o == "--json") {
+      w.json = true;
+    } else if (o == "--repeat") {
       uint64_t n = 0;
-      if (!config::parse_u64(v, n) || n < 1 || n > 16) throw UsageError("--repeat must be a number from 1 to 16");
-      repeat = static_cast<unsigned>(n);
-    } else if (!o.empty() && o[0] == '-')
+      if (!config::parse_u64(a.value(o), n) || n < 1 || n > 16)
+        throw UsageError("--repeat must be a number from 1 to 16");
+      w.repeat = static_cast<unsigned>(n);
+    } else if (!o.empty() && o[0] == '-') {
       throw UsageError("walk: unknown option " + o);
-    else if (cfg_path.empty())
-      cfg_path = o;
-    else
+    } else if (w.cfg_path.empty()) {
+      w.cfg_path = o;
+    } else {
       throw UsageError("walk: more than one config file given");
+    }
   }
   if (!have_va) throw UsageError("walk: --va ADDR is required");
-  const config::Config cfg = cfg_path.empty() ? config::load_text(config::default_config_yaml(), "<default>", sets)
-                                              : config::load(cfg_path, sets);
+  return w;
+}
+
+void print_walks_json(const WalkOptions& w, const config::Config& cfg, const nlohmann::json& walks) {
+  nlohmann::json j;
+  j["mode"] = pt::to_string(w.req.mode);
+  j["va"] = hex(w.req.va);
+  j["access"] = pt::to_string(w.req.access);
+  j["user"] = w.req.user;
+  j["levels"] = cfg.format.levels;
+  j["nested_ad"] = cfg.format.nested_ad;
+  j.update(walks.back());  // the last walk's result at the top level
+  if (w.repeat > 1) j["walks"] = walks;
+  std::cout << j.dump(2) << "\n";
+}
+}  // namespace
+
+int walk_cmd(int argc, char** argv) {
+  WalkOptions w = parse_walk_options(argc, argv);
+  const config::Config cfg = w.cfg_path.empty() ? config::load_text(config::default_config_yaml(), "<default>", w.sets)
+                                                : config::load(w.cfg_path, w.sets);
   pt::PhysMem mem;
   vmm::AddressSpace as(mem, cfg.format, cfg.layout);
   config::populate(cfg, as);
-  req.mode = host ? pt::Mode::Native : cfg.mode;
+  pt::WalkRequest& req = w.req;
+  req.mode = w.host ? pt::Mode::Native : cfg.mode;
   // The walk writes A/D into the image: a repeated walk shows what the first one left behind.
   nlohmann::json walks = nlohmann::json::array();
   pt::WalkResult r;
-  if (!json)
+  if (!w.json)
     std::printf("mode %s  va %s  %s %s  (%u-level)\n", pt::to_string(req.mode), hex(req.va).c_str(),
                 req.user ? "user" : "supervisor", pt::to_string(req.access), cfg.format.levels);
-  for (unsigned n = 0; n < repeat; ++n) {
+  for (unsigned n = 0; n < w.repeat; ++n) {
     r = pt::walk(mem, cfg.format, as.roots(), req);
-    if (json)
+    if (w.json)
       walks.push_back(walk_json(r));
     else
-      print_walk(r, n, repeat);
+      print_walk(r, n, w.repeat);
   }
-  if (json) {
-    nlohmann::json j;
-    j["mode"] = pt::to_string(req.mode);
-    j["va"] = hex(req.va);
-    j["access"] = pt::to_string(req.access);
-    j["user"] = req.user;
-    j["levels"] = cfg.format.levels;
-    j["nested_ad"] = cfg.format.nested_ad;
-    j.update(walks.back());  // the last walk's result at the top level
-    if (repeat > 1) j["walks"] = walks;
-    std::cout << j.dump(2) << "\n";
-  }
+  if (w.json) print_walks_json(w, cfg, walks);
   return r.ok ? kExitOk : kExitFail;
 }
 
