@@ -149,10 +149,10 @@ std::string list_text(const std::vector<Shape>& shapes) {
 std::string list_markdown(const std::vector<Shape>& shapes) {
   std::string text = "| key | unit | over sweep points | meaning |\n|---|---|---|---|\n";
   for (const auto& s : shapes) {
-    std::string d = s.desc + (s.when.empty() ? "" : " (" + s.when + ")");
-    std::string esc;  // a table cell: no column breaks, no HTML tags
-    for (char c : d) esc += c == '|' ? std::string("\\|") : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
-    text += "| `" + shown_name(s.path, nullptr) + "` | " + to_string(s.unit) + " | " + to_string(s.agg) + " | " + d +
+    std::string cell;  // the description as a table cell: no column breaks, no HTML tags
+    for (char c : s.desc + (s.when.empty() ? "" : " (" + s.when + ")"))
+      cell += c == '|' ? std::string("\\|") : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
+    text += "| `" + shown_name(s.path, nullptr) + "` | " + to_string(s.unit) + " | " + to_string(s.agg) + " | " + cell +
             " |\n";
   }
   return text;
