@@ -19,6 +19,8 @@ void usage(FILE* f) {
   std::fputs(
       "usage: agilemmu [run] [CONFIG.yaml] [--set key=value]... [--json FILE] [--csv FILE] [--vcd waveforms/NAME]\n"
       "                     [--quiet] [--no-host-timing]            run a simulation (default config if none)\n"
+      "       agilemmu run --list-stats [--markdown]              every statistic --json writes, with unit and "
+      "meaning\n"
       "       agilemmu walk [CONFIG.yaml] --va ADDR [--access read|write|fetch] [--user] [--host]\n"
       "                     [--set key=value]... [--json] [--repeat N]  show one walk, its reads and A/D writes\n"
       "       agilemmu trace convert IN.lackey OUT.bin | trace info FILE   convert or describe a trace\n"

@@ -224,6 +224,14 @@ int sc_main(int, char**) {
     bad("LT and AT translation digests differ");
   std::printf("translation digest %016llx (LT and AT)\n",
               static_cast<unsigned long long>(lt.mmu.stats().translation_digest));
+  // The same counters by name, as `agilemmu run --json` writes them under "mmu".
+  size_t keys = 0;
+  stats::visit(mmu::mmu_stats_group(), lt.mmu, [&](const std::string& name, const stats::Value& v) {
+    keys += !std::holds_alternative<stats::Absent>(v);
+    if (name == "walker.walks" && std::get<uint64_t>(v) != lt.mmu.stats().walks)
+      bad("statistics registry: walker.walks is not Mmu::stats().walks");
+  });
+  std::printf("lt: %zu MMU statistics in the registry\n", keys);
   if (bad.n) {
     std::printf("platform: FAILED, %u mismatches\n", bad.n);
     return 1;

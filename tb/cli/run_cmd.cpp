@@ -1,7 +1,8 @@
 // `agilemmu run [CONFIG.yaml] [--set a.b=v]... [--json F] [--csv F] [--vcd waveforms/NAME] [--quiet]
 //  [--no-host-timing]`: one simulation of the configured system; a summary table on stdout,
 // statistics as JSON/CSV (without the host-time fields with --no-host-timing, so that runs of
-// the same config and seed give byte-identical files).
+// the same config and seed give byte-identical files). `agilemmu run --list-stats [--markdown]`
+// lists every statistic --json writes (sys/run_stats.h declares them) and runs nothing.
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "sys/run_stats.h"
 #include "sys/system.h"
 
 namespace agilemmu::cli {
@@ -32,50 +34,59 @@ struct RunArgs {
 RunArgs* g_run = nullptr;
 std::atomic<bool> g_interrupted{false};
 
-void flatten(const nlohmann::json& j, const std::string& prefix,
-             std::vector<std::pair<std::string, std::string>>& out) {
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it)
-      flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
-  } else {
-    out.push_back({prefix, j.is_string() ? j.get<std::string>() : j.dump()});
-  }
-}
-
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path);
   if (!out) throw UsageError("cannot write " + path);
   out << text;
 }
 
+// Reads the summary's statistics by their registry names: a name the registry does not declare
+// is a programming error that every run would report.
+class Stats {
+ public:
+  explicit Stats(const nlohmann::json& j) : j_(j) {}
+  const nlohmann::json* find(const std::string& key) const {
+    if (!sys::is_run_stat(key)) throw std::logic_error("run summary: '" + key + "' is not a declared statistic");
+    const nlohmann::json* at = &j_;
+    for (const auto& p : stats::split_name(key)) {
+      if (!at->contains(p.text)) return nullptr;
+      at = &(*at)[p.text];
+    }
+    return at;
+  }
+  unsigned long long u(const std::string& key) const { return get(key).get<uint64_t>(); }
+  double d(const std::string& key) const { return get(key).get<double>(); }
+  std::string s(const std::string& key) const { return get(key).get<std::string>(); }
+  bool flag(const std::string& key) const { return find(key) != nullptr && find(key)->get<bool>(); }
+
+ private:
+  const nlohmann::json& get(const std::string& key) const {
+    const nlohmann::json* v = find(key);
+    if (!v) throw std::logic_error("run summary: statistic '" + key + "' was not written");
+    return *v;
+  }
+  const nlohmann::json& j_;
+};
+
 void summary(const nlohmann::json& j) {
-  const double acc = j["accesses"].get<double>();
-  std::printf("agilemmu run %s  (mode %s, timing %s, policy %s%s)\n", j["config"].get<std::string>().c_str(),
-              j["mode"].get<std::string>().c_str(), j["timing"].get<std::string>().c_str(),
-              j["policy"].get<std::string>().c_str(), j.value("partial", false) ? ", PARTIAL: interrupted" : "");
-  std::printf("  %-22s %14llu   fetch %llu, read %llu, write %llu\n", "accesses", (unsigned long long)acc,
-              (unsigned long long)j["fetches"].get<uint64_t>(), (unsigned long long)j["reads"].get<uint64_t>(),
-              (unsigned long long)j["writes"].get<uint64_t>());
-  std::printf("  %-22s %14llu   %.1f per access\n", "cycles", (unsigned long long)j["cycles"].get<uint64_t>(),
-              acc ? j["cycles"].get<double>() / acc : 0.0);
-  std::printf("  %-22s %14llu   misses %llu\n", "TLB hits", (unsigned long long)j["tlb_hits"].get<uint64_t>(),
-              (unsigned long long)j["tlb_misses"].get<uint64_t>());
-  std::printf("  %-22s %14llu   %.2f refs/walk, %.1f cycles/walk (p99 %llu)\n", "page walks",
-              (unsigned long long)j["walks"].get<uint64_t>(), j["refs_per_walk"].get<double>(),
-              j["avg_walk_cycles"].get<double>(), (unsigned long long)j["p99_walk_cycles"].get<uint64_t>());
+  const Stats st(j);
+  const double acc = st.d("accesses");
+  std::printf("agilemmu run %s  (mode %s, timing %s, policy %s%s)\n", st.s("config").c_str(), st.s("mode").c_str(),
+              st.s("timing").c_str(), st.s("policy").c_str(), st.flag("partial") ? ", PARTIAL: interrupted" : "");
+  std::printf("  %-22s %14llu   fetch %llu, read %llu, write %llu\n", "accesses", st.u("accesses"), st.u("fetches"),
+              st.u("reads"), st.u("writes"));
+  std::printf("  %-22s %14llu   %.1f per access\n", "cycles", st.u("cycles"), acc ? st.d("cycles") / acc : 0.0);
+  std::printf("  %-22s %14llu   misses %llu\n", "TLB hits", st.u("tlb_hits"), st.u("tlb_misses"));
+  std::printf("  %-22s %14llu   %.2f refs/walk, %.1f cycles/walk (p99 %llu)\n", "page walks", st.u("walks"),
+              st.d("refs_per_walk"), st.d("avg_walk_cycles"), st.u("p99_walk_cycles"));
   std::printf("  %-22s %14llu   data %llu, VMM + guest OS stalls %llu\n", "translation cycles",
-              (unsigned long long)j["translate_cycles"].get<uint64_t>(),
-              (unsigned long long)j["data_cycles"].get<uint64_t>(),
-              (unsigned long long)j["stall_cycles"].get<uint64_t>());
-  std::printf("  %-22s %14llu   %llu cycles (+ %llu switching)\n", "VMM traps",
-              (unsigned long long)j["vmm_traps"].get<uint64_t>(),
-              (unsigned long long)j["vmm_trap_cycles"].get<uint64_t>(),
-              (unsigned long long)j["vmm"]["switch_cycles"].get<uint64_t>());
-  std::printf("  %-22s %14llu   hard faults %llu, OS events %llu\n", "page faults handled",
-              (unsigned long long)j["page_faults"].get<uint64_t>(),
-              (unsigned long long)j["hard_faults"].get<uint64_t>(), (unsigned long long)j["os_events"].get<uint64_t>());
-  std::printf("  %-22s %14.2f   %.2f M accesses/s\n", "host seconds", j["host_seconds"].get<double>(),
-              j["accesses_per_second"].get<double>() / 1e6);
+              st.u("translate_cycles"), st.u("data_cycles"), st.u("stall_cycles"));
+  std::printf("  %-22s %14llu   %llu cycles (+ %llu switching)\n", "VMM traps", st.u("vmm_traps"),
+              st.u("vmm_trap_cycles"), st.u("vmm.switch_cycles"));
+  std::printf("  %-22s %14llu   hard faults %llu, OS events %llu\n", "page faults handled", st.u("page_faults"),
+              st.u("hard_faults"), st.u("os_events"));
+  std::printf("  %-22s %14.2f   %.2f M accesses/s\n", "host seconds", st.d("host_seconds"),
+              st.d("accesses_per_second") / 1e6);
 }
 
 }  // namespace
@@ -85,6 +96,7 @@ int run_cmd(int argc, char** argv) {
   std::string cfg_path;
   std::vector<std::string> sets;
   RunArgs r;
+  bool list = false, markdown = false;
   while (!a.done()) {
     const std::string o = a.next();
     if (o == "--set")
@@ -101,12 +113,22 @@ int run_cmd(int argc, char** argv) {
       r.quiet = true;
     else if (o == "--no-host-timing")
       r.host_timing = false;
+    else if (o == "--list-stats")
+      list = true;
+    else if (o == "--markdown")
+      markdown = true;
     else if (!o.empty() && o[0] == '-')
       throw UsageError("run: unknown option " + o);
     else if (cfg_path.empty())
       cfg_path = o;
     else
       throw UsageError("run: more than one config file given");
+  }
+  if (markdown && !list) throw UsageError("run: --markdown goes with --list-stats");
+  if (list) {  // every key --json writes; no simulation
+    const auto& shapes = sys::run_stat_shapes();
+    std::fputs((markdown ? stats::list_markdown(shapes) : stats::list_text(shapes)).c_str(), stdout);
+    return kExitOk;
   }
   r.cfg = cfg_path.empty() ? config::load_text(config::default_config_yaml(), "<default>", sets)
                            : config::load(cfg_path, sets);
@@ -151,9 +173,8 @@ int sc_main(int, char**) {
     }
   });
   std::signal(SIGINT, [](int) { g_interrupted = true; });
-  nlohmann::json j;
   try {
-    j = s.run();
+    s.run();
   } catch (const sc_core::sc_report& e) {
     // A model error (e.g. mmu.check found a difference) is exit 1; SystemC wraps any other
     // exception a process threw (a malformed trace record: bad input) in an "uncaught exception".
@@ -166,23 +187,12 @@ int sc_main(int, char**) {
     return 0;
   }
   if (bar) std::fprintf(stderr, "\r%60s\r", "");
-  if (g_interrupted) j["partial"] = true;
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
-  summary(j);
-  if (!r.host_timing) {  // the only fields that differ between runs of one config and seed
-    j.erase("host_seconds");
-    j.erase("accesses_per_second");
-  }
+  const bool partial = g_interrupted;
+  summary(s.statistics(true, partial));
+  // Without host timing, runs of one config and seed give byte-identical files.
+  const nlohmann::json j = s.statistics(r.host_timing, partial);
   if (!r.json.empty()) write_file(r.json, j.dump(2) + "\n");
-  if (!r.csv.empty()) {
-    std::vector<std::pair<std::string, std::string>> kv;
-    flatten(j, "", kv);
-    std::string head, row;
-    for (const auto& [k, v] : kv) {
-      head += (head.empty() ? "" : ",") + k;
-      row += (row.empty() ? "" : ",") + (v.find(',') != std::string::npos ? "\"" + v + "\"" : v);
-    }
-    write_file(r.csv, head + "\n" + row + "\n");
-  }
+  if (!r.csv.empty()) write_file(r.csv, sys::csv_text(j));
   return 0;
 }

@@ -110,14 +110,23 @@ bool Dram::get_direct_mem_ptr(int, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dm
   return true;
 }
 
-nlohmann::json Dram::stats_json() const {
-  const auto& c = timing_.counters();
-  return {{"reads", c.reads},
-          {"writes", c.writes},
-          {"row_hits", c.row_hits},
-          {"row_misses", c.row_misses},
-          {"row_conflicts", c.row_conflicts},
-          {"avg_latency_ns", c.accesses() ? c.total_latency_ns / double(c.accesses()) : 0.0}};
+const stats::Group<DramCounters>& dram_stats_group() {
+  using stats::Agg, stats::Unit, stats::value_of;
+  static const stats::Group<DramCounters> g = [] {
+    stats::Group<DramCounters> g;
+    g.add({"reads", Unit::Count, Agg::Sum, "read accesses (data and walks that missed the ptcache)"},
+          &DramCounters::reads);
+    g.add({"writes", Unit::Count, Agg::Sum, "write accesses (data and A/D writes)"}, &DramCounters::writes);
+    g.add({"row_hits", Unit::Count, Agg::Sum, "accesses to the open row"}, &DramCounters::row_hits);
+    g.add({"row_misses", Unit::Count, Agg::Sum, "accesses to a closed bank"}, &DramCounters::row_misses);
+    g.add({"row_conflicts", Unit::Count, Agg::Sum, "accesses while another row was open"},
+          &DramCounters::row_conflicts);
+    g.add({"avg_latency_ns", Unit::Ns, Agg::Mean, "access latency, mean"}, [](const DramCounters& c) {
+      return stats::Value(c.accesses() ? c.total_latency_ns / double(c.accesses()) : 0.0);
+    });
+    return g;
+  }();
+  return g;
 }
 
 }  // namespace agilemmu::sys

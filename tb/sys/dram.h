@@ -3,7 +3,6 @@
 // Address mapping, low to high bits: column (within a row) | channel | bank | row.
 #pragma once
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include <agilemmu/pt/phys_mem.h>
+#include <agilemmu/stats/registry.h>
 
 #include "sys/sys_config.h"
 
@@ -21,6 +21,8 @@ struct DramCounters {
   double total_latency_ns = 0;
   uint64_t accesses() const { return reads + writes; }
 };
+// What `agilemmu run` writes under "dram".
+const stats::Group<DramCounters>& dram_stats_group();
 
 // The timing core, plain C++: latency of one access arriving at `now_ns`, bank state updated.
 class DramTiming {
@@ -47,7 +49,6 @@ class Dram : public sc_core::sc_module {
   tlm_utils::multi_passthrough_target_socket<Dram> socket;  // data and walk ports bind here
   Dram(sc_core::sc_module_name name, pt::PhysMem& mem, const DramConfig& cfg);
   const DramCounters& counters() const { return timing_.counters(); }
-  nlohmann::json stats_json() const;
 
  private:
   void b_transport(int id, tlm::tlm_generic_payload& t, sc_core::sc_time& delay);

@@ -33,13 +33,25 @@ void LineCache::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
   if (t.is_read()) lines_.insert(tag, Line{tag}, [&](const Line& l) { return l.tag == tag; });
 }
 
-nlohmann::json LineCache::stats_json() const {
-  const auto& c = lines_.counters();
-  return {{"lines", cfg_.geo.entries},
-          {"hits", c.hits},
-          {"misses", c.misses},
-          {"evictions", c.evictions},
-          {"hit_rate", c.lookups() ? double(c.hits) / c.lookups() : 0.0}};
+const stats::Group<LineCache>& LineCache::stats_group() {
+  using stats::Agg, stats::Unit, stats::value_of;
+  static const stats::Group<LineCache> g = [] {
+    stats::Group<LineCache> g;
+    g.add({"lines", Unit::Entries, Agg::None, "configured lines (0: no page-table line cache)"},
+          [](const LineCache& l) { return value_of(l.cfg_.geo.entries); });
+    g.add({"hits", Unit::Count, Agg::Sum, "walk reads that hit"},
+          [](const LineCache& l) { return value_of(l.counters().hits); });
+    g.add({"misses", Unit::Count, Agg::Sum, "walk reads that missed and went to DRAM"},
+          [](const LineCache& l) { return value_of(l.counters().misses); });
+    g.add({"evictions", Unit::Count, Agg::Sum, "lines replaced by a fill"},
+          [](const LineCache& l) { return value_of(l.counters().evictions); });
+    g.add({"hit_rate", Unit::Ratio, Agg::Mean, "hits / (hits + misses), 0 without lookups"}, [](const LineCache& l) {
+      const auto& c = l.counters();
+      return stats::Value(c.lookups() ? double(c.hits) / c.lookups() : 0.0);
+    });
+    return g;
+  }();
+  return g;
 }
 
 }  // namespace agilemmu::sys

@@ -3,13 +3,13 @@
 // Writes go through to memory and update a cached line.
 #pragma once
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <agilemmu/mmu/set_assoc.h>
+#include <agilemmu/stats/registry.h>
 
 #include "sys/sys_config.h"
 
@@ -21,7 +21,9 @@ class LineCache : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<LineCache> out;
   LineCache(sc_core::sc_module_name name, const LineCacheConfig& cfg);
   const mmu::CacheCounters& counters() const { return lines_.counters(); }
-  nlohmann::json stats_json() const;
+  const LineCacheConfig& config() const { return cfg_; }
+  // What `agilemmu run` writes under "ptcache".
+  static const stats::Group<LineCache>& stats_group();
 
  private:
   void b_transport(int id, tlm::tlm_generic_payload& t, sc_core::sc_time& delay);

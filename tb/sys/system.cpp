@@ -1,76 +1,10 @@
 #include "sys/system.h"
 
 #include <chrono>
-#include <cmath>
-#include <cstdio>
 
 namespace agilemmu::sys {
 
 using namespace sc_core;
-
-namespace {
-nlohmann::json counters(const mmu::CacheCounters& c, const mmu::CacheGeometry& g) {
-  return {{"entries", g.entries},
-          {"ways", g.ways},
-          {"latency", g.latency},
-          {"hits", c.hits},
-          {"misses", c.misses},
-          {"evictions", c.evictions},
-          {"lookups", c.lookups()},
-          {"invalidations", c.invalidations},
-          {"hit_rate", c.lookups() ? double(c.hits) / c.lookups() : 0.0}};
-}
-}  // namespace
-
-nlohmann::json mmu_stats_json(const mmu::Mmu& m) {
-  using mmu::InvalidationKind, mmu::WalkerState;
-  const mmu::MmuConfig& cfg = m.config();
-  const mmu::MmuStats& st = m.stats();
-  nlohmann::json j;
-  j["l1i_tlb"] = counters(m.l1i_tlb().counters(), cfg.l1i.geo);
-  j["l1d_tlb"] = counters(m.l1d_tlb().counters(), cfg.l1d.geo);
-  j["l2_tlb"] = counters(m.l2_tlb().counters(), cfg.l2.geo);
-  j["pwc"] = counters(m.walk_caches().pwc_counters(), cfg.pwc);
-  j["npwc"] = counters(m.walk_caches().npwc_counters(), cfg.npwc);
-  j["ntlb"] = counters(m.walk_caches().ntlb_counters(), cfg.ntlb);
-  nlohmann::json w;
-  w["walks"] = st.walks;
-  w["coalesced"] = st.coalesced;
-  w["refs_compound_port"] = st.refs_by_port[0];
-  w["refs_nested_port"] = st.refs_by_port[1];
-  w["ad_writes"] = st.ad_writes;
-  w["restarts"] = st.walk_restarts;
-  w["refs_per_walk_mean"] = st.refs_per_walk.mean();
-  nlohmann::json hist = nlohmann::json::object();
-  for (size_t i = 0; i < st.refs_per_walk.counts().size(); ++i)
-    if (st.refs_per_walk.counts()[i]) hist[std::to_string(i)] = st.refs_per_walk.counts()[i];
-  w["refs_per_walk_histogram"] = hist;
-  w["latency_mean"] = st.walk_cycles.mean();
-  w["latency_p50"] = st.walk_cycles.percentile(0.50);
-  w["latency_p99"] = st.walk_cycles.percentile(0.99);
-  w["latency_max"] = st.walk_cycles.max();
-  nlohmann::json sw;
-  sw["stayed_shadow"] = st.switch_level[0];
-  sw["croot_gpa"] = st.switch_level[1];
-  for (unsigned l = 1; l <= 5; ++l) sw["level_" + std::to_string(l)] = st.switch_level[1 + l];
-  w["switched_to_nested"] = sw;
-  nlohmann::json states;
-  for (size_t s = 0; s < size_t(WalkerState::kCount); ++s)
-    states[to_string(static_cast<WalkerState>(s))] = st.state_visits[s];
-  w["state_visits"] = states;
-  j["walker"] = w;
-  j["faults"] = st.faults;
-  char digest[20];
-  std::snprintf(digest, sizeof digest, "%016llx", static_cast<unsigned long long>(st.translation_digest));
-  j["translation_digest"] = digest;
-  j["invalidations"] = st.invalidations;
-  for (size_t k = 0; k < size_t(InvalidationKind::kCount); ++k)
-    j["invalidations_by_kind"][to_string(static_cast<InvalidationKind>(k))] = st.invalidations_by_kind[k];
-  j["dmi_accesses"] = st.dmi_accesses;
-  j["dmi_invalidations"] = st.dmi_invalidations;
-  j["checked_translations"] = st.checked;
-  return j;
-}
 
 System::System(const config::Config& cfg) : cfg_(cfg) {
   as_ = std::make_unique<vmm::AddressSpace>(mem_, cfg.format, cfg.layout);
@@ -187,73 +121,15 @@ uint64_t System::on_tick(uint64_t now) {
   return vmm_->take_cycles();
 }
 
-nlohmann::json System::run() {
+void System::run() {
   const auto t0 = std::chrono::steady_clock::now();
   sc_start();
-  const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const auto& ts = tg_->stats();
-  const auto& ms = mmu_->stats();
-  const auto& vs = vmm_->stats();
-  const double clk = cfg_.mmu.clock_ns;
-  const uint64_t cycles = static_cast<uint64_t>(std::llround(ts.end.to_seconds() * 1e9 / clk));
-  nlohmann::json j;
-  j["config"] = cfg_.source;
-  j["mode"] = pt::to_string(cfg_.mode);
-  j["timing"] = cfg_.mmu.timing == mmu::Timing::AT ? "at" : "lt";
-  j["policy"] = cfg_.mode == pt::Mode::Agile ? vmm::to_string(cfg_.agile_policy) : "none";
-  j["seed"] = cfg_.seed;
-  j["accesses"] = ts.accesses;
-  j["fetches"] = ts.fetches;
-  j["reads"] = ts.reads;
-  j["writes"] = ts.writes;
-  j["translations"] = ms.requests;
-  j["tlb_hits"] = ms.tlb_hits;
-  j["tlb_misses"] = ms.requests - ms.tlb_hits;
-  j["walks"] = ms.walks;
-  j["walk_refs"] = ms.walk_refs();
-  j["refs_per_walk"] = ms.walks ? double(ms.walk_refs()) / ms.walks : 0.0;
-  j["avg_walk_cycles"] = ms.walk_cycles.mean();
-  j["p99_walk_cycles"] = ms.walk_cycles.percentile(0.99);
-  j["page_faults"] = ts.faults_handled;
-  j["hard_faults"] = ts.hard_faults;
-  j["os_events"] = ts.events;
-  j["vmm_traps"] = vs.traps_total();
-  j["vmm_trap_cycles"] = vs.trap_cycles_total();
-  j["vmm_cycles"] = vs.vmm_cycles();
-  j["guest_os_cycles"] = vs.guest_os_cycles;
-  j["translate_cycles"] = static_cast<uint64_t>(std::llround(ms.translate_ns / clk));
-  j["walk_cycles"] = ms.walker_busy_cycles;
-  j["data_cycles"] = static_cast<uint64_t>(std::llround(ms.data_ns / clk));
-  j["stall_cycles"] = ts.stall_cycles;
-  j["cycles"] = cycles;
-  j["host_seconds"] = host_s;
-  j["accesses_per_second"] = host_s > 0 ? ts.accesses / host_s : 0.0;
-  j["mmu"] = mmu_stats_json(*mmu_);
-  j["mmu"]["walker"]["occupancy"] = cycles ? double(ms.walker_busy_cycles) / (double(cycles) * cfg_.mmu.walkers) : 0.0;
-  j["dram"] = dram_->stats_json();
-  j["ptcache"] = ptcache_->stats_json();
-  nlohmann::json v;
-  for (size_t k = 0; k < size_t(vmm::TrapKind::kCount); ++k) {
-    v["traps"][vmm::to_string(static_cast<vmm::TrapKind>(k))] = vs.traps[k];
-    v["trap_cycles"][vmm::to_string(static_cast<vmm::TrapKind>(k))] = vs.trap_cycles[k];
-  }
-  v["guest_pt_writes"] = vs.guest_pt_writes;
-  v["demand_faults"] = vs.demand_faults;
-  v["remaps"] = vs.remaps;
-  v["unmaps"] = vs.unmaps;
-  v["host_migrations"] = vs.host_migrations;
-  v["context_switches"] = vs.context_switches;
-  v["root_cache_hits"] = vs.root_cache_hits;
-  v["spurious_faults"] = vs.spurious_faults;
-  v["intervals"] = vs.intervals;
-  v["switch_cycles"] = vs.switch_cycles;
-  for (unsigned l = 0; l <= cfg_.format.levels; ++l) {
-    v["to_nested"][std::to_string(l)] = vs.to_nested[l];
-    v["to_shadow"][std::to_string(l)] = vs.to_shadow[l];
-  }
-  v["nested_points_at_end"] = as_->nested_points().size();
-  j["vmm"] = v;
-  return j;
+  host_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+nlohmann::json System::statistics(bool host_timing, bool partial) const {
+  const RunView v{cfg_, tg_->stats(), *mmu_, *vmm_, *as_, *dram_, *ptcache_, host_seconds_, host_timing, partial};
+  return to_json(run_stats_group(), v);
 }
 
 }  // namespace agilemmu::sys

@@ -13,21 +13,21 @@
 #include "config/config.h"
 #include "sys/dram.h"
 #include "sys/line_cache.h"
+#include "sys/run_stats.h"
 #include "sys/traffic_gen.h"
 #include "sys/workload.h"
 
 namespace agilemmu::sys {
 
-// The Mmu's statistics as `agilemmu run` writes them under "mmu" (occupancy aside, which needs the
-// run's length).
-nlohmann::json mmu_stats_json(const mmu::Mmu& m);
-
 class System {
  public:
   // Builds every module; call during elaboration (before sc_start).
   explicit System(const config::Config& cfg);
-  // Runs to the end of the workload (or until stop()); returns the statistics.
-  nlohmann::json run();
+  // Runs to the end of the workload (or until stop()).
+  void run();
+  // The statistics (sys/run_stats.h); host_timing false leaves the host-time keys out, partial
+  // marks a run stopped by Ctrl-C.
+  nlohmann::json statistics(bool host_timing = true, bool partial = false) const;
   void stop() { tg_->stop(); }
   mmu::Mmu& mmu() { return *mmu_; }
   void set_progress(std::function<void(uint64_t done, uint64_t expected)> p) { progress_ = std::move(p); }
@@ -50,6 +50,7 @@ class System {
   std::unique_ptr<TrafficGen> tg_;
   mmu::Context ctx_;
   std::function<void(uint64_t, uint64_t)> progress_;
+  double host_seconds_ = 0;
 };
 
 }  // namespace agilemmu::sys

@@ -39,14 +39,14 @@ class Histogram {
 struct MmuStats {
   uint64_t requests = 0, guest_requests = 0, host_requests = 0, tlb_hits = 0;
   uint64_t faults = 0;
-  std::array<uint64_t, 6> faults_by_stage{};  // pt::Stage
+  std::array<uint64_t, pt::kStages> faults_by_stage{};
   uint64_t walks = 0, coalesced = 0;
-  std::array<uint64_t, 2> refs_by_port{};  // pt::Port
+  std::array<uint64_t, pt::kPorts> refs_by_port{};
   Histogram refs_per_walk{pt::kMaxRefs};
   Histogram walk_cycles;
   // Agile/nested walks by where they switched: [0] stayed shadow-style, [1] croot was a gPA,
   // [1 + k] switched at compound level k.
-  std::array<uint64_t, 7> switch_level{};
+  std::array<uint64_t, 2 + pt::kMaxLevels> switch_level{};
   std::array<uint64_t, size_t(WalkerState::kCount)> state_visits{};
   uint64_t walker_busy_cycles = 0;  // summed over walkers
   double translate_ns = 0;          // TLB lookups + walks, summed over requests

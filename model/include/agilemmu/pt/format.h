@@ -43,6 +43,9 @@ std::string to_string(const Perms& p);  // e.g. "rwxu", "r-x-"
 // selector must be one of them so it never changes the meaning of an ordinary entry.
 constexpr bool selector_bit_allowed(unsigned bit) { return (bit >= 9 && bit <= 11) || (bit >= 52 && bit <= 58); }
 
+// The deepest table any Format has (LA57); statistics indexed by level are sized by it.
+constexpr unsigned kMaxLevels = 5;
+
 struct Format {
   unsigned levels = 4;         // guest / compound / shadow / native table depth: 4 or 5 (LA57)
   unsigned nested_levels = 4;  // nested (gPA->hPA) table depth: 4 or 5

@@ -14,6 +14,7 @@
 // points where hardware would consult them; with no caches the walk makes every reference.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -33,6 +34,10 @@ enum class Table : uint8_t { Native, Shadow, Compound, Guest, Nested };
 enum class Stage : uint8_t { None, Native, Shadow, Compound, Guest, Nested };
 // NonCanonical is x86's #GP: it has no stage and no level (no table was read).
 enum class FaultKind : uint8_t { None, NotPresent, Reserved, Permission, NonCanonical, AddressSize };
+
+// Members of Port and Stage, for arrays indexed by them.
+constexpr size_t kPorts = size_t(Port::Nested) + 1;
+constexpr size_t kStages = size_t(Stage::Nested) + 1;
 
 const char* to_string(Mode);
 const char* to_string(Access);

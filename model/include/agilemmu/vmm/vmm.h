@@ -51,9 +51,9 @@ struct VmmStats {
   uint64_t guest_pt_writes = 0;  // entries the guest wrote in its own page tables
   std::array<uint64_t, size_t(TrapKind::kCount)> traps{};
   std::array<uint64_t, size_t(TrapKind::kCount)> trap_cycles{};
-  uint64_t guest_os_cycles = 0;         // guest OS work that native execution pays too
-  std::array<uint64_t, 6> to_nested{};  // compound entries made nested-style, by level (0: croot)
-  std::array<uint64_t, 6> to_shadow{};  // nested-style entries made shadow-style again, by level
+  uint64_t guest_os_cycles = 0;                          // guest OS work that native execution pays too
+  std::array<uint64_t, pt::kMaxLevels + 1> to_nested{};  // compound entries made nested-style, by level (0: croot)
+  std::array<uint64_t, pt::kMaxLevels + 1> to_shadow{};  // nested-style entries made shadow-style again, by level
   uint64_t switch_cycles = 0;
   uint64_t demand_faults = 0, unmaps = 0, remaps = 0, host_migrations = 0, context_switches = 0;
   uint64_t root_cache_hits = 0;
