@@ -16,7 +16,10 @@ const char* to_string(Replacement r) {
 
 bool parse_replacement(const std::string& s, Replacement& r) {
   for (Replacement c : {Replacement::LRU, Replacement::PLRU, Replacement::Random})
-    if (s == to_string(c)) return r = c, true;
+    if (s == to_string(c)) {
+      r = c;
+      return true;
+    }
   return false;
 }
 

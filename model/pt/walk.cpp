@@ -115,13 +115,17 @@ void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, 
 
   switch (req.mode) {
     case Mode::Native:
-      gtable_ = Table::Native, gnode_ = roots.hroot;
+      gtable_ = Table::Native;
+      gnode_ = roots.hroot;
       break;
     case Mode::Shadow:
-      gtable_ = Table::Shadow, gnode_ = roots.sroot;
+      gtable_ = Table::Shadow;
+      gnode_ = roots.sroot;
       break;
     case Mode::Nested:
-      gtable_ = Table::Guest, gnode_ = roots.groot, res_.switch_level = 0;
+      gtable_ = Table::Guest;
+      gnode_ = roots.groot;
+      res_.switch_level = 0;
       break;
     case Mode::Agile:
       gnode_ = roots.croot;

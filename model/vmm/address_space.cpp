@@ -353,7 +353,10 @@ void AddressSpace::set_compound_nested(uint64_t gva, unsigned level) {
 
 void AddressSpace::set_compound_shadow(uint64_t gva, unsigned level) {
   if (level == 0) {
-    if (full_nested_) full_nested_ = false, build_compound();
+    if (full_nested_) {
+      full_nested_ = false;
+      build_compound();
+    }
     return;
   }
   const unsigned sh = Format::shift(fmt_.levels, level);

@@ -99,7 +99,11 @@ int merge(const Options& o, const Spec& spec, const std::vector<Point>& points) 
         why = f + ": not a point record: " + e.what();
       }
     }
-    if (!why.empty()) r["status"] = "failed", r["exit_code"] = -1, r["error"] = why;
+    if (!why.empty()) {
+      r["status"] = "failed";
+      r["exit_code"] = -1;
+      r["error"] = why;
+    }
     r["point"] = p.index;
     if (!record_ok(r)) std::fprintf(stderr, "%s\n", failure_text(r).c_str());
     records.push_back(std::move(r));

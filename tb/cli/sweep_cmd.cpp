@@ -115,7 +115,10 @@ int direct(const Options& o, const Spec& spec, const std::vector<Point>& points)
       [&](Json&& r) {
         log << r.dump() << "\n" << std::flush;
         ++done;
-        if (!record_ok(r)) ++failed, bar.message(failure_text(r));
+        if (!record_ok(r)) {
+          ++failed;
+          bar.message(failure_text(r));
+        }
         bar.update(done, failed);
         const size_t i = r["point"].get<size_t>();
         records[i] = std::move(r);

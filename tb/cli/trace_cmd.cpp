@@ -29,7 +29,8 @@ int trace_cmd(int argc, char** argv) {
     sys::Item it;
     while (src->next(it)) {
       ++n[static_cast<unsigned>(it.access)];
-      lo = std::min(lo, it.va), hi = std::max(hi, it.va);
+      lo = std::min(lo, it.va);
+      hi = std::max(hi, it.va);
     }
     const uint64_t total = n[0] + n[1] + n[2];
     std::printf("%s: %llu records (fetch %llu, read %llu, write %llu), addresses 0x%llx..0x%llx\n", in.c_str(),

@@ -26,7 +26,8 @@ Value convert(const YAML::Node& n, const std::string& file) {
       v.kind = Value::Kind::Null;
       break;
     case YAML::NodeType::Scalar:
-      v.kind = Value::Kind::Scalar, v.scalar = n.Scalar();
+      v.kind = Value::Kind::Scalar;
+      v.scalar = n.Scalar();
       break;
     case YAML::NodeType::Sequence:
       v.kind = Value::Kind::Seq;
@@ -348,7 +349,10 @@ void Section::finish() const {
     for (const auto& k : used_) {
       known += (known.empty() ? "" : ", ") + k;
       const size_t d = edit_distance(key, k);
-      if (d < best_d) best_d = d, best = k;
+      if (d < best_d) {
+        best_d = d;
+        best = k;
+      }
     }
     const std::string hint = best.empty() ? "" : "did you mean '" + best + "'? ";
     throw ConfigError(v_->map.at(key).where() + ": key '" + path(key) + "': unknown key (" + hint +

@@ -128,11 +128,13 @@ int run_cli(int argc, char** argv) {
         opt.rtl = v == "4" ? "l4" : "l5";
       } else if (a == "--rtl" && value(v))
         opt.rtl = v;
-      else if (a == "--vcd" && value(v))
-        opt.trace_path = v, opt.trace_format = TraceFormat::Vcd;
-      else if (a == "--fst" && value(v))
-        opt.trace_path = v, opt.trace_format = TraceFormat::Fst;
-      else if (a == "--wave-dir" && value(v))
+      else if (a == "--vcd" && value(v)) {
+        opt.trace_path = v;
+        opt.trace_format = TraceFormat::Vcd;
+      } else if (a == "--fst" && value(v)) {
+        opt.trace_path = v;
+        opt.trace_format = TraceFormat::Fst;
+      } else if (a == "--wave-dir" && value(v))
         opt.wave_dir = v;
       else if (a == "--backpressure")
         opt.backpressure = true;

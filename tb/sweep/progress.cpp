@@ -13,7 +13,9 @@ void Progress::update(size_t done, size_t failed) {
   // Ticks come 20 times a second; redraw when something changed or a second passed.
   const auto now = std::chrono::steady_clock::now();
   if (done == done_ && failed == failed_ && now - last_ < std::chrono::seconds(1)) return;
-  done_ = done, failed_ = failed, last_ = now;
+  done_ = done;
+  failed_ = failed;
+  last_ = now;
   draw();
 }
 

@@ -85,7 +85,8 @@ struct StreamCpu : sc_core::sc_module {
       p_[i].set_streaming_width(8);
       p_[i].set_command(tlm::TLM_READ_COMMAND);
       p_[i].set_extension(&x_[i]);
-      x_[i].asid = 1, x_[i].vmid = 1;
+      x_[i].asid = 1;
+      x_[i].vmid = 1;
     }
     SC_THREAD(run);
   }
@@ -101,7 +102,9 @@ struct StreamCpu : sc_core::sc_module {
   tlm::tlm_sync_enum bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time&) {
     if (ph == tlm::END_REQ) req_open_ = false;
     if (ph == tlm::BEGIN_RESP) {
-      req_open_ = false, --inflight_, done(t);
+      req_open_ = false;
+      --inflight_;
+      done(t);
       busy_ &= ~(1u << (&t - p_));  // the payload may be reused (responses come in any order)
     }
     ev_.notify();
@@ -134,7 +137,8 @@ struct StreamCpu : sc_core::sc_module {
       }
       tlm::tlm_phase ph = tlm::BEGIN_REQ;
       sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-      ++inflight_, req_open_ = true;
+      ++inflight_;
+      req_open_ = true;
       socket->nb_transport_fw(t, ph, d);
       wait(1, sc_core::SC_NS);
     }

@@ -22,7 +22,10 @@ bool parse_pattern(const std::string& s, Pattern& p) {
                                                           {"zipf", Pattern::Zipf},
                                                           {"pointer_chase", Pattern::PointerChase}};
   for (const auto& [n, v] : names)
-    if (s == n) return p = v, true;
+    if (s == n) {
+      p = v;
+      return true;
+    }
   return false;
 }
 

@@ -22,7 +22,8 @@ class Histogram {
   explicit Histogram(size_t buckets = 1 << 16) : counts_(buckets + 1, 0) {}
   void add(uint64_t v) {
     ++counts_[v < counts_.size() - 1 ? v : counts_.size() - 1];
-    ++n_, sum_ += v;
+    ++n_;
+    sum_ += v;
     if (v > max_) max_ = v;
   }
   uint64_t count() const { return n_; }

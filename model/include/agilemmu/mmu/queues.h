@@ -25,7 +25,10 @@ class Fifo {
     v_.push_back(x);
   }
   void pop_front() {
-    if (++head_ == v_.size()) v_.clear(), head_ = 0;
+    if (++head_ == v_.size()) {  // drained: start over at the front of the storage
+      v_.clear();
+      head_ = 0;
+    }
   }
 
  private:
