@@ -1,18 +1,17 @@
-// rtl/agilemmu_pkg.sv must equal the C++ encodings (the co-simulation compares raw port values):
-// every enum value, error-code bit, PTE bit and mask in the package is read from the source and
+// rtl_pkg_check PACKAGE.sv: the build runs this before Verilating the walker, and fails when
+// rtl/agilemmu_pkg.sv and the C++ encodings differ (the co-simulation compares raw port values).
+// Every enum value, error-code bit, PTE bit and mask in the package is read from its text and
 // checked against <agilemmu/pt/...>, and every one the C++ side expects must be there.
-#define BOOST_TEST_MODULE rtl_pkg
-#include <boost/test/unit_test.hpp>
-
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
 #include <string>
 
-#include "agilemmu/pt/format.h"
-#include "agilemmu/pt/walk.h"
+#include <agilemmu/pt/format.h>
+#include <agilemmu/pt/walk.h>
 
 using namespace agilemmu;
 
@@ -24,7 +23,7 @@ uint64_t v(E e) {
 }
 uint64_t bit(uint64_t mask) {  // position of the single bit in mask
   uint64_t b = 0;
-  while (!(mask & 1)) mask >>= 1, ++b;
+  for (; !(mask & 1); mask >>= 1) ++b;
   return b;
 }
 
@@ -79,38 +78,62 @@ std::map<std::string, uint64_t> expected() {
   };
 }
 
-}  // namespace
-
-BOOST_AUTO_TEST_CASE(package_equals_the_cpp_encodings) {
-  std::ifstream in(AGILEMMU_RTL_PKG);
-  BOOST_REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+// Enum items (NAME = 3'd4), int parameters (localparam int NAME = 5;) and 64-bit constants
+// (localparam logic [63:0] NAME = 64'h0000_0020;) of the package text.
+std::map<std::string, uint64_t> declared(const std::string& text) {
   std::map<std::string, uint64_t> found;
-  // Enum items (NAME = 3'd4), int parameters (localparam int NAME = 5;), 64-bit constants
-  // (localparam logic [63:0] NAME = 64'h0000_0020;).
   const std::regex item(R"(\b([A-Z][A-Z0-9_]*)\s*=\s*(?:\d+'d(\d+)|(\d+)\s*;|64'h([0-9a-fA-F_]+)))");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), item); it != std::sregex_iterator(); ++it) {
     const std::smatch& m = *it;
     uint64_t value = 0;
-    if (m[2].matched)
+    if (m[2].matched) {
       value = std::stoull(m[2]);
-    else if (m[3].matched)
+    } else if (m[3].matched) {
       value = std::stoull(m[3]);
-    else {
+    } else {
       std::string hex = m[4];
       hex.erase(std::remove(hex.begin(), hex.end(), '_'), hex.end());
       value = std::stoull(hex, nullptr, 16);
     }
     found[m[1]] = value;
   }
+  return found;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: rtl_pkg_check PACKAGE.sv\n");
+    return 2;
+  }
+  std::ifstream in(argv[1]);
+  if (!in) {
+    std::fprintf(stderr, "rtl_pkg_check: cannot read %s\n", argv[1]);
+    return 2;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto found = declared(ss.str());
   const auto want = expected();
+  unsigned differences = 0;
   for (const auto& [name, value] : found) {
-    BOOST_TEST_CONTEXT(name) {
-      BOOST_TEST(want.count(name) == 1u, "no C++ counterpart checked for " << name);
-      if (want.count(name)) BOOST_TEST(value == want.at(name));
+    if (!want.count(name)) {
+      std::fprintf(stderr, "%s: %s has no C++ counterpart to check it against\n", argv[1], name.c_str());
+      ++differences;
+    } else if (value != want.at(name)) {
+      std::fprintf(stderr, "%s: %s = %llu, but the C++ encoding is %llu\n", argv[1], name.c_str(),
+                   static_cast<unsigned long long>(value), static_cast<unsigned long long>(want.at(name)));
+      ++differences;
     }
   }
-  for (const auto& [name, value] : want) BOOST_TEST(found.count(name) == 1u, name << " missing from agilemmu_pkg.sv");
+  for (const auto& [name, value] : want)
+    if (!found.count(name)) {
+      std::fprintf(stderr, "%s: %s (C++ value %llu) is missing\n", argv[1], name.c_str(),
+                   static_cast<unsigned long long>(value));
+      ++differences;
+    }
+  if (differences) return 1;
+  std::printf("rtl_pkg_check: %s equals the C++ encodings (%zu names)\n", argv[1], found.size());
+  return 0;
 }
