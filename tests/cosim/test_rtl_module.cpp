@@ -17,8 +17,6 @@
 #include <agilemmu/mmu/mmu.h>
 #include <agilemmu/vmm/address_space.h>
 
-int sc_main(int, char**) { return 0; }
-
 using namespace agilemmu;
 using namespace sc_core;
 using pt::Mode;

@@ -10,8 +10,6 @@
 
 #include "sys/stream_cpu.h"
 
-int sc_main(int, char**) { return 0; }
-
 #include "alloc_count.h"
 
 using alloc_count::counting;

@@ -14,8 +14,6 @@
 
 #include "sys/stream_cpu.h"
 
-int sc_main(int, char**) { return 0; }
-
 using namespace agilemmu;
 using namespace sc_core;
 using pt::Mode;

@@ -12,9 +12,6 @@
 #include "sys/stream_cpu.h"
 #include "sys/traffic_gen.h"
 
-// libsystemc refers to sc_main; Boost.Test's main drives these tests and calls sc_start itself.
-int sc_main(int, char**) { return 0; }
-
 using namespace agilemmu;
 using namespace sc_core;
 using pt::Mode;

@@ -8,11 +8,6 @@
 #include "walk_fixture.h"
 
 using namespace agilemmu;
-using agilemmu::test::Guest;
-using pt::Access;
-using pt::FaultKind;
-using pt::Mode;
-using pt::PageSize;
 using pt::Port;
 using pt::Stage;
 using pt::Table;

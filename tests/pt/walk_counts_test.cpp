@@ -10,9 +10,6 @@
 #include "walk_fixture.h"
 
 using namespace agilemmu;
-using agilemmu::test::Guest;
-using pt::Mode;
-using pt::PageSize;
 
 namespace {
 constexpr uint64_t kVa = 0x10000123;

@@ -6,11 +6,6 @@
 #include "walk_fixture.h"
 
 using namespace agilemmu;
-using agilemmu::test::Guest;
-using pt::Access;
-using pt::FaultKind;
-using pt::Mode;
-using pt::PageSize;
 using pt::Stage;
 namespace ec = pt::ec;
 

@@ -6,9 +6,6 @@
 #include "walk_fixture.h"
 
 using namespace agilemmu;
-using agilemmu::test::Guest;
-using pt::Mode;
-using pt::PageSize;
 using pt::Port;
 using pt::Table;
 

@@ -11,9 +11,6 @@
 #include "walk_fixture.h"
 
 using namespace agilemmu;
-using agilemmu::test::Guest;
-using pt::Mode;
-using pt::PageSize;
 
 namespace {
 

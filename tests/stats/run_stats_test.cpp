@@ -6,8 +6,6 @@
 
 using namespace agilemmu;
 
-int sc_main(int, char**) { return 0; }  // libsystemc refers to it; Boost.Test drives this binary
-
 BOOST_AUTO_TEST_CASE(json_nests_dotted_names_and_keeps_empty_arrays_as_objects) {
   nlohmann::json j = nlohmann::json::object();
   sys::put(j, "a.b.c", stats::Value(uint64_t(3)));

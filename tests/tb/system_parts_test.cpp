@@ -14,8 +14,6 @@ using namespace agilemmu;
 using sys::DramConfig;
 using sys::DramTiming;
 
-int sc_main(int, char**) { return 0; }  // libsystemc refers to it; Boost.Test drives this binary
-
 namespace {
 // Reads all of `bytes` with trace reader Source (named `name`); returns its error, "" if none.
 template <class Source>
