@@ -1,4 +1,5 @@
 #include <agilemmu/mmu/walk_caches.h>
+#include <agilemmu/pt/hash.h>
 
 namespace agilemmu::mmu {
 
@@ -13,7 +14,7 @@ void WalkCacheSet::configure(const pt::Format& fmt, const CacheGeometry& pwc, co
 }
 
 // The set index mixes level and prefix so entries of different levels spread over the sets.
-static uint64_t mix(uint64_t prefix, unsigned level) { return prefix * 0x9e3779b97f4a7c15ull >> 20 ^ level; }
+static uint64_t mix(uint64_t prefix, unsigned level) { return prefix * pt::kGoldenGamma >> 20 ^ level; }
 
 bool WalkCacheSet::pwc_lookup(const Context& ctx, pt::Mode mode, uint64_t va, pt::PwcEntry& out) {
   if (!pwc_.enabled()) return false;

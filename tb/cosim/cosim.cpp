@@ -6,6 +6,8 @@
 #include <iostream>
 #include <memory>
 
+#include <agilemmu/pt/hash.h>
+
 #include "cosim/image_gen.h"
 #include "cosim/rtl_walker.h"
 
@@ -13,12 +15,7 @@ namespace agilemmu::cosim {
 
 namespace {
 // A distinct, reproducible seed for every image of a run.
-uint64_t image_seed(uint64_t seed, uint64_t index) {
-  uint64_t x = seed * 0x9e3779b97f4a7c15ull + index + 1;
-  x ^= x >> 31;
-  x *= 0xbf58476d1ce4e5b9ull;
-  return x ^ (x >> 29);
-}
+uint64_t image_seed(uint64_t seed, uint64_t index) { return pt::mix64(seed * pt::kGoldenGamma + index + 1); }
 }  // namespace
 
 Summary run(const Options& opt, std::ostream& out) {

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include <agilemmu/pt/hash.h>
+
 namespace agilemmu::cosim {
 
 bool parse_inject(const std::string& s, Inject& out) {
@@ -74,10 +76,7 @@ class Scoreboard::Server final : public MemServer {
 
  private:
   static uint64_t walk_seed(uint64_t seed, uint64_t walk) {
-    uint64_t x = seed * 0x9e3779b97f4a7c15ull ^ (walk + 0x632be59bd9b4e019ull);
-    x ^= x >> 31;
-    x *= 0xbf58476d1ce4e5b9ull;
-    return x ^ (x >> 29);
+    return pt::mix64(seed * pt::kGoldenGamma ^ (walk + 0x632be59bd9b4e019ull));
   }
   uint64_t rnd(uint64_t n) { return rng_() % n; }
   // High, or low for a stretch of 1..8 cycles that starts with `percent` % chance per cycle.
