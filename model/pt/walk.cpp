@@ -107,29 +107,29 @@ void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, 
   res_.switch_level = kNeverNested;
   pwc_lookups_ = ntlb_lookups_ = npwc_lookups_ = 0;
   wq_n_ = wq_i_ = 0;
-  gperms_ = Perms{};
-  gsize_ = PageSize::k4K;
-  gdirty_ = false;
-  glevel_ = 1;
+  first_perms_ = Perms{};
+  first_size_ = PageSize::k4K;
+  first_dirty_ = false;
+  first_level_ = 1;
   node_leaf_ = NestedEntry{};
 
   switch (req.mode) {
     case Mode::Native:
-      gtable_ = Table::Native;
-      gnode_ = roots.hroot;
+      first_table_ = Table::Native;
+      first_node_ = roots.hroot;
       break;
     case Mode::Shadow:
-      gtable_ = Table::Shadow;
-      gnode_ = roots.sroot;
+      first_table_ = Table::Shadow;
+      first_node_ = roots.sroot;
       break;
     case Mode::Nested:
-      gtable_ = Table::Guest;
-      gnode_ = roots.groot;
+      first_table_ = Table::Guest;
+      first_node_ = roots.groot;
       res_.switch_level = 0;
       break;
     case Mode::Agile:
-      gnode_ = roots.croot;
-      gtable_ = roots.croot_is_gpa ? Table::Guest : Table::Compound;
+      first_node_ = roots.croot;
+      first_table_ = roots.croot_is_gpa ? Table::Guest : Table::Compound;
       if (roots.croot_is_gpa) res_.switch_level = 0;
       break;
   }
@@ -141,12 +141,12 @@ void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, 
     ++pwc_lookups_;
     PwcEntry e;
     if (caches_->pwc_lookup(req.mode, req.va, e)) {
-      glevel_ = e.level + 1;
-      gnode_ = e.next;
-      gperms_ = e.perms;
+      first_level_ = e.level + 1;
+      first_node_ = e.next;
+      first_perms_ = e.perms;
       if (e.next_is_gpa) {  // the walk had switched to nested at or above the cached entry
-        if (gtable_ == Table::Compound) res_.switch_level = e.switch_level;
-        gtable_ = Table::Guest;
+        if (first_table_ == Table::Compound) res_.switch_level = e.switch_level;
+        first_table_ = Table::Guest;
       }
     }
   }
@@ -155,11 +155,12 @@ void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, 
 }
 
 void Walk::prepare_first_dim() {
-  if (gtable_ == Table::Guest) {  // guest-table node pointers are gPAs: translate first
-    begin_nested(gnode_, glevel_);
+  if (first_table_ == Table::Guest) {  // guest-table node pointers are gPAs: translate first
+    begin_nested(first_node_, first_level_);
     return;
   }
-  pending_ = {gnode_ + 8ull * Format::index(fmt_.levels, req_.va, glevel_), Port::Compound, gtable_, glevel_};
+  pending_ = {first_node_ + 8ull * Format::index(fmt_.levels, req_.va, first_level_), Port::Compound, first_table_,
+              first_level_};
   phase_ = Phase::GuestRead;
 }
 
@@ -277,13 +278,14 @@ void Walk::nested_done(const NestedEntry& found, bool fresh) {
   const uint64_t hpa = leaf.hpa_base | (ngpa_ & (page_bytes(leaf.size) - 1));
   if (!final) {  // a guest-table node is now located in host memory: read it
     node_leaf_ = leaf;
-    pending_ = {hpa + 8ull * Format::index(fmt_.levels, req_.va, glevel_), Port::Compound, Table::Guest, glevel_};
+    pending_ = {hpa + 8ull * Format::index(fmt_.levels, req_.va, first_level_), Port::Compound, Table::Guest,
+                first_level_};
     phase_ = Phase::GuestRead;
     return;
   }
   res_.tr.gpa = ngpa_;
-  const PageSize eff = static_cast<unsigned>(leaf.size) < static_cast<unsigned>(gsize_) ? leaf.size : gsize_;
-  finish(hpa, eff, gperms_ & leaf.perms, gdirty_ && (!fmt_.nested_ad || (leaf.leaf_pte & pte::D)));
+  const PageSize eff = static_cast<unsigned>(leaf.size) < static_cast<unsigned>(first_size_) ? leaf.size : first_size_;
+  finish(hpa, eff, first_perms_ & leaf.perms, first_dirty_ && (!fmt_.nested_ad || (leaf.leaf_pte & pte::D)));
 }
 
 bool Walk::guest_page_write() {
@@ -303,44 +305,44 @@ bool Walk::guest_page_write() {
 
 void Walk::step_first_dim(uint64_t v) {
   const unsigned L = fmt_.levels;
-  if (!(v & pte::P)) return fail(stage_of(gtable_), FaultKind::NotPresent, glevel_, req_.va, access_code());
+  if (!(v & pte::P)) return fail(stage_of(first_table_), FaultKind::NotPresent, first_level_, req_.va, access_code());
   const bool ps = v & pte::PS;
-  if (v & (reserved_ | Format::reserved_by_ps(L, glevel_, ps)))
-    return fail(stage_of(gtable_), FaultKind::Reserved, glevel_, req_.va, access_code() | ec::P | ec::RSVD);
-  gperms_ = gperms_ & Perms::of_pte(v);
+  if (v & (reserved_ | Format::reserved_by_ps(L, first_level_, ps)))
+    return fail(stage_of(first_table_), FaultKind::Reserved, first_level_, req_.va, access_code() | ec::P | ec::RSVD);
+  first_perms_ = first_perms_ & Perms::of_pte(v);
   // Only compound-table entries carry the selector; guest, shadow and native tables ignore it,
   // so below a nested-style entry everything stays nested (claim 14).
-  const bool nested_style = gtable_ == Table::Compound && ((v >> fmt_.selector_bit) & 1);
-  if (nested_style) res_.switch_level = static_cast<int8_t>(glevel_);
-  const bool leaf = glevel_ == L || (ps && Format::large_allowed(L, glevel_));
-  if (leaf && !permits(gperms_, req_.access, req_.user))
-    return fail(stage_of(gtable_), FaultKind::Permission, glevel_, req_.va, access_code() | ec::P);
+  const bool nested_style = first_table_ == Table::Compound && ((v >> fmt_.selector_bit) & 1);
+  if (nested_style) res_.switch_level = static_cast<int8_t>(first_level_);
+  const bool leaf = first_level_ == L || (ps && Format::large_allowed(L, first_level_));
+  if (leaf && !permits(first_perms_, req_.access, req_.user))
+    return fail(stage_of(first_table_), FaultKind::Permission, first_level_, req_.va, access_code() | ec::P);
   // A (and D in a leaf written): a guest entry lives in guest memory, whose nested translation
   // must allow the write.
   const uint64_t bits = pte::A | (leaf && req_.access == Access::Write ? pte::D : 0);
   if ((v & bits) != bits) {
-    if (gtable_ == Table::Guest && !guest_page_write()) return;
+    if (first_table_ == Table::Guest && !guest_page_write()) return;
     v = set_bits(v, bits);
   }
   if (leaf) {
-    gdirty_ = v & pte::D;
-    const PageSize size = Format::size_at(L, glevel_);
+    first_dirty_ = v & pte::D;
+    const PageSize size = Format::size_at(L, first_level_);
     const uint64_t mask = page_bytes(size) - 1;
     const uint64_t out = (v & Format::kAddrField & ~mask) | (req_.va & mask);
-    if (gtable_ == Table::Guest || nested_style) {  // out is a gPA: finish through the nested table
-      gsize_ = size;
+    if (first_table_ == Table::Guest || nested_style) {  // out is a gPA: finish through the nested table
+      first_size_ = size;
       return begin_nested(out, kFinal);
     }
-    return finish(out, size, gperms_, gdirty_);
+    return finish(out, size, first_perms_, first_dirty_);
   }
   const uint64_t next = v & Format::kAddrField;
-  const Table next_table = nested_style ? Table::Guest : gtable_;
+  const Table next_table = nested_style ? Table::Guest : first_table_;
   if (caches_)
     caches_->pwc_fill(req_.mode, req_.va,
-                      {next, next_table == Table::Guest, gtable_, gperms_, glevel_, res_.switch_level});
-  gtable_ = next_table;
-  gnode_ = next;
-  ++glevel_;
+                      {next, next_table == Table::Guest, first_table_, first_perms_, first_level_, res_.switch_level});
+  first_table_ = next_table;
+  first_node_ = next;
+  ++first_level_;
   prepare_first_dim();
 }
 

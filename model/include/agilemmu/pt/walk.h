@@ -238,12 +238,12 @@ class Walk {
   MemRef resume_ref_;
 
   // First dimension (native / shadow / compound / guest table).
-  Table gtable_ = Table::Native;
-  uint8_t glevel_ = 1;
-  uint64_t gnode_ = 0;
-  Perms gperms_;
-  PageSize gsize_ = PageSize::k4K;
-  bool gdirty_ = false;  // the first-dimension leaf has D
+  Table first_table_ = Table::Native;
+  uint8_t first_level_ = 1;
+  uint64_t first_node_ = 0;
+  Perms first_perms_;
+  PageSize first_size_ = PageSize::k4K;
+  bool first_dirty_ = false;  // the first-dimension leaf has D
   // Nested dimension.
   uint64_t ngpa_ = 0;
   uint8_t nlevel_ = 1;
