@@ -1,4 +1,5 @@
-// `agilemmu trace convert IN OUT` (lackey text -> our binary format) and `agilemmu trace info FILE`.
+// `agilemmu trace convert IN OUT` (lackey text or binary -> our binary format; OUT.zst is compressed,
+// "-" is stdin/stdout) and `agilemmu trace info FILE`. Any input may be zstd-compressed.
 #include <cstdio>
 
 #include "cli/args.h"
@@ -19,7 +20,9 @@ int trace_cmd(int argc, char** argv) {
     sys::Item it;
     while (src->next(it)) w.add(it);
     w.finish();
-    std::printf("%llu records -> %s\n", static_cast<unsigned long long>(w.records()), out.c_str());
+    // With OUT "-" the trace goes to stdout: the summary must not go there too.
+    std::fprintf(out == "-" ? stderr : stdout, "%llu records -> %s\n", static_cast<unsigned long long>(w.records()),
+                 out.c_str());
     return kExitOk;
   }
   if (verb == "info") {

@@ -120,7 +120,7 @@ bool SyntheticSource::next(Item& it) {
 }
 
 LackeyTraceSource::LackeyTraceSource(const std::string& path, uint64_t limit)
-    : LackeyTraceSource(std::make_unique<std::ifstream>(path), path, limit) {}
+    : LackeyTraceSource(std::make_unique<BlockIStream>(open_trace_blocks(path)), path, limit) {}
 
 LackeyTraceSource::LackeyTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit)
     : path_(std::move(name)), in_(std::move(in)), limit_(limit) {
@@ -184,7 +184,7 @@ namespace {
 }  // namespace
 
 BinaryTraceSource::BinaryTraceSource(const std::string& path, uint64_t limit)
-    : BinaryTraceSource(std::make_unique<std::ifstream>(path, std::ios::binary), path, limit) {}
+    : BinaryTraceSource(std::make_unique<BlockIStream>(open_trace_blocks(path)), path, limit) {}
 
 BinaryTraceSource::BinaryTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit)
     : path_(std::move(name)), in_(std::move(in)), limit_(limit) {
@@ -242,46 +242,53 @@ bool BinaryTraceSource::next(Item& it) {
   return true;
 }
 
-BinaryTraceWriter::BinaryTraceWriter(const std::string& path) : path_(path), out_(path, std::ios::binary) {
-  if (!out_) throw std::runtime_error(path + ": cannot write trace");
+BinaryTraceWriter::BinaryTraceWriter(const std::string& path) : path_(path), out_(open_trace_sink(path)) {
   const uint32_t version = kTraceVersion, reserved = 0;
-  const uint64_t count = 0;
-  out_.write(kTraceMagic, 8);
-  out_.write(reinterpret_cast<const char*>(&version), 4);
-  out_.write(reinterpret_cast<const char*>(&reserved), 4);
-  out_.write(reinterpret_cast<const char*>(&count), 8);
+  const uint64_t count = 0;  // unknown until finish(), which patches it in where the file allows
+  buf_.append(kTraceMagic, 8);
+  buf_.append(reinterpret_cast<const char*>(&version), 4);
+  buf_.append(reinterpret_cast<const char*>(&reserved), 4);
+  buf_.append(reinterpret_cast<const char*>(&count), 8);
+}
+
+BinaryTraceWriter::~BinaryTraceWriter() = default;
+
+void BinaryTraceWriter::put(uint8_t b) {
+  buf_.push_back(static_cast<char>(b));
+  if (buf_.size() >= (1u << 16)) out_->write(buf_.data(), buf_.size()), buf_.clear();
 }
 
 void BinaryTraceWriter::add(const Item& it) {
   const uint8_t kind = it.access == pt::Access::Fetch ? 0 : it.access == pt::Access::Read ? 1 : 2;
   const bool sized = it.size != 8;
   if (sized && (it.size == 0 || it.size > 255)) throw std::runtime_error(path_ + ": access size must be 1..255");
-  out_.put(static_cast<char>(kind | (sized ? 4 : 0)));
+  put(static_cast<uint8_t>(kind | (sized ? 4 : 0)));
   const int64_t delta = static_cast<int64_t>(it.va - last_);
   uint64_t z = (static_cast<uint64_t>(delta) << 1) ^ static_cast<uint64_t>(delta >> 63);
   do {
     const uint8_t b = z & 0x7f;
     z >>= 7;
-    out_.put(static_cast<char>(b | (z ? 0x80 : 0)));
+    put(static_cast<uint8_t>(b | (z ? 0x80 : 0)));
   } while (z);
-  if (sized) out_.put(static_cast<char>(it.size));
+  if (sized) put(static_cast<uint8_t>(it.size));
   last_ = it.va;
   ++n_;
 }
 
 void BinaryTraceWriter::finish() {
-  out_.seekp(16);
-  out_.write(reinterpret_cast<const char*>(&n_), 8);
-  out_.close();
-  if (!out_) throw std::runtime_error(path_ + ": write failed");
+  out_->write(buf_.data(), buf_.size());
+  buf_.clear();
+  // A plain file gets its record count; a compressed or piped one keeps 0 (unknown).
+  out_->patch(16, reinterpret_cast<const char*>(&n_), 8);
+  out_->finish();
 }
 
 std::unique_ptr<Source> open_trace(const std::string& path, uint64_t limit) {
   // Opened once and told apart by one peeked character, never by reading ahead and reopening:
   // the trace may be a pipe (bench/rss_bench.sh), where what a probe reads is gone. No lackey
-  // line starts with the magic's 'A', so a file that does is read (and checked) as binary.
-  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
-  if (!*in) throw std::runtime_error(path + ": cannot open trace");
+  // line starts with the magic's 'A', so a file that does is read (and checked) as binary. A zstd
+  // stream is recognised by its own magic below this and decompressed on the fly.
+  auto in = std::make_unique<BlockIStream>(open_trace_blocks(path));
   if (in->peek() == kTraceMagic[0]) return std::make_unique<BinaryTraceSource>(std::move(in), path, limit);
   return std::make_unique<LackeyTraceSource>(std::move(in), path, limit);
 }

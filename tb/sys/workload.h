@@ -11,6 +11,8 @@
 
 #include <agilemmu/pt/walk.h>
 
+#include "sys/trace_io.h"
+
 namespace agilemmu::sys {
 
 struct Item {
@@ -113,21 +115,26 @@ class BinaryTraceSource : public Source {
   uint64_t record_ = 0, limit_, count_ = 0, last_ = 0;
 };
 
+// Writes our binary format to `path` ("-": stdout), zstd-compressed when the name ends in ".zst".
 class BinaryTraceWriter {
  public:
   explicit BinaryTraceWriter(const std::string& path);
+  ~BinaryTraceWriter();
   void add(const Item& it);
-  // Writes the record count into the header and closes the file.
+  // Writes the record count into the header (a plain file only) and closes the file.
   void finish();
   uint64_t records() const { return n_; }
 
  private:
+  void put(uint8_t b);
   std::string path_;
-  std::ofstream out_;
+  std::unique_ptr<BlockSink> out_;
+  std::string buf_;
   uint64_t n_ = 0, last_ = 0;
 };
 
-// Opens a trace of either format, told apart by the binary magic.
+// Opens a trace of either format, told apart by the binary magic, each optionally zstd-compressed
+// (told apart by the zstd magic). "-" reads stdin.
 std::unique_ptr<Source> open_trace(const std::string& path, uint64_t limit = 0);
 
 }  // namespace agilemmu::sys

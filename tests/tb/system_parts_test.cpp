@@ -210,3 +210,68 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
              "t.bin: record 0: address delta longer than 64 bits");
   BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x01" + "\1\2").empty());
 }
+
+namespace {
+std::vector<sys::Item> read_all(const std::string& path) {
+  std::vector<sys::Item> v;
+  auto s = sys::open_trace(path);
+  sys::Item it;
+  while (s->next(it)) v.push_back(it);
+  return v;
+}
+std::string open_error(const std::string& path) {
+  try {
+    read_all(path);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+bool same(const std::vector<sys::Item>& a, const std::vector<sys::Item>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].kind != b[i].kind || a[i].va != b[i].va || a[i].size != b[i].size || a[i].access != b[i].access)
+      return false;
+  return true;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(zstd_traces_round_trip_and_report_corruption) {
+  // Enough records that the compressed stream spans several input blocks.
+  std::string text;
+  for (unsigned i = 0; i < 40000; ++i) {
+    char line[64];
+    std::snprintf(line, sizeof line, "I  %08x,%u\n %c %010x,8\n", 0x400000 + 4 * (i % 300), 1 + i % 7, "LSM"[i % 3],
+                  0x10000000 + ((i * 2654435761u) & 0xffffff));
+    text += line;
+  }
+  std::ofstream("z.lackey") << text;
+  {  // the same text, compressed
+    auto sink = sys::open_trace_sink("z.lackey.zst");
+    sink->write(text.data(), text.size());
+    sink->finish();
+  }
+  for (const char* out : {"z.bin", "z.bin.zst"}) {
+    sys::LackeyTraceSource in("z.lackey");
+    sys::BinaryTraceWriter w(out);
+    sys::Item it;
+    while (in.next(it)) w.add(it);
+    w.finish();
+  }
+  const auto ref = read_all("z.lackey");
+  BOOST_TEST(ref.size() == 40000u + 40000u + 13333u);  // every M (i % 3 == 2) is a read and a write
+  BOOST_TEST(same(read_all("z.lackey.zst"), ref));
+  BOOST_TEST(same(read_all("z.bin"), ref));
+  BOOST_TEST(same(read_all("z.bin.zst"), ref));
+  std::ifstream f("z.bin.zst", std::ios::binary);
+  const std::string z((std::istreambuf_iterator<char>(f)), {});
+  BOOST_TEST(z.substr(0, 4) == "\x28\xb5\x2f\xfd");  // really compressed
+  BOOST_TEST(z.size() < std::ifstream("z.bin", std::ios::ate | std::ios::binary).tellg());
+  // A truncated stream and a damaged frame header are errors naming the file, not a short trace.
+  std::ofstream("cut.bin.zst", std::ios::binary) << z.substr(0, z.size() / 2);
+  BOOST_TEST(open_error("cut.bin.zst") == "cut.bin.zst: truncated zstd stream (the file ends inside a frame)");
+  std::string bad = z;
+  bad[4] = '\xff', bad[5] = '\xff';
+  std::ofstream("bad.bin.zst", std::ios::binary) << bad;
+  BOOST_TEST(open_error("bad.bin.zst").find("bad.bin.zst: corrupt zstd stream (") == 0u, open_error("bad.bin.zst"));
+}
