@@ -76,6 +76,7 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   config::populate(cfg, *as_);
   vmm_ = std::make_unique<vmm::Vmm>(*as_, cfg.mode, cfg.agile_policy, cfg.costs, cfg.dynamic, cfg.root_cache);
   vmm_->invalidate = [this](const vmm::Invalidation& i) { invalidate(i); };
+  mm_ = std::make_unique<MemoryMapReplay>(*vmm_, *as_);
   if (cfg.workload.trace.empty())
     src_ = std::make_unique<SyntheticSource>(cfg.synthetic());
   else
@@ -147,6 +148,16 @@ uint64_t System::on_event(const Item& it) {
     case Item::ContextSwitch:
       vmm_->context_switch();
       break;
+    case Item::Mmap:
+    case Item::Munmap:
+    case Item::Mremap:
+    case Item::Brk:
+    case Item::Mprotect:
+    case Item::Madvise:
+    case Item::Exit:
+    case Item::Exec:
+      mm_->apply(it);
+      break;
     case Item::Access:
       break;
   }
@@ -171,7 +182,9 @@ uint64_t System::on_fault(const Item& it, const pt::Fault& f, bool& retry) {
   if (reg) {
     vmm_->demand_fault(it.va, reg->page_size, reg->perms, it.access == pt::Access::Write);
   } else if (cfg_.workload.demand_anywhere && cfg_.format.canonical(it.va)) {
-    vmm_->demand_fault(it.va, pt::PageSize::k4K, pt::Perms{}, it.access == pt::Access::Write);
+    pt::Perms perms;  // a trace's regions say how the page is mapped; elsewhere rwx
+    if (!mm_->fault_perms(it.va, pt::Perms{}, perms)) return 0;
+    vmm_->demand_fault(it.va, pt::PageSize::k4K, perms, it.access == pt::Access::Write);
   } else {
     return 0;
   }
@@ -242,6 +255,9 @@ nlohmann::json System::run() {
   v["unmaps"] = vs.unmaps;
   v["host_migrations"] = vs.host_migrations;
   v["context_switches"] = vs.context_switches;
+  v["protects"] = vs.protects;
+  v["moves"] = vs.moves;
+  v["exits"] = vs.exits;
   v["root_cache_hits"] = vs.root_cache_hits;
   v["spurious_faults"] = vs.spurious_faults;
   v["intervals"] = vs.intervals;
@@ -252,6 +268,10 @@ nlohmann::json System::run() {
   }
   v["nested_points_at_end"] = as_->nested_points().size();
   j["vmm"] = v;
+  nlohmann::json mm;  // the trace's memory-map events as replayed
+  for (unsigned k = 0; k < kEventKinds; ++k) mm[to_string(static_cast<Item::Kind>(Item::Mmap + k))] = mm_->counts()[k];
+  mm["pages_dropped"] = mm_->pages_dropped();
+  j["mm_events"] = mm;
   return j;
 }
 
