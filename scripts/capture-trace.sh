@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# capture-trace.sh OUT CMD [ARGS...] — runs a real program under valgrind's lackey tool and
-# writes its memory references to OUT in the lackey text format agilemmu replays
-# (`workload.trace: OUT`, or `--set workload.trace=OUT` on any config).
+# capture-trace.sh OUT CMD [ARGS...] — runs a real program under valgrind's lackey tool and writes
+# its memory references, with its memory-map system calls in order (mmap, munmap, mremap, brk,
+# mprotect, madvise, exit; tb/TRACE_FORMAT.md), to OUT. Replay it with `workload.trace: OUT` (or
+# `--set workload.trace=OUT` on any config).
+#
+# The valgrind log streams through a pipe into `agilemmu trace convert - OUT`: no log file on disk.
+#   OUT.bin.zst (or any *.zst)  compressed binary trace (the one to use: ~1-2 bytes per record)
+#   OUT.bin (anything else)     binary trace
+#   OUT.lackey                  the log's trace lines as text (large: ~15 bytes per record)
+# A CMD that is a wrapper script exec'ing the real program (a python3 shim on PATH) is followed
+# into the program (--trace-children=yes); the exec is an event: the wrapper's address space
+# goes, the program's faults in. Forked children that do not exec stay silent. The agilemmu
+# binary is $AGILEMMU, else build/tb/agilemmu of this tree, else agilemmu on PATH.
 set -euo pipefail
 if [ $# -lt 2 ]; then
   echo "usage: $0 OUT CMD [ARGS...]" >&2
@@ -10,14 +20,36 @@ fi
 out=$1
 shift
 command -v valgrind > /dev/null || { echo "capture-trace: valgrind is not installed (scripts/install-deps.sh)" >&2; exit 2; }
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${AGILEMMU:-$here/build/tb/agilemmu}
+[ -x "$bin" ] || bin=$(command -v agilemmu) || { echo "capture-trace: no agilemmu binary (build it, or set AGILEMMU)" >&2; exit 2; }
 mkdir -p "$(dirname "$out")"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-# lackey writes the trace into its log; the program's own output goes to /dev/null.
-valgrind --tool=lackey --trace-mem=yes --log-file="$log" "$@" > /dev/null 2>&1 || {
-  echo "capture-trace: '$*' failed under valgrind:" >&2
-  grep '^==' "$log" | tail -5 >&2
-  exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# The log goes to fd 3, the pipe; the program's own stdout to /dev/null and its stderr (with
+# valgrind's start-up errors) to a small file for the error message.
+vg=(valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes --trace-children=yes
+  --child-silent-after-fork=yes --log-fd=3)
+sink() {
+  case "$out" in
+    *.lackey) grep -E '^(I | [LSM] |SYSCALL\[| -->|==[0-9]+== Command: )' > "$out" || true ;;
+    *) "$bin" trace convert - "$out" > /dev/null ;;
+  esac
 }
-grep -E '^(I | [LSM] )' "$log" > "$out"
-echo "capture-trace: $(wc -l < "$out") records from '$*' -> $out"
+set +e
+{
+  "${vg[@]}" "$@" 3>&1 > /dev/null 2> "$tmp/err"
+  echo $? > "$tmp/rc"
+} | sink
+sink_rc=$?
+set -e
+rc=$(cat "$tmp/rc")
+if [ "$rc" != 0 ]; then
+  echo "capture-trace: '$*' failed under valgrind (exit code $rc):" >&2
+  tail -5 "$tmp/err" >&2
+  rm -f "$out"
+  exit 1
+fi
+[ "$sink_rc" = 0 ] || { echo "capture-trace: writing $out failed" >&2; exit 1; }
+echo "capture-trace: '$*' -> $out ($(stat -c %s "$out") bytes)"
+"$bin" trace info "$out" | sed 's/^/capture-trace: /'

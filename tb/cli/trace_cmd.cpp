@@ -17,9 +17,14 @@ int trace_cmd(int argc, char** argv) {
     if (!a.done()) throw UsageError("trace convert: too many arguments");
     auto src = sys::open_trace(in);
     sys::BinaryTraceWriter w(out);
-    sys::Item it;
-    while (src->next(it)) w.add(it);
-    w.finish();
+    try {
+      sys::Item it;
+      while (src->next(it)) w.add(it);
+      w.finish();
+    } catch (...) {
+      if (out != "-") std::remove(out.c_str());  // no partial trace that reads as a short one
+      throw;
+    }
     // With OUT "-" the trace goes to stdout: the summary must not go there too.
     std::fprintf(out == "-" ? stderr : stdout, "%llu records -> %s\n", static_cast<unsigned long long>(w.records()),
                  out.c_str());
