@@ -10,8 +10,12 @@
 #   OUT.lackey                  the log's trace lines as text (large: ~15 bytes per record)
 # A CMD that is a wrapper script exec'ing the real program (a python3 shim on PATH) is followed
 # into the program (--trace-children=yes); the exec is an event: the wrapper's address space
-# goes, the program's faults in. Forked children that do not exec stay silent. The agilemmu
-# binary is $AGILEMMU, else build/tb/agilemmu of this tree, else agilemmu on PATH.
+# goes, the program's faults in. Forked children that do not exec stay silent. Children that
+# fork and exec (a helper a shim runs first: $(dirname "$0")) would be followed too and their
+# log would interleave with the program's in the pipe, mid-line (the conversion then fails,
+# naming the line): list them in CAPTURE_TRACE_SKIP (valgrind --trace-children-skip patterns,
+# e.g. CAPTURE_TRACE_SKIP='*/dirname,*/uname') and they run untraced. The agilemmu binary is
+# $AGILEMMU, else build/tb/agilemmu of this tree, else agilemmu on PATH.
 set -euo pipefail
 if [ $# -lt 2 ]; then
   echo "usage: $0 OUT CMD [ARGS...]" >&2
@@ -30,6 +34,7 @@ trap 'rm -rf "$tmp"' EXIT
 # valgrind's start-up errors) to a small file for the error message.
 vg=(valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes --trace-children=yes
   --child-silent-after-fork=yes --log-fd=3)
+[ -n "${CAPTURE_TRACE_SKIP:-}" ] && vg+=(--trace-children-skip="$CAPTURE_TRACE_SKIP")
 sink() {
   case "$out" in
     *.lackey) grep -E '^(I | [LSM] |SYSCALL\[| -->|==[0-9]+== Command: )' > "$out" || true ;;

@@ -46,13 +46,18 @@ bool SyscallLog::line(const std::string& text, uint64_t line_no, Item& ev) {
                               text + "'");
   };
   if (text.rfind("==", 0) == 0) {
-    // Valgrind starts every program image with a header naming its command; a second one in the
-    // same log is the image an execve put in place (--trace-children=yes).
-    if (text.find("== Command: ") == std::string::npos) return false;
-    const bool exec = seen_image_;
-    seen_image_ = true;
+    // Valgrind starts every program image with a header naming its command: the first is the
+    // traced process; another with its pid is the image an execve put in place
+    // (--trace-children=yes); one with another pid is a child that forked and exec'd.
+    const size_t hdr = text.find("== Command: ");
+    uint64_t pid = 0;
+    if (hdr == std::string::npos || !number(text, 2, hdr, pid)) return false;
+    if (!main_pid_) {
+      main_pid_ = pid;
+      return false;
+    }
+    if (pid != main_pid_) return false;
     async_.clear(), have_interrupted_ = false;
-    if (!exec) return false;
     ev = Item{};
     ev.kind = Item::Exec;
     return true;
@@ -71,6 +76,10 @@ bool SyscallLog::line(const std::string& text, uint64_t line_no, Item& ev) {
   if (comma == std::string::npos || close == std::string::npos || comma > close || nr_end == std::string::npos ||
       !number(text, 8, comma, pid) || !number(text, comma + 1, close, tid) || !number(text, close + 2, nr_end, nr))
     throw bad("expected SYSCALL[PID,TID](NR) NAME");
+  if (!main_pid_) main_pid_ = pid;  // a log without headers: the first call names the process
+  // Another process's calls (a child that forked and exec'd) do not change this address space.
+  // (Its references cannot be told apart: lackey's lines carry no pid.)
+  if (pid != main_pid_) return false;
   const size_t at = nr_end + 2;
   if (text.compare(at, 12, "... [async] ") == 0) {  // an asynchronous call's completion
     auto it = async_.find({pid, tid});

@@ -33,7 +33,7 @@ class SyscallLog {
   std::map<std::pair<uint64_t, uint64_t>, Call> async_;  // (pid, tid) -> call awaiting "[async] -->"
   Call interrupted_;  // a call whose result line (" --> ...") follows a valgrind message
   bool have_interrupted_ = false;
-  bool seen_image_ = false;  // a "Command:" header was seen: the next one is an exec
+  uint64_t main_pid_ = 0;  // the traced process (its first header or call); 0: not seen yet
 };
 
 }  // namespace agilemmu::sys

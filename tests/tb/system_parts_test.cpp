@@ -296,6 +296,8 @@ BOOST_AUTO_TEST_CASE(syscall_lines_become_memory_map_events) {
       "SYSCALL[7,1](11) sys_munmap ( 0x4b2d000, 2097152 )==7== Warning: something\n"
       " --> [pre-success] Success(0x0) \n"
       "SYSCALL[7,1](12) sys_brk ( 0x4045000 ) --> [pre-success] Success(0x4045000) \n"
+      "==9== Command: /usr/bin/dirname x\n"  // a forked child's exec: not ours, no exec event
+      "SYSCALL[9,1](11) sys_munmap ( 0x4045000, 4096 )[sync] --> Success(0x0) \n"  // its calls: skipped
       "SYSCALL[7,1](334) unimplemented (by the kernel) syscall: 334! (ni_syscall)\n"
       " --> [pre-fail] Failure(0x26) \n"
       "SYSCALL[7,1](59) sys_execve ( 0x129898(/bin/ls), 0x1298d8, 0x4035b88 )==7== Lackey, an example\n"
