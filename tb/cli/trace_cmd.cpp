@@ -45,7 +45,7 @@ int trace_cmd(int argc, char** argv) {
       lo = std::min(lo, it.va), hi = std::max(hi, it.va);
     }
     const uint64_t accesses = n[0] + n[1] + n[2];
-    std::printf("%s: %llu records (fetch %llu, read %llu, write %llu), addresses 0x%llx..0x%llx\n", in.c_str(),
+    std::printf("%s: %llu accesses (fetch %llu, read %llu, write %llu), addresses 0x%llx..0x%llx\n", in.c_str(),
                 (unsigned long long)accesses, (unsigned long long)n[2], (unsigned long long)n[0],
                 (unsigned long long)n[1], (unsigned long long)(accesses ? lo : 0), (unsigned long long)hi);
     uint64_t events = 0;

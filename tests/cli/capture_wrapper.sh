@@ -16,11 +16,11 @@ export AGILEMMU=$bin
 # The helper is listed to run untraced: its log would interleave with ls's mid-line.
 CAPTURE_TRACE_SKIP='*/dirname' PATH="$tmp/shim:$PATH" "$capture" "$tmp/wrapped.bin.zst" ls / > /dev/null
 "$capture" "$tmp/direct.bin.zst" /bin/ls / > /dev/null
-records() { "$bin" trace info "$1" | sed -n 's/^[^:]*: \([0-9]*\) records.*/\1/p'; }
+accesses() { "$bin" trace info "$1" | sed -n 's/^[^:]*: \([0-9]*\) accesses.*/\1/p'; }
 execs() { "$bin" trace info "$1" | sed -n 's/.* exec \([0-9]*\))$/\1/p'; }
-w=$(records "$tmp/wrapped.bin.zst") d=$(records "$tmp/direct.bin.zst")
-echo "wrapped: $w records, $(execs "$tmp/wrapped.bin.zst") exec; /bin/ls alone: $d records, $(execs "$tmp/direct.bin.zst") exec"
+w=$(accesses "$tmp/wrapped.bin.zst") d=$(accesses "$tmp/direct.bin.zst")
+echo "wrapped: $w accesses, $(execs "$tmp/wrapped.bin.zst") exec; /bin/ls alone: $d accesses, $(execs "$tmp/direct.bin.zst") exec"
 [ "$(execs "$tmp/wrapped.bin.zst")" = 1 ] || { echo "FAIL: the wrapper's exec is not in the trace"; exit 1; }
 [ "$(execs "$tmp/direct.bin.zst")" = 0 ] || { echo "FAIL: an exec in a trace of /bin/ls alone"; exit 1; }
-[ "$w" -gt "$d" ] || { echo "FAIL: the wrapped capture holds fewer references than ls alone: not followed into ls"; exit 1; }
+[ "$w" -gt "$d" ] || { echo "FAIL: the wrapped capture holds fewer accesses than ls alone: not followed into ls"; exit 1; }
 echo "ok   the wrapper was followed into /bin/ls"
