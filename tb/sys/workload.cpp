@@ -158,7 +158,10 @@ bool LackeyTraceSource::next(Item& it) {
     while (p < line.size() && line[p] == ' ') ++p;
     // Valgrind's own lines: headers, and with --trace-syscalls=yes the program's system calls,
     // of which the memory-map calls become events.
-    if (line.rfind("==", 0) == 0 || line.rfind("SYSCALL[", 0) == 0 || line.compare(p, 3, "-->") == 0) {
+    // (First characters tested before the prefixes: this runs for every line of a long trace.)
+    const char c0 = line[0], cp = p < line.size() ? line[p] : ' ';
+    if ((c0 == '=' && line.rfind("==", 0) == 0) || (c0 == 'S' && line.rfind("SYSCALL[", 0) == 0) ||
+        (cp == '-' && line.compare(p, 3, "-->") == 0)) {
       if (!sys_.line(line, line_no_, it)) continue;
       ++produced_;
       return true;
