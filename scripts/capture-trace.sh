@@ -4,17 +4,15 @@
 # mprotect, madvise, exit; tb/TRACE_FORMAT.md), to OUT. Replay it with `workload.trace: OUT` (or
 # `--set workload.trace=OUT` on any config).
 #
-# The valgrind log streams through a pipe into `agilemmu trace convert - OUT`: no log file on disk.
-#   OUT.bin.zst (or any *.zst)  compressed binary trace (the one to use: ~1-2 bytes per record)
-#   OUT.bin (anything else)     binary trace
-#   OUT.lackey                  the log's trace lines as text (large: ~15 bytes per record)
+# The valgrind log streams through a FIFO into `agilemmu trace convert - OUT`: no log on disk.
+#   OUT.bin.zst (or any *.zst)  compressed binary trace (the one to use: under 1 byte per record)
+#   OUT.bin (anything else)     binary trace (~5 bytes per record)
+#   OUT.lackey                  the log's trace lines as text (~14 bytes per record)
 # A CMD that is a wrapper script exec'ing the real program (a python3 shim on PATH) is followed
 # into the program (--trace-children=yes); the exec is an event: the wrapper's address space
-# goes, the program's faults in. Forked children that do not exec stay silent. Children that
-# fork and exec (a helper a shim runs first: $(dirname "$0")) would be followed too and their
-# log would interleave with the program's in the pipe, mid-line (the conversion then fails,
-# naming the line): list them in CAPTURE_TRACE_SKIP (valgrind --trace-children-skip patterns,
-# e.g. CAPTURE_TRACE_SKIP='*/dirname,*/uname') and they run untraced. The agilemmu binary is
+# goes, the program's faults in. Helpers the wrapper forks and execs first are traced into logs
+# of their own and dropped; CAPTURE_TRACE_SKIP (valgrind --trace-children-skip patterns, e.g.
+# '*/readlink,*/dirname') runs them untraced instead, which is faster. The agilemmu binary is
 # $AGILEMMU, else build/tb/agilemmu of this tree, else agilemmu on PATH.
 set -euo pipefail
 if [ $# -lt 2 ]; then
@@ -30,10 +28,13 @@ bin=${AGILEMMU:-$here/build/tb/agilemmu}
 mkdir -p "$(dirname "$out")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The log goes to fd 3, the pipe; the program's own stdout to /dev/null and its stderr (with
-# valgrind's start-up errors) to a small file for the error message.
+# Every process valgrind follows logs to its own $tmp/vg.PID (--log-file=%p). The traced process
+# keeps its pid across exec, so its log is known in advance and made a FIFO that the converter
+# reads as it is written: the trace never lands on disk as text. Children a wrapper forks and
+# execs (helpers like readlink in a pyenv shim) log to small regular files, dropped at the end;
+# forked children that do not exec stay silent.
 vg=(valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes --trace-children=yes
-  --child-silent-after-fork=yes --log-fd=3)
+  --child-silent-after-fork=yes --log-file="$tmp/vg.%p")
 [ -n "${CAPTURE_TRACE_SKIP:-}" ] && vg+=(--trace-children-skip="$CAPTURE_TRACE_SKIP")
 sink() {
   case "$out" in
@@ -41,14 +42,28 @@ sink() {
     *) "$bin" trace convert - "$out" > /dev/null ;;
   esac
 }
+mkfifo "$tmp/go"
+exec 5<&0  # the program's stdin (a background job's would be /dev/null)
+# The traced process: waits for its log FIFO to have a reader, then becomes valgrind (same pid).
+(
+  read -r _ < "$tmp/go"
+  exec "${vg[@]}" "$@" <&5 5<&- > /dev/null 2> "$tmp/err"
+) &
+vpid=$!
+mkfifo "$tmp/vg.$vpid"
+sink < "$tmp/vg.$vpid" &
+spid=$!
+# Held open for writing until valgrind is done, so the converter sees no end of file while the
+# process closes its log to exec the next program image.
+exec 4> "$tmp/vg.$vpid"
+echo go > "$tmp/go"
 set +e
-{
-  "${vg[@]}" "$@" 3>&1 > /dev/null 2> "$tmp/err"
-  echo $? > "$tmp/rc"
-} | sink
+wait "$vpid"
+rc=$?
+exec 4>&-
+wait "$spid"
 sink_rc=$?
 set -e
-rc=$(cat "$tmp/rc")
 if [ "$rc" != 0 ]; then
   echo "capture-trace: '$*' failed under valgrind (exit code $rc):" >&2
   tail -5 "$tmp/err" >&2
@@ -57,4 +72,6 @@ if [ "$rc" != 0 ]; then
 fi
 [ "$sink_rc" = 0 ] || { echo "capture-trace: writing $out failed" >&2; exit 1; }
 echo "capture-trace: '$*' -> $out ($(stat -c %s "$out") bytes)"
+children=$(find "$tmp" -name 'vg.*' ! -name "vg.$vpid" | wc -l)
+[ "$children" = 0 ] || echo "capture-trace: $children child process(es) that forked and exec'd were traced apart and dropped"
 "$bin" trace info "$out" | sed 's/^/capture-trace: /'
