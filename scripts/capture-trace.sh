@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
-# capture-trace.sh OUT CMD [ARGS...] — runs a real program under valgrind's lackey tool and
-# writes its memory references to OUT in the lackey text format agilemmu replays
-# (`workload.trace: OUT`, or `--set workload.trace=OUT` on any config).
+# capture-trace.sh OUT CMD [ARGS...] — runs a real program under valgrind's lackey tool and writes
+# its memory references, with its memory-map system calls in order (mmap, munmap, mremap, brk,
+# mprotect, madvise, exit; tb/TRACE_FORMAT.md), to OUT. Replay it with `workload.trace: OUT` (or
+# `--set workload.trace=OUT` on any config).
+#
+# The valgrind log streams through a FIFO into `agilemmu trace convert - OUT`: no log on disk.
+#   OUT.bin.zst (or any *.zst)  compressed binary trace (the one to use: under 1 byte per record)
+#   OUT.bin (anything else)     binary trace (~5 bytes per record)
+#   OUT.lackey                  the log's trace lines as text (~14 bytes per record)
+# A CMD that is a wrapper script exec'ing the real program (a python3 shim on PATH) is followed
+# into the program (--trace-children=yes); the exec is an event: the wrapper's address space
+# goes, the program's faults in. Helpers the wrapper forks and execs first are traced into logs
+# of their own and dropped; CAPTURE_TRACE_SKIP (valgrind --trace-children-skip patterns, e.g.
+# '*/readlink,*/dirname') runs them untraced instead, which is faster. The agilemmu binary is
+# $AGILEMMU, else build/tb/agilemmu of this tree, else agilemmu on PATH.
 set -euo pipefail
 if [ $# -lt 2 ]; then
   echo "usage: $0 OUT CMD [ARGS...]" >&2
@@ -10,14 +22,56 @@ fi
 out=$1
 shift
 command -v valgrind > /dev/null || { echo "capture-trace: valgrind is not installed (scripts/install-deps.sh)" >&2; exit 2; }
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${AGILEMMU:-$here/build/tb/agilemmu}
+[ -x "$bin" ] || bin=$(command -v agilemmu) || { echo "capture-trace: no agilemmu binary (build it, or set AGILEMMU)" >&2; exit 2; }
 mkdir -p "$(dirname "$out")"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-# lackey writes the trace into its log; the program's own output goes to /dev/null.
-valgrind --tool=lackey --trace-mem=yes --log-file="$log" "$@" > /dev/null 2>&1 || {
-  echo "capture-trace: '$*' failed under valgrind:" >&2
-  grep '^==' "$log" | tail -5 >&2
-  exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Every process valgrind follows logs to its own $tmp/vg.PID (--log-file=%p). The traced process
+# keeps its pid across exec, so its log is known in advance and made a FIFO that the converter
+# reads as it is written: the trace never lands on disk as text. Children a wrapper forks and
+# execs (helpers like readlink in a pyenv shim) log to small regular files, dropped at the end;
+# forked children that do not exec stay silent.
+vg=(valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes --trace-children=yes
+  --child-silent-after-fork=yes --log-file="$tmp/vg.%p")
+[ -n "${CAPTURE_TRACE_SKIP:-}" ] && vg+=(--trace-children-skip="$CAPTURE_TRACE_SKIP")
+sink() {
+  case "$out" in
+    *.lackey) grep -E '^(I | [LSM] |SYSCALL\[| -->|==[0-9]+== Command: )' > "$out" || true ;;
+    *) "$bin" trace convert - "$out" > /dev/null ;;
+  esac
 }
-grep -E '^(I | [LSM] )' "$log" > "$out"
-echo "capture-trace: $(wc -l < "$out") records from '$*' -> $out"
+mkfifo "$tmp/go"
+exec 5<&0  # the program's stdin (a background job's would be /dev/null)
+# The traced process: waits for its log FIFO to have a reader, then becomes valgrind (same pid).
+(
+  read -r _ < "$tmp/go"
+  exec "${vg[@]}" "$@" <&5 5<&- > /dev/null 2> "$tmp/err"
+) &
+vpid=$!
+mkfifo "$tmp/vg.$vpid"
+sink < "$tmp/vg.$vpid" &
+spid=$!
+# Held open for writing until valgrind is done, so the converter sees no end of file while the
+# process closes its log to exec the next program image.
+exec 4> "$tmp/vg.$vpid"
+echo go > "$tmp/go"
+set +e
+wait "$vpid"
+rc=$?
+exec 4>&-
+wait "$spid"
+sink_rc=$?
+set -e
+if [ "$rc" != 0 ]; then
+  echo "capture-trace: '$*' failed under valgrind (exit code $rc):" >&2
+  tail -5 "$tmp/err" >&2
+  rm -f "$out"
+  exit 1
+fi
+[ "$sink_rc" = 0 ] || { echo "capture-trace: writing $out failed" >&2; exit 1; }
+echo "capture-trace: '$*' -> $out ($(stat -c %s "$out") bytes)"
+children=$(find "$tmp" -name 'vg.*' ! -name "vg.$vpid" | wc -l)
+[ "$children" = 0 ] || echo "capture-trace: $children child process(es) that forked and exec'd were traced apart and dropped"
+"$bin" trace info "$out" | sed 's/^/capture-trace: /'

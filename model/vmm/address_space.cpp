@@ -165,6 +165,46 @@ bool AddressSpace::guest_unmap(uint64_t gva) {
   return true;
 }
 
+bool AddressSpace::guest_protect(uint64_t gva, Perms perms, bool clean) {
+  auto* m = find_covering(guest_, gva);
+  if (!m) return false;
+  const uint64_t base = m->first;
+  const Mapping old = m->second;
+  guest_map_at(base, old.out, old.size, perms, !clean && guest_dirty(base));
+  return true;
+}
+
+bool AddressSpace::guest_move(uint64_t from, uint64_t to) {
+  auto* m = find_covering(guest_, from);
+  if (!m || find_covering(guest_, to)) return false;
+  const uint64_t base = m->first;
+  const Mapping old = m->second;
+  if (to & (pt::page_bytes(old.size) - 1)) throw std::invalid_argument("guest_move to a misaligned gVA");
+  const bool dirty = guest_dirty(base);
+  gpt_->clear(base, Format::level_of(fmt_.levels, old.size));
+  guest_.erase(base);
+  for (auto [it, end] = rmap_.equal_range(old.out); it != end; ++it)
+    if (it->second == base) {
+      rmap_.erase(it);
+      break;
+    }
+  guest_map_at(to, old.out, old.size, old.perms, dirty);
+  return true;
+}
+
+void AddressSpace::guest_reset() {
+  points_.clear();
+  full_nested_ = false;
+  // Clearing a top-level entry releases the whole subtree below it (RadixTable::write).
+  const unsigned sh = Format::shift(fmt_.levels, 1);
+  for (uint64_t i = 0; i < 512; ++i)
+    if (gpt_->read(i << sh, 1) & pt::pte::P) gpt_->clear(i << sh, 1);
+  for (const auto& [va, m] : guest_) galloc_.free(m.out, m.size);
+  guest_.clear();
+  rmap_.clear();
+  build_all();
+}
+
 std::vector<std::pair<uint64_t, uint64_t>> AddressSpace::host_migrate(uint64_t gpa) {
   auto* m = find_covering(nested_, gpa);
   if (!m) throw std::logic_error("host_migrate of an unbacked gPA");

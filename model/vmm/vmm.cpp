@@ -199,6 +199,46 @@ bool Vmm::remap(uint64_t gva) {
   });
 }
 
+bool Vmm::protect(uint64_t gva, pt::Perms perms, bool clean) {
+  uint64_t gpa;
+  pt::Perms p;
+  pt::PageSize s;
+  if (!as_.guest_translate(gva, gpa, p, s) || (p == perms && !(clean && as_.guest_dirty(gva)))) return false;
+  return change_page(gva, st_.protects, [&](uint64_t lo, uint64_t) {
+    in_op_ = true;
+    as_.guest_protect(lo, perms, clean);
+    in_op_ = false;
+  });
+}
+
+bool Vmm::move(uint64_t from, uint64_t to) {
+  uint64_t gpa;
+  pt::Perms p;
+  pt::PageSize s;
+  if (!as_.guest_translate(from, gpa, p, s)) return false;
+  const uint64_t bytes = pt::page_bytes(s), dst = to;
+  if (to & (bytes - 1)) {  // a large page cannot land there whole: it goes, and faults back in pieces
+    unmap(from);
+    return false;
+  }
+  unmap(dst);  // whatever the destination held goes first (mremap replaces it)
+  return change_page(from, st_.moves, [&](uint64_t lo, uint64_t) {
+    in_op_ = true;
+    as_.guest_move(lo, dst);
+    in_op_ = false;
+    as_.resync(dst, dst + bytes);  // (change_page brings the source range up to date)
+  });
+}
+
+void Vmm::exit_process() {
+  ++st_.exits;
+  in_op_ = true;
+  as_.guest_reset();
+  in_op_ = false;
+  writes_.clear(), idle_.clear(), host_moved_.clear();
+  send({Invalidation::All});
+}
+
 bool Vmm::host_migrate(uint64_t gva) {
   return change_page(gva, st_.host_migrations, [&](uint64_t page, uint64_t gpa) {
     if (mode_ == pt::Mode::Native) return charge_guest_fault();  // natively: the OS moves its own page

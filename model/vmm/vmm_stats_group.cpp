@@ -28,6 +28,12 @@ const stats::Group<VmmView>& vmm_stats_group() {
           &VmmStats::demand_faults);
     field({"remaps", Unit::Count, Agg::Sum, "remap events applied (same gVA, new gPA)"}, &VmmStats::remaps);
     field({"unmaps", Unit::Count, Agg::Sum, "unmap events applied"}, &VmmStats::unmaps);
+    field({"protects", Unit::Count, Agg::Sum,
+           "pages whose protection a trace's mprotect changed, or that MADV_FREE made clean"},
+          &VmmStats::protects);
+    field({"moves", Unit::Count, Agg::Sum, "pages a trace's mremap moved to a new gVA (same gPA)"}, &VmmStats::moves);
+    field({"exits", Unit::Count, Agg::Sum, "process exits replayed from a trace (its tables torn down)"},
+          &VmmStats::exits);
     field({"host_migrations", Unit::Count, Agg::Sum, "host pages the hypervisor moved"}, &VmmStats::host_migrations);
     field({"context_switches", Unit::Count, Agg::Sum, "guest root changes (another process and back)"},
           &VmmStats::context_switches);

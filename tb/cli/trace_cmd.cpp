@@ -1,4 +1,5 @@
-// `agilemmu trace convert IN OUT` (lackey text -> our binary format) and `agilemmu trace info FILE`.
+// `agilemmu trace convert IN OUT` (lackey text or binary -> our binary format; OUT.zst is compressed,
+// "-" is stdin/stdout) and `agilemmu trace info FILE`. Any input may be zstd-compressed.
 #include <cstdio>
 
 #include "cli/args.h"
@@ -16,26 +17,45 @@ int trace_cmd(int argc, char** argv) {
     if (!a.done()) throw UsageError("trace convert: too many arguments");
     auto src = sys::open_trace(in);
     sys::BinaryTraceWriter w(out);
-    sys::Item it;
-    while (src->next(it)) w.add(it);
-    w.finish();
-    std::printf("%llu records -> %s\n", static_cast<unsigned long long>(w.records()), out.c_str());
+    try {
+      sys::Item it;
+      while (src->next(it)) w.add(it);
+      w.finish();
+    } catch (...) {
+      if (out != "-") std::remove(out.c_str());  // no partial trace that reads as a short one
+      throw;
+    }
+    // With OUT "-" the trace goes to stdout: the summary must not go there too.
+    std::fprintf(out == "-" ? stderr : stdout, "%llu records -> %s\n", static_cast<unsigned long long>(w.records()),
+                 out.c_str());
     return kExitOk;
   }
   if (verb == "info") {
     const std::string in = a.value("info");
+    if (!a.done()) throw UsageError("trace info: too many arguments");
     auto src = sys::open_trace(in);
-    uint64_t n[3] = {0, 0, 0}, lo = ~0ull, hi = 0;
+    uint64_t n[3] = {0, 0, 0}, lo = ~0ull, hi = 0, ev[sys::kEventKinds] = {};
     sys::Item it;
     while (src->next(it)) {
+      if (sys::is_mm_event(it.kind)) {
+        ++ev[it.kind - sys::Item::Mmap];
+        continue;
+      }
       ++n[static_cast<unsigned>(it.access)];
       lo = std::min(lo, it.va);
       hi = std::max(hi, it.va);
     }
-    const uint64_t total = n[0] + n[1] + n[2];
-    std::printf("%s: %llu records (fetch %llu, read %llu, write %llu), addresses 0x%llx..0x%llx\n", in.c_str(),
-                (unsigned long long)total, (unsigned long long)n[2], (unsigned long long)n[0], (unsigned long long)n[1],
-                (unsigned long long)(total ? lo : 0), (unsigned long long)hi);
+    const uint64_t accesses = n[0] + n[1] + n[2];
+    std::printf("%s: %llu accesses (fetch %llu, read %llu, write %llu), addresses 0x%llx..0x%llx\n", in.c_str(),
+                (unsigned long long)accesses, (unsigned long long)n[2], (unsigned long long)n[0],
+                (unsigned long long)n[1], (unsigned long long)(accesses ? lo : 0), (unsigned long long)hi);
+    uint64_t events = 0;
+    for (auto e : ev) events += e;
+    std::printf("%s: %llu memory-map events (", in.c_str(), (unsigned long long)events);
+    for (unsigned k = 0; k < sys::kEventKinds; ++k)
+      std::printf("%s%s %llu", k ? ", " : "", sys::to_string(static_cast<sys::Item::Kind>(sys::Item::Mmap + k)),
+                  (unsigned long long)ev[k]);
+    std::printf(")\n");
     return kExitOk;
   }
   throw UsageError("trace: unknown verb '" + verb + "' (convert, info)");

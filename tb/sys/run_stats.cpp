@@ -46,7 +46,8 @@ void add_cpu(stats::Group<RunView>& g) {
   cpu({"hard_faults", Unit::Count, Agg::Sum,
        "faults left unrepaired (permission, or outside every region with demand_anywhere: false)"},
       &TrafficGenStats::hard_faults);
-  cpu({"os_events", Unit::Count, Agg::Sum, "remaps, unmaps, host migrations and context switches applied"},
+  cpu({"os_events", Unit::Count, Agg::Sum,
+       "remaps, unmaps, host migrations and context switches applied, and a trace's memory-map events"},
       &TrafficGenStats::events);
   cpu({"stall_cycles", Unit::Cycles, Agg::Sum, "cycles the CPU was stalled by the guest OS and the VMM"},
       &TrafficGenStats::stall_cycles);
@@ -121,6 +122,15 @@ stats::Group<RunView> make_group() {
   g.nest("dram", dram_stats_group(), [](const RunView& v) -> const DramCounters& { return v.dram.counters(); });
   g.nest("ptcache", LineCache::stats_group(), [](const RunView& v) -> const LineCache& { return v.ptcache; });
   g.nest("vmm", vmm::vmm_stats_group(), [](const RunView& v) { return vmm::VmmView{v.vmm.stats(), v.as}; });
+  stats::Index calls{"call", {}};
+  for (unsigned k = 0; k < kEventKinds; ++k)
+    calls.names.emplace_back(to_string(static_cast<Item::Kind>(Item::Mmap + k)));
+  g.add_array({"mm_events", Unit::Count, Agg::Sum, "memory-map calls of the trace replayed by the guest OS, by call"},
+              std::move(calls), [](const RunView& v, size_t k) { return value_of(v.mm.counts()[k]); });
+  g.add({"mm_events.pages_dropped", Unit::Count, Agg::Sum,
+         "mapped pages the replayed calls removed from the guest table (munmap, mremap, a shrinking brk, PROT_NONE, "
+         "MADV_DONTNEED, exit)"},
+        [](const RunView& v) { return value_of(v.mm.pages_dropped()); });
   return g;
 }
 }  // namespace

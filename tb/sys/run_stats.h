@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "sys/dram.h"
 #include "sys/line_cache.h"
+#include "sys/mm_replay.h"
 #include "sys/traffic_gen.h"
 
 namespace agilemmu::sys {
@@ -26,6 +27,7 @@ struct RunView {
   const vmm::AddressSpace& as;
   const Dram& dram;
   const LineCache& ptcache;
+  const MemoryMapReplay& mm;  // the trace's memory-map events
   double host_seconds = 0;
   bool host_timing = true;  // false: the host-time keys are left out (--no-host-timing)
   bool partial = false;     // stopped by Ctrl-C

@@ -11,6 +11,7 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   config::populate(cfg, *as_);
   vmm_ = std::make_unique<vmm::Vmm>(*as_, cfg.mode, cfg.agile_policy, cfg.costs, cfg.dynamic, cfg.root_cache);
   vmm_->invalidate = [this](const vmm::Invalidation& i) { invalidate(i); };
+  mm_ = std::make_unique<MemoryMapReplay>(*vmm_, *as_);
   if (cfg.workload.trace.empty())
     src_ = std::make_unique<SyntheticSource>(cfg.synthetic());
   else
@@ -82,6 +83,16 @@ uint64_t System::on_event(const Item& it) {
     case Item::ContextSwitch:
       vmm_->context_switch();
       break;
+    case Item::Mmap:
+    case Item::Munmap:
+    case Item::Mremap:
+    case Item::Brk:
+    case Item::Mprotect:
+    case Item::Madvise:
+    case Item::Exit:
+    case Item::Exec:
+      mm_->apply(it);
+      break;
     case Item::Access:
       break;
   }
@@ -106,7 +117,9 @@ uint64_t System::on_fault(const Item& it, const pt::Fault& f, bool& retry) {
   if (reg) {
     vmm_->demand_fault(it.va, reg->page_size, reg->perms, it.access == pt::Access::Write);
   } else if (cfg_.workload.demand_anywhere && cfg_.format.canonical(it.va)) {
-    vmm_->demand_fault(it.va, pt::PageSize::k4K, pt::Perms{}, it.access == pt::Access::Write);
+    pt::Perms perms;  // a trace's regions say how the page is mapped; elsewhere rwx
+    if (!mm_->fault_perms(it.va, pt::Perms{}, perms)) return 0;
+    vmm_->demand_fault(it.va, pt::PageSize::k4K, perms, it.access == pt::Access::Write);
   } else {
     return 0;
   }
@@ -128,7 +141,7 @@ void System::run() {
 }
 
 nlohmann::json System::statistics(bool host_timing, bool partial) const {
-  const RunView v{cfg_, tg_->stats(), *mmu_, *vmm_, *as_, *dram_, *ptcache_, host_seconds_, host_timing, partial};
+  const RunView v{cfg_, tg_->stats(), *mmu_, *vmm_, *as_, *dram_, *ptcache_, *mm_, host_seconds_, host_timing, partial};
   return to_json(run_stats_group(), v);
 }
 

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "sys/dram.h"
 #include "sys/line_cache.h"
+#include "sys/mm_replay.h"
 #include "sys/run_stats.h"
 #include "sys/traffic_gen.h"
 #include "sys/workload.h"
@@ -43,6 +44,7 @@ class System {
   pt::PhysMem mem_;
   std::unique_ptr<vmm::AddressSpace> as_;
   std::unique_ptr<vmm::Vmm> vmm_;
+  std::unique_ptr<MemoryMapReplay> mm_;  // a trace's memory-map events
   std::unique_ptr<Source> src_;
   std::unique_ptr<mmu::Mmu> mmu_;
   std::unique_ptr<LineCache> ptcache_;

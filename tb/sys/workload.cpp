@@ -19,6 +19,22 @@ const char* to_string(Item::Kind k) {
       return "host_migrate";
     case Item::ContextSwitch:
       return "context_switch";
+    case Item::Mmap:
+      return "mmap";
+    case Item::Munmap:
+      return "munmap";
+    case Item::Mremap:
+      return "mremap";
+    case Item::Brk:
+      return "brk";
+    case Item::Mprotect:
+      return "mprotect";
+    case Item::Madvise:
+      return "madvise";
+    case Item::Exit:
+      return "exit";
+    case Item::Exec:
+      return "exec";
   }
   return "?";
 }
@@ -120,10 +136,10 @@ bool SyntheticSource::next(Item& it) {
 }
 
 LackeyTraceSource::LackeyTraceSource(const std::string& path, uint64_t limit)
-    : LackeyTraceSource(std::make_unique<std::ifstream>(path), path, limit) {}
+    : LackeyTraceSource(std::make_unique<BlockIStream>(open_trace_blocks(path)), path, limit) {}
 
 LackeyTraceSource::LackeyTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit)
-    : path_(std::move(name)), in_(std::move(in)), limit_(limit) {
+    : path_(std::move(name)), in_(std::move(in)), limit_(limit), sys_(path_) {
   if (!*in_) throw std::runtime_error(path_ + ": cannot open trace");
 }
 
@@ -137,9 +153,20 @@ bool LackeyTraceSource::next(Item& it) {
   std::string line;
   while (std::getline(*in_, line)) {
     ++line_no_;
-    if (line.empty() || line.rfind("==", 0) == 0 || line.rfind("--", 0) == 0) continue;
+    if (line.empty()) continue;
     size_t p = 0;
     while (p < line.size() && line[p] == ' ') ++p;
+    // Valgrind's own lines: headers, and with --trace-syscalls=yes the program's system calls,
+    // of which the memory-map calls become events.
+    // (First characters tested before the prefixes: this runs for every line of a long trace.)
+    const char c0 = line[0], cp = p < line.size() ? line[p] : ' ';
+    if ((c0 == '=' && line.rfind("==", 0) == 0) || (c0 == 'S' && line.rfind("SYSCALL[", 0) == 0) ||
+        (cp == '-' && line.compare(p, 3, "-->") == 0)) {
+      if (!sys_.line(line, line_no_, it)) continue;
+      ++produced_;
+      return true;
+    }
+    if (line.rfind("--", 0) == 0) continue;
     const auto bad = [&](const char* why) {
       return std::runtime_error(path_ + ":" + std::to_string(line_no_) + ": malformed lackey record (" + why + "): '" +
                                 line + "'");
@@ -184,7 +211,7 @@ namespace {
 }  // namespace
 
 BinaryTraceSource::BinaryTraceSource(const std::string& path, uint64_t limit)
-    : BinaryTraceSource(std::make_unique<std::ifstream>(path, std::ios::binary), path, limit) {}
+    : BinaryTraceSource(std::make_unique<BlockIStream>(open_trace_blocks(path)), path, limit) {}
 
 BinaryTraceSource::BinaryTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit)
     : path_(std::move(name)), in_(std::move(in)), limit_(limit) {
@@ -202,9 +229,10 @@ void BinaryTraceSource::header() {
   in_->read(reinterpret_cast<char*>(&reserved), 4);
   in_->read(reinterpret_cast<char*>(&count_), 8);
   if (!*in_) throw std::runtime_error(path_ + ": truncated header");
-  if (version != kTraceVersion)
+  if (version < kTraceVersionMin || version > kTraceVersion)
     throw std::runtime_error(path_ + ": binary trace version " + std::to_string(version) + ", this build reads " +
-                             std::to_string(kTraceVersion));
+                             std::to_string(kTraceVersionMin) + " to " + std::to_string(kTraceVersion));
+  version_ = version;
 }
 
 bool BinaryTraceSource::next(Item& it) {
@@ -215,6 +243,11 @@ bool BinaryTraceSource::next(Item& it) {
       trace_error(path_, record_,
                   "file ends after " + std::to_string(record_) + " of " + std::to_string(count_) + " records");
     return false;
+  }
+  if ((flags & 3) == 3 && version_ >= 2) {  // a memory-map event (bits 7:2: its code)
+    event(flags, it);
+    ++record_;
+    return true;
   }
   if (flags & 0xf8) trace_error(path_, record_, "reserved flag bits set");
   if ((flags & 3) == 3) trace_error(path_, record_, "bad access kind");
@@ -242,46 +275,142 @@ bool BinaryTraceSource::next(Item& it) {
   return true;
 }
 
-BinaryTraceWriter::BinaryTraceWriter(const std::string& path) : path_(path), out_(path, std::ios::binary) {
-  if (!out_) throw std::runtime_error(path + ": cannot write trace");
+uint64_t BinaryTraceSource::uleb(const char* what) {
+  uint64_t v = 0;
+  for (unsigned shift = 0;; shift += 7) {
+    const int b = in_->get();
+    if (b == EOF) trace_error(path_, record_, std::string("truncated ") + what);
+    if (shift > 63 || (shift == 63 && (b & 0x7e)))
+      trace_error(path_, record_, std::string(what) + " longer than 64 bits");
+    v |= uint64_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) return v;
+  }
+}
+
+// Event records carry absolute values and leave the access address delta's base alone, so
+// access records encode exactly as in version 1.
+bool BinaryTraceSource::event(int flags, Item& it) {
+  const unsigned code = unsigned(flags) >> 2;
+  if (code == 0 || code > kEventKinds) trace_error(path_, record_, "unknown event code " + std::to_string(code));
+  it = Item{};
+  it.kind = static_cast<Item::Kind>(Item::Mmap + code - 1);
+  const auto u32 = [&](const char* what) {
+    const uint64_t v = uleb(what);
+    if (v > 0xffffffffu) trace_error(path_, record_, std::string(what) + " wider than 32 bits");
+    return static_cast<uint32_t>(v);
+  };
+  switch (it.kind) {
+    case Item::Mmap:
+      it.va = uleb("address"), it.len = uleb("length"), it.prot = u32("prot"), it.flags = u32("flags");
+      break;
+    case Item::Munmap:
+      it.va = uleb("address"), it.len = uleb("length");
+      break;
+    case Item::Mremap:
+      it.va = uleb("address"), it.len = uleb("length"), it.va2 = uleb("new address"), it.len2 = uleb("new length");
+      break;
+    case Item::Brk:
+      it.va = uleb("address");
+      break;
+    case Item::Mprotect:
+    case Item::Madvise:
+      it.va = uleb("address"), it.len = uleb("length"), it.prot = u32(it.kind == Item::Madvise ? "advice" : "prot");
+      break;
+    case Item::Exit:
+      it.prot = u32("status");
+      break;
+    default:  // Exec: no operands
+      break;
+  }
+  return true;
+}
+
+BinaryTraceWriter::BinaryTraceWriter(const std::string& path) : path_(path), out_(open_trace_sink(path)) {
   const uint32_t version = kTraceVersion, reserved = 0;
-  const uint64_t count = 0;
-  out_.write(kTraceMagic, 8);
-  out_.write(reinterpret_cast<const char*>(&version), 4);
-  out_.write(reinterpret_cast<const char*>(&reserved), 4);
-  out_.write(reinterpret_cast<const char*>(&count), 8);
+  const uint64_t count = 0;  // unknown until finish(), which patches it in where the file allows
+  buf_.append(kTraceMagic, 8);
+  buf_.append(reinterpret_cast<const char*>(&version), 4);
+  buf_.append(reinterpret_cast<const char*>(&reserved), 4);
+  buf_.append(reinterpret_cast<const char*>(&count), 8);
+}
+
+BinaryTraceWriter::~BinaryTraceWriter() = default;
+
+void BinaryTraceWriter::put(uint8_t b) {
+  buf_.push_back(static_cast<char>(b));
+  if (buf_.size() >= (1u << 16)) out_->write(buf_.data(), buf_.size()), buf_.clear();
+}
+
+void BinaryTraceWriter::put_uleb(uint64_t v) {
+  do {
+    const uint8_t b = v & 0x7f;
+    v >>= 7;
+    put(static_cast<uint8_t>(b | (v ? 0x80 : 0)));
+  } while (v);
+}
+
+void BinaryTraceWriter::add_event(const Item& it) {
+  put(static_cast<uint8_t>(3 | (1 + it.kind - Item::Mmap) << 2));
+  switch (it.kind) {
+    case Item::Mmap:
+      put_uleb(it.va), put_uleb(it.len), put_uleb(it.prot), put_uleb(it.flags);
+      break;
+    case Item::Munmap:
+      put_uleb(it.va), put_uleb(it.len);
+      break;
+    case Item::Mremap:
+      put_uleb(it.va), put_uleb(it.len), put_uleb(it.va2), put_uleb(it.len2);
+      break;
+    case Item::Brk:
+      put_uleb(it.va);
+      break;
+    case Item::Mprotect:
+    case Item::Madvise:
+      put_uleb(it.va), put_uleb(it.len), put_uleb(it.prot);
+      break;
+    case Item::Exit:
+      put_uleb(it.prot);
+      break;
+    default:
+      break;
+  }
+  ++n_;
 }
 
 void BinaryTraceWriter::add(const Item& it) {
+  if (is_mm_event(it.kind)) return add_event(it);
+  if (it.kind != Item::Access)
+    throw std::runtime_error(path_ + ": a trace cannot carry synthetic " + std::string(to_string(it.kind)) + " events");
   const uint8_t kind = it.access == pt::Access::Fetch ? 0 : it.access == pt::Access::Read ? 1 : 2;
   const bool sized = it.size != 8;
   if (sized && (it.size == 0 || it.size > 255)) throw std::runtime_error(path_ + ": access size must be 1..255");
-  out_.put(static_cast<char>(kind | (sized ? 4 : 0)));
+  put(static_cast<uint8_t>(kind | (sized ? 4 : 0)));
   const int64_t delta = static_cast<int64_t>(it.va - last_);
   uint64_t z = (static_cast<uint64_t>(delta) << 1) ^ static_cast<uint64_t>(delta >> 63);
   do {
     const uint8_t b = z & 0x7f;
     z >>= 7;
-    out_.put(static_cast<char>(b | (z ? 0x80 : 0)));
+    put(static_cast<uint8_t>(b | (z ? 0x80 : 0)));
   } while (z);
-  if (sized) out_.put(static_cast<char>(it.size));
+  if (sized) put(static_cast<uint8_t>(it.size));
   last_ = it.va;
   ++n_;
 }
 
 void BinaryTraceWriter::finish() {
-  out_.seekp(16);
-  out_.write(reinterpret_cast<const char*>(&n_), 8);
-  out_.close();
-  if (!out_) throw std::runtime_error(path_ + ": write failed");
+  out_->write(buf_.data(), buf_.size());
+  buf_.clear();
+  // A plain file gets its record count; a compressed or piped one keeps 0 (unknown).
+  out_->patch(16, reinterpret_cast<const char*>(&n_), 8);
+  out_->finish();
 }
 
 std::unique_ptr<Source> open_trace(const std::string& path, uint64_t limit) {
   // Opened once and told apart by one peeked character, never by reading ahead and reopening:
   // the trace may be a pipe (bench/rss_bench.sh), where what a probe reads is gone. No lackey
-  // line starts with the magic's 'A', so a file that does is read (and checked) as binary.
-  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
-  if (!*in) throw std::runtime_error(path + ": cannot open trace");
+  // line starts with the magic's 'A', so a file that does is read (and checked) as binary. A zstd
+  // stream is recognised by its own magic below this and decompressed on the fly.
+  auto in = std::make_unique<BlockIStream>(open_trace_blocks(path));
   if (in->peek() == kTraceMagic[0]) return std::make_unique<BinaryTraceSource>(std::move(in), path, limit);
   return std::make_unique<LackeyTraceSource>(std::move(in), path, limit);
 }

@@ -11,16 +11,11 @@
 
 #include <agilemmu/pt/walk.h>
 
-namespace agilemmu::sys {
+#include "sys/item.h"
+#include "sys/syscall_log.h"
+#include "sys/trace_io.h"
 
-struct Item {
-  enum Kind : uint8_t { Access, Remap, Unmap, HostMigrate, ContextSwitch } kind = Access;
-  uint64_t va = 0;
-  uint32_t size = 8;
-  pt::Access access = pt::Access::Read;
-  bool user = true;
-};
-const char* to_string(Item::Kind);
+namespace agilemmu::sys {
 
 class Source {
  public:
@@ -78,7 +73,9 @@ class SyntheticSource : public Source {
 };
 
 // valgrind lackey --trace-mem=yes text: "I  addr,size", " L addr,size", " S addr,size",
-// " M addr,size" (M = load then store). Streamed; other lines (==pid== ...) are skipped.
+// " M addr,size" (M = load then store), and with --trace-syscalls=yes the program's memory-map
+// calls ("SYSCALL[pid,tid](nr) sys_mmap ( ... ) --> ... Success(0x...)", sys/syscall_log.h) as
+// events. Streamed; other valgrind lines (==pid== ..., other calls) are skipped.
 class LackeyTraceSource : public Source {
  public:
   explicit LackeyTraceSource(const std::string& path, uint64_t limit = 0);
@@ -92,12 +89,14 @@ class LackeyTraceSource : public Source {
   uint64_t line_no_ = 0, limit_, produced_ = 0;
   bool pending_store_ = false;
   Item store_;
+  SyscallLog sys_;
 };
 
 // Our compact binary trace (tb/TRACE_FORMAT.md): an 16-byte header, then one record per access
 // of 1 flag byte, a zigzag LEB128 address delta, and a size byte when the size is not 8.
 constexpr char kTraceMagic[8] = {'A', 'M', 'M', 'U', 'T', 'R', 'C', '\0'};
-constexpr uint32_t kTraceVersion = 1;
+// Version 2 adds memory-map event records (access kind 3); version 1 files stay readable.
+constexpr uint32_t kTraceVersion = 2, kTraceVersionMin = 1;
 
 class BinaryTraceSource : public Source {
  public:
@@ -108,26 +107,36 @@ class BinaryTraceSource : public Source {
 
  private:
   void header();
+  uint64_t uleb(const char* what);
+  bool event(int flags, Item& it);
   std::string path_;
+  uint32_t version_ = 0;
   std::unique_ptr<std::istream> in_;
   uint64_t record_ = 0, limit_, count_ = 0, last_ = 0;
 };
 
+// Writes our binary format to `path` ("-": stdout), zstd-compressed when the name ends in ".zst".
 class BinaryTraceWriter {
  public:
   explicit BinaryTraceWriter(const std::string& path);
+  ~BinaryTraceWriter();
   void add(const Item& it);
-  // Writes the record count into the header and closes the file.
+  // Writes the record count into the header (a plain file only) and closes the file.
   void finish();
   uint64_t records() const { return n_; }
 
  private:
+  void put(uint8_t b);
+  void put_uleb(uint64_t v);
+  void add_event(const Item& it);
   std::string path_;
-  std::ofstream out_;
+  std::unique_ptr<BlockSink> out_;
+  std::string buf_;
   uint64_t n_ = 0, last_ = 0;
 };
 
-// Opens a trace of either format, told apart by the binary magic.
+// Opens a trace of either format, told apart by the binary magic, each optionally zstd-compressed
+// (told apart by the zstd magic). "-" reads stdin.
 std::unique_ptr<Source> open_trace(const std::string& path, uint64_t limit = 0);
 
 }  // namespace agilemmu::sys

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fifo_trace.sh AGILEMMU CONFIG LACKEY: a trace streamed through a FIFO (as bench/rss_bench.sh
-# does) replays exactly like the same bytes in a regular file, in both formats: nothing may open
+# does) replays exactly like the same bytes in a regular file, in both formats, plain and zstd: nothing may open
 # the trace twice or read ahead of the reader (a FIFO's data is gone once read).
 set -euo pipefail
 bin=$1 cfg=$2 lackey=$3
@@ -8,7 +8,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat "$lackey" "$lackey" "$lackey" > "$tmp/t.lackey"
 "$bin" trace convert "$tmp/t.lackey" "$tmp/t.bin" > /dev/null
-for t in t.lackey t.bin; do
+"$bin" trace convert "$tmp/t.lackey" "$tmp/t.bin.zst" > /dev/null
+zstd -q "$tmp/t.lackey" -o "$tmp/t.lackey.zst"
+for t in t.lackey t.bin t.bin.zst t.lackey.zst; do
   "$bin" run "$cfg" --quiet --no-host-timing --set workload.trace="$tmp/$t" --json "$tmp/file.json" > /dev/null
   mkfifo "$tmp/fifo"
   cat "$tmp/$t" > "$tmp/fifo" &

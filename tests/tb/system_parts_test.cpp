@@ -208,3 +208,150 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
              "t.bin: record 0: address delta longer than 64 bits");
   BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x01" + "\1\2").empty());
 }
+
+namespace {
+std::vector<sys::Item> read_all(const std::string& path) {
+  std::vector<sys::Item> v;
+  auto s = sys::open_trace(path);
+  sys::Item it;
+  while (s->next(it)) v.push_back(it);
+  return v;
+}
+std::string open_error(const std::string& path) {
+  try {
+    read_all(path);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+bool same(const std::vector<sys::Item>& a, const std::vector<sys::Item>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].kind != b[i].kind || a[i].va != b[i].va || a[i].size != b[i].size || a[i].access != b[i].access)
+      return false;
+  return true;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(zstd_traces_round_trip_and_report_corruption) {
+  // Enough records that the compressed stream spans several input blocks.
+  std::string text;
+  for (unsigned i = 0; i < 40000; ++i) {
+    char line[64];
+    std::snprintf(line, sizeof line, "I  %08x,%u\n %c %010x,8\n", 0x400000 + 4 * (i % 300), 1 + i % 7, "LSM"[i % 3],
+                  0x10000000 + ((i * 2654435761u) & 0xffffff));
+    text += line;
+  }
+  std::ofstream("z.lackey") << text;
+  {  // the same text, compressed
+    auto sink = sys::open_trace_sink("z.lackey.zst");
+    sink->write(text.data(), text.size());
+    sink->finish();
+  }
+  for (const char* out : {"z.bin", "z.bin.zst"}) {
+    sys::LackeyTraceSource in("z.lackey");
+    sys::BinaryTraceWriter w(out);
+    sys::Item it;
+    while (in.next(it)) w.add(it);
+    w.finish();
+  }
+  const auto ref = read_all("z.lackey");
+  BOOST_TEST(ref.size() == 40000u + 40000u + 13333u);  // every M (i % 3 == 2) is a read and a write
+  BOOST_TEST(same(read_all("z.lackey.zst"), ref));
+  BOOST_TEST(same(read_all("z.bin"), ref));
+  BOOST_TEST(same(read_all("z.bin.zst"), ref));
+  std::ifstream f("z.bin.zst", std::ios::binary);
+  const std::string z((std::istreambuf_iterator<char>(f)), {});
+  BOOST_TEST(z.substr(0, 4) == "\x28\xb5\x2f\xfd");  // really compressed
+  BOOST_TEST(z.size() < std::ifstream("z.bin", std::ios::ate | std::ios::binary).tellg());
+  // A truncated stream and a damaged frame header are errors naming the file, not a short trace.
+  std::ofstream("cut.bin.zst", std::ios::binary) << z.substr(0, z.size() / 2);
+  BOOST_TEST(open_error("cut.bin.zst") == "cut.bin.zst: truncated zstd stream (the file ends inside a frame)");
+  std::string bad = z;
+  bad[4] = '\xff', bad[5] = '\xff';
+  std::ofstream("bad.bin.zst", std::ios::binary) << bad;
+  BOOST_TEST(open_error("bad.bin.zst").find("bad.bin.zst: corrupt zstd stream (") == 0u, open_error("bad.bin.zst"));
+}
+
+// valgrind --trace-syscalls=yes lines as this valgrind (3.19) prints them, in a lackey log.
+BOOST_AUTO_TEST_CASE(syscall_lines_become_memory_map_events) {
+  const std::string log =
+      "==7== Command: ./wrap.sh\n"
+      "I  04020ce0,5\n"
+      "SYSCALL[7,1](9) sys_mmap ( 0x0, 1048576, 3, 34, 4294967295, 0 ) --> [pre-success] Success(0x4a2c000) \n"
+      "SYSCALL[7,1](0) sys_read ( 4, 0x1ffeffecd8, 832 ) --> [async] ... \n"
+      "SYSCALL[7,1](0) ... [async] --> Success(0x340) \n"
+      "SYSCALL[7,1](28) sys_madvise ( 0x4a2c000, 65536, 4 ) --> [async] ... \n"
+      " S 04a2c000,8\n"
+      "SYSCALL[7,1](28) ... [async] --> Success(0x0) \n"
+      "SYSCALL[7,1](28) sys_madvise ( 0x4a2c000, 4096, 3 ) --> [async] ... \n"  // MADV_WILLNEED: no event
+      "SYSCALL[7,1](28) ... [async] --> Success(0x0) \n"
+      "SYSCALL[7,1](25) sys_mremap ( 0x4a2c000, 1048576, 2097152, 0x1 ) --> [pre-success] Success(0x4b2d000) \n"
+      "SYSCALL[7,1](10) sys_mprotect ( 0x4b2d000, 8192, 1 )[sync] --> Success(0x0) \n"
+      "SYSCALL[7,1](11) sys_munmap ( 0xffffffffffffffff, 4096 )==7== Warning: client syscall munmap tried\n"
+      " --> [pre-fail] Failure(0x16) \n"
+      "SYSCALL[7,1](11) sys_munmap ( 0x4b2d000, 2097152 )==7== Warning: something\n"
+      " --> [pre-success] Success(0x0) \n"
+      "SYSCALL[7,1](12) sys_brk ( 0x4045000 ) --> [pre-success] Success(0x4045000) \n"
+      "==9== Command: /usr/bin/dirname x\n"  // a forked child's exec: not ours, no exec event
+      "SYSCALL[9,1](11) sys_munmap ( 0x4045000, 4096 )[sync] --> Success(0x0) \n"  // its calls: skipped
+      "SYSCALL[7,1](334) unimplemented (by the kernel) syscall: 334! (ni_syscall)\n"
+      " --> [pre-fail] Failure(0x26) \n"
+      "SYSCALL[7,1](59) sys_execve ( 0x129898(/bin/ls), 0x1298d8, 0x4035b88 )==7== Lackey, an example\n"
+      "==7== Command: /bin/ls /\n"
+      "SYSCALL[7,1](231) exit_group( 3 ) --> [pre-success] Success(0x0) \n";
+  sys::LackeyTraceSource s(std::make_unique<std::istringstream>(log), "t");
+  std::vector<sys::Item> v;
+  sys::Item it;
+  while (s.next(it)) v.push_back(it);
+  BOOST_REQUIRE(v.size() == 10u);
+  BOOST_TEST((v[0].kind == sys::Item::Access && v[0].access == pt::Access::Fetch));
+  BOOST_TEST((v[1].kind == sys::Item::Mmap && v[1].va == 0x4a2c000u && v[1].len == 1048576u && v[1].prot == 3u &&
+              v[1].flags == 34u));
+  BOOST_TEST((v[2].kind == sys::Item::Access && v[2].access == pt::Access::Write));  // before the madvise returned
+  BOOST_TEST((v[3].kind == sys::Item::Madvise && v[3].va == 0x4a2c000u && v[3].len == 65536u && v[3].prot == 4u));
+  BOOST_TEST((v[4].kind == sys::Item::Mremap && v[4].va == 0x4a2c000u && v[4].len == 1048576u &&
+              v[4].va2 == 0x4b2d000u && v[4].len2 == 2097152u));
+  BOOST_TEST((v[5].kind == sys::Item::Mprotect && v[5].va == 0x4b2d000u && v[5].len == 8192u && v[5].prot == 1u));
+  BOOST_TEST((v[6].kind == sys::Item::Munmap && v[6].va == 0x4b2d000u && v[6].len == 2097152u));  // failed one: none
+  BOOST_TEST((v[7].kind == sys::Item::Brk && v[7].va == 0x4045000u));
+  BOOST_TEST(v[8].kind == sys::Item::Exec);  // the second image's header
+  BOOST_TEST((v[9].kind == sys::Item::Exit && v[9].prot == 3u));
+
+  // The events survive the binary format (version 2) and its zstd form, in order with the accesses.
+  for (const char* out : {"ev.bin", "ev.bin.zst"}) {
+    {
+      sys::BinaryTraceWriter w(out);
+      for (const auto& e : v) w.add(e);
+      w.finish();
+    }
+    const auto back = read_all(out);
+    BOOST_REQUIRE(back.size() == v.size());
+    for (size_t i = 0; i < v.size(); ++i)
+      BOOST_TEST((back[i].kind == v[i].kind && back[i].va == v[i].va && back[i].len == v[i].len &&
+                  back[i].va2 == v[i].va2 && back[i].len2 == v[i].len2 && back[i].prot == v[i].prot &&
+                  back[i].flags == v[i].flags && back[i].access == v[i].access && back[i].size == v[i].size),
+                 "record " << i);
+  }
+
+  // Bad event lines name their line; version 1 files keep rejecting kind 3.
+  auto error_of = [](const std::string& text) { return trace_error_of<sys::LackeyTraceSource>(text, "t"); };
+  BOOST_TEST(error_of("I  0401ab70,3\nSYSCALL[7,1](9) sys_mmap ( 0x0, 4096, 3 ) --> Success(0x1000)\n") ==
+             "t:2: malformed syscall record (sys_mmap takes 6 arguments, not 3): "
+             "'SYSCALL[7,1](9) sys_mmap ( 0x0, 4096, 3 ) --> Success(0x1000)'");
+  BOOST_TEST(error_of("SYSCALL[7,1](11) sys_munmap ( 0xzz, 4096 )[sync] --> Success(0x0)\n")
+                 .find("t:1: malformed syscall record (arguments must be numbers)") == 0u);
+  BOOST_TEST(error_of("SYSCALL[7,1](11) sys_munmap ( 0x1000, 4096 )[sync] --> Success(zz)\n")
+                 .find("t:1: malformed syscall record (sys_munmap has no Success(RESULT)") == 0u);
+  BOOST_TEST(error_of("SYSCALL[x](11) sys_munmap ( 0x1000, 4096 )\n")
+                 .find("t:1: malformed syscall record (expected SYSCALL[PID,TID](NR) NAME)") == 0u);
+  auto bin_error_of = [](const std::string& bytes) { return trace_error_of<sys::BinaryTraceSource>(bytes, "t.bin"); };
+  std::string v2(sys::kTraceMagic, 8);
+  v2 += std::string("\2\0\0\0\0\0\0\0", 8) + std::string("\0\0\0\0\0\0\0\0", 8);
+  BOOST_TEST(bin_error_of(v2 + "\x27") == "t.bin: record 0: unknown event code 9");
+  BOOST_TEST(bin_error_of(v2 + "\x07\x80") == "t.bin: record 0: truncated address");
+  BOOST_TEST(bin_error_of(v2 + "\x1f\x80\x80\x80\x80\x80") == "t.bin: record 0: truncated status");
+  BOOST_TEST(bin_error_of(v2 + "\x1f\x80\x80\x80\x80\x10") == "t.bin: record 0: status wider than 32 bits");
+  BOOST_TEST(bin_error_of(v2 + "\x23\x01\x02").empty());  // exec (no operands), then an access
+}

@@ -222,3 +222,47 @@ BOOST_AUTO_TEST_CASE(tables_stay_coherent_under_random_events) {
     if (mode == Mode::Nested) BOOST_TEST(w.vmm->stats().traps_total() == w.traps(TrapKind::NestedChange));
   }
 }
+
+// A program's own memory-map calls (trace events): mprotect rewrites the leaf, mremap moves it
+// (same gPA), exit takes the whole address space; each guest write traps under shadow paging and
+// the shadow and compound tables follow.
+BOOST_AUTO_TEST_CASE(protect_move_and_exit_rewrite_the_guest_table) {
+  for (Mode m : {Mode::Shadow, Mode::Agile, Mode::Nested}) {
+    World w(m, Policy::Static);
+    const bool traps = m != Mode::Nested;
+    const uint64_t pt0 = w.traps(TrapKind::PtWrite), writes0 = w.vmm->stats().guest_pt_writes;
+    pt::Perms ro;
+    ro.write = false;
+    BOOST_TEST(w.vmm->protect(kHeap, ro));
+    BOOST_TEST(!w.vmm->protect(kHeap, ro));  // nothing changes: no write
+    BOOST_TEST(w.vmm->stats().protects == 1u);
+    BOOST_TEST(w.vmm->stats().guest_pt_writes == writes0 + 1);
+    BOOST_TEST(w.traps(TrapKind::PtWrite) == pt0 + (traps ? 1u : 0u));
+    const Mode walk_mode = m;
+    auto r = w.walk(walk_mode, kHeap);
+    BOOST_REQUIRE(r.ok);
+    BOOST_TEST(!r.tr.perms.write);  // the hardware's table says read-only now
+    uint64_t gpa0, gpa1;
+    pt::Perms p;
+    PageSize s;
+    BOOST_REQUIRE(w.as.guest_translate(kHeap, gpa0, p, s));
+    BOOST_TEST(w.vmm->move(kHeap, kHeap + 0x400000));  // a new leaf table too: PD entry + 2 PTEs
+    BOOST_TEST(!w.as.guest_translate(kHeap, gpa1, p, s));
+    BOOST_REQUIRE(w.as.guest_translate(kHeap + 0x400000, gpa1, p, s));
+    BOOST_TEST(gpa1 == gpa0);  // the page keeps its frame
+    BOOST_TEST(!p.write);      // and its protection
+    BOOST_TEST(!w.walk(walk_mode, kHeap).ok);
+    BOOST_TEST(w.walk(walk_mode, kHeap + 0x400000).ok);
+    BOOST_TEST(w.vmm->stats().moves == 1u);
+    BOOST_TEST(w.traps(TrapKind::PtWrite) == pt0 + (traps ? 4u : 0u));
+    w.invs.clear();
+    w.vmm->exit_process();
+    BOOST_TEST(w.as.guest_mappings().empty());
+    BOOST_TEST(!w.walk(walk_mode, kHeap + 0x400000).ok);
+    BOOST_TEST(w.vmm->stats().exits == 1u);
+    BOOST_TEST(w.traps(TrapKind::PtWrite) == pt0 + (traps ? 5u : 0u));  // one top-level entry cleared
+    BOOST_TEST((!w.invs.empty() && w.invs.back().kind == vmm::Invalidation::All));
+    w.vmm->demand_fault(kHeap, PageSize::k4K, {});  // the next image faults its pages back in
+    BOOST_TEST(w.walk(walk_mode, kHeap).ok);
+  }
+}

@@ -55,6 +55,16 @@ class AddressSpace {
   // to a page whose shadow-style leaf it kept read-only). Not a guest page-table write.
   void set_guest_dirty(uint64_t gva);
   bool guest_unmap(uint64_t gva);
+  // Rewrites the leaf of the mapped page holding gva with new permissions (mprotect), keeping
+  // its gPA; `clean` also clears A and D (MADV_FREE). False if unmapped.
+  bool guest_protect(uint64_t gva, pt::Perms perms, bool clean);
+  // Moves the mapped page at `from` to the unmapped gVA `to`, same gPA, same A/D (mremap moves
+  // page-table entries, not data). Both must be aligned to the page's size.
+  bool guest_move(uint64_t from, uint64_t to);
+  // The process's address space goes (exit, exec): the guest clears its top-level entries and
+  // frees every table and page below; agile switch points go too (a new process starts
+  // shadow-style). The derived tables are rebuilt (empty).
+  void guest_reset();
   // Points a mapped gVA page at a fresh gPA page (copy-on-write, guest page migration); the
   // contents are copied. Returns the new gPA; the old gPA page is freed.
   uint64_t guest_remap(uint64_t gva);

@@ -56,6 +56,7 @@ struct VmmStats {
   std::array<uint64_t, pt::kMaxLevels + 1> to_shadow{};  // nested-style entries made shadow-style again, by level
   uint64_t switch_cycles = 0;
   uint64_t demand_faults = 0, unmaps = 0, remaps = 0, host_migrations = 0, context_switches = 0;
+  uint64_t protects = 0, moves = 0, exits = 0;  // trace memory-map events (mprotect/MADV_FREE, mremap, exit)
   uint64_t root_cache_hits = 0;
   uint64_t spurious_faults = 0;  // faults on a page another fault had already handled (AT)
   uint64_t invalidations = 0;
@@ -85,7 +86,15 @@ class Vmm {
   // lets the write retry. False when the fault is not that (a real protection fault).
   bool dirty_bit_trap(uint64_t gva);
   bool unmap(uint64_t gva);
-  bool remap(uint64_t gva);         // same gVA, new gPA (copy-on-write, guest page migration)
+  bool remap(uint64_t gva);  // same gVA, new gPA (copy-on-write, guest page migration)
+  // The program's own memory-map calls, page by page (sys/mm_replay.h splits the ranges):
+  // mprotect rewrites the leaf with new permissions (`clean`: MADV_FREE clears A/D instead);
+  // false if unmapped or nothing would change.
+  bool protect(uint64_t gva, pt::Perms perms, bool clean = false);
+  // mremap moves a mapped page to an unmapped gVA (same gPA); false if `from` is unmapped.
+  bool move(uint64_t from, uint64_t to);
+  // Process exit or exec: the address space and its tables go (AddressSpace::guest_reset).
+  void exit_process();
   bool host_migrate(uint64_t gva);  // hypervisor moves the host page behind gva's gPA
   void context_switch();            // the guest changes its root (another process and back)
   // Runs the FIG. 10 scan for every interval boundary passed by `now` (dynamic policy).

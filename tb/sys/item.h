@@ -1,0 +1,46 @@
+// One request of a workload: a memory access, a synthetic OS/hypervisor event, or one of the
+// program's own memory-map system calls carried in a trace.
+#pragma once
+#include <cstdint>
+
+#include <agilemmu/pt/walk.h>
+
+namespace agilemmu::sys {
+
+struct Item {
+  enum Kind : uint8_t {
+    Access,
+    Remap,
+    Unmap,
+    HostMigrate,
+    ContextSwitch,
+    // The program's memory-map calls (trace events; fields below). Mmap..Exec keep this order:
+    // the binary format's event codes are 1 + (kind - Mmap).
+    Mmap,      // va, len, prot, flags
+    Munmap,    // va, len
+    Mremap,    // va, len -> va2, len2
+    Brk,       // va: the new program break
+    Mprotect,  // va, len, prot
+    Madvise,   // va, len, prot = advice (MADV_DONTNEED 4 or MADV_FREE 8)
+    Exit,      // prot = exit status: the process ends, its address space goes
+    Exec,      // a new program image replaces the address space
+  } kind = Access;
+  uint64_t va = 0;
+  uint32_t size = 8;
+  pt::Access access = pt::Access::Read;
+  bool user = true;
+  uint32_t prot = 0, flags = 0;  // events: PROT_* bits (or advice, exit status); MAP_* flags
+  uint64_t len = 0, va2 = 0, len2 = 0;
+};
+const char* to_string(Item::Kind);
+constexpr unsigned kEventKinds = Item::Exec - Item::Mmap + 1;
+inline bool is_mm_event(Item::Kind k) { return k >= Item::Mmap; }
+
+// Linux x86-64 values the traces carry.
+namespace linux_abi {
+constexpr uint32_t kProtRead = 1, kProtWrite = 2, kProtExec = 4;
+constexpr uint32_t kMapFixed = 0x10;
+constexpr uint32_t kMadvDontneed = 4, kMadvFree = 8;
+}  // namespace linux_abi
+
+}  // namespace agilemmu::sys

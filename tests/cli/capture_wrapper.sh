@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# capture_wrapper.sh CAPTURE AGILEMMU: a command that is a wrapper script exec'ing the real
+# program (here a shell script that execs /bin/ls, as a python3 shim on PATH would) is traced into
+# the real program: the trace holds one exec event (the helper the shim runs in a child is traced
+# into a log of its own and dropped: no second exec, no interleaved lines) and more references than /bin/ls alone makes (the wrapper's, then all of ls's), where a
+# capture that stopped at the wrapper holds fewer.
+set -euo pipefail
+capture=$1 bin=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/shim"
+# Like most shims it runs a helper first (fork + exec: a child process valgrind also follows).
+printf '#!/bin/sh\nhere=$(/usr/bin/dirname "$0")\nexec /bin/ls "$@"\n' > "$tmp/shim/ls"
+chmod +x "$tmp/shim/ls"
+export AGILEMMU=$bin
+PATH="$tmp/shim:$PATH" "$capture" "$tmp/wrapped.bin.zst" ls / > "$tmp/out"
+cat "$tmp/out"
+grep -q "1 child process(es) that forked and exec'd were traced apart" "$tmp/out" \
+  || { echo "FAIL: the helper was not traced apart"; exit 1; }
+"$capture" "$tmp/direct.bin.zst" /bin/ls / > /dev/null
+accesses() { "$bin" trace info "$1" | sed -n 's/^[^:]*: \([0-9]*\) accesses.*/\1/p'; }
+execs() { "$bin" trace info "$1" | sed -n 's/.* exec \([0-9]*\))$/\1/p'; }
+w=$(accesses "$tmp/wrapped.bin.zst") d=$(accesses "$tmp/direct.bin.zst")
+echo "wrapped: $w accesses, $(execs "$tmp/wrapped.bin.zst") exec; /bin/ls alone: $d accesses, $(execs "$tmp/direct.bin.zst") exec"
+[ "$(execs "$tmp/wrapped.bin.zst")" = 1 ] || { echo "FAIL: the wrapper's exec is not in the trace"; exit 1; }
+[ "$(execs "$tmp/direct.bin.zst")" = 0 ] || { echo "FAIL: an exec in a trace of /bin/ls alone"; exit 1; }
+[ "$w" -gt "$d" ] || { echo "FAIL: the wrapped capture holds fewer accesses than ls alone: not followed into ls"; exit 1; }
+echo "ok   the wrapper was followed into /bin/ls"
