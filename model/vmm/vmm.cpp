@@ -6,7 +6,17 @@ namespace agilemmu::vmm {
 
 using pt::Format;
 
-const char* to_string(Policy p) { return p == Policy::Static ? "static" : "dynamic"; }
+const char* to_string(Policy p) {
+  switch (p) {
+    case Policy::Static:
+      return "static";
+    case Policy::Dynamic:
+      return "dynamic";
+    case Policy::Isca:
+      return "isca";
+  }
+  return "?";
+}
 const char* to_string(TrapKind k) {
   switch (k) {
     case TrapKind::PtWrite:
@@ -85,9 +95,10 @@ void Vmm::on_pt_write(uint64_t gva, unsigned level, uint64_t node_gpa, uint64_t 
     trap(TrapKind::PtWrite, costs_.pt_write_trap);
     // FIG. 9: a change to an existing translation suggests a dynamic region: after `threshold`
     // such writes to one page-table page, make its parent entry nested-style (the lowest
-    // necessary node), so later writes there are not intercepted.
-    if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic && (old & pt::pte::P) && old != v &&
-        ++writes_[{level, node_gpa}] >= dyn_.threshold)
+    // necessary node), so later writes there are not intercepted. The ISCA 2016 policy counts
+    // every trapped write to the page, new entries too.
+    const bool counts = policy_ == Policy::Isca || (policy_ == Policy::Dynamic && (old & pt::pte::P) && old != v);
+    if (mode_ == pt::Mode::Agile && counts && ++writes_[{level, node_gpa}] >= dyn_.threshold)
       make_nested(gva, level - 1);
     return;
   }
@@ -251,8 +262,7 @@ bool Vmm::host_migrate(uint64_t gva) {
       pending_cycles_ += costs_.shadow_resync;
     }
     host_moved_.insert(page);
-    if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic && shadow_style &&
-        ++writes_[{0, page}] >= dyn_.threshold)
+    if (mode_ == pt::Mode::Agile && policy_ != Policy::Static && shadow_style && ++writes_[{0, page}] >= dyn_.threshold)
       make_nested(page, as_.format().levels);
     // The host page may be larger than the guest page (2 MiB or 1 GiB host pages): every guest
     // page it backs changes its hPA, not only gva's. (change_page invalidates gva's own page.)
@@ -277,7 +287,7 @@ void Vmm::tick(uint64_t now) {
   while (now >= next_interval_) {
     next_interval_ += dyn_.interval;
     ++st_.intervals;
-    if (mode_ == pt::Mode::Agile && policy_ == Policy::Dynamic) scan();
+    if (mode_ == pt::Mode::Agile && policy_ != Policy::Static) scan();
     writes_.clear();
     host_moved_.clear();
   }

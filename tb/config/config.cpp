@@ -142,12 +142,17 @@ void read_workload(Section w, Workload& wl) {
 }
 
 void read_agile(Section ag, Config& c) {
-  c.agile_policy =
-      ag.choice("policy", "static", {"static", "dynamic"}) == "dynamic" ? vmm::Policy::Dynamic : vmm::Policy::Static;
+  const std::string policy = ag.choice("policy", "static", {"static", "dynamic", "isca"});
+  c.agile_policy = policy == "dynamic" ? vmm::Policy::Dynamic
+                   : policy == "isca"  ? vmm::Policy::Isca
+                                       : vmm::Policy::Static;
   c.agile_nested_level = static_cast<unsigned>(ag.u64("nested_level", 0, 0, c.format.levels));
   c.dynamic.interval = ag.u64("interval", c.dynamic.interval, 1);
   c.dynamic.threshold = static_cast<unsigned>(ag.u64("threshold", c.dynamic.threshold, 1, 1u << 20));
   c.dynamic.window = static_cast<unsigned>(ag.u64("window", c.dynamic.window, 1, 1u << 20));
+  c.dynamic.start_nested = ag.choice("start", "shadow", {"shadow", "nested"}) == "nested";
+  if (c.dynamic.start_nested && c.agile_policy == vmm::Policy::Static)
+    ag.fail("start", "applies to the dynamic and isca policies (the static one takes each region's paging)");
   ag.finish();
 }
 
@@ -292,8 +297,13 @@ void populate(const Config& cfg, vmm::AddressSpace& as) {
     for (uint64_t off = 0; off < r.size; off += pb) as.guest_map(r.base + off, r.page_size, r.perms, r.perms.write);
   }
   as.build_all();
-  // The dynamic policy starts every process all shadow-style (claim 12).
-  if (cfg.mode != pt::Mode::Agile || cfg.agile_policy == vmm::Policy::Dynamic) return;
+  if (cfg.mode != pt::Mode::Agile) return;
+  // The dynamic policies start every process all shadow-style (claim 12), or all nested with
+  // agile.start: nested (a short-lived process: nothing to shadow before it ends).
+  if (cfg.agile_policy != vmm::Policy::Static) {
+    if (cfg.dynamic.start_nested) as.set_compound_nested(0, 0);
+    return;
+  }
   for (const auto& r : cfg.regions)
     if (r.paging == Paging::Nested) as.make_range_nested(r.base, r.size, r.nested_level);
 }

@@ -23,7 +23,7 @@ void add_identity(stats::Group<RunView>& g) {
         [](const RunView& v) { return Value(std::string(pt::to_string(v.cfg.mode))); });
   g.add({"timing", Unit::Text, Agg::None, "TLM timing: lt or at"},
         [](const RunView& v) { return Value(std::string(v.cfg.mmu.timing == mmu::Timing::AT ? "at" : "lt")); });
-  g.add({"policy", Unit::Text, Agg::None, "agile policy: static or dynamic (none in other modes)"},
+  g.add({"policy", Unit::Text, Agg::None, "agile policy: static, dynamic or isca (none in other modes)"},
         [](const RunView& v) {
           return Value(std::string(v.cfg.mode == pt::Mode::Agile ? vmm::to_string(v.cfg.agile_policy) : "none"));
         });

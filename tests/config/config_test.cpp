@@ -131,3 +131,14 @@ BOOST_AUTO_TEST_CASE(regions_neither_wrap_nor_span_the_canonical_hole) {  // fuz
                       "0xfffffffffffff000, size: 4K}\n")
                  .find("overlaps region 'region0'") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(agile_policy_and_start) {
+  const auto isca = config::load_text("agile: {policy: isca, start: nested}\n", "t.yaml");
+  BOOST_TEST(std::string(vmm::to_string(isca.agile_policy)) == "isca");
+  BOOST_TEST(isca.dynamic.start_nested);
+  BOOST_TEST(!config::load_text("agile: {policy: dynamic}\n", "t.yaml").dynamic.start_nested);
+  const std::string e = error_of("agile:\n  policy: static\n  start: nested\n");
+  BOOST_TEST(e.find("t.yaml:3") != std::string::npos, e);
+  BOOST_TEST(e.find("agile.start") != std::string::npos, e);
+  BOOST_TEST(error_of("agile: {policy: paper}\n").find("static, dynamic, isca") != std::string::npos);
+}

@@ -15,7 +15,10 @@
 
 namespace agilemmu::vmm {
 
-enum class Policy : uint8_t { Static, Dynamic };
+// Static: regions keep the paging style the config gives them. Dynamic: the patent's FIG. 9/10
+// policy (changes to existing translations count). Isca: the ISCA 2016 agile-paging mechanism
+// (every trapped write to a page-table page counts, new entries too). README compares them.
+enum class Policy : uint8_t { Static, Dynamic, Isca };
 const char* to_string(Policy);
 
 enum class TrapKind : uint8_t { PtWrite, ShadowFault, RootChange, NestedChange, DirtyBit, kCount };
@@ -38,6 +41,7 @@ struct DynamicPolicy {
   uint64_t interval = 1000000;  // cycles between FIG. 10 scans
   unsigned threshold = 2;       // writes to one guest page-table page within an interval -> nested
   unsigned window = 2;          // intervals without writes under a nested-style entry -> shadow
+  bool start_nested = false;    // agile.start: nested -- the process starts fully nested (short-lived)
 };
 
 // What the MMU must drop after a change (TLB entries, walk caches).
