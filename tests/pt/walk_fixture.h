@@ -72,8 +72,8 @@ inline pt::WalkResult reads_of(const pt::WalkResult& r) {
 }  // namespace agilemmu::test
 
 // The names every walk test uses.
-using agilemmu::test::Guest;
 using agilemmu::pt::Access;
 using agilemmu::pt::FaultKind;
 using agilemmu::pt::Mode;
 using agilemmu::pt::PageSize;
+using agilemmu::test::Guest;
