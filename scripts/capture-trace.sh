@@ -31,7 +31,7 @@ trap 'rm -rf "$tmp"' EXIT
 # Every process valgrind follows logs to its own $tmp/vg.PID (--log-file=%p). The traced process
 # keeps its pid across exec, so its log is known in advance and made a FIFO that the converter
 # reads as it is written: the trace never lands on disk as text. Children a wrapper forks and
-# execs (helpers like readlink in a pyenv shim) log to small regular files, dropped at the end;
+# execs (helpers like readlink in a pyenv shim) log to regular files, unlinked as they appear;
 # forked children that do not exec stay silent.
 vg=(valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes --trace-children=yes
   --child-silent-after-fork=yes --log-file="$tmp/vg.%p")
@@ -57,9 +57,24 @@ spid=$!
 # process closes its log to exec the next program image.
 exec 4> "$tmp/vg.$vpid"
 echo go > "$tmp/go"
+# Helper logs are unlinked as they appear: a helper keeps writing into its open file, whose space
+# goes when it exits (a pyenv shim's bash helpers log tens of MB each).
+reap() {
+  local f
+  for f in "$tmp"/vg.*; do
+    [ "$f" = "$tmp/vg.$vpid" ] || [ ! -e "$f" ] || { rm -f "$f" && echo "$f" >> "$tmp/helpers"; }
+  done
+}
+(while kill -0 "$vpid" 2> /dev/null; do
+  reap
+  sleep 0.5
+done) &
+rpid=$!
 set +e
 wait "$vpid"
 rc=$?
+wait "$rpid"
+reap
 exec 4>&-
 wait "$spid"
 sink_rc=$?
@@ -72,6 +87,7 @@ if [ "$rc" != 0 ]; then
 fi
 [ "$sink_rc" = 0 ] || { echo "capture-trace: writing $out failed" >&2; exit 1; }
 echo "capture-trace: '$*' -> $out ($(stat -c %s "$out") bytes)"
-children=$(find "$tmp" -name 'vg.*' ! -name "vg.$vpid" | wc -l)
+children=0
+[ ! -f "$tmp/helpers" ] || children=$(sort -u "$tmp/helpers" | wc -l)
 [ "$children" = 0 ] || echo "capture-trace: $children child process(es) that forked and exec'd were traced apart and dropped"
 "$bin" trace info "$out" | sed 's/^/capture-trace: /'
