@@ -183,25 +183,50 @@ namespace {
 }
 }  // namespace
 
+size_t IstreamByteSource::read(uint8_t* dst, size_t max) {
+  in_->read(reinterpret_cast<char*>(dst), static_cast<std::streamsize>(max));
+  return static_cast<size_t>(in_->gcount());
+}
+
 BinaryTraceSource::BinaryTraceSource(const std::string& path, uint64_t limit)
     : BinaryTraceSource(std::make_unique<std::ifstream>(path, std::ios::binary), path, limit) {}
 
+namespace {
+std::unique_ptr<ByteSource> checked(std::unique_ptr<std::istream> in, const std::string& name) {
+  if (!*in) throw std::runtime_error(name + ": cannot open trace");
+  return std::make_unique<IstreamByteSource>(std::move(in));
+}
+}  // namespace
+
 BinaryTraceSource::BinaryTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit)
-    : path_(std::move(name)), in_(std::move(in)), limit_(limit) {
-  if (!*in_) throw std::runtime_error(path_ + ": cannot open trace");
+    : BinaryTraceSource(checked(std::move(in), name), name, limit) {}
+
+BinaryTraceSource::BinaryTraceSource(std::unique_ptr<ByteSource> in, std::string name, uint64_t limit)
+    : path_(std::move(name)), in_(std::move(in)), buf_(64 * 1024), limit_(limit) {
   header();
 }
 
+int BinaryTraceSource::refill_get() {
+  if (eof_) return -1;
+  const size_t n = in_->read(buf_.data(), buf_.size());
+  if (n == 0) {
+    eof_ = true;
+    return -1;
+  }
+  pos_ = buf_.data(), end_ = buf_.data() + n;
+  return *pos_++;
+}
+
 void BinaryTraceSource::header() {
-  char magic[8];
-  uint32_t version = 0, reserved = 0;
-  in_->read(magic, 8);
-  if (in_->gcount() != 8 || std::memcmp(magic, kTraceMagic, 8) != 0)
+  uint8_t h[24];
+  size_t got = 0;
+  for (int b; got < sizeof h && (b = get()) >= 0;) h[got++] = static_cast<uint8_t>(b);
+  if (got < 8 || std::memcmp(h, kTraceMagic, 8) != 0)
     throw std::runtime_error(path_ + ": not an agilemmu binary trace (bad magic)");
-  in_->read(reinterpret_cast<char*>(&version), 4);
-  in_->read(reinterpret_cast<char*>(&reserved), 4);
-  in_->read(reinterpret_cast<char*>(&count_), 8);
-  if (!*in_) throw std::runtime_error(path_ + ": truncated header");
+  if (got < sizeof h) throw std::runtime_error(path_ + ": truncated header");
+  uint32_t version = 0;
+  std::memcpy(&version, h + 8, 4);
+  std::memcpy(&count_, h + 16, 8);
   if (version != kTraceVersion)
     throw std::runtime_error(path_ + ": binary trace version " + std::to_string(version) + ", this build reads " +
                              std::to_string(kTraceVersion));
@@ -209,8 +234,8 @@ void BinaryTraceSource::header() {
 
 bool BinaryTraceSource::next(Item& it) {
   if (limit_ && record_ >= limit_) return false;
-  const int flags = in_->get();
-  if (flags == EOF) {
+  const int flags = get();
+  if (flags < 0) {
     if (count_ && record_ != count_)
       trace_error(path_, record_,
                   "file ends after " + std::to_string(record_) + " of " + std::to_string(count_) + " records");
@@ -220,8 +245,8 @@ bool BinaryTraceSource::next(Item& it) {
   if ((flags & 3) == 3) trace_error(path_, record_, "bad access kind");
   uint64_t z = 0;
   for (unsigned shift = 0;; shift += 7) {
-    const int b = in_->get();
-    if (b == EOF) trace_error(path_, record_, "truncated address");
+    const int b = get();
+    if (b < 0) trace_error(path_, record_, "truncated address");
     // The tenth byte holds bit 63 only; more would be silently shifted out.
     if (shift > 63 || (shift == 63 && (b & 0x7e))) trace_error(path_, record_, "address delta longer than 64 bits");
     z |= uint64_t(b & 0x7f) << shift;
@@ -233,8 +258,8 @@ bool BinaryTraceSource::next(Item& it) {
   it.va = last_;
   it.access = (flags & 3) == 0 ? pt::Access::Fetch : (flags & 3) == 1 ? pt::Access::Read : pt::Access::Write;
   if (flags & 4) {
-    const int sz = in_->get();
-    if (sz == EOF) trace_error(path_, record_, "truncated size");
+    const int sz = get();
+    if (sz < 0) trace_error(path_, record_, "truncated size");
     if (sz == 0) trace_error(path_, record_, "size 0");
     it.size = static_cast<uint32_t>(sz);
   }

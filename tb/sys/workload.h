@@ -99,17 +99,47 @@ class LackeyTraceSource : public Source {
 constexpr char kTraceMagic[8] = {'A', 'M', 'M', 'U', 'T', 'R', 'C', '\0'};
 constexpr uint32_t kTraceVersion = 1;
 
+// Where the binary decoder gets its bytes: blocks from a file, a pipe or a decompressor. read()
+// fills up to `max` bytes and returns how many; 0 only at the end of the data. A malformed
+// source (a corrupt compressed frame) throws std::runtime_error naming itself.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual size_t read(uint8_t* dst, size_t max) = 0;
+};
+
+// Blocks read from a std::istream (a file, a FIFO, a string stream).
+class IstreamByteSource : public ByteSource {
+ public:
+  explicit IstreamByteSource(std::unique_ptr<std::istream> in) : in_(std::move(in)) {}
+  size_t read(uint8_t* dst, size_t max) override;
+  bool good() const { return static_cast<bool>(*in_); }
+
+ private:
+  std::unique_ptr<std::istream> in_;
+};
+
 class BinaryTraceSource : public Source {
  public:
   explicit BinaryTraceSource(const std::string& path, uint64_t limit = 0);
   BinaryTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit = 0);
+  // Any block source (e.g. a decompressor); `name` is used in error messages.
+  BinaryTraceSource(std::unique_ptr<ByteSource> in, std::string name, uint64_t limit = 0);
   bool next(Item& it) override;
   uint64_t expected() const override { return count_; }
 
  private:
   void header();
+  // The next byte, refilling the buffer when it is empty; -1 at the end of the data.
+  int get() { return pos_ < end_ ? *pos_++ : refill_get(); }
+  int refill_get();
   std::string path_;
-  std::unique_ptr<std::istream> in_;
+  std::unique_ptr<ByteSource> in_;
+  // Records are decoded from this block (a record is at most 12 bytes; the few that straddle two
+  // blocks take the byte-at-a-time path). No per-record call into the stream.
+  std::vector<uint8_t> buf_;
+  const uint8_t *pos_ = nullptr, *end_ = nullptr;
+  bool eof_ = false;
   uint64_t record_ = 0, limit_, count_ = 0, last_ = 0;
 };
 
