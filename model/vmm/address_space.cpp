@@ -166,7 +166,7 @@ bool AddressSpace::guest_unmap(uint64_t gva) {
 }
 
 std::vector<std::pair<uint64_t, uint64_t>> AddressSpace::host_migrate(uint64_t gpa) {
-  auto* m = find_covering(nested_, gpa);
+  auto* m = nested_covering(gpa);
   if (!m) throw std::logic_error("host_migrate of an unbacked gPA");
   const uint64_t gbase = m->first;
   const Mapping old = m->second;
@@ -226,7 +226,7 @@ void AddressSpace::resync(uint64_t lo, uint64_t hi) {
 }
 
 void AddressSpace::back_gpa(uint64_t gpa) {
-  if (find_covering(nested_, gpa)) return;
+  if (nested_covering(gpa)) return;
   const uint64_t bytes = pt::page_bytes(layout_.host_page);
   nested_map(gpa & ~(bytes - 1), halloc_.alloc(layout_.host_page), layout_.host_page, Perms{});
 }
@@ -247,8 +247,34 @@ bool AddressSpace::guest_translate(uint64_t gva, uint64_t& gpa, Perms& perms, Pa
   return true;
 }
 
+AddressSpace::NestedIt AddressSpace::nested_floor(uint64_t gpa) const {
+  const auto end = nested_.end();
+  // `it` is the floor of gpa when its key is <= gpa and the next key is above gpa.
+  const auto floor_of = [&](NestedIt it) {
+    if (it == end || it->first > gpa) return false;
+    const auto nx = std::next(it);
+    return nx == end || nx->first > gpa;
+  };
+  FloorSlot& slot = floor_cache_[(gpa >> 12) & (kFloorSlots - 1)];
+  if (slot.page == gpa >> 12 && floor_of(slot.it)) return floor_last_ = slot.it;
+  if (floor_last_ != end && floor_of(std::next(floor_last_))) {
+    ++floor_last_;
+  } else {
+    auto it = nested_.upper_bound(gpa);
+    if (it == nested_.begin()) return end;
+    floor_last_ = --it;
+  }
+  slot = {gpa >> 12, floor_last_};
+  return floor_last_;
+}
+
+const std::pair<const uint64_t, Mapping>* AddressSpace::nested_covering(uint64_t gpa) const {
+  const NestedIt it = nested_floor(gpa);
+  return it != nested_.end() && gpa - it->first < pt::page_bytes(it->second.size) ? &*it : nullptr;
+}
+
 bool AddressSpace::host_translate(uint64_t gpa, uint64_t& hpa, Perms& perms, PageSize& size) const {
-  auto* m = find_covering(nested_, gpa);
+  const auto* m = nested_covering(gpa);
   if (!m) return false;
   hpa = m->second.out + (gpa - m->first);
   perms = m->second.perms;
