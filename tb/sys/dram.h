@@ -12,6 +12,7 @@
 
 #include <agilemmu/pt/phys_mem.h>
 
+#include "sys/ns_time.h"
 #include "sys/sys_config.h"
 
 namespace agilemmu::sys {
@@ -56,6 +57,7 @@ class Dram : public sc_core::sc_module {
   pt::PhysMem& mem_;
   DramConfig cfg_;
   DramTiming timing_;
+  NsToTime ns_;
 };
 
 }  // namespace agilemmu::sys

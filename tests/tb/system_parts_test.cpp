@@ -1,6 +1,8 @@
 // The system around the MMU: DRAM timing, workload producers, lackey parsing.
 #define BOOST_TEST_MODULE system_parts
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -8,6 +10,7 @@
 #include <agilemmu/pt/print.h>
 
 #include "sys/dram.h"
+#include "sys/ns_time.h"
 #include "sys/workload.h"
 
 using namespace agilemmu;
@@ -209,4 +212,70 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
   BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x02") ==
              "t.bin: record 0: address delta longer than 64 bits");
   BOOST_TEST(error_of(good + "\1" + std::string(9, '\xff') + "\x01" + "\1\2").empty());
+}
+
+// The decoder reads blocks from a ByteSource: records that straddle two blocks (here every read
+// returns at most 5 bytes) decode as they do from one buffer, and the end is found.
+BOOST_AUTO_TEST_CASE(binary_trace_from_a_block_source) {
+  struct Chunks : sys::ByteSource {
+    std::string bytes;
+    size_t at = 0;
+    size_t read(uint8_t* dst, size_t max) override {
+      const size_t n = std::min({max, size_t(5), bytes.size() - at});
+      std::memcpy(dst, bytes.data() + at, n);
+      at += n;
+      return n;
+    }
+  };
+  std::vector<sys::Item> want(70000);  // > one 64 KiB block when read from a file
+  uint64_t x = 12345;
+  for (auto& it : want) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    it.va = x >> (x & 63);  // deltas of every LEB128 length, both signs
+    it.size = (x >> 8) % 3 ? 8 : 1 + (x >> 16) % 255;
+    it.access = static_cast<pt::Access>((x >> 24) % 3);
+  }
+  const std::string path = "blocks.bin";
+  {
+    sys::BinaryTraceWriter w(path);
+    for (const auto& it : want) w.add(it);
+    w.finish();
+  }
+  auto chunks = std::make_unique<Chunks>();
+  std::ifstream f(path, std::ios::binary);
+  chunks->bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  for (int from_file = 0; from_file < 2; ++from_file) {
+    std::unique_ptr<sys::Source> src;
+    if (from_file)
+      src = sys::open_trace(path);
+    else
+      src = std::make_unique<sys::BinaryTraceSource>(std::move(chunks), "chunks");
+    BOOST_TEST(src->expected() == want.size());
+    sys::Item got;
+    size_t n = 0;
+    for (; src->next(got); ++n) {
+      BOOST_REQUIRE(n < want.size());
+      BOOST_REQUIRE(got.va == want[n].va);
+      BOOST_REQUIRE(got.size == want[n].size);
+      BOOST_REQUIRE((got.access == want[n].access));
+    }
+    BOOST_TEST(n == want.size());
+  }
+}
+
+// NsToTime does sc_time(ns, SC_NS)'s arithmetic inline: it must give the same time, to the tick.
+BOOST_AUTO_TEST_CASE(ns_to_time_equals_the_sc_time_constructor) {
+  const sys::NsToTime ns;
+  uint64_t x = 99;
+  unsigned checked = 0;
+  for (double v : {0.0, 0.0005, 0.0004999999, 1.0, 13.75, 0.333, 1e-3, 2.5e-4, 1e9 + 0.0005}) {
+    BOOST_TEST(ns(v) == sc_core::sc_time(v, sc_core::SC_NS), v);
+    ++checked;
+  }
+  for (int i = 0; i < 200000; ++i, ++checked) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const double v = double(x >> 11) / double(1ull << 53) * double(1ull << (x % 40));  // 0 .. 2^40 ns
+    BOOST_REQUIRE(ns(v) == sc_core::sc_time(v, sc_core::SC_NS));
+  }
+  BOOST_TEST(checked == 200009u);
 }
