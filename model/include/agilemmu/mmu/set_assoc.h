@@ -86,6 +86,15 @@ class SetAssoc {
     for (auto& s : entries_)
       if (s.valid && pred(s.e)) s.valid = false, ++c_.invalidations;
   }
+  // invalidate_if over the one set `index` selects: an entry inserted with index i can only be
+  // there, so a caller that knows the indices of what it drops need not scan every set.
+  template <class Pred>
+  void invalidate_set_if(uint64_t index, Pred&& pred) {
+    if (!enabled()) return;
+    Slot* s = &entries_[size_t(index & set_mask_) * geo_.ways];
+    for (uint32_t w = 0; w < geo_.ways; ++w)
+      if (s[w].valid && pred(s[w].e)) s[w].valid = false, ++c_.invalidations;
+  }
   void invalidate_all() {
     invalidate_if([](const Entry&) { return true; });
   }
