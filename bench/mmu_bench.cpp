@@ -1,5 +1,5 @@
 // Simulation speed next to the floors it cannot beat, all measured in one run of this program.
-//   mmu_bench [--accesses N] [--records N]
+//   mmu_bench [--accesses N] [--records N] [--only lt_hit|lt_walk|at_hit]
 // Each SystemC case runs in a child process (SystemC cannot restart inside one); every case is
 // run three times and the best is kept. Printed: the rate, the ratio to the case's floor, and the
 // target from issue 16.
@@ -298,11 +298,19 @@ void row(const char* name, const char* unit, double rate, const char* floor_name
 
 int main(int argc, char** argv) {
   uint64_t n = 4000000, records = 4000000;
+  std::string only;
   for (int i = 1; i + 1 < argc; ++i) {
     if (!std::strcmp(argv[i], "--accesses")) n = std::strtoull(argv[i + 1], nullptr, 0);
     if (!std::strcmp(argv[i], "--records")) records = std::strtoull(argv[i + 1], nullptr, 0);
+    if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
   }
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  // One Mmu case in this process, nothing else: for a profiler (perf record mmu_bench --only lt_hit).
+  if (!only.empty()) {
+    const MmuCase c = only == "lt_walk" ? MmuCase::LtWalk : only == "at_hit" ? MmuCase::AtHit : MmuCase::LtHit;
+    std::printf("%s: %.2fM per second\n", only.c_str(), mmu_alone(c, n).rate / 1e6);
+    return 0;
+  }
   const std::string cfgdir = AGILEMMU_SOURCE_DIR "/configs/scenarios/";
   const Traces tr(records);
 
