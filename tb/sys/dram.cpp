@@ -94,8 +94,8 @@ void Dram::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
   } else if (t.is_read()) {
     std::memset(t.get_data_ptr(), 0, n);
   }
-  const double now = (simcontext()->time_stamp() + delay).to_seconds() * 1e9;
-  delay += ns_(timing_.access(a, t.is_write(), n, now));
+  const double now = conv_.seconds(simcontext()->time_stamp() + delay) * 1e9;
+  delay += conv_.time(timing_.access(a, t.is_write(), n, now));
   t.set_dmi_allowed(cfg_.dmi);
   t.set_response_status(tlm::TLM_OK_RESPONSE);
 }

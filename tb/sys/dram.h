@@ -12,8 +12,8 @@
 
 #include <agilemmu/pt/phys_mem.h>
 
-#include "sys/ns_time.h"
 #include "sys/sys_config.h"
+#include "sys/time_conv.h"
 
 namespace agilemmu::sys {
 
@@ -57,7 +57,7 @@ class Dram : public sc_core::sc_module {
   pt::PhysMem& mem_;
   DramConfig cfg_;
   DramTiming timing_;
-  NsToTime ns_;
+  TimeConv conv_;
 };
 
 }  // namespace agilemmu::sys

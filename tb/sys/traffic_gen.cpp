@@ -33,7 +33,7 @@ TrafficGen::TrafficGen(sc_module_name name, Source& src, const TrafficGenConfig&
 }
 
 void TrafficGen::prepare(Slot& s, const Item& it) {
-  s.item = it;
+  if (cfg_.at) s.item = it;  // (lt keeps the item at hand; the copy would stall on its fresh stores)
   s.attempts = 0;
   const uint32_t n = it.size > 8 ? 8 : it.size;  // data values are not modelled: one word moves
   s.p.set_address(it.va);

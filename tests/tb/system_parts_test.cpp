@@ -10,7 +10,7 @@
 #include <agilemmu/pt/print.h>
 
 #include "sys/dram.h"
-#include "sys/ns_time.h"
+#include "sys/time_conv.h"
 #include "sys/workload.h"
 
 using namespace agilemmu;
@@ -263,19 +263,22 @@ BOOST_AUTO_TEST_CASE(binary_trace_from_a_block_source) {
   }
 }
 
-// NsToTime does sc_time(ns, SC_NS)'s arithmetic inline: it must give the same time, to the tick.
-BOOST_AUTO_TEST_CASE(ns_to_time_equals_the_sc_time_constructor) {
-  const sys::NsToTime ns;
+// TimeConv does sc_time(ns, SC_NS)'s and to_seconds()'s arithmetic inline: it must give the
+// same time, to the tick, and the same double.
+BOOST_AUTO_TEST_CASE(time_conv_equals_systemc) {
+  const sys::TimeConv conv;
   uint64_t x = 99;
   unsigned checked = 0;
   for (double v : {0.0, 0.0005, 0.0004999999, 1.0, 13.75, 0.333, 1e-3, 2.5e-4, 1e9 + 0.0005}) {
-    BOOST_TEST(ns(v) == sc_core::sc_time(v, sc_core::SC_NS), v);
+    BOOST_TEST(conv.time(v) == sc_core::sc_time(v, sc_core::SC_NS), v);
     ++checked;
   }
   for (int i = 0; i < 200000; ++i, ++checked) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
     const double v = double(x >> 11) / double(1ull << 53) * double(1ull << (x % 40));  // 0 .. 2^40 ns
-    BOOST_REQUIRE(ns(v) == sc_core::sc_time(v, sc_core::SC_NS));
+    const sc_core::sc_time t(v, sc_core::SC_NS);
+    BOOST_REQUIRE(conv.time(v) == t);
+    BOOST_REQUIRE(conv.seconds(t) == t.to_seconds());
   }
   BOOST_TEST(checked == 200009u);
 }
