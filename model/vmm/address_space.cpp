@@ -235,7 +235,8 @@ void AddressSpace::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms p
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
   npt_->map(gpa, hpa, size, leaf_flags(perms, fmt_.nx_enabled));
-  nested_[gpa] = {hpa, size, perms};
+  const auto [it, fresh] = nested_.insert_or_assign(gpa, Mapping{hpa, size, perms});
+  if (fresh && std::next(it) != nested_.end()) ++nested_inserts_;  // (nested_floor's cached floors)
 }
 
 bool AddressSpace::guest_translate(uint64_t gva, uint64_t& gpa, Perms& perms, PageSize& size) const {
@@ -256,16 +257,27 @@ AddressSpace::NestedIt AddressSpace::nested_floor(uint64_t gpa) const {
     return nx == end || nx->first > gpa;
   };
   FloorSlot& slot = floor_cache_[(gpa >> 12) & (kFloorSlots - 1)];
-  if (slot.page == gpa >> 12 && floor_of(slot.it)) return floor_last_ = slot.it;
-  if (floor_last_ != end && floor_of(std::next(floor_last_))) {
-    ++floor_last_;
+  if (slot.page == gpa >> 12) {
+    // A floor changes only when a key lands between it and gpa: an insertion before the last key
+    // (counted in nested_inserts_) or, when the floor was the last key, an append.
+    if (slot.inserts == nested_inserts_ && !slot.was_last) return slot.it;
+    if (floor_of(slot.it)) {
+      slot.inserts = nested_inserts_, slot.was_last = std::next(slot.it) == end;
+      return slot.it;
+    }
+  }
+  NestedIt found;
+  if (floor_last_ != end && floor_of(floor_last_)) {
+    found = floor_last_;
+  } else if (floor_last_ != end && floor_of(std::next(floor_last_))) {
+    found = ++floor_last_;
   } else {
     auto it = nested_.upper_bound(gpa);
     if (it == nested_.begin()) return end;
-    floor_last_ = --it;
+    found = floor_last_ = --it;
   }
-  slot = {gpa >> 12, floor_last_};
-  return floor_last_;
+  slot = {gpa >> 12, found, nested_inserts_, std::next(found) == end};
+  return found;
 }
 
 const std::pair<const uint64_t, Mapping>* AddressSpace::nested_covering(uint64_t gpa) const {

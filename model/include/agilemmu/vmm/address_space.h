@@ -137,9 +137,10 @@ class AddressSpace {
   using NestedIt = std::map<uint64_t, Mapping>::const_iterator;
   // The nested mapping with the greatest gPA base <= gpa (whether it covers gpa or not), or end.
   // Every table edit translates node gPAs, and the builders walk guest memory in gPA order, so
-  // this answers from a small cache of recent pages and from the successor of the last answer,
-  // each checked against its successor key (exactly what upper_bound would find), before
-  // searching the map. Valid because nested_ only grows: its iterators never dangle.
+  // this answers from a small cache of recent pages (trusted while no key has been inserted where
+  // it could change them, else checked against the successor key: exactly what upper_bound would
+  // find) and from the last answer or its successor, before searching the map. Valid because
+  // nested_ only grows: its iterators never dangle.
   NestedIt nested_floor(uint64_t gpa) const;
   // The nested mapping covering gpa, or nullptr.
   const std::pair<const uint64_t, Mapping>* nested_covering(uint64_t gpa) const;
@@ -162,7 +163,10 @@ class AddressSpace {
   struct FloorSlot {
     uint64_t page = ~0ull;
     NestedIt it;
+    uint64_t inserts = 0;   // nested_inserts_ when last checked
+    bool was_last = false;  // `it` was the last key then
   };
+  uint64_t nested_inserts_ = 0;  // keys inserted before an existing key
   static constexpr size_t kFloorSlots = 256;
   mutable std::array<FloorSlot, kFloorSlots> floor_cache_{};
   mutable NestedIt floor_last_ = nested_.end();
