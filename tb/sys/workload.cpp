@@ -134,33 +134,48 @@ bool LackeyTraceSource::next(Item& it) {
     return true;
   }
   if (limit_ && produced_ >= limit_) return false;
-  std::string line;
+  std::string& line = line_;  // a member: its buffer is reused from line to line
   while (std::getline(*in_, line)) {
     ++line_no_;
     if (line.empty() || line.rfind("==", 0) == 0 || line.rfind("--", 0) == 0) continue;
+    const char* const b = line.data();
+    const size_t len = line.size();
     size_t p = 0;
-    while (p < line.size() && line[p] == ' ') ++p;
+    while (p < len && b[p] == ' ') ++p;
     const auto bad = [&](const char* why) {
       return std::runtime_error(path_ + ":" + std::to_string(line_no_) + ": malformed lackey record (" + why + "): '" +
                                 line + "'");
     };
-    if (p >= line.size()) continue;
-    const char op = line[p];
+    if (p >= len) continue;
+    const char op = b[p];
     if (op != 'I' && op != 'L' && op != 'S' && op != 'M') throw bad("expected I, L, S or M");
     size_t q = p + 1;
-    while (q < line.size() && line[q] == ' ') ++q;
-    const size_t comma = line.find(',', q);
-    if (comma == std::string::npos || comma == q) throw bad("expected ADDRESS,SIZE");
-    // Digits only: strtoull alone would also take a sign, spaces, a 0x prefix and overflow.
-    const std::string addr = line.substr(q, comma - q);
-    if (addr.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) throw bad("address is not hexadecimal");
-    const size_t lead = addr.find_first_not_of('0');
-    if (lead != std::string::npos && addr.size() - lead > 16) throw bad("address is wider than 64 bits");
-    const unsigned long long a = std::strtoull(addr.c_str(), nullptr, 16);
-    const std::string sz = line.substr(comma + 1);
-    if (sz.empty() || sz.size() > 4 || sz.find_first_not_of("0123456789") != std::string::npos)
-      throw bad("size must be a decimal 1..4096");
-    const unsigned long n = std::strtoul(sz.c_str(), nullptr, 10);
+    while (q < len && b[q] == ' ') ++q;
+    const void* c = std::memchr(b + q, ',', len - q);
+    if (!c || c == b + q) throw bad("expected ADDRESS,SIZE");
+    const size_t comma = static_cast<const char*>(c) - b;
+    // Digits only, parsed here: strtoull would also take a sign, spaces, a 0x prefix and overflow.
+    uint64_t a = 0;
+    unsigned significant = 0;
+    for (size_t i = q; i < comma; ++i) {
+      const char ch = b[i];
+      const int d = ch >= '0' && ch <= '9'   ? ch - '0'
+                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                             : -1;
+      if (d < 0) throw bad("address is not hexadecimal");
+      if (significant || d) ++significant;
+      a = a << 4 | static_cast<uint64_t>(d);
+    }
+    // (every character is checked first, as before: a non-hex character wins over the width)
+    if (significant > 16) throw bad("address is wider than 64 bits");
+    const size_t sz_len = len - comma - 1;
+    if (sz_len == 0 || sz_len > 4) throw bad("size must be a decimal 1..4096");
+    unsigned long n = 0;
+    for (size_t i = comma + 1; i < len; ++i) {
+      if (b[i] < '0' || b[i] > '9') throw bad("size must be a decimal 1..4096");
+      n = n * 10 + static_cast<unsigned long>(b[i] - '0');
+    }
     if (n == 0 || n > 4096) throw bad("size must be a decimal 1..4096");
     it = Item{};
     it.va = a;

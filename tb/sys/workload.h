@@ -90,6 +90,7 @@ class LackeyTraceSource : public Source {
   std::string path_;
   std::unique_ptr<std::istream> in_;
   uint64_t line_no_ = 0, limit_, produced_ = 0;
+  std::string line_;
   bool pending_store_ = false;
   Item store_;
 };
