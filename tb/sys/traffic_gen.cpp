@@ -71,7 +71,7 @@ void TrafficGen::lt_thread() {
       const sc_time before = d;
       s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
       socket->b_transport(s.p, d);
-      st_.latency_cycles += cycles(d - before);
+      st_.latency_cycles += latency_cycles(d - before);
       qk.set(d);
       if (s.p.get_response_status() != tlm::TLM_ADDRESS_ERROR_RESPONSE) break;
       bool retry = false;
