@@ -116,16 +116,22 @@ uint64_t AddressSpace::compound_copy(unsigned level, uint64_t v) const {
 void AddressSpace::guest_map_at(uint64_t gva, uint64_t gpa, PageSize size, Perms perms, bool dirty) {
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gva | gpa) & mask) throw std::invalid_argument("guest mapping not aligned to its page size");
-  if (auto* old = find_covering(guest_, gva)) {
-    for (auto [it, end] = rmap_.equal_range(old->second.out); it != end; ++it)
-      if (it->second == old->first) {
-        rmap_.erase(it);
-        break;
-      }
+  // One search of guest_ (find_covering's, by hand): its result is the insertion hint below.
+  const auto after = guest_.upper_bound(gva);
+  if (after != guest_.begin()) {
+    const auto& old = *std::prev(after);
+    if (gva - old.first < pt::page_bytes(old.second.size))
+      for (auto [it, end] = rmap_.equal_range(old.second.out); it != end; ++it)
+        if (it->second == old.first) {
+          rmap_.erase(it);
+          break;
+        }
   }
   gpt_->map(gva, gpa, size, leaf_flags(perms, fmt_.nx_enabled) | (dirty ? pt::pte::A | pt::pte::D : 0));
-  guest_[gva] = {gpa, size, perms};
-  rmap_.emplace(gpa, gva);
+  guest_.insert_or_assign(after, gva, Mapping{gpa, size, perms});
+  // Hinted at the end: populating allocates ascending gPAs. (A multimap places a key after its
+  // equals with this hint or without one, so the order is the same either way.)
+  rmap_.emplace_hint(rmap_.end(), gpa, gva);
 }
 
 uint64_t AddressSpace::guest_remap(uint64_t gva) {
@@ -235,8 +241,9 @@ void AddressSpace::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms p
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
   npt_->map(gpa, hpa, size, leaf_flags(perms, fmt_.nx_enabled));
-  const auto [it, fresh] = nested_.insert_or_assign(gpa, Mapping{hpa, size, perms});
-  if (fresh && std::next(it) != nested_.end()) ++nested_inserts_;  // (nested_floor's cached floors)
+  const size_t before = nested_.size();
+  const auto it = nested_.insert_or_assign(nested_.end(), gpa, Mapping{hpa, size, perms});  // (gPAs mostly ascend)
+  if (nested_.size() != before && std::next(it) != nested_.end()) ++nested_inserts_;  // (nested_floor's cached floors)
 }
 
 bool AddressSpace::guest_translate(uint64_t gva, uint64_t& gpa, Perms& perms, PageSize& size) const {
