@@ -93,8 +93,6 @@ pt::Mode Mmu::mode_for(const MmuExtension& x) const {
   return x.origin == Origin::Host ? pt::Mode::Native : cfg_.mode;  // FIG. 8 block 102
 }
 
-Context Mmu::context_of(const MmuExtension& x) const { return {x.asid, x.vmid, x.origin == Origin::Host}; }
-
 void Mmu::set_state(WalkerState s) {
   ++st_.state_visits[size_t(s)];
   if (trace_signals_) walker_state.write(static_cast<uint32_t>(s));

@@ -20,12 +20,25 @@ void Tlb::insert(const Context& c, uint64_t va, uint64_t hpa, pt::PageSize size,
   arr_.insert(e.vpn, e, [&](const TlbEntry& x) { return x.size == size && x.vpn == e.vpn && x.ctx == c; });
 }
 
+template <class Pred>
+void Tlb::invalidate_overlapping(uint64_t va, uint64_t bytes, Pred&& pred) {
+  if (!enabled()) return;
+  const uint64_t last = va + (bytes - 1);
+  uint64_t sets = 0;  // to visit, over the held sizes
+  for (unsigned s = 0; s < 3; ++s)
+    if (sizes_ >> s & 1) sets += (last >> (12 + 9 * s)) - (va >> (12 + 9 * s)) + 1;
+  if (bytes == 0 || last < va || sets >= arr_.geometry().sets()) return arr_.invalidate_if(pred);
+  for (unsigned s = 0; s < 3; ++s)
+    if (sizes_ >> s & 1)
+      for (uint64_t vpn = va >> (12 + 9 * s); vpn <= last >> (12 + 9 * s); ++vpn) arr_.invalidate_set_if(vpn, pred);
+}
+
 void Tlb::invalidate_page(const Context& c, uint64_t va) {
-  arr_.invalidate_if([&](const TlbEntry& x) { return x.ctx == c && x.vpn == va >> shift_of(x.size); });
+  invalidate_overlapping(va, 1, [&](const TlbEntry& x) { return x.ctx == c && x.vpn == va >> shift_of(x.size); });
 }
 
 void Tlb::invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes) {
-  arr_.invalidate_if([&](const TlbEntry& x) {
+  invalidate_overlapping(va, bytes, [&](const TlbEntry& x) {
     const uint64_t lo = x.vpn << shift_of(x.size), hi = lo + (1ull << shift_of(x.size));
     return !x.ctx.host && x.ctx.vmid == vmid && lo < va + bytes && va < hi;
   });

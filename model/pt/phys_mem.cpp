@@ -6,11 +6,27 @@ namespace agilemmu::pt {
 
 PhysMem::Frame& PhysMem::frame(uint64_t pfn) {
   if (const Frame* f = find(pfn)) return *const_cast<Frame*>(f);
-  auto& slot = frames_[pfn];
-  slot = std::make_unique<Frame>();
-  slot->fill(0);
-  recent_[pfn & (kRecent - 1)] = {pfn, slot.get()};
-  return *slot;
+  if (2 * (owned_.size() + 1) > index_.size()) grow();
+  owned_.push_back(std::make_unique<Frame>());
+  Frame* f = owned_.back().get();
+  f->fill(0);
+  size_t i = home(pfn);
+  while (index_[i].pfn != kNoFrame) i = (i + 1) & (index_.size() - 1);
+  index_[i] = {pfn, f};
+  recent_[pfn & (kRecent - 1)] = {pfn, f};
+  return *f;
+}
+
+void PhysMem::grow() {
+  std::vector<IndexSlot> old(index_.size() * 2);
+  old.swap(index_);
+  --shift_;
+  for (const IndexSlot& e : old)
+    if (e.pfn != kNoFrame) {
+      size_t i = home(e.pfn);
+      while (index_[i].pfn != kNoFrame) i = (i + 1) & (index_.size() - 1);
+      index_[i] = e;
+    }
 }
 
 void PhysMem::read(uint64_t addr, void* dst, size_t n) const {

@@ -116,16 +116,22 @@ uint64_t AddressSpace::compound_copy(unsigned level, uint64_t v) const {
 void AddressSpace::guest_map_at(uint64_t gva, uint64_t gpa, PageSize size, Perms perms, bool dirty) {
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gva | gpa) & mask) throw std::invalid_argument("guest mapping not aligned to its page size");
-  if (auto* old = find_covering(guest_, gva)) {
-    for (auto [it, end] = rmap_.equal_range(old->second.out); it != end; ++it)
-      if (it->second == old->first) {
-        rmap_.erase(it);
-        break;
-      }
+  // One search of guest_ (find_covering's, by hand): its result is the insertion hint below.
+  const auto after = guest_.upper_bound(gva);
+  if (after != guest_.begin()) {
+    const auto& old = *std::prev(after);
+    if (gva - old.first < pt::page_bytes(old.second.size))
+      for (auto [it, end] = rmap_.equal_range(old.second.out); it != end; ++it)
+        if (it->second == old.first) {
+          rmap_.erase(it);
+          break;
+        }
   }
   gpt_->map(gva, gpa, size, leaf_flags(perms, fmt_.nx_enabled) | (dirty ? pt::pte::A | pt::pte::D : 0));
-  guest_[gva] = {gpa, size, perms};
-  rmap_.emplace(gpa, gva);
+  guest_.insert_or_assign(after, gva, Mapping{gpa, size, perms});
+  // Hinted at the end: populating allocates ascending gPAs. (A multimap places a key after its
+  // equals with this hint or without one, so the order is the same either way.)
+  rmap_.emplace_hint(rmap_.end(), gpa, gva);
 }
 
 uint64_t AddressSpace::guest_remap(uint64_t gva) {
@@ -206,7 +212,7 @@ void AddressSpace::guest_reset() {
 }
 
 std::vector<std::pair<uint64_t, uint64_t>> AddressSpace::host_migrate(uint64_t gpa) {
-  auto* m = find_covering(nested_, gpa);
+  auto* m = nested_covering(gpa);
   if (!m) throw std::logic_error("host_migrate of an unbacked gPA");
   const uint64_t gbase = m->first;
   const Mapping old = m->second;
@@ -266,7 +272,7 @@ void AddressSpace::resync(uint64_t lo, uint64_t hi) {
 }
 
 void AddressSpace::back_gpa(uint64_t gpa) {
-  if (find_covering(nested_, gpa)) return;
+  if (nested_covering(gpa)) return;
   const uint64_t bytes = pt::page_bytes(layout_.host_page);
   nested_map(gpa & ~(bytes - 1), halloc_.alloc(layout_.host_page), layout_.host_page, Perms{});
 }
@@ -275,7 +281,9 @@ void AddressSpace::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms p
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
   npt_->map(gpa, hpa, size, leaf_flags(perms, fmt_.nx_enabled));
-  nested_[gpa] = {hpa, size, perms};
+  const size_t before = nested_.size();
+  const auto it = nested_.insert_or_assign(nested_.end(), gpa, Mapping{hpa, size, perms});  // (gPAs mostly ascend)
+  if (nested_.size() != before && std::next(it) != nested_.end()) ++nested_inserts_;  // (nested_floor's cached floors)
 }
 
 bool AddressSpace::guest_translate(uint64_t gva, uint64_t& gpa, Perms& perms, PageSize& size) const {
@@ -287,8 +295,45 @@ bool AddressSpace::guest_translate(uint64_t gva, uint64_t& gpa, Perms& perms, Pa
   return true;
 }
 
+AddressSpace::NestedIt AddressSpace::nested_floor(uint64_t gpa) const {
+  const auto end = nested_.end();
+  // `it` is the floor of gpa when its key is <= gpa and the next key is above gpa.
+  const auto floor_of = [&](NestedIt it) {
+    if (it == end || it->first > gpa) return false;
+    const auto nx = std::next(it);
+    return nx == end || nx->first > gpa;
+  };
+  FloorSlot& slot = floor_cache_[(gpa >> 12) & (kFloorSlots - 1)];
+  if (slot.page == gpa >> 12) {
+    // A floor changes only when a key lands between it and gpa: an insertion before the last key
+    // (counted in nested_inserts_) or, when the floor was the last key, an append.
+    if (slot.inserts == nested_inserts_ && !slot.was_last) return slot.it;
+    if (floor_of(slot.it)) {
+      slot.inserts = nested_inserts_, slot.was_last = std::next(slot.it) == end;
+      return slot.it;
+    }
+  }
+  NestedIt found;
+  if (floor_last_ != end && floor_of(floor_last_)) {
+    found = floor_last_;
+  } else if (floor_last_ != end && floor_of(std::next(floor_last_))) {
+    found = ++floor_last_;
+  } else {
+    auto it = nested_.upper_bound(gpa);
+    if (it == nested_.begin()) return end;
+    found = floor_last_ = --it;
+  }
+  slot = {gpa >> 12, found, nested_inserts_, std::next(found) == end};
+  return found;
+}
+
+const std::pair<const uint64_t, Mapping>* AddressSpace::nested_covering(uint64_t gpa) const {
+  const NestedIt it = nested_floor(gpa);
+  return it != nested_.end() && gpa - it->first < pt::page_bytes(it->second.size) ? &*it : nullptr;
+}
+
 bool AddressSpace::host_translate(uint64_t gpa, uint64_t& hpa, Perms& perms, PageSize& size) const {
-  auto* m = find_covering(nested_, gpa);
+  const auto* m = nested_covering(gpa);
   if (!m) return false;
   hpa = m->second.out + (gpa - m->first);
   perms = m->second.perms;

@@ -13,6 +13,7 @@
 #include <agilemmu/stats/registry.h>
 
 #include "sys/sys_config.h"
+#include "sys/time_conv.h"
 
 namespace agilemmu::sys {
 
@@ -57,6 +58,7 @@ class Dram : public sc_core::sc_module {
   pt::PhysMem& mem_;
   DramConfig cfg_;
   DramTiming timing_;
+  TimeConv conv_;
 };
 
 }  // namespace agilemmu::sys

@@ -5,7 +5,12 @@ namespace agilemmu::sys {
 using namespace sc_core;
 
 LineCache::LineCache(sc_module_name name, const LineCacheConfig& cfg)
-    : sc_module(name), in("in"), out("out"), cfg_(cfg), lines_(cfg.geo, 7) {
+    : sc_module(name),
+      in("in"),
+      out("out"),
+      cfg_(cfg),
+      latency_(cfg.clock_ns * cfg.geo.latency, SC_NS),
+      lines_(cfg.geo, 7) {
   in.register_b_transport(this, &LineCache::b_transport);
   in.register_transport_dbg(this, &LineCache::transport_dbg);
 }
@@ -17,7 +22,7 @@ void LineCache::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
     out->b_transport(t, delay);
     return;
   }
-  delay += sc_time(cfg_.clock_ns * cfg_.geo.latency, SC_NS);
+  delay += latency_;
   const bool hit = lines_.find(tag, [&](const Line& l) { return l.tag == tag; }) != nullptr;
   if (hit && t.is_read()) {
     ++lines_.counters().hits;

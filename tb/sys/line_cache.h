@@ -32,6 +32,7 @@ class LineCache : public sc_core::sc_module {
     uint64_t tag;
   };
   LineCacheConfig cfg_;
+  sc_core::sc_time latency_;  // of a lookup, built once
   mmu::SetAssoc<Line> lines_;
 };
 

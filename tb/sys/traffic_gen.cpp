@@ -18,6 +18,11 @@ TrafficGen::TrafficGen(sc_module_name name, Source& src, const TrafficGenConfig&
     s.p.set_data_ptr(reinterpret_cast<unsigned char*>(&s.buf));
     s.p.set_extension(&s.ext);  // owned by the slot; released before the payload dies
     s.p.set_byte_enable_ptr(nullptr);
+    // The context is the same for every request: written once, not per access (the MMU reads
+    // it back right away, and a fresh narrow store there stalls the wider load).
+    s.ext.asid = cfg_.asid;
+    s.ext.vmid = cfg_.vmid;
+    s.ext.origin = cfg_.origin;
   }
   socket.register_nb_transport_bw(this, &TrafficGen::nb_transport_bw);
   if (cfg.at) {
@@ -28,7 +33,7 @@ TrafficGen::TrafficGen(sc_module_name name, Source& src, const TrafficGenConfig&
 }
 
 void TrafficGen::prepare(Slot& s, const Item& it) const {
-  s.item = it;
+  if (cfg_.at) s.item = it;  // (lt keeps the item at hand; the copy would stall on its fresh stores)
   s.attempts = 0;
   const uint32_t n = it.size > 8 ? 8 : it.size;  // data values are not modelled: one word moves
   s.p.set_address(it.va);
@@ -36,9 +41,6 @@ void TrafficGen::prepare(Slot& s, const Item& it) const {
   s.p.set_data_length(n);
   s.p.set_streaming_width(n);
   s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  s.ext.asid = cfg_.asid;
-  s.ext.vmid = cfg_.vmid;
-  s.ext.origin = cfg_.origin;
   s.ext.access = it.access;
   s.ext.user = it.user;
 }
@@ -69,7 +71,7 @@ void TrafficGen::lt_thread() {
       const sc_time before = d;
       s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
       socket->b_transport(s.p, d);
-      st_.latency_cycles += cycles(d - before);
+      st_.latency_cycles += latency_cycles(d - before);
       qk.set(d);
       if (s.p.get_response_status() != tlm::TLM_ADDRESS_ERROR_RESPONSE) break;
       bool retry = false;

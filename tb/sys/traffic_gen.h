@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <agilemmu/mmu/mmu_ext.h>
+#include <agilemmu/pt/hash.h>
 
 #include "sys/workload.h"
 
@@ -78,6 +79,18 @@ class TrafficGen : public sc_core::sc_module {
   void count(const Item& it);
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
   uint64_t cycles(sc_core::sc_time t) const { return static_cast<uint64_t>(std::llround(t / clk_)); }
+  // cycles(t) for a request latency, from a small cache of recent ones: LT requests mostly take
+  // one of a few latencies, and the division sat on every access's path.
+  uint64_t latency_cycles(const sc_core::sc_time& t) {
+    const uint64_t v = t.value();
+    LatencySlot& s = latency_cache_[(v * pt::kGoldenGamma) >> 61];
+    if (s.ticks != v) s = {v, cycles(t)};
+    return s.cycles;
+  }
+  struct LatencySlot {
+    uint64_t ticks = ~0ull, cycles = 0;
+  };
+  LatencySlot latency_cache_[8];
 
   Source& src_;
   TrafficGenConfig cfg_;

@@ -150,44 +150,59 @@ bool LackeyTraceSource::next(Item& it) {
     return true;
   }
   if (limit_ && produced_ >= limit_) return false;
-  std::string line;
+  std::string& line = line_;  // a member: its buffer is reused from line to line
   while (std::getline(*in_, line)) {
     ++line_no_;
     if (line.empty()) continue;
+    const char* const b = line.data();
+    const size_t len = line.size();
     size_t p = 0;
-    while (p < line.size() && line[p] == ' ') ++p;
+    while (p < len && b[p] == ' ') ++p;
     // Valgrind's own lines: headers, and with --trace-syscalls=yes the program's system calls,
     // of which the memory-map calls become events.
     // (First characters tested before the prefixes: this runs for every line of a long trace.)
-    const char c0 = line[0], cp = p < line.size() ? line[p] : ' ';
+    const char c0 = b[0], cp = p < len ? b[p] : ' ';
     if ((c0 == '=' && line.rfind("==", 0) == 0) || (c0 == 'S' && line.rfind("SYSCALL[", 0) == 0) ||
         (cp == '-' && line.compare(p, 3, "-->") == 0)) {
       if (!sys_.line(line, line_no_, it)) continue;
       ++produced_;
       return true;
     }
-    if (line.rfind("--", 0) == 0) continue;
+    if (c0 == '-' && line.rfind("--", 0) == 0) continue;
     const auto bad = [&](const char* why) {
       return std::runtime_error(path_ + ":" + std::to_string(line_no_) + ": malformed lackey record (" + why + "): '" +
                                 line + "'");
     };
-    if (p >= line.size()) continue;
-    const char op = line[p];
+    if (p >= len) continue;
+    const char op = b[p];
     if (op != 'I' && op != 'L' && op != 'S' && op != 'M') throw bad("expected I, L, S or M");
     size_t q = p + 1;
-    while (q < line.size() && line[q] == ' ') ++q;
-    const size_t comma = line.find(',', q);
-    if (comma == std::string::npos || comma == q) throw bad("expected ADDRESS,SIZE");
-    // Digits only: strtoull alone would also take a sign, spaces, a 0x prefix and overflow.
-    const std::string addr = line.substr(q, comma - q);
-    if (addr.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) throw bad("address is not hexadecimal");
-    const size_t lead = addr.find_first_not_of('0');
-    if (lead != std::string::npos && addr.size() - lead > 16) throw bad("address is wider than 64 bits");
-    const unsigned long long a = std::strtoull(addr.c_str(), nullptr, 16);
-    const std::string sz = line.substr(comma + 1);
-    if (sz.empty() || sz.size() > 4 || sz.find_first_not_of("0123456789") != std::string::npos)
-      throw bad("size must be a decimal 1..4096");
-    const unsigned long n = std::strtoul(sz.c_str(), nullptr, 10);
+    while (q < len && b[q] == ' ') ++q;
+    const void* c = std::memchr(b + q, ',', len - q);
+    if (!c || c == b + q) throw bad("expected ADDRESS,SIZE");
+    const size_t comma = static_cast<const char*>(c) - b;
+    // Digits only, parsed here: strtoull would also take a sign, spaces, a 0x prefix and overflow.
+    uint64_t a = 0;
+    unsigned significant = 0;
+    for (size_t i = q; i < comma; ++i) {
+      const char ch = b[i];
+      const int d = ch >= '0' && ch <= '9'   ? ch - '0'
+                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                             : -1;
+      if (d < 0) throw bad("address is not hexadecimal");
+      if (significant || d) ++significant;
+      a = a << 4 | static_cast<uint64_t>(d);
+    }
+    // (every character is checked first, as before: a non-hex character wins over the width)
+    if (significant > 16) throw bad("address is wider than 64 bits");
+    const size_t sz_len = len - comma - 1;
+    if (sz_len == 0 || sz_len > 4) throw bad("size must be a decimal 1..4096");
+    unsigned long n = 0;
+    for (size_t i = comma + 1; i < len; ++i) {
+      if (b[i] < '0' || b[i] > '9') throw bad("size must be a decimal 1..4096");
+      n = n * 10 + static_cast<unsigned long>(b[i] - '0');
+    }
     if (n == 0 || n > 4096) throw bad("size must be a decimal 1..4096");
     it = Item{};
     it.va = a;
@@ -210,25 +225,51 @@ namespace {
 }
 }  // namespace
 
+size_t IstreamBlockSource::read(char* dst, size_t max) {
+  in_->read(dst, static_cast<std::streamsize>(max));
+  return static_cast<size_t>(in_->gcount());
+}
+
+// The file's blocks (decompressed when it is zstd) go straight into the decoder's buffer.
 BinaryTraceSource::BinaryTraceSource(const std::string& path, uint64_t limit)
-    : BinaryTraceSource(std::make_unique<BlockIStream>(open_trace_blocks(path)), path, limit) {}
+    : BinaryTraceSource(open_trace_blocks(path), path, limit) {}
+
+namespace {
+std::unique_ptr<BlockSource> checked(std::unique_ptr<std::istream> in, const std::string& name) {
+  if (!*in) throw std::runtime_error(name + ": cannot open trace");
+  return std::make_unique<IstreamBlockSource>(std::move(in));
+}
+}  // namespace
 
 BinaryTraceSource::BinaryTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit)
-    : path_(std::move(name)), in_(std::move(in)), limit_(limit) {
-  if (!*in_) throw std::runtime_error(path_ + ": cannot open trace");
+    : BinaryTraceSource(checked(std::move(in), name), name, limit) {}
+
+BinaryTraceSource::BinaryTraceSource(std::unique_ptr<BlockSource> in, std::string name, uint64_t limit)
+    : path_(std::move(name)), in_(std::move(in)), buf_(64 * 1024), limit_(limit) {
   header();
 }
 
+int BinaryTraceSource::refill_get() {
+  if (eof_) return -1;
+  const size_t n = in_->read(reinterpret_cast<char*>(buf_.data()), buf_.size());
+  if (n == 0) {
+    eof_ = true;
+    return -1;
+  }
+  pos_ = buf_.data(), end_ = buf_.data() + n;
+  return *pos_++;
+}
+
 void BinaryTraceSource::header() {
-  char magic[8];
-  uint32_t version = 0, reserved = 0;
-  in_->read(magic, 8);
-  if (in_->gcount() != 8 || std::memcmp(magic, kTraceMagic, 8) != 0)
+  uint8_t h[24];
+  size_t got = 0;
+  for (int b; got < sizeof h && (b = get()) >= 0;) h[got++] = static_cast<uint8_t>(b);
+  if (got < 8 || std::memcmp(h, kTraceMagic, 8) != 0)
     throw std::runtime_error(path_ + ": not an agilemmu binary trace (bad magic)");
-  in_->read(reinterpret_cast<char*>(&version), 4);
-  in_->read(reinterpret_cast<char*>(&reserved), 4);
-  in_->read(reinterpret_cast<char*>(&count_), 8);
-  if (!*in_) throw std::runtime_error(path_ + ": truncated header");
+  if (got < sizeof h) throw std::runtime_error(path_ + ": truncated header");
+  uint32_t version = 0;
+  std::memcpy(&version, h + 8, 4);
+  std::memcpy(&count_, h + 16, 8);
   if (version < kTraceVersionMin || version > kTraceVersion)
     throw std::runtime_error(path_ + ": binary trace version " + std::to_string(version) + ", this build reads " +
                              std::to_string(kTraceVersionMin) + " to " + std::to_string(kTraceVersion));
@@ -237,8 +278,8 @@ void BinaryTraceSource::header() {
 
 bool BinaryTraceSource::next(Item& it) {
   if (limit_ && record_ >= limit_) return false;
-  const int flags = in_->get();
-  if (flags == EOF) {
+  const int flags = get();
+  if (flags < 0) {
     if (count_ && record_ != count_)
       trace_error(path_, record_,
                   "file ends after " + std::to_string(record_) + " of " + std::to_string(count_) + " records");
@@ -253,8 +294,8 @@ bool BinaryTraceSource::next(Item& it) {
   if ((flags & 3) == 3) trace_error(path_, record_, "bad access kind");
   uint64_t z = 0;
   for (unsigned shift = 0;; shift += 7) {
-    const int b = in_->get();
-    if (b == EOF) trace_error(path_, record_, "truncated address");
+    const int b = get();
+    if (b < 0) trace_error(path_, record_, "truncated address");
     // The tenth byte holds bit 63 only; more would be silently shifted out.
     if (shift > 63 || (shift == 63 && (b & 0x7e))) trace_error(path_, record_, "address delta longer than 64 bits");
     z |= uint64_t(b & 0x7f) << shift;
@@ -266,8 +307,8 @@ bool BinaryTraceSource::next(Item& it) {
   it.va = last_;
   it.access = (flags & 3) == 0 ? pt::Access::Fetch : (flags & 3) == 1 ? pt::Access::Read : pt::Access::Write;
   if (flags & 4) {
-    const int sz = in_->get();
-    if (sz == EOF) trace_error(path_, record_, "truncated size");
+    const int sz = get();
+    if (sz < 0) trace_error(path_, record_, "truncated size");
     if (sz == 0) trace_error(path_, record_, "size 0");
     it.size = static_cast<uint32_t>(sz);
   }
@@ -278,8 +319,8 @@ bool BinaryTraceSource::next(Item& it) {
 uint64_t BinaryTraceSource::uleb(const char* what) {
   uint64_t v = 0;
   for (unsigned shift = 0;; shift += 7) {
-    const int b = in_->get();
-    if (b == EOF) trace_error(path_, record_, std::string("truncated ") + what);
+    const int b = get();
+    if (b < 0) trace_error(path_, record_, std::string("truncated ") + what);
     if (shift > 63 || (shift == 63 && (b & 0x7e)))
       trace_error(path_, record_, std::string(what) + " longer than 64 bits");
     v |= uint64_t(b & 0x7f) << shift;

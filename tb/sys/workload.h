@@ -87,6 +87,7 @@ class LackeyTraceSource : public Source {
   std::string path_;
   std::unique_ptr<std::istream> in_;
   uint64_t line_no_ = 0, limit_, produced_ = 0;
+  std::string line_;
   bool pending_store_ = false;
   Item store_;
   SyscallLog sys_;
@@ -98,10 +99,24 @@ constexpr char kTraceMagic[8] = {'A', 'M', 'M', 'U', 'T', 'R', 'C', '\0'};
 // Version 2 adds memory-map event records (access kind 3); version 1 files stay readable.
 constexpr uint32_t kTraceVersion = 2, kTraceVersionMin = 1;
 
+// The binary decoder reads blocks from a BlockSource (sys/trace_io.h: a file, a pipe, a zstd
+// decompressor), or from a std::istream through this one (a string stream in tests).
+class IstreamBlockSource : public BlockSource {
+ public:
+  explicit IstreamBlockSource(std::unique_ptr<std::istream> in) : in_(std::move(in)) {}
+  size_t read(char* dst, size_t max) override;
+  bool good() const { return static_cast<bool>(*in_); }
+
+ private:
+  std::unique_ptr<std::istream> in_;
+};
+
 class BinaryTraceSource : public Source {
  public:
   explicit BinaryTraceSource(const std::string& path, uint64_t limit = 0);
   BinaryTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit = 0);
+  // Any block source (e.g. a decompressor); `name` is used in error messages.
+  BinaryTraceSource(std::unique_ptr<BlockSource> in, std::string name, uint64_t limit = 0);
   bool next(Item& it) override;
   uint64_t expected() const override { return count_; }
 
@@ -109,9 +124,17 @@ class BinaryTraceSource : public Source {
   void header();
   uint64_t uleb(const char* what);
   bool event(int flags, Item& it);
+  // The next byte, refilling the buffer when it is empty; -1 at the end of the data.
+  int get() { return pos_ < end_ ? *pos_++ : refill_get(); }
+  int refill_get();
   std::string path_;
   uint32_t version_ = 0;
-  std::unique_ptr<std::istream> in_;
+  std::unique_ptr<BlockSource> in_;
+  // Records are decoded from this block (a record is at most 12 bytes; the few that straddle two
+  // blocks take the byte-at-a-time path). No per-record call into the stream.
+  std::vector<uint8_t> buf_;
+  const uint8_t *pos_ = nullptr, *end_ = nullptr;
+  bool eof_ = false;
   uint64_t record_ = 0, limit_, count_ = 0, last_ = 0;
 };
 

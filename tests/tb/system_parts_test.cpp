@@ -1,6 +1,8 @@
 // The system around the MMU: DRAM timing, workload producers, lackey parsing.
 #define BOOST_TEST_MODULE system_parts
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -8,6 +10,7 @@
 #include <agilemmu/pt/print.h>
 
 #include "sys/dram.h"
+#include "sys/time_conv.h"
 #include "sys/workload.h"
 
 using namespace agilemmu;
@@ -354,4 +357,73 @@ BOOST_AUTO_TEST_CASE(syscall_lines_become_memory_map_events) {
   BOOST_TEST(bin_error_of(v2 + "\x1f\x80\x80\x80\x80\x80") == "t.bin: record 0: truncated status");
   BOOST_TEST(bin_error_of(v2 + "\x1f\x80\x80\x80\x80\x10") == "t.bin: record 0: status wider than 32 bits");
   BOOST_TEST(bin_error_of(v2 + "\x23\x01\x02").empty());  // exec (no operands), then an access
+}
+
+// The decoder reads blocks from a BlockSource: records that straddle two blocks (here every read
+// returns at most 5 bytes) decode as they do from one buffer, and the end is found.
+BOOST_AUTO_TEST_CASE(binary_trace_from_a_block_source) {
+  struct Chunks : sys::BlockSource {
+    std::string bytes;
+    size_t at = 0;
+    size_t read(char* dst, size_t max) override {
+      const size_t n = std::min({max, size_t(5), bytes.size() - at});
+      std::memcpy(dst, bytes.data() + at, n);
+      at += n;
+      return n;
+    }
+  };
+  std::vector<sys::Item> want(70000);  // > one 64 KiB block when read from a file
+  uint64_t x = 12345;
+  for (auto& it : want) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    it.va = x >> (x & 63);  // deltas of every LEB128 length, both signs
+    it.size = (x >> 8) % 3 ? 8 : 1 + (x >> 16) % 255;
+    it.access = static_cast<pt::Access>((x >> 24) % 3);
+  }
+  const std::string path = "blocks.bin";
+  {
+    sys::BinaryTraceWriter w(path);
+    for (const auto& it : want) w.add(it);
+    w.finish();
+  }
+  auto chunks = std::make_unique<Chunks>();
+  std::ifstream f(path, std::ios::binary);
+  chunks->bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  for (int from_file = 0; from_file < 2; ++from_file) {
+    std::unique_ptr<sys::Source> src;
+    if (from_file)
+      src = sys::open_trace(path);
+    else
+      src = std::make_unique<sys::BinaryTraceSource>(std::move(chunks), "chunks");
+    BOOST_TEST(src->expected() == want.size());
+    sys::Item got;
+    size_t n = 0;
+    for (; src->next(got); ++n) {
+      BOOST_REQUIRE(n < want.size());
+      BOOST_REQUIRE(got.va == want[n].va);
+      BOOST_REQUIRE(got.size == want[n].size);
+      BOOST_REQUIRE((got.access == want[n].access));
+    }
+    BOOST_TEST(n == want.size());
+  }
+}
+
+// TimeConv does sc_time(ns, SC_NS)'s and to_seconds()'s arithmetic inline: it must give the
+// same time, to the tick, and the same double.
+BOOST_AUTO_TEST_CASE(time_conv_equals_systemc) {
+  const sys::TimeConv conv;
+  uint64_t x = 99;
+  unsigned checked = 0;
+  for (double v : {0.0, 0.0005, 0.0004999999, 1.0, 13.75, 0.333, 1e-3, 2.5e-4, 1e9 + 0.0005}) {
+    BOOST_TEST(conv.time(v) == sc_core::sc_time(v, sc_core::SC_NS), v);
+    ++checked;
+  }
+  for (int i = 0; i < 200000; ++i, ++checked) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const double v = double(x >> 11) / double(1ull << 53) * double(1ull << (x % 40));  // 0 .. 2^40 ns
+    const sc_core::sc_time t(v, sc_core::SC_NS);
+    BOOST_REQUIRE(conv.time(v) == t);
+    BOOST_REQUIRE(conv.seconds(t) == t.to_seconds());
+  }
+  BOOST_TEST(checked == 200009u);
 }

@@ -103,7 +103,9 @@ class Mmu : public sc_core::sc_module {
   };
   // --- shared by both timing modes ---
   pt::Mode mode_for(const MmuExtension& x) const;
-  Context context_of(const MmuExtension& x) const;
+  // Inline: out of line, GCC returns the 6-byte Context packed through the stack (a byte store
+  // read back by a wider load, which cannot forward), a stall on every request.
+  Context context_of(const MmuExtension& x) const { return {x.asid, x.vmid, x.origin == Origin::Host}; }
   Tlb& l1_for(pt::Access a) { return cfg_.split_l1 && a == pt::Access::Fetch ? l1i_ : l1d_; }
   bool tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, Outcome& o, uint64_t& cycles);
   void tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Translation& t);

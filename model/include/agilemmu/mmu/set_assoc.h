@@ -67,11 +67,17 @@ class SetAssoc {
     if (!enabled()) return;
     const uint32_t set = static_cast<uint32_t>(index & set_mask_);
     Slot* s = &entries_[size_t(set) * geo_.ways];
-    uint32_t way = geo_.ways;
-    for (uint32_t w = 0; w < geo_.ways && way == geo_.ways; ++w)
-      if (s[w].valid && same(s[w].e)) way = w;
-    for (uint32_t w = 0; w < geo_.ways && way == geo_.ways; ++w)
-      if (!s[w].valid) way = w;
+    // One pass: the first way holding the same entry, else the first invalid way.
+    uint32_t way = geo_.ways, free = geo_.ways;
+    for (uint32_t w = 0; w < geo_.ways; ++w) {
+      if (!s[w].valid) {
+        if (free == geo_.ways) free = w;
+      } else if (same(s[w].e)) {
+        way = w;
+        break;
+      }
+    }
+    if (way == geo_.ways) way = free;
     if (way == geo_.ways) {
       way = victim(set);
       ++c_.evictions;
@@ -85,6 +91,15 @@ class SetAssoc {
   void invalidate_if(Pred&& pred) {
     for (auto& s : entries_)
       if (s.valid && pred(s.e)) s.valid = false, ++c_.invalidations;
+  }
+  // invalidate_if over the one set `index` selects: an entry inserted with index i can only be
+  // there, so a caller that knows the indices of what it drops need not scan every set.
+  template <class Pred>
+  void invalidate_set_if(uint64_t index, Pred&& pred) {
+    if (!enabled()) return;
+    Slot* s = &entries_[size_t(index & set_mask_) * geo_.ways];
+    for (uint32_t w = 0; w < geo_.ways; ++w)
+      if (s[w].valid && pred(s[w].e)) s[w].valid = false, ++c_.invalidations;
   }
   void invalidate_all() {
     invalidate_if([](const Entry&) { return true; });

@@ -65,6 +65,10 @@ class Tlb {
   size_t valid_count() const { return arr_.valid_count(); }
 
  private:
+  // Runs pred over every entry that can overlap [va, va + bytes): an entry of size s is indexed by
+  // its vpn, so only the sets of the range's vpns of each held size; every set when those are more.
+  template <class Pred>
+  void invalidate_overlapping(uint64_t va, uint64_t bytes, Pred&& pred);
   SetAssoc<TlbEntry> arr_;
   unsigned sizes_ = 1;
 };

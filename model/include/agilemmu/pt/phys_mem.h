@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <unordered_map>
+#include <vector>
 
 namespace agilemmu::pt {
 
@@ -33,14 +33,13 @@ class PhysMem {
   const Frame* find(uint64_t pfn) const {
     Slot& s = recent_[pfn & (kRecent - 1)];
     if (s.pfn == pfn) return s.frame;
-    auto it = frames_.find(pfn);
-    s = {pfn, it == frames_.end() ? nullptr : it->second.get()};  // unbacked is remembered too
+    s = {pfn, lookup(pfn)};  // unbacked is remembered too
     return s.frame;
   }
   void zero_frame(uint64_t pfn) {
     if (Frame* f = const_cast<Frame*>(find(pfn))) f->fill(0);
   }
-  size_t frames() const { return frames_.size(); }
+  size_t frames() const { return owned_.size(); }
 
  private:
   // Frames are never removed, so cached pointers stay valid. A small direct-mapped cache of
@@ -52,7 +51,26 @@ class PhysMem {
     uint64_t pfn = ~0ull;
     Frame* frame = nullptr;
   };
-  std::unordered_map<uint64_t, std::unique_ptr<Frame>> frames_;
+  // The frame index: open addressing with linear probing, a power-of-two capacity at most half
+  // full, a multiplicative hash. One probe is usually one cache line, where a node-based hash map
+  // costs a bucket division and two dependent loads (data traffic over a large footprint misses
+  // the recent-frame cache every time and lands here).
+  struct IndexSlot {
+    uint64_t pfn = kNoFrame;
+    Frame* frame = nullptr;
+  };
+  static constexpr uint64_t kNoFrame = ~0ull;  // no pfn is this large (addresses have <= 64 bits)
+  size_t home(uint64_t pfn) const { return (pfn * 0x9e3779b97f4a7c15ull) >> shift_; }
+  Frame* lookup(uint64_t pfn) const {
+    for (size_t i = home(pfn);; i = (i + 1) & (index_.size() - 1)) {
+      if (index_[i].pfn == pfn) return index_[i].frame;
+      if (index_[i].pfn == kNoFrame) return nullptr;
+    }
+  }
+  void grow();
+  std::vector<IndexSlot> index_ = std::vector<IndexSlot>(1024);
+  unsigned shift_ = 64 - 10;  // 64 - log2(index_.size())
+  std::vector<std::unique_ptr<Frame>> owned_;
   mutable std::array<Slot, kRecent> recent_{};
 };
 

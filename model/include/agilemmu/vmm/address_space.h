@@ -3,6 +3,7 @@
 // (gVA->hPA), the compound table of agile paging, and a native table (the same process run
 // without virtualization: hVA = gVA onto the same host frames, for comparison).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -143,6 +144,16 @@ class AddressSpace {
   template <class Fn>
   void for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const;
   bool covered_by_point(uint64_t va, unsigned max_level) const;
+  using NestedIt = std::map<uint64_t, Mapping>::const_iterator;
+  // The nested mapping with the greatest gPA base <= gpa (whether it covers gpa or not), or end.
+  // Every table edit translates node gPAs, and the builders walk guest memory in gPA order, so
+  // this answers from a small cache of recent pages (trusted while no key has been inserted where
+  // it could change them, else checked against the successor key: exactly what upper_bound would
+  // find) and from the last answer or its successor, before searching the map. Valid because
+  // nested_ only grows: its iterators never dangle.
+  NestedIt nested_floor(uint64_t gpa) const;
+  // The nested mapping covering gpa, or nullptr.
+  const std::pair<const uint64_t, Mapping>* nested_covering(uint64_t gpa) const;
   void fill_compound(uint64_t lo, uint64_t hi);
   void clear_leaves(RadixTable& t, uint64_t lo, uint64_t hi, bool skip_points);
   // A nested-style compound entry: the guest's entry with the selector bit (dirty-bit emulated
@@ -154,11 +165,21 @@ class AddressSpace {
   Layout layout_;
   FrameAllocator galloc_, halloc_;
   std::map<uint64_t, Mapping> guest_;       // gVA page base -> mapping
-  std::map<uint64_t, Mapping> nested_;      // gPA page base -> mapping
+  std::map<uint64_t, Mapping> nested_;      // gPA page base -> mapping; entries are never erased
   std::multimap<uint64_t, uint64_t> rmap_;  // gPA page base -> gVA page base (reverse map)
   std::unique_ptr<RadixTable> npt_, gpt_, spt_, hpt_, cpt_;
   std::set<std::pair<unsigned, uint64_t>> points_;  // (level, va >> shift(level))
   bool full_nested_ = false;
+  struct FloorSlot {
+    uint64_t page = ~0ull;
+    NestedIt it;
+    uint64_t inserts = 0;   // nested_inserts_ when last checked
+    bool was_last = false;  // `it` was the last key then
+  };
+  uint64_t nested_inserts_ = 0;  // keys inserted before an existing key
+  static constexpr size_t kFloorSlots = 256;
+  mutable std::array<FloorSlot, kFloorSlots> floor_cache_{};
+  mutable NestedIt floor_last_ = nested_.end();
 };
 
 }  // namespace agilemmu::vmm
