@@ -93,6 +93,15 @@ pt::Mode Mmu::mode_for(const MmuExtension& x) const {
   return x.origin == Origin::Host ? pt::Mode::Native : cfg_.mode;  // FIG. 8 block 102
 }
 
+pt::WalkRequest Mmu::request_for(const MmuExtension& x, uint64_t va) const {
+  pt::WalkRequest req;
+  req.va = va;
+  req.access = x.access;
+  req.user = x.user;
+  req.mode = mode_for(x);
+  return req;
+}
+
 void Mmu::set_state(WalkerState s) {
   ++st_.state_visits[size_t(s)];
   if (trace_signals_) walker_state.write(static_cast<uint32_t>(s));
@@ -240,7 +249,7 @@ bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_
     // it finds; wait for it and look in the TLBs again (a larger page it fills serves there too).
     InFlight* same = nullptr;
     for (auto& f : inflight_)
-      if (f.active && f.page == va >> 12 && f.ctx == c) same = &f;
+      if (f.active && f.page == pt::page_number(va) && f.ctx == c) same = &f;
     if (same) {
       ++st_.coalesced;
       ++waiters_;
@@ -251,15 +260,20 @@ bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_
   }
   // Every walker busy: only when walks wait (AT workers, or b_transport callers whose memory
   // calls wait()); the caller is a thread, so it can wait for a walker too.
-  while (busy_walkers_ == cfg_.walkers) ++waiters_, wait(walker_free_), --waiters_;
+  while (busy_walkers_ == cfg_.walkers) {
+    ++waiters_;
+    wait(walker_free_);
+    --waiters_;
+  }
   InFlight* slot = nullptr;
   for (auto& f : inflight_)
     if (!f.active) slot = &f;
-  slot->active = true, slot->ctx = c, slot->page = va >> 12;
+  slot->active = true;
+  slot->ctx = c;
+  slot->page = pt::page_number(va);
   ++busy_walkers_;
   if (trace_signals_) outstanding_walks.write(busy_walkers_);
-  pt::WalkRequest req;
-  req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
+  const pt::WalkRequest req = request_for(x, va);
   const pt::WalkResult* r = &run_walk(c, req, *slot, delay, sync);
   // The tables changed while it walked (an invalidation, new roots, new mappings): if what it
   // read no longer gives its result, walk them again as they are now.
@@ -330,8 +344,7 @@ std::string describe(bool ok, uint64_t hpa, const pt::Fault& f) {
 }  // namespace
 
 void Mmu::check(const Context& c, const MmuExtension& x, uint64_t va, const Outcome& o) {
-  pt::WalkRequest req;
-  req.va = va, req.access = x.access, req.user = x.user, req.mode = mode_for(x);
+  const pt::WalkRequest req = request_for(x, va);
   const pt::WalkResult* fresh = fresh_walk(c, req);
   if (!fresh) {
     SC_REPORT_ERROR(name(),
@@ -412,16 +425,21 @@ void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
   if (cfg_.timing == Timing::LT) return serve(t, *x, delay, false);
   // An `at` MMU called through b_transport: catch up with the caller's local time, then take
   // part in the timed contention for walkers and memory like any nb_transport request.
-  if (delay != SC_ZERO_TIME) wait(delay), delay = SC_ZERO_TIME;
+  if (delay != SC_ZERO_TIME) {
+    wait(delay);
+    delay = SC_ZERO_TIME;
+  }
   serve(t, *x, delay, true);
-  if (delay != SC_ZERO_TIME) wait(delay), delay = SC_ZERO_TIME;
+  if (delay != SC_ZERO_TIME) {
+    wait(delay);
+    delay = SC_ZERO_TIME;
+  }
 }
 
 unsigned Mmu::transport_dbg(tlm::tlm_generic_payload& t) {
   MmuExtension scratch;
   const MmuExtension& x = *extension_of(t, scratch);
-  pt::WalkRequest req;
-  req.va = t.get_address(), req.access = x.access, req.user = x.user, req.mode = mode_for(x);
+  const pt::WalkRequest req = request_for(x, t.get_address());
   const pt::WalkResult* r = fresh_walk(context_of(x), req);
   if (!r || !r->ok) return 0;
   // Up to the end of the translated page: the next page may map elsewhere.
@@ -507,23 +525,32 @@ void Mmu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
 
 void Mmu::invalidate_page(const Context& c, uint64_t va) {
   count_invalidation(InvalidationKind::Page);
-  l1i_.invalidate_page(c, va), l1d_.invalidate_page(c, va), l2_.invalidate_page(c, va);
+  l1i_.invalidate_page(c, va);
+  l1d_.invalidate_page(c, va);
+  l2_.invalidate_page(c, va);
   caches_.invalidate_first_dim_range(c, va & ~0xfffull, 4096);
 }
 void Mmu::invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes) {
   count_invalidation(InvalidationKind::Range);
-  l1i_.invalidate_range(vmid, va, bytes), l1d_.invalidate_range(vmid, va, bytes), l2_.invalidate_range(vmid, va, bytes);
+  l1i_.invalidate_range(vmid, va, bytes);
+  l1d_.invalidate_range(vmid, va, bytes);
+  l2_.invalidate_range(vmid, va, bytes);
   caches_.invalidate_first_dim_range(vmid, va, bytes);
 }
 void Mmu::invalidate_asid(uint16_t vmid, uint16_t asid) {
   count_invalidation(InvalidationKind::Asid);
-  l1i_.invalidate_asid(vmid, asid), l1d_.invalidate_asid(vmid, asid), l2_.invalidate_asid(vmid, asid);
+  l1i_.invalidate_asid(vmid, asid);
+  l1d_.invalidate_asid(vmid, asid);
+  l2_.invalidate_asid(vmid, asid);
   caches_.invalidate_first_dim_asid(vmid, asid);
 }
 void Mmu::invalidate_vmid(uint16_t vmid) {
   count_invalidation(InvalidationKind::Vmid);
-  l1i_.invalidate_vmid(vmid), l1d_.invalidate_vmid(vmid), l2_.invalidate_vmid(vmid);
-  caches_.invalidate_first_dim(vmid), caches_.invalidate_nested(vmid);
+  l1i_.invalidate_vmid(vmid);
+  l1d_.invalidate_vmid(vmid);
+  l2_.invalidate_vmid(vmid);
+  caches_.invalidate_first_dim(vmid);
+  caches_.invalidate_nested(vmid);
 }
 void Mmu::invalidate_walk_caches(uint16_t vmid) {
   count_invalidation(InvalidationKind::WalkCaches);
@@ -535,7 +562,9 @@ void Mmu::invalidate_nested(uint16_t vmid) {
 }
 void Mmu::invalidate_all() {
   count_invalidation(InvalidationKind::All);
-  l1i_.invalidate_all(), l1d_.invalidate_all(), l2_.invalidate_all();
+  l1i_.invalidate_all();
+  l1d_.invalidate_all();
+  l2_.invalidate_all();
   caches_.invalidate_all();
 }
 

@@ -48,7 +48,25 @@ void TrafficGen::prepare(Slot& s, const Item& it) const {
 void TrafficGen::count(const Item& it) {
   ++st_.accesses;
   ++(it.access == pt::Access::Fetch ? st_.fetches : it.access == pt::Access::Write ? st_.writes : st_.reads);
-  if (hooks_.progress && (st_.accesses & 0xfff) == 0) hooks_.progress(st_.accesses);
+  if (hooks_.progress && (st_.accesses & (kProgressEvery - 1)) == 0) hooks_.progress(st_.accesses);
+}
+
+uint64_t TrafficGen::event_cycles(const Item& it) {
+  ++st_.events;
+  const uint64_t c = hooks_.event ? hooks_.event(it) : 0;
+  st_.stall_cycles += c;
+  return c;
+}
+
+uint64_t TrafficGen::fault_cycles(Slot& s, const Item& it, bool& retry) {
+  retry = false;
+  const uint64_t c = hooks_.fault && ++s.attempts <= kMaxFaultRepairs ? hooks_.fault(it, s.ext.fault, retry) : 0;
+  st_.stall_cycles += c;
+  if (retry)
+    ++st_.faults_handled;
+  else
+    ++st_.hard_faults;
+  return c;
 }
 
 void TrafficGen::lt_thread() {
@@ -59,10 +77,7 @@ void TrafficGen::lt_thread() {
   Item it;
   while (!stop_ && src_.next(it)) {
     if (it.kind != Item::Access) {
-      ++st_.events;
-      const uint64_t c = hooks_.event ? hooks_.event(it) : 0;
-      st_.stall_cycles += c;
-      qk.inc(clk_ * double(c));
+      qk.inc(clk_ * double(event_cycles(it)));
       continue;
     }
     prepare(s, it);
@@ -75,17 +90,14 @@ void TrafficGen::lt_thread() {
       qk.set(d);
       if (s.p.get_response_status() != tlm::TLM_ADDRESS_ERROR_RESPONSE) break;
       bool retry = false;
-      const uint64_t c = hooks_.fault && ++s.attempts <= 2 ? hooks_.fault(it, s.ext.fault, retry) : 0;
-      st_.stall_cycles += c;
-      qk.inc(clk_ * double(c));
-      if (!retry) {
-        ++st_.hard_faults;
-        break;
-      }
-      ++st_.faults_handled;
+      qk.inc(clk_ * double(fault_cycles(s, it, retry)));
+      if (!retry) break;
     }
     count(it);
-    if (cfg_.think_cycles) st_.think_cycles += cfg_.think_cycles, qk.inc(clk_ * double(cfg_.think_cycles));
+    if (cfg_.think_cycles) {
+      st_.think_cycles += cfg_.think_cycles;
+      qk.inc(clk_ * double(cfg_.think_cycles));
+    }
     if (hooks_.tick && st_.accesses % cfg_.tick_every == 0) {
       const uint64_t c = hooks_.tick(cycles(sc_time_stamp() + qk.get_local_time()));
       st_.stall_cycles += c;
@@ -95,7 +107,6 @@ void TrafficGen::lt_thread() {
   }
   qk.sync();
   st_.end = sc_time_stamp();
-  finished_ = true;
 }
 
 tlm::tlm_sync_enum TrafficGen::nb_transport_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time&) {
@@ -105,7 +116,10 @@ tlm::tlm_sync_enum TrafficGen::nb_transport_bw(tlm::tlm_generic_payload& t, tlm:
     return tlm::TLM_ACCEPTED;
   }
   if (ph == tlm::BEGIN_RESP) {
-    if (req_open_) req_open_ = false, end_req_.notify();  // BEGIN_RESP implies END_REQ
+    if (req_open_) {  // BEGIN_RESP implies END_REQ
+      req_open_ = false;
+      end_req_.notify();
+    }
     for (auto& s : slots_)
       if (&s.p == &t) done_.push_back(&s);
     resp_.notify();
@@ -115,52 +129,53 @@ tlm::tlm_sync_enum TrafficGen::nb_transport_bw(tlm::tlm_generic_payload& t, tlm:
   return tlm::TLM_COMPLETED;
 }
 
+void TrafficGen::at_issue(Slot& s) {
+  while (req_open_) wait(end_req_);  // base protocol: one open request at a time
+  s.busy = true;
+  s.issued = sc_time_stamp();
+  s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  tlm::tlm_phase ph = tlm::BEGIN_REQ;
+  sc_time d = SC_ZERO_TIME;
+  req_open_ = true;
+  ++in_flight_;
+  const tlm::tlm_sync_enum r = socket->nb_transport_fw(s.p, ph, d);
+  if (r == tlm::TLM_UPDATED && ph == tlm::END_REQ) req_open_ = false;
+  if (r == tlm::TLM_COMPLETED) {
+    req_open_ = false;
+    done_.push_back(&s);
+  }
+}
+
+bool TrafficGen::at_complete(Slot& s) {
+  --in_flight_;
+  st_.latency_cycles += cycles(sc_time_stamp() - s.issued);
+  if (s.p.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE) {  // to the software model, then again
+    bool retry = false;
+    const uint64_t c = fault_cycles(s, s.item, retry);
+    if (c) wait(clk_ * double(c));
+    if (retry) {
+      at_issue(s);
+      return false;
+    }
+  }
+  count(s.item);
+  s.busy = false;
+  if (hooks_.tick && st_.accesses % cfg_.tick_every == 0) {
+    const uint64_t c = hooks_.tick(cycles(sc_time_stamp()));
+    st_.stall_cycles += c;
+    if (c) wait(clk_ * double(c));
+  }
+  return true;
+}
+
 void TrafficGen::at_thread() {
   Item it;
   bool more = true;
-  unsigned in_flight = 0;
-  auto issue = [&](Slot& s) {
-    while (req_open_) wait(end_req_);  // base protocol: one open request at a time
-    s.busy = true;
-    s.issued = sc_time_stamp();
-    s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    tlm::tlm_phase ph = tlm::BEGIN_REQ;
-    sc_time d = SC_ZERO_TIME;
-    req_open_ = true;
-    ++in_flight;
-    const tlm::tlm_sync_enum r = socket->nb_transport_fw(s.p, ph, d);
-    if (r == tlm::TLM_UPDATED && ph == tlm::END_REQ) req_open_ = false;
-    if (r == tlm::TLM_COMPLETED) {
-      req_open_ = false;
-      done_.push_back(&s);
-    }
-  };
-  while (more || in_flight) {
-    // Completed requests: faults are handed to the software model, then retried.
+  while (more || in_flight_) {
     while (!done_.empty()) {
       Slot* s = done_.front();
       done_.pop_front();
-      --in_flight;
-      st_.latency_cycles += cycles(sc_time_stamp() - s->issued);
-      if (s->p.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE) {
-        bool retry = false;
-        const uint64_t c = hooks_.fault && ++s->attempts <= 2 ? hooks_.fault(s->item, s->ext.fault, retry) : 0;
-        st_.stall_cycles += c;
-        if (c) wait(clk_ * double(c));
-        if (retry) {
-          ++st_.faults_handled;
-          issue(*s);
-          continue;
-        }
-        ++st_.hard_faults;
-      }
-      count(s->item);
-      s->busy = false;
-      if (hooks_.tick && st_.accesses % cfg_.tick_every == 0) {
-        const uint64_t c = hooks_.tick(cycles(sc_time_stamp()));
-        st_.stall_cycles += c;
-        if (c) wait(clk_ * double(c));
-      }
+      at_complete(*s);
     }
     Slot* free = nullptr;
     for (auto& s : slots_)
@@ -171,23 +186,19 @@ void TrafficGen::at_thread() {
         continue;
       }
       if (it.kind != Item::Access) {
-        ++st_.events;
-        const uint64_t c = hooks_.event ? hooks_.event(it) : 0;
-        st_.stall_cycles += c;
-        if (c) wait(clk_ * double(c));
+        if (const uint64_t c = event_cycles(it)) wait(clk_ * double(c));
         continue;
       }
       prepare(*free, it);
-      issue(*free);
+      at_issue(*free);
       wait(clk_ * double(1 + cfg_.think_cycles));  // at most one new request per cycle
       st_.think_cycles += cfg_.think_cycles;
       continue;
     }
     if (stop_) more = false;
-    if (in_flight) wait(resp_);
+    if (in_flight_) wait(resp_);
   }
   st_.end = sc_time_stamp();
-  finished_ = true;
 }
 
 }  // namespace agilemmu::sys

@@ -56,7 +56,6 @@ class TrafficGen : public sc_core::sc_module {
   SC_HAS_PROCESS(TrafficGen);
   TrafficGen(sc_core::sc_module_name name, Source& src, const TrafficGenConfig& cfg, TrafficGenHooks hooks);
   const TrafficGenStats& stats() const { return st_; }
-  bool finished() const { return finished_; }
   // Stops issuing after the current request (Ctrl-C); the run then ends normally.
   void stop() { stop_ = true; }
 
@@ -73,10 +72,25 @@ class TrafficGen : public sc_core::sc_module {
     Slot(const Slot&) = delete;
     ~Slot() { p.clear_extension(&ext); }  // the extension is a member: the payload must not free it
   };
+  // A faulting request goes to the software model at most this many times; a fault that is still
+  // there after the model's repairs is a hard fault (nothing it can map).
+  static constexpr int kMaxFaultRepairs = 2;
+  // hooks_.progress is called every this many accesses (a power of two: a mask test per access).
+  static constexpr uint64_t kProgressEvery = 4096;
+
   void lt_thread();
   void at_thread();
   void prepare(Slot& s, const Item& it) const;
   void count(const Item& it);
+  // Cycles the software model spends on a memory-map or OS event (CPU stalled).
+  uint64_t event_cycles(const Item& it);
+  // Cycles the software model spends on a faulting request; `retry`: it repaired the fault.
+  // (`it`: the request; LT does not copy it into the slot.)
+  uint64_t fault_cycles(Slot& s, const Item& it, bool& retry);
+  // AT: sends a request (base protocol: one BEGIN_REQ open at a time).
+  void at_issue(Slot& s);
+  // AT: a response came back; false when the request was sent again (a repaired fault).
+  bool at_complete(Slot& s);
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
   uint64_t cycles(sc_core::sc_time t) const { return static_cast<uint64_t>(std::llround(t / clk_)); }
   // cycles(t) for a request latency, from a small cache of recent ones: LT requests mostly take
@@ -100,8 +114,9 @@ class TrafficGen : public sc_core::sc_module {
   std::deque<Slot> slots_;  // deque: slots never move
   std::deque<Slot*> done_;
   sc_core::sc_event end_req_, resp_;
-  bool req_open_ = false;  // BEGIN_REQ sent, END_REQ not yet seen
-  bool finished_ = false, stop_ = false;
+  bool req_open_ = false;   // BEGIN_REQ sent, END_REQ not yet seen
+  unsigned in_flight_ = 0;  // AT: requests sent and not yet completed
+  bool stop_ = false;
 };
 
 }  // namespace agilemmu::sys

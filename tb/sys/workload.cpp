@@ -72,10 +72,12 @@ uint64_t SyntheticSource::address(size_t i) {
   uint64_t off = 0;
   switch (r.pattern) {
     case Pattern::Sequential:
-      off = s.cursor, s.cursor = (s.cursor + align) % r.size;
+      off = s.cursor;
+      s.cursor = (s.cursor + align) % r.size;
       break;
     case Pattern::Strided:
-      off = s.cursor, s.cursor = (s.cursor + r.stride) % r.size;
+      off = s.cursor;
+      s.cursor = (s.cursor + r.stride) % r.size;
       break;
     case Pattern::Uniform:
       off = rng_() % r.size;
@@ -256,7 +258,8 @@ int BinaryTraceSource::refill_get() {
     eof_ = true;
     return -1;
   }
-  pos_ = buf_.data(), end_ = buf_.data() + n;
+  pos_ = buf_.data();
+  end_ = buf_.data() + n;
   return *pos_++;
 }
 
@@ -342,20 +345,29 @@ bool BinaryTraceSource::event(int flags, Item& it) {
   };
   switch (it.kind) {
     case Item::Mmap:
-      it.va = uleb("address"), it.len = uleb("length"), it.prot = u32("prot"), it.flags = u32("flags");
+      it.va = uleb("address");
+      it.len = uleb("length");
+      it.prot = u32("prot");
+      it.flags = u32("flags");
       break;
     case Item::Munmap:
-      it.va = uleb("address"), it.len = uleb("length");
+      it.va = uleb("address");
+      it.len = uleb("length");
       break;
     case Item::Mremap:
-      it.va = uleb("address"), it.len = uleb("length"), it.va2 = uleb("new address"), it.len2 = uleb("new length");
+      it.va = uleb("address");
+      it.len = uleb("length");
+      it.va2 = uleb("new address");
+      it.len2 = uleb("new length");
       break;
     case Item::Brk:
       it.va = uleb("address");
       break;
     case Item::Mprotect:
     case Item::Madvise:
-      it.va = uleb("address"), it.len = uleb("length"), it.prot = u32(it.kind == Item::Madvise ? "advice" : "prot");
+      it.va = uleb("address");
+      it.len = uleb("length");
+      it.prot = u32(it.kind == Item::Madvise ? "advice" : "prot");
       break;
     case Item::Exit:
       it.prot = u32("status");
@@ -379,7 +391,10 @@ BinaryTraceWriter::~BinaryTraceWriter() = default;
 
 void BinaryTraceWriter::put(uint8_t b) {
   buf_.push_back(static_cast<char>(b));
-  if (buf_.size() >= (1u << 16)) out_->write(buf_.data(), buf_.size()), buf_.clear();
+  if (buf_.size() >= (1u << 16)) {
+    out_->write(buf_.data(), buf_.size());
+    buf_.clear();
+  }
 }
 
 void BinaryTraceWriter::put_uleb(uint64_t v) {
@@ -394,20 +409,29 @@ void BinaryTraceWriter::add_event(const Item& it) {
   put(static_cast<uint8_t>(3 | (1 + it.kind - Item::Mmap) << 2));
   switch (it.kind) {
     case Item::Mmap:
-      put_uleb(it.va), put_uleb(it.len), put_uleb(it.prot), put_uleb(it.flags);
+      put_uleb(it.va);
+      put_uleb(it.len);
+      put_uleb(it.prot);
+      put_uleb(it.flags);
       break;
     case Item::Munmap:
-      put_uleb(it.va), put_uleb(it.len);
+      put_uleb(it.va);
+      put_uleb(it.len);
       break;
     case Item::Mremap:
-      put_uleb(it.va), put_uleb(it.len), put_uleb(it.va2), put_uleb(it.len2);
+      put_uleb(it.va);
+      put_uleb(it.len);
+      put_uleb(it.va2);
+      put_uleb(it.len2);
       break;
     case Item::Brk:
       put_uleb(it.va);
       break;
     case Item::Mprotect:
     case Item::Madvise:
-      put_uleb(it.va), put_uleb(it.len), put_uleb(it.prot);
+      put_uleb(it.va);
+      put_uleb(it.len);
+      put_uleb(it.prot);
       break;
     case Item::Exit:
       put_uleb(it.prot);

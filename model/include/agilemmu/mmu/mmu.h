@@ -69,7 +69,6 @@ class Mmu : public sc_core::sc_module {
   const Tlb& l1d_tlb() const { return l1d_; }
   const Tlb& l2_tlb() const { return l2_; }
   const WalkCacheSet& walk_caches() const { return caches_; }
-  sc_core::sc_time clock() const { return clk_; }
 
   // Observable state for waveforms: walks in flight, the latest walker state, TLB hit. Written
   // only after trace_signals(true): a signal write per request would dominate the LT hot path.
@@ -97,12 +96,17 @@ class Mmu : public sc_core::sc_module {
     sc_core::sc_time last;  // zero, whose conversion is 0.0
     double ns = 0;
     double operator()(const sc_core::sc_time& t) {
-      if (t != last) last = t, ns = t.to_seconds() * 1e9;
+      if (t != last) {
+        last = t;
+        ns = t.to_seconds() * 1e9;
+      }
       return ns;
     }
   };
   // --- shared by both timing modes ---
   pt::Mode mode_for(const MmuExtension& x) const;
+  // The walk a request asks for: its address, access, privilege and paging mode.
+  pt::WalkRequest request_for(const MmuExtension& x, uint64_t va) const;
   // Inline: out of line, GCC returns the 6-byte Context packed through the stack (a byte store
   // read back by a wider load, which cannot forward), a stall on every request.
   Context context_of(const MmuExtension& x) const { return {x.asid, x.vmid, x.origin == Origin::Host}; }
@@ -141,7 +145,11 @@ class Mmu : public sc_core::sc_module {
   const pt::WalkResult* fresh_walk(const Context& c, const pt::WalkRequest& req);
   // A walk that saw the tables change gives what a walk now would give.
   bool still_current(const Context& c, const pt::WalkRequest& req, const pt::WalkResult& r);
-  void count_invalidation(InvalidationKind k) { ++st_.invalidations, ++st_.invalidations_by_kind[size_t(k)], ++epoch_; }
+  void count_invalidation(InvalidationKind k) {
+    ++st_.invalidations;
+    ++st_.invalidations_by_kind[size_t(k)];
+    ++epoch_;
+  }
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   // `start`: the simulated time it starts at (the translation's end).
   void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay, const sc_core::sc_time& start);
@@ -149,7 +157,10 @@ class Mmu : public sc_core::sc_module {
   // library call that looks the context up; an LT access asks three times).
   const sc_core::sc_time& now() const { return simcontext()->time_stamp(); }
   void elapse(sc_core::sc_time& delay, bool sync) {
-    if (sync && delay != sc_core::SC_ZERO_TIME) sc_core::wait(delay), delay = sc_core::SC_ZERO_TIME;
+    if (sync && delay != sc_core::SC_ZERO_TIME) {
+      sc_core::wait(delay);
+      delay = sc_core::SC_ZERO_TIME;
+    }
   }
   void set_state(WalkerState s);
 
@@ -188,7 +199,7 @@ class Mmu : public sc_core::sc_module {
     ~InFlight() { pte.clear_extension(&walk_access); }  // a member: the payload must not delete it
     bool active = false;
     Context ctx;
-    uint64_t page = 0;  // va >> 12
+    uint64_t page = 0;  // pt::page_number(va)
     sc_core::sc_event done;
     pt::Walk walk;  // reused: no per-walk construction of the result and its reference list
     ContextCaches caches;
@@ -203,7 +214,10 @@ class Mmu : public sc_core::sc_module {
   // clk_ * n, as sc_time computes it, for the last n asked: accesses and walk steps mostly spend
   // the same number of cycles as the one before.
   const sc_core::sc_time& cycles_time(uint64_t n) {
-    if (n != last_cycles_) last_cycles_ = n, last_cycles_time_ = clk_ * double(n);
+    if (n != last_cycles_) {
+      last_cycles_ = n;
+      last_cycles_time_ = clk_ * double(n);
+    }
     return last_cycles_time_;
   }
   uint64_t last_cycles_ = 0;

@@ -90,7 +90,10 @@ class SetAssoc {
   template <class Pred>
   void invalidate_if(Pred&& pred) {
     for (auto& s : entries_)
-      if (s.valid && pred(s.e)) s.valid = false, ++c_.invalidations;
+      if (s.valid && pred(s.e)) {
+        s.valid = false;
+        ++c_.invalidations;
+      }
   }
   // invalidate_if over the one set `index` selects: an entry inserted with index i can only be
   // there, so a caller that knows the indices of what it drops need not scan every set.
@@ -99,7 +102,10 @@ class SetAssoc {
     if (!enabled()) return;
     Slot* s = &entries_[size_t(index & set_mask_) * geo_.ways];
     for (uint32_t w = 0; w < geo_.ways; ++w)
-      if (s[w].valid && pred(s[w].e)) s[w].valid = false, ++c_.invalidations;
+      if (s[w].valid && pred(s[w].e)) {
+        s[w].valid = false;
+        ++c_.invalidations;
+      }
   }
   void invalidate_all() {
     invalidate_if([](const Entry&) { return true; });

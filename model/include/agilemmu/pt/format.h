@@ -21,7 +21,10 @@ constexpr uint64_t NX = 1ull << 63;
 
 enum class PageSize : uint8_t { k4K = 0, k2M = 1, k1G = 2 };
 
-constexpr uint64_t page_bytes(PageSize s) { return 1ull << (12 + 9 * static_cast<unsigned>(s)); }
+constexpr unsigned kPageShift = 12;  // a 4 KiB page; each level above covers 9 more bits
+constexpr uint64_t page_bytes(PageSize s) { return 1ull << (kPageShift + 9 * static_cast<unsigned>(s)); }
+// The 4 KiB page number of an address (what walks in flight are merged on).
+constexpr uint64_t page_number(uint64_t addr) { return addr >> kPageShift; }
 const char* to_string(PageSize s);
 // Parses "4K", "2M", "1G" (also 4096, 2097152, 1073741824). Returns false on anything else.
 bool parse_page_size(const std::string& text, PageSize& out);
