@@ -155,7 +155,8 @@ uint64_t Mmu::access_pte(InFlight& f, const pt::MemRef& r, sc_time& delay) {
   p.set_address(r.addr);
   p.set_command(r.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
   f.pte_data = r.write ? locked_update(r) : 0;
-  f.walk_access.table = r.table, f.walk_access.level = r.level;
+  f.walk_access.table = r.table;
+  f.walk_access.level = r.level;
   p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   p.set_dmi_allowed(false);
   (r.port == pt::Port::Compound ? compound_port : nested_port)->b_transport(p, delay);
@@ -237,7 +238,9 @@ Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_tim
   if (cfg_.check) check(c, x, va, o);
   st_.translate_ns += translate_ns_of_(o.end - t0);
   uint64_t h = (va * 0x9e3779b97f4a7c15ull) ^ (o.ok ? o.hpa : (0xfa17ull << 48) ^ o.fault.error_code ^ o.fault.level);
-  h ^= h >> 29, h *= 0xbf58476d1ce4e5b9ull, h ^= h >> 32;
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 32;
   st_.translation_digest += h;
   return o;
 }

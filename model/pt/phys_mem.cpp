@@ -37,7 +37,9 @@ void PhysMem::read(uint64_t addr, void* dst, size_t n) const {
       std::memcpy(out, f->data() + off, chunk);
     else
       std::memset(out, 0, chunk);
-    out += chunk, addr += chunk, n -= chunk;
+    out += chunk;
+    addr += chunk;
+    n -= chunk;
   }
 }
 
@@ -46,7 +48,9 @@ void PhysMem::write(uint64_t addr, const void* src, size_t n) {
   while (n) {
     const size_t off = addr & (kFrame - 1), chunk = std::min<size_t>(n, kFrame - off);
     std::memcpy(frame(addr >> 12).data() + off, in, chunk);
-    in += chunk, addr += chunk, n -= chunk;
+    in += chunk;
+    addr += chunk;
+    n -= chunk;
   }
 }
 

@@ -309,7 +309,8 @@ AddressSpace::NestedIt AddressSpace::nested_floor(uint64_t gpa) const {
     // (counted in nested_inserts_) or, when the floor was the last key, an append.
     if (slot.inserts == nested_inserts_ && !slot.was_last) return slot.it;
     if (floor_of(slot.it)) {
-      slot.inserts = nested_inserts_, slot.was_last = std::next(slot.it) == end;
+      slot.inserts = nested_inserts_;
+      slot.was_last = std::next(slot.it) == end;
       return slot.it;
     }
   }

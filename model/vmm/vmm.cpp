@@ -246,7 +246,9 @@ void Vmm::exit_process() {
   in_op_ = true;
   as_.guest_reset();
   in_op_ = false;
-  writes_.clear(), idle_.clear(), host_moved_.clear();
+  writes_.clear();
+  idle_.clear();
+  host_moved_.clear();
   send({Invalidation::All});
 }
 

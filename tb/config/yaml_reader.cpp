@@ -1,6 +1,7 @@
 #include "config/yaml_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -167,19 +168,18 @@ bool parse_u64(const std::string& s0, uint64_t& out) {
   std::string num = s;
   const char last = s.back();
   auto strip = [&](size_t n) { num = s.substr(0, s.size() - n); };
+  auto unit_bytes = [](char u) {
+    return u == 'K' ? 1ull << 10 : u == 'M' ? 1ull << 20 : u == 'G' ? 1ull << 30 : 1ull << 40;
+  };
   if (s.size() > 3 && (s.substr(s.size() - 3) == "KiB" || s.substr(s.size() - 3) == "MiB" ||
                        s.substr(s.size() - 3) == "GiB" || s.substr(s.size() - 3) == "TiB")) {
-    const char u = s[s.size() - 3];
-    mult = u == 'K' ? 1ull << 10 : u == 'M' ? 1ull << 20 : u == 'G' ? 1ull << 30 : 1ull << 40;
+    mult = unit_bytes(s[s.size() - 3]);
     strip(3);
-  } else if (last == 'K' || last == 'k')
-    mult = 1ull << 10, strip(1);
-  else if (last == 'M' || last == 'm')
-    mult = 1ull << 20, strip(1);
-  else if (last == 'G' || last == 'g')
-    mult = 1ull << 30, strip(1);
-  else if (last == 'T' || last == 't')
-    mult = 1ull << 40, strip(1);
+  } else if (const int u = std::toupper(static_cast<unsigned char>(last));
+             u == 'K' || u == 'M' || u == 'G' || u == 'T') {
+    mult = unit_bytes(static_cast<char>(u));
+    strip(1);
+  }
   if (num.empty() || num[0] == '-' || num[0] == '+') return false;
   errno = 0;
   char* end = nullptr;

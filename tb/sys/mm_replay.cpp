@@ -92,7 +92,10 @@ void MemoryMapReplay::apply(const Item& ev) {
       const bool known = v != nullptr;
       const uint32_t prot = known ? v->prot : 0;
       if (lo2 == lo) {  // resized in place
-        if (hi2 < hi) drop(hi2, hi), clear_vma(hi2, hi);
+        if (hi2 < hi) {
+          drop(hi2, hi);
+          clear_vma(hi2, hi);
+        }
         if (known && hi2 > hi) set_vma(hi, hi2, prot);
         break;
       }

@@ -21,7 +21,10 @@ bool number(const std::string& s, size_t b, size_t e, uint64_t& v) {
   while (e > b && s[e - 1] == ' ') --e;
   if (b == e) return false;
   unsigned base = 10;
-  if (e - b > 2 && s[b] == '0' && s[b + 1] == 'x') base = 16, b += 2;
+  if (e - b > 2 && s[b] == '0' && s[b + 1] == 'x') {
+    base = 16;
+    b += 2;
+  }
   v = 0;
   for (size_t i = b; i < e; ++i) {
     const char c = s[i];
@@ -57,7 +60,8 @@ bool SyscallLog::line(const std::string& text, uint64_t line_no, Item& ev) {
       return false;
     }
     if (pid != main_pid_) return false;
-    async_.clear(), have_interrupted_ = false;
+    async_.clear();
+    have_interrupted_ = false;
     ev = Item{};
     ev.kind = Item::Exec;
     return true;
@@ -132,22 +136,38 @@ bool SyscallLog::complete(const Call& c, const std::string& rest, uint64_t line_
   ev = Item{};
   const uint64_t* a = c.args;
   if (c.name == "sys_mmap") {
-    ev.kind = Item::Mmap, ev.va = result, ev.len = a[1];
-    ev.prot = static_cast<uint32_t>(a[2]), ev.flags = static_cast<uint32_t>(a[3]);
+    ev.kind = Item::Mmap;
+    ev.va = result;
+    ev.len = a[1];
+    ev.prot = static_cast<uint32_t>(a[2]);
+    ev.flags = static_cast<uint32_t>(a[3]);
   } else if (c.name == "sys_munmap") {
-    ev.kind = Item::Munmap, ev.va = a[0], ev.len = a[1];
+    ev.kind = Item::Munmap;
+    ev.va = a[0];
+    ev.len = a[1];
   } else if (c.name == "sys_mremap") {
-    ev.kind = Item::Mremap, ev.va = a[0], ev.len = a[1], ev.va2 = result, ev.len2 = a[2];
+    ev.kind = Item::Mremap;
+    ev.va = a[0];
+    ev.len = a[1];
+    ev.va2 = result;
+    ev.len2 = a[2];
   } else if (c.name == "sys_brk") {
     ev.kind = Item::Brk, ev.va = result;  // the break after the call (brk(0) only asks)
   } else if (c.name == "sys_mprotect") {
-    ev.kind = Item::Mprotect, ev.va = a[0], ev.len = a[1], ev.prot = static_cast<uint32_t>(a[2]);
+    ev.kind = Item::Mprotect;
+    ev.va = a[0];
+    ev.len = a[1];
+    ev.prot = static_cast<uint32_t>(a[2]);
   } else if (c.name == "sys_madvise") {
     // Only the advice that drops pages changes the page tables; the rest is a hint we ignore.
     if (a[2] != linux_abi::kMadvDontneed && a[2] != linux_abi::kMadvFree) return false;
-    ev.kind = Item::Madvise, ev.va = a[0], ev.len = a[1], ev.prot = static_cast<uint32_t>(a[2]);
+    ev.kind = Item::Madvise;
+    ev.va = a[0];
+    ev.len = a[1];
+    ev.prot = static_cast<uint32_t>(a[2]);
   } else {  // exit_group
-    ev.kind = Item::Exit, ev.prot = static_cast<uint32_t>(a[0]);
+    ev.kind = Item::Exit;
+    ev.prot = static_cast<uint32_t>(a[0]);
   }
   return true;
 }

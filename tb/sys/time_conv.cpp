@@ -8,7 +8,9 @@ TimeConv::TimeConv() : ticks_per_ns_(sc_core::sc_time(1, sc_core::SC_NS).to_doub
   inline_seconds_ = true;
   uint64_t x = 1;
   for (int i = 0; i < 4096 && inline_seconds_; ++i) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
     const sc_core::sc_time t = sc_core::sc_time::from_value(x >> (x % 64));
     inline_seconds_ = seconds(t) == t.to_seconds();
   }

@@ -113,7 +113,8 @@ class FileSink : public BlockSink {
       const ssize_t r = ::write(fd_, buf, n);
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) io_error(name_, std::string("write failed: ") + std::strerror(errno));
-      buf += r, n -= static_cast<size_t>(r);
+      buf += r;
+      n -= static_cast<size_t>(r);
     }
   }
   bool patch(uint64_t offset, const char* buf, size_t n) override {
