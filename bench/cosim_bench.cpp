@@ -27,23 +27,9 @@ struct Raw {
   uint64_t cycles = 0, refs = 0;
 };
 
-class PlainServer final : public cosim::MemServer {
- public:
-  explicit PlainServer(pt::PhysMem& m) : m_(m) {}
-  uint64_t read(const pt::MemRef& ref, unsigned) override { return m_.read64(ref.addr); }
-  uint64_t write(const pt::MemRef& ref, unsigned) override {
-    const uint64_t old = m_.read64(ref.addr);
-    m_.write64(ref.addr, ref.data);
-    return old;
-  }
-
- private:
-  pt::PhysMem& m_;
-};
-
 Raw run_cc(cosim::Image& img, const std::vector<pt::WalkRequest>& reqs, uint32_t latency) {
   auto rtl = cosim::RtlWalker::create("l4");
-  PlainServer server(img.mem());
+  cosim::PhysMemServer server(img.mem());
   Raw r;
   const uint64_t c0 = rtl->total_cycles();
   const auto t0 = Clock::now();

@@ -188,20 +188,6 @@ Result decode(const std::string& path) {
 // Simulated RTL cycles per host second: the co-simulation (RTL + golden walk + scoreboard + its
 // random images) or the Verilated walker alone driven by a plain C++ loop over the same kind of
 // walks. Cycles, not walks: the two draw different walks (different lengths).
-class PlainServer final : public cosim::MemServer {
- public:
-  explicit PlainServer(pt::PhysMem& m) : m_(m) {}
-  uint64_t read(const pt::MemRef& ref, unsigned) override { return m_.read64(ref.addr); }
-  uint64_t write(const pt::MemRef& ref, unsigned) override {
-    const uint64_t old = m_.read64(ref.addr);
-    m_.write64(ref.addr, ref.data);
-    return old;
-  }
-
- private:
-  pt::PhysMem& m_;
-};
-
 Result cosim_run(uint64_t walks) {
   cosim::Options opt;
   opt.walks = walks;
@@ -217,7 +203,7 @@ Result rtl_alone(uint64_t walks) {
   std::vector<pt::WalkRequest> reqs(walks);
   for (auto& q : reqs) q = req_src.next_request();
   auto rtl = cosim::RtlWalker::create("l4");
-  PlainServer server(img.mem());
+  cosim::PhysMemServer server(img.mem());
   const uint64_t c0 = rtl->total_cycles();
   const auto t0 = Clock::now();
   for (const auto& q : reqs) rtl->run(img.roots(), q, server, 1);

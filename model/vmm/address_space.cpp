@@ -155,11 +155,8 @@ uint64_t AddressSpace::guest_remap(uint64_t gva) {
   return gpa;
 }
 
-bool AddressSpace::guest_unmap(uint64_t gva) {
-  auto* m = find_covering(guest_, gva);
-  if (!m) return false;
-  const uint64_t base = m->first;
-  const Mapping old = m->second;
+Mapping AddressSpace::drop_guest_mapping(uint64_t base) {
+  const Mapping old = guest_.at(base);
   gpt_->clear(base, Format::level_of(fmt_.levels, old.size));
   guest_.erase(base);
   for (auto [it, end] = rmap_.equal_range(old.out); it != end; ++it)
@@ -167,6 +164,13 @@ bool AddressSpace::guest_unmap(uint64_t gva) {
       rmap_.erase(it);
       break;
     }
+  return old;
+}
+
+bool AddressSpace::guest_unmap(uint64_t gva) {
+  auto* m = find_covering(guest_, gva);
+  if (!m) return false;
+  const Mapping old = drop_guest_mapping(m->first);
   galloc_.free(old.out, old.size);
   return true;
 }
@@ -187,13 +191,7 @@ bool AddressSpace::guest_move(uint64_t from, uint64_t to) {
   const Mapping old = m->second;
   if (to & (pt::page_bytes(old.size) - 1)) throw std::invalid_argument("guest_move to a misaligned gVA");
   const bool dirty = guest_dirty(base);
-  gpt_->clear(base, Format::level_of(fmt_.levels, old.size));
-  guest_.erase(base);
-  for (auto [it, end] = rmap_.equal_range(old.out); it != end; ++it)
-    if (it->second == base) {
-      rmap_.erase(it);
-      break;
-    }
+  drop_guest_mapping(base);
   guest_map_at(to, old.out, old.size, old.perms, dirty);
   return true;
 }

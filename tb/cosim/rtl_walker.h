@@ -51,6 +51,22 @@ class MemServer {
   virtual bool ready_seen_by_rtl(bool ready) { return ready; }
 };
 
+// A MemServer straight onto a PhysMem: no latency of its own, no backpressure (benchmarks and
+// plain drivers).
+class PhysMemServer final : public MemServer {
+ public:
+  explicit PhysMemServer(pt::PhysMem& m) : m_(m) {}
+  uint64_t read(const pt::MemRef& ref, unsigned) override { return m_.read64(ref.addr); }
+  uint64_t write(const pt::MemRef& ref, unsigned) override {
+    const uint64_t old = m_.read64(ref.addr);
+    m_.write64(ref.addr, ref.data);
+    return old;
+  }
+
+ private:
+  pt::PhysMem& m_;
+};
+
 enum class TraceFormat : uint8_t { Vcd, Fst };
 
 class RtlWalker {

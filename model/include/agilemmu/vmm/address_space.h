@@ -154,6 +154,9 @@ class AddressSpace {
   NestedIt nested_floor(uint64_t gpa) const;
   // The nested mapping covering gpa, or nullptr.
   const std::pair<const uint64_t, Mapping>* nested_covering(uint64_t gpa) const;
+  // Removes the guest mapping at `base` from the records, the guest table and the reverse map;
+  // returns it (its frame is the caller's to free or reuse).
+  Mapping drop_guest_mapping(uint64_t base);
   void fill_compound(uint64_t lo, uint64_t hi);
   void clear_leaves(RadixTable& t, uint64_t lo, uint64_t hi, bool skip_points);
   // A nested-style compound entry: the guest's entry with the selector bit (dirty-bit emulated
