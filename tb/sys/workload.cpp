@@ -243,11 +243,11 @@ std::unique_ptr<BlockSource> checked(std::unique_ptr<std::istream> in, const std
 }
 }  // namespace
 
-BinaryTraceSource::BinaryTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit)
+BinaryTraceSource::BinaryTraceSource(std::unique_ptr<std::istream> in, const std::string& name, uint64_t limit)
     : BinaryTraceSource(checked(std::move(in), name), name, limit) {}
 
 BinaryTraceSource::BinaryTraceSource(std::unique_ptr<BlockSource> in, std::string name, uint64_t limit)
-    : path_(std::move(name)), in_(std::move(in)), buf_(64 * 1024), limit_(limit) {
+    : path_(std::move(name)), in_(std::move(in)), buf_(kBlockBytes), limit_(limit) {
   header();
 }
 

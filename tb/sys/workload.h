@@ -114,7 +114,7 @@ class IstreamBlockSource : public BlockSource {
 class BinaryTraceSource : public Source {
  public:
   explicit BinaryTraceSource(const std::string& path, uint64_t limit = 0);
-  BinaryTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit = 0);
+  BinaryTraceSource(std::unique_ptr<std::istream> in, const std::string& name, uint64_t limit = 0);
   // Any block source (e.g. a decompressor); `name` is used in error messages.
   BinaryTraceSource(std::unique_ptr<BlockSource> in, std::string name, uint64_t limit = 0);
   bool next(Item& it) override;
@@ -132,6 +132,7 @@ class BinaryTraceSource : public Source {
   std::unique_ptr<BlockSource> in_;
   // Records are decoded from this block (a record is at most 12 bytes; the few that straddle two
   // blocks take the byte-at-a-time path). No per-record call into the stream.
+  static constexpr size_t kBlockBytes = size_t{64} << 10;  // one read of the source
   std::vector<uint8_t> buf_;
   const uint8_t *pos_ = nullptr, *end_ = nullptr;
   bool eof_ = false;
