@@ -257,6 +257,7 @@ bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_
   for (auto& f : inflight_)
     if (!f.active) slot = &f;
   slot->active = true, slot->ctx = c, slot->page = va >> 12;
+  slot->walk_access.tag = x.tag;
   ++busy_walkers_;
   if (trace_signals_) outstanding_walks.write(busy_walkers_);
   pt::WalkRequest req;

@@ -135,6 +135,13 @@ Spec load_spec(const std::string& path) {
     ps.finish();
     s.plots.push_back(std::move(pl));
   }
+  if (child(root, "area")) {
+    Section area = top.sub("area");
+    s.area_walker = area.str("walker", "");
+    if (s.area_walker.empty())
+      area.fail("walker", "missing: the walker parameter set of rtl/walker_configs.txt the area is synthesized for");
+    area.finish();
+  }
   axes.finish();
   top.finish();
 
