@@ -41,16 +41,34 @@ if [ -z "$UNIT" ] && [ -z "$PARAMS" ]; then
 fi
 
 SRC="$ROOT/rtl/agilemmu_pkg.sv $ROOT/rtl/walker.sv $ROOT/rtl/walk_unit.sv"
+# The walker's own synthesis (cells, flip-flops) per parameter set and PWC flag, cached by the
+# walker source's hash: a unit is its shell (PWC, arbiters, merge, bookkeeping; the walkers as
+# black boxes) plus WALKERS times the walker, so each shell costs one yosys run and the walker
+# one per source version. (Hierarchical synthesis: nothing is optimized across walker ports.)
+CACHE=${AGILEMMU_SYNTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agilemmu-synth}
+walker_area() {  # WALKER_SET PWC(0|1) -> "cells flipflops"
+  local key f log
+  key="$1-pwc$2-$(cat "$ROOT/rtl/agilemmu_pkg.sv" "$ROOT/rtl/walker.sv" | sha1sum | cut -c1-12)"
+  f=$CACHE/walker-$key
+  if [ ! -s "$f" ]; then
+    mkdir -p "$CACHE"
+    log=$("$YOSYS" -q -p "read_verilog -sv $ROOT/rtl/agilemmu_pkg.sv $ROOT/rtl/walker.sv;
+      chparam $(walker_params "$1") -set PWC $2 walker; synth -top walker; tee -o /dev/stdout stat" 2>&1)
+    echo "$(count_cells <<<"$log") $(count_ffs <<<"$log")" >"$f.tmp" && mv "$f.tmp" "$f"
+  fi
+  cat "$f"
+}
 # synth_unit WALKER_SET WALKERS ENTRIES WAYS -> "cells flipflops [luts ice40_ffs]"
 synth_unit() {
-  local p
+  local p log wc wf sc sf
   p="$(walker_params "$1") -set WALKERS $2 -set PWC_ENTRIES $3 -set PWC_WAYS $4"
-  local log
-  # Hierarchical: the walker is synthesized once and counted WALKERS times (stat's design
-  # hierarchy totals); no optimization across the walker's ports is lost that matters for area.
-  log=$("$YOSYS" -q -p "read_verilog -sv $SRC; chparam $p walk_unit; synth -top walk_unit; tee -o /dev/stdout stat -top walk_unit" 2>&1)
-  log=$(sed -n '/=== design hierarchy ===/,$p' <<<"$log")
-  local out="$(count_cells <<<"$log") $(count_ffs <<<"$log")"
+  read -r wc wf <<<"$(walker_area "$1" $([ "$3" -gt 0 ] && echo 1 || echo 0))"
+  log=$("$YOSYS" -q -p "read_verilog -sv $ROOT/rtl/agilemmu_pkg.sv; read_verilog -sv -lib $ROOT/rtl/walker.sv;
+    read_verilog -sv $ROOT/rtl/walk_unit.sv; chparam $p walk_unit; synth -top walk_unit; tee -o /dev/stdout stat" 2>&1)
+  sc=$(count_cells <<<"$log")
+  sf=$(count_ffs <<<"$log")
+  # (the shell's cell count includes one black-box cell per walker)
+  local out="$((sc - $2 + $2 * wc)) $((sf + $2 * wf))"
   if [ "$ICE40" = 1 ]; then
     log=$("$YOSYS" -q -p "read_verilog -sv $SRC; chparam $p walk_unit; synth_ice40 -top walk_unit; tee -o /dev/stdout stat" 2>&1)
     log=$(tail -n 40 <<<"$log")  # (synth_ice40 flattens: the last stat block is the whole unit)
