@@ -95,6 +95,26 @@ class Traffic {
   unsigned in_flight_ = 0, max_in_flight_ = 0;
 };
 
+// The random images restrict permissions mostly near the leaves (entries few walks share). So
+// that a PWC hit below a restricting entry matters (the cached permissions are those accumulated
+// from the root), one in 512 requests (by seed) has RW or US cleared in the level-2
+// first-dimension entry of its path, the same on both sides' images.
+void restrict_upper(Image& img, const pt::Format& fmt, const std::vector<pt::WalkRequest>& reqs, uint64_t seed) {
+  pt::Walk w;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    const uint64_t h = hash3(seed ^ 0xa11, i, 3);
+    if (h % 512) continue;
+    w.start(fmt, img.roots(), reqs[i]);
+    const pt::WalkResult& r = pt::run_unperformed(w, [&](const pt::MemRef& m) { return img.mem().read64(m.addr); });
+    for (unsigned k = 0; k < r.nrefs && k < pt::kMaxRefs; ++k) {
+      const pt::MemRef& m = r.refs[k];
+      if (m.write || m.level != 2 || m.table == pt::Table::Nested) continue;
+      img.mem().write64(m.addr, img.mem().read64(m.addr) & ~((h >> 8) & 1 ? pt::pte::RW : pt::pte::US));
+      break;
+    }
+  }
+}
+
 // The memory both sides share the rules of: a read returns the entry at the response cycle, a
 // write ORs its A/D bits into the entry at the response cycle (a locked update).
 void perform_write(pt::PhysMem& mem, uint64_t addr, uint64_t data) {
@@ -232,6 +252,7 @@ SideResult run_model(const Options& o, unsigned walkers, unsigned entries, unsig
   SideResult res;
   res.out.resize(reqs.size());
   Image img(fmt, o.seed);
+  restrict_upper(img, fmt, reqs, o.seed);
   mmu::MmuConfig c;
   c.mode = o.mode;
   c.timing = mmu::Timing::AT;
@@ -273,6 +294,7 @@ SideResult run_rtl(const Options& o, unsigned walkers, const pt::Format& fmt, co
   SideResult res;
   res.out.resize(reqs.size());
   Image img(fmt, o.seed);
+  restrict_upper(img, fmt, reqs, o.seed);
   Traffic tr(o, walkers, reqs);
   VerilatedContext ctx;
   V m(&ctx);
