@@ -5,6 +5,10 @@
 # mutant must be caught; prints a Markdown table (mutant, line, build, walk, first difference).
 #
 # Usage: rtl/mutate.sh [--walks N] [--seed S] [--build DIR] [--only NAME]
+#        rtl/mutate.sh --unit [--requests N] [--seed S] [--build DIR] [--only NAME]
+# --unit mutates rtl/walk_unit.sv (arbiter, response routing, PWC tag/index/LRU/flush, merge)
+# and the walker's PWC hooks instead, and runs agilemmu-unit-cosim against the SystemC Mmu on
+# the w4p16 and w2p8 builds (only those are built, in build-mutate-unit/).
 # Needs what the default build needs (cmake, a C++ compiler, verilator, systemc). Not part of
 # CTest: about 10-20 s per mutant on 2 cores. Exit code 0 only when every mutant was caught
 # and the unmutated walker passes.
@@ -14,15 +18,25 @@ WALKS=200000
 SEED=1
 BUILD=$ROOT/build-mutate
 ONLY=
+UNIT=0
+REQUESTS=20000
 while [ $# -gt 0 ]; do
   case $1 in
+    --unit) UNIT=1; shift ;;
+    --requests) REQUESTS=$2; shift 2 ;;
     --walks) WALKS=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
-    *) echo "usage: rtl/mutate.sh [--walks N] [--seed S] [--build DIR] [--only NAME]" >&2; exit 2 ;;
+    *) echo "usage: rtl/mutate.sh [--unit] [--walks N | --requests N] [--seed S] [--build DIR] [--only NAME]" >&2; exit 2 ;;
   esac
 done
+if [ "$UNIT" = 1 ]; then
+  [ "$BUILD" != "$ROOT/build-mutate" ] || BUILD=$ROOT/build-mutate-unit
+  # shellcheck source=rtl/mutate_unit.inc.sh
+  . "$ROOT/rtl/mutate_unit.inc.sh"
+  exit $?
+fi
 SRC=$ROOT/rtl/walker.sv
 MUT=$BUILD/mutant/walker.sv
 LOG=$BUILD/mutant/logs

@@ -21,7 +21,8 @@ module walker #(
   parameter int MAXPHYADDR    = 52,  // entry address bits at and above this are reserved
   parameter int SELECTOR_BIT  = 52,  // compound entry bit marking a nested-style entry
   parameter bit NX_ENABLED    = 1'b1,// EFER.NXE; when clear, bit 63 is reserved
-  parameter bit NESTED_AD     = 1'b1 // EPT-style A/D in the nested table (pt::Format::nested_ad)
+  parameter bit NESTED_AD     = 1'b1,// EPT-style A/D in the nested table (pt::Format::nested_ad)
+  parameter bit PWC           = 1'b0 // a page-walk cache answers on the pwc_* ports (walk_unit.sv)
 ) (
   input  logic        clk,
   input  logic        rst_n,
@@ -66,7 +67,30 @@ module walker #(
   output logic [2:0]  mem_req_table,  // table_e
   output logic [2:0]  mem_req_level,
   input  logic        mem_rsp_valid,
-  input  logic [63:0] mem_rsp_data
+  input  logic [63:0] mem_rsp_data,
+  // Page-walk cache (walk_unit.sv), used only with PWC: in S_LOOKUP (pwc_lookup high, the cycle
+  // after the request handshake) the cache answers for walk_va/walk_mode on pwc_hit..; a
+  // non-leaf first-dimension entry that passed its checks is offered as a fill (pwc_fill, in the
+  // cycle its read response is sampled), as pt::Walk::step_first_dim fills it. walk_end: the
+  // memory response sampled at this edge is the walk's last (its result is valid next cycle).
+  output logic        pwc_lookup,
+  output logic [63:0] walk_va,
+  output logic [1:0]  walk_mode,
+  /* verilator lint_off UNUSEDSIGNAL */  // all unused without PWC
+  input  logic        pwc_hit,
+  input  logic [2:0]  pwc_level,
+  input  logic [63:0] pwc_next,
+  input  logic        pwc_next_is_gpa,
+  input  logic [2:0]  pwc_perms,
+  input  logic [7:0]  pwc_switch_level,
+  /* verilator lint_on UNUSEDSIGNAL */
+  output logic        pwc_fill,
+  output logic [2:0]  pwc_fill_level,
+  output logic [63:0] pwc_fill_next,
+  output logic        pwc_fill_is_gpa,
+  output logic [2:0]  pwc_fill_perms,
+  output logic [7:0]  pwc_fill_switch_level,
+  output logic        walk_end
 );
 
   localparam int VA_BITS  = 12 + 9 * LEVELS;
@@ -80,7 +104,7 @@ module walker #(
   // in `resume` (the next read, or the result).
   typedef enum logic [3:0] {
     S_IDLE, S_FIRST_DIM_READ, S_FIRST_DIM_WAIT, S_NESTED_READ, S_NESTED_WAIT, S_DONE, S_FAULT,
-    S_WRITE, S_WRITE_WAIT
+    S_WRITE, S_WRITE_WAIT, S_LOOKUP
   } state_e;
 
   // ---- pure helpers (mirror pt::Format) ----
@@ -157,6 +181,8 @@ module walker #(
   state_e      state;
   state_e      resume;       // where the walk goes on after its queued writes
   logic [63:0] r_va;
+  logic [1:0]  r_mode;       // (PWC) the lookup's tag
+  logic [63:0] r_node;       // (PWC) the root, where the walk starts on a PWC miss
   logic [1:0]  r_access;
   logic        r_user;
   logic [63:0] r_nroot;
@@ -189,8 +215,15 @@ module walker #(
   logic [2:0]  wq0_table, wq0_level, wq1_table, wq1_level;
 
   // ---- next-state logic ----
-  state_e      n_state, n_resume;
+  // (walk_unit.sv starts a waiting request at the edge walk_end, derived from n_state, is high:
+  // a loop through this block's req_valid input for the lint, not for any signal.)
+  /* verilator lint_off UNOPTFLAT */
+  state_e      n_state;
+  /* verilator lint_on UNOPTFLAT */
+  state_e      n_resume;
   logic [63:0] n_va;
+  logic [1:0]  n_mode;
+  logic [63:0] n_node;
   logic [1:0]  n_access;
   logic        n_user;
   logic [63:0] n_nroot;
@@ -235,7 +268,7 @@ module walker #(
 
   always_comb begin
     n_state = state; n_resume = resume;
-    n_va = r_va; n_access = r_access; n_user = r_user; n_nroot = r_nroot;
+    n_va = r_va; n_mode = r_mode; n_node = r_node; n_access = r_access; n_user = r_user; n_nroot = r_nroot;
     n_gtable = gtable; n_glevel = glevel; n_gperms = gperms; n_gsize = gsize;
     n_ngpa = ngpa; n_nlevel = nlevel; n_npurpose = npurpose; n_nperms = nperms;
     n_switch_level = switch_level;
@@ -256,11 +289,13 @@ module walker #(
     st = agilemmu_pkg::STAGE_NONE; np = 3'b111; gp = 3'b111; sz = agilemmu_pkg::PS_4K;
     out = 64'd0; base = 64'd0; ncode = 64'd0; bits = 64'd0;
     acode = access_code(r_access, r_user);
+    pwc_fill = 1'b0; pwc_fill_level = glevel; pwc_fill_next = 64'd0; pwc_fill_is_gpa = 1'b0;
+    pwc_fill_perms = 3'b000; pwc_fill_switch_level = NEVER_NESTED;
 
     unique case (state)
       S_IDLE: if (req_valid) begin
         // Walk::start
-        n_va = req_va; n_access = req_access; n_user = req_user; n_nroot = nroot;
+        n_va = req_va; n_mode = req_mode; n_access = req_access; n_user = req_user; n_nroot = nroot;
         acode = access_code(req_access, req_user);
         n_glevel = 3'd1; n_gperms = 3'b111; n_gsize = agilemmu_pkg::PS_4K; n_switch_level = NEVER_NESTED;
         n_res_ok = 1'b0; n_res_hpa = 64'd0; n_res_gpa = 64'd0; n_res_size = agilemmu_pkg::PS_4K; n_res_perms = 3'b000;
@@ -281,9 +316,26 @@ module walker #(
           do_fault = 1'b1;
           af_stage = agilemmu_pkg::STAGE_NONE; af_kind = agilemmu_pkg::FK_NON_CANONICAL; af_level = 3'd0;
           af_addr = req_va; af_code = acode;
+        end else if (PWC) begin
+          n_node = prep_node;  // Walk::start's PWC lookup, answered next cycle
+          n_state = S_LOOKUP;
         end else begin
           do_prep = 1'b1;
         end
+      end
+      S_LOOKUP: begin
+        // Walk::start, the PWC part: a hit resumes below the deepest cached entry.
+        prep_node = r_node;
+        if (pwc_hit) begin
+          n_glevel = pwc_level + 3'd1;
+          prep_node = pwc_next;
+          n_gperms = pwc_perms;
+          if (pwc_next_is_gpa) begin  // the filling walk had switched to nested at or above it
+            if (gtable == agilemmu_pkg::TBL_COMPOUND) n_switch_level = pwc_switch_level;
+            n_gtable = agilemmu_pkg::TBL_GUEST;
+          end
+        end
+        do_prep = 1'b1;
       end
       S_FIRST_DIM_READ: if (mem_req_ready) n_state = S_FIRST_DIM_WAIT;
       S_NESTED_READ:    if (mem_req_ready) n_state = S_NESTED_WAIT;
@@ -352,6 +404,11 @@ module walker #(
                 do_finish = 1'b1; fin_hpa = out; fin_size = sz; fin_perms = gp;
               end
             end else begin
+              if (PWC) begin  // Walk::step_first_dim's pwc_fill
+                pwc_fill = 1'b1; pwc_fill_level = glevel; pwc_fill_next = v & agilemmu_pkg::ADDR_FIELD;
+                pwc_fill_is_gpa = nested_style || gtable == agilemmu_pkg::TBL_GUEST;
+                pwc_fill_perms = gp; pwc_fill_switch_level = n_switch_level;
+              end
               if (nested_style) n_gtable = agilemmu_pkg::TBL_GUEST;
               n_glevel = glevel + 3'd1;
               prep_node = v & agilemmu_pkg::ADDR_FIELD;
@@ -477,7 +534,7 @@ module walker #(
   // Datapath registers need no reset: they are written before use by every walk.
   always_ff @(posedge clk) begin
     resume <= n_resume;
-    r_va <= n_va; r_access <= n_access; r_user <= n_user; r_nroot <= n_nroot;
+    r_va <= n_va; r_mode <= n_mode; r_node <= n_node; r_access <= n_access; r_user <= n_user; r_nroot <= n_nroot;
     gtable <= n_gtable; glevel <= n_glevel; gperms <= n_gperms; gsize <= n_gsize;
     ngpa <= n_ngpa; nlevel <= n_nlevel; npurpose <= n_npurpose; nperms <= n_nperms;
     switch_level <= n_switch_level;
@@ -512,5 +569,10 @@ module walker #(
   assign mem_req_port    = writing ? wq0_port : pend_port;
   assign mem_req_table   = writing ? wq0_table : pend_table;
   assign mem_req_level   = writing ? wq0_level : pend_level;
+  assign pwc_lookup      = (state == S_LOOKUP);
+  assign walk_va         = r_va;
+  assign walk_mode       = r_mode;
+  assign walk_end        = mem_rsp_valid && (n_state == S_DONE || n_state == S_FAULT) &&
+                           (state == S_FIRST_DIM_WAIT || state == S_NESTED_WAIT || state == S_WRITE_WAIT);
 
 endmodule

@@ -274,6 +274,7 @@ bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_
   slot->active = true;
   slot->ctx = c;
   slot->page = pt::page_number(va);
+  slot->walk_access.tag = x.tag;
   ++busy_walkers_;
   if (trace_signals_) outstanding_walks.write(busy_walkers_);
   const pt::WalkRequest req = request_for(x, va);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "cli/args.h"
+#include "sweep/area.h"
 
 namespace agilemmu::cli::sweep_cli {
 
@@ -62,8 +63,16 @@ int write_results(const Spec& spec, const std::string& out, const std::vector<Js
                   const std::string& how) {
   size_t failed = 0;
   for (const auto& r : records) failed += !record_ok(r);
-  write_jsonl(jsonl_path_for(out), records);
-  write_csv(out, spec.swept_keys(), records);
+  std::vector<Json> with_area = records;
+  if (!spec.area_walker.empty()) {
+    const char* env = std::getenv("AGILEMMU_SYNTH_REPORT");
+    const std::string script = env && *env ? env : AGILEMMU_SOURCE_DIR "/scripts/synth-report.sh";
+    const size_t slash = out.find_last_of('/');
+    add_area(spec, with_area, script,
+             (slash == std::string::npos ? std::string() : out.substr(0, slash + 1)) + "area-cache.tsv", quiet);
+  }
+  write_jsonl(jsonl_path_for(out), with_area);
+  write_csv(out, spec.swept_keys(), with_area);
   if (!quiet) {
     std::fprintf(stderr, "agilemmu: sweep: %zu points (%s), %zu failed -> %s, %s\n", records.size(), how.c_str(),
                  failed, out.c_str(), jsonl_path_for(out).c_str());

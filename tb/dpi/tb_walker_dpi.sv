@@ -41,6 +41,8 @@ module tb_walker_dpi;
   logic        mem_rsp_valid = 1'b0;
   logic [63:0] mem_rsp_data = '0;
 
+  // The walker's page-walk-cache ports (for rtl/walk_unit.sv) stay unconnected: PWC is off.
+  /* verilator lint_off PINMISSING */
   walker #(.LEVELS(LEVELS), .NESTED_LEVELS(NESTED_LEVELS), .MAXPHYADDR(MAXPHYADDR), .SELECTOR_BIT(SELECTOR_BIT),
            .NX_ENABLED(NX_ENABLED), .NESTED_AD(NESTED_AD)) dut (
     .clk, .rst_n, .req_valid, .req_ready, .req_va, .req_access, .req_user, .req_mode,
@@ -49,6 +51,7 @@ module tb_walker_dpi;
     .rsp_fault_stage, .rsp_fault_kind, .rsp_fault_level, .rsp_fault_addr, .rsp_fault_code,
     .mem_req_valid, .mem_req_ready, .mem_req_addr, .mem_req_write, .mem_req_wdata, .mem_req_port,
     .mem_req_table, .mem_req_level, .mem_rsp_valid, .mem_rsp_data);
+  /* verilator lint_on PINMISSING */
 
   int h = -1;
   int walk_no = 0;

@@ -175,6 +175,13 @@ Spec load_spec(const std::string& path) {
   read_fixed(root, top, s);
   const std::vector<std::string> swept = s.swept_keys();
   for (Section& ps : top.list("plots")) s.plots.push_back(read_plot(ps, swept));
+  if (child(root, "area")) {
+    Section area = top.sub("area");
+    s.area_walker = area.str("walker", "");
+    if (s.area_walker.empty())
+      area.fail("walker", "missing: the walker parameter set of rtl/walker_configs.txt the area is synthesized for");
+    area.finish();
+  }
   axes.finish();
   top.finish();
   check_each_key_once(root);

@@ -36,6 +36,7 @@ struct Spec {
   std::vector<Dim> dims;          // axes in file order, then zip groups in order
   std::vector<Assignment> fixed;  // `set:`
   std::vector<Plot> plots;        // `plots:`
+  std::string area_walker;        // `area: {walker: NAME}`: add the walk unit's area (sweep/area.h)
   std::vector<std::string> swept_keys() const;
   // The config file a point runs: `base`, or its value of the swept `base` key, made absolute.
   std::string config_for(const Point& p) const;

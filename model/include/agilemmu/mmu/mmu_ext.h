@@ -18,6 +18,9 @@ struct MmuExtension : tlm::tlm_extension<MmuExtension> {
   Origin origin = Origin::Guest;
   pt::Access access = pt::Access::Read;
   bool user = true;
+  // Opaque to the MMU: copied into the WalkAccess of every reference of the walk made for this
+  // request, so a memory or a testbench can attribute walk traffic to its request.
+  uint64_t tag = 0;
   // response
   bool tlb_hit = false;
   uint64_t hpa = 0;
@@ -34,6 +37,7 @@ struct MmuExtension : tlm::tlm_extension<MmuExtension> {
 struct WalkAccess : tlm::tlm_extension<WalkAccess> {
   pt::Table table = pt::Table::Native;
   uint8_t level = 0;
+  uint64_t tag = 0;  // the MmuExtension::tag of the request the walk serves
   tlm::tlm_extension_base* clone() const override { return new WalkAccess(*this); }
   void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const WalkAccess&>(o); }
 };

@@ -1,0 +1,124 @@
+# rtl/mutate.sh --unit (sourced): mutants of the walk unit, each caught by agilemmu-unit-cosim
+# against the SystemC Mmu. Uses ROOT, BUILD, SEED, REQUESTS, ONLY from mutate.sh.
+UNIT_SRC=$ROOT/rtl/walk_unit.sv
+WALKER_SRC=$ROOT/rtl/walker.sv
+MUTDIR=$BUILD/mutant
+LOG=$MUTDIR/logs
+mkdir -p "$MUTDIR" "$LOG"
+UNAMES=() UDESCS=() UFILES=() UOLDS=() UNEWS=()
+# umutant NAME DESCRIPTION FILE(walk_unit.sv|walker.sv) OLD NEW: OLD must occur in exactly one line.
+umutant() { UNAMES+=("$1"); UDESCS+=("$2"); UFILES+=("$3"); UOLDS+=("$4"); UNEWS+=("$5"); }
+
+umutant arbiter-port-ignored "arbiter: compound port granted to a walker requesting the nested port" walk_unit.sv \
+  'if (w_mvalid[i] && w_mport[i] == agilemmu_pkg::PORT_COMPOUND) begin c_any = 1'"'"'b1; cg = i; end' \
+  'if (w_mvalid[i]) begin c_any = 1'"'"'b1; cg = i; end'
+umutant arbiter-wrong-ready "arbiter: the nested port's ready goes to the compound winner" walk_unit.sv \
+  'if (n_any) w_mready[ng] = nmem_req_ready;' \
+  'if (n_any) w_mready[cg] = nmem_req_ready;'
+umutant tag-constant "memory tag always walker 0 (responses routed to the wrong walker)" walk_unit.sv \
+  'assign cmem_req_tag = cg[2:0];' \
+  "assign cmem_req_tag = 3'd0;"
+umutant pwc-tag-no-mode "PWC tag: the paging mode is not compared" walk_unit.sv \
+  'if (HAS_PWC && q_on && e_valid[lk] && e_level[3*lk +: 3] == l[2:0] && e_mode[2*lk +: 2] == q_mode &&' \
+  'if (HAS_PWC && q_on && e_valid[lk] && e_level[3*lk +: 3] == l[2:0] &&'
+umutant pwc-tag-one-level-short "PWC tag: the prefix keeps 9 bits too few" walk_unit.sv \
+  'm = m << (9 * (LEVELS - {29'"'"'d0, level}));' \
+  'm = m << (9 * (LEVELS + 1 - {29'"'"'d0, level}));'
+umutant pwc-index-no-level "PWC set index without the level (mix() ^ level)" walk_unit.sv \
+  'h = (h >> 20) ^ {61'"'"'d0, level};' \
+  'h = h >> 20;'
+umutant pwc-lru-mru "PWC replaces the most recently used way" walk_unit.sv \
+  'if (!found && rank1[RB*ix(f_set, w) +: RB] == WAYS_M1[RB-1:0]) begin found = 1'"'"'b1; f_way = w[RB-1:0]; end' \
+  'if (!found && rank1[RB*ix(f_set, w) +: RB] == '"'"'0) begin found = 1'"'"'b1; f_way = w[RB-1:0]; end'
+umutant pwc-hit-not-touched "PWC lookup hit does not update LRU" walk_unit.sv \
+  't_on = 1'"'"'b1; t_set = lset; t_way = w[RB-1:0];' \
+  't_on = 1'"'"'b0; t_set = lset; t_way = w[RB-1:0];'
+umutant pwc-stale-fill "a walk that saw a flush still fills the PWC" walk_unit.sv \
+  'if (w_fill[i] && !w_stale[i]) begin' \
+  'if (w_fill[i]) begin'
+umutant pwc-fill-perms "PWC fill stores the entry's own permissions, not the accumulated ones" walker.sv \
+  'pwc_fill_perms = gp; pwc_fill_switch_level = n_switch_level;' \
+  'pwc_fill_perms = perms_of(v); pwc_fill_switch_level = n_switch_level;'
+umutant merge-off "no merge: a request to a page being walked walks at once" walk_unit.sv \
+  'new_match = 1'"'"'b1; match_w = i;' \
+  'new_match = 1'"'"'b0; match_w = i;'
+umutant merge-release-late "a waiter starts a cycle after the walk it waited for ends" walk_unit.sv \
+  'if (wt_valid[i] && (wt_released[i] || w_end[i])) begin rel_any = 1'"'"'b1; rel_w = i; end  // lowest first' \
+  'if (wt_valid[i] && wt_released[i]) begin rel_any = 1'"'"'b1; rel_w = i; end  // lowest first'
+umutant merge-2m-page "merge compares 2 MiB instead of 4 KiB pages" walk_unit.sv \
+  'if (w_walking[i] && !w_end[i] && w_page[52*i +: 52] == req_va[63:12] &&' \
+  'if (w_walking[i] && !w_end[i] && w_page[52*i+9 +: 43] == req_va[63:21] &&'
+
+ubuild() { cmake --build "$BUILD" -j2 --target agilemmu-unit-cosim >"$1" 2>&1; }
+# Runs w4p16 agile, w2p8 nested, w4p16 shadow; sets CAUGHT_BY and DIFF for the first failing run.
+uregress() {
+  CAUGHT_BY= DIFF=
+  local run out
+  for run in "w4p16 agile" "w2p8 nested" "w4p16 shadow"; do
+    set -- $run
+    out=$LOG/$NAME.$1.$2.log
+    if ! "$BUILD/tb/cosim/agilemmu-unit-cosim" --rtl "$1" --mode "$2" --seed "$SEED" --requests "$REQUESTS" >"$out" 2>&1; then
+      CAUGHT_BY="$1 $2"
+      DIFF=$(grep -m1 -E '^MISMATCH|^  \*|unit-cosim:' "$out" | head -1)
+      local first
+      first=$(grep -m1 -E '^MISMATCH' "$out" | sed 's/^MISMATCH //')
+      [ -z "$first" ] || DIFF=$first
+      return
+    fi
+  done
+}
+
+cp "$UNIT_SRC" "$MUTDIR/walk_unit.sv"
+cp "$WALKER_SRC" "$MUTDIR/walker.sv"
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAGILEMMU_WALKER_SV="$MUTDIR/walker.sv" \
+    -DAGILEMMU_WALK_UNIT_SV="$MUTDIR/walk_unit.sv" -DAGILEMMU_UNIT_ONLY="w2p8;w4p16" -DAGILEMMU_RTL_FST=OFF \
+    >"$LOG/configure.log" 2>&1 || { cat "$LOG/configure.log" >&2; exit 2; }
+fi
+echo "unmutated unit: building and running $REQUESTS requests per run (seed $SEED)" >&2
+NAME=base
+ubuild "$LOG/base.build.log" || { cat "$LOG/base.build.log" >&2; exit 2; }
+uregress
+if [ -n "$CAUGHT_BY" ]; then
+  echo "the unmutated unit fails on $CAUGHT_BY: $DIFF; see $LOG" >&2
+  exit 1
+fi
+survivors=0
+rows=()
+for i in "${!UNAMES[@]}"; do
+  NAME=${UNAMES[$i]}
+  [ -z "$ONLY" ] || [ "$ONLY" = "$NAME" ] || continue
+  file=${UFILES[$i]} old=${UOLDS[$i]} new=${UNEWS[$i]}
+  src=$ROOT/rtl/$file
+  n=$(grep -cF -- "$old" "$src" || true)
+  if [ "$n" != 1 ]; then
+    echo "mutant $NAME: its line occurs $n times in $file (update rtl/mutate_unit.inc.sh)" >&2
+    exit 2
+  fi
+  line=$(grep -nF -- "$old" "$src" | cut -d: -f1)
+  content=$(cat "$src")
+  printf '%s\n' "${content/"$old"/"$new"}" >"$MUTDIR/$file"
+  start=$(date +%s)
+  if ! ubuild "$LOG/$NAME.build.log"; then
+    rows+=("| $((i + 1)) | \`$NAME\`: ${UDESCS[$i]} | $file:$line | (does not build) | see $LOG/$NAME.build.log |")
+    survivors=$((survivors + 1))
+  else
+    uregress
+    secs=$(( $(date +%s) - start ))
+    if [ -n "$CAUGHT_BY" ]; then
+      rows+=("| $((i + 1)) | \`$NAME\`: ${UDESCS[$i]} | $file:$line | $CAUGHT_BY | ${DIFF//|/\\|} |")
+      echo "mutant $NAME: caught by $CAUGHT_BY [${secs}s]" >&2
+    else
+      rows+=("| $((i + 1)) | \`$NAME\`: ${UDESCS[$i]} | $file:$line | SURVIVED | $REQUESTS requests x 3 runs |")
+      survivors=$((survivors + 1))
+      echo "mutant $NAME: SURVIVED [${secs}s]" >&2
+    fi
+  fi
+  cp "$src" "$MUTDIR/$file"
+done
+echo "| # | mutant | line | caught by | first difference |"
+echo "|---|--------|------|-----------|------------------|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "$(( ${#rows[@]} - survivors )) of ${#rows[@]} unit mutants caught ($REQUESTS requests per run, seed $SEED)"
+[ "$survivors" = 0 ]

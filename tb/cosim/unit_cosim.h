@@ -1,0 +1,65 @@
+// Co-simulation of the RTL walk unit (rtl/walk_unit.sv) against the SystemC Mmu configured
+// identically (AT, TLBs off, mmu.walkers, mmu.pwc): the same requests at the same cycles, the
+// same memory (latencies, response cycles, A/D writes), then per request the translation or
+// fault, the references in order (with their accept and response cycles) and the completion
+// cycle, and at the end the memory images, must be equal. See rtl/README.md ("The walk unit").
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <agilemmu/pt/walk.h>
+
+namespace agilemmu::cosim::unit {
+
+struct Options {
+  std::string rtl = "w2p8";  // a name of rtl/walk_unit_configs.txt
+  uint64_t requests = 20000;
+  uint64_t seed = 1;
+  uint32_t latency = 1;             // base memory latency; each reference draws more on top
+  pt::Mode mode = pt::Mode::Agile;  // guest requests (the image's native ones stay native: the host)
+  unsigned load = 80;               // percent of arrival slots that send a request when one may go
+  unsigned reuse = 30;              // percent of requests aimed at the page of a recent one (merges, PWC hits)
+  unsigned flush_permille = 3;      // per cycle: PWC invalidation (Mmu::invalidate_all)
+  std::string inject;               // testbench-side bug: "" | "latency" | "flush" (the RTL side only)
+  bool verbose = false;
+};
+
+// One walk reference as seen by the memory.
+struct Ref {
+  uint64_t addr = 0;
+  bool write = false;
+  uint8_t port = 0, table = 0, level = 0;
+  uint64_t accept = 0, response = 0;  // cycles
+  bool operator==(const Ref& o) const {
+    return addr == o.addr && write == o.write && port == o.port && table == o.table && level == o.level &&
+           accept == o.accept && response == o.response;
+  }
+};
+
+// What happened to one request.
+struct Outcome {
+  bool done = false;
+  bool ok = false;
+  uint64_t hpa = 0;
+  pt::Fault fault;
+  uint64_t sent = 0, completed = 0;  // cycles: request handshake, result
+  std::vector<Ref> refs;
+};
+
+struct SideResult {
+  std::vector<Outcome> out;
+  std::vector<uint64_t> written;  // addresses written (memory images are compared there)
+  std::string error;              // a protocol violation or a hang; empty when none
+  uint64_t cycles = 0;
+  // Model side only (its statistics): merges, PWC hits / lookups, walks restarted.
+  uint64_t coalesced = 0, pwc_hits = 0, pwc_lookups = 0, restarts = 0, flushes = 0;
+  unsigned max_in_flight = 0;
+};
+
+// Runs the whole comparison; prints a report on stdout. Returns the number of mismatches (a
+// protocol error or hang counts as one). Throws std::invalid_argument for a bad option.
+uint64_t run(const Options& o);
+std::string config_names();
+
+}  // namespace agilemmu::cosim::unit
