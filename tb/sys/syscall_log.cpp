@@ -15,11 +15,17 @@ struct Carried {
 constexpr Carried kCarried[] = {{"sys_mmap", 6, 6},     {"sys_munmap", 2, 2},  {"sys_mremap", 4, 5}, {"sys_brk", 1, 1},
                                 {"sys_mprotect", 3, 3}, {"sys_madvise", 3, 3}, {"exit_group", 1, 1}};
 
-// A decimal or 0x-hexadecimal number filling [b, e); false if it is not one or overflows.
+// A decimal or 0x-hexadecimal number filling [b, e); false if it is not one or overflows. A
+// negative decimal (valgrind prints an fd of -1 so, under some builds) is its two's complement.
 bool number(const std::string& s, size_t b, size_t e, uint64_t& v) {
   while (b < e && s[b] == ' ') ++b;
   while (e > b && s[e - 1] == ' ') --e;
   if (b == e) return false;
+  if (s[b] == '-') {
+    if (!number(s, b + 1, e, v) || s.compare(b + 1, 2, "0x") == 0 || v > (1ull << 63)) return false;
+    v = 0 - v;
+    return true;
+  }
   unsigned base = 10;
   if (e - b > 2 && s[b] == '0' && s[b + 1] == 'x') {
     base = 16;

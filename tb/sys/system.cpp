@@ -138,6 +138,7 @@ void System::run() {
   const auto t0 = std::chrono::steady_clock::now();
   sc_start();
   host_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (const std::exception_ptr e = tg_->error()) std::rethrow_exception(e);  // a malformed trace record
 }
 
 nlohmann::json System::statistics(bool host_timing, bool partial) const {

@@ -51,6 +51,16 @@ void TrafficGen::count(const Item& it) {
   if (hooks_.progress && (st_.accesses & (kProgressEvery - 1)) == 0) hooks_.progress(st_.accesses);
 }
 
+bool TrafficGen::next_item(Item& it) {
+  try {
+    return src_.next(it);
+  } catch (const std::exception&) {
+    error_ = std::current_exception();  // the run ends as at the end of the trace; System::run throws it
+    stop_ = true;
+    return false;
+  }
+}
+
 uint64_t TrafficGen::event_cycles(const Item& it) {
   ++st_.events;
   const uint64_t c = hooks_.event ? hooks_.event(it) : 0;
@@ -75,7 +85,7 @@ void TrafficGen::lt_thread() {
   qk.reset();
   Slot& s = slots_[0];
   Item it;
-  while (!stop_ && src_.next(it)) {
+  while (!stop_ && next_item(it)) {
     if (it.kind != Item::Access) {
       qk.inc(clk_ * double(event_cycles(it)));
       continue;
@@ -181,7 +191,7 @@ void TrafficGen::at_thread() {
     for (auto& s : slots_)
       if (!s.busy) free = &s;
     if (more && !stop_ && free) {
-      if (!src_.next(it)) {
+      if (!next_item(it)) {
         more = false;
         continue;
       }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <systemc>
 #include <tlm>
@@ -58,6 +59,9 @@ class TrafficGen : public sc_core::sc_module {
   const TrafficGenStats& stats() const { return st_; }
   // Stops issuing after the current request (Ctrl-C); the run then ends normally.
   void stop() { stop_ = true; }
+  // A malformed trace record ended the run (bad input): the reader's exception, for the caller to
+  // throw after sc_start returns (thrown out of the kernel it would become an "uncaught exception").
+  std::exception_ptr error() const { return error_; }
 
  private:
   struct Slot {
@@ -82,6 +86,8 @@ class TrafficGen : public sc_core::sc_module {
   void at_thread();
   void prepare(Slot& s, const Item& it) const;
   void count(const Item& it);
+  // The source's next item; false at its end, or when it throws (kept in error_, run stopped).
+  bool next_item(Item& it);
   // Cycles the software model spends on a memory-map or OS event (CPU stalled).
   uint64_t event_cycles(const Item& it);
   // Cycles the software model spends on a faulting request; `retry`: it repaired the fault.
@@ -117,6 +123,7 @@ class TrafficGen : public sc_core::sc_module {
   bool req_open_ = false;   // BEGIN_REQ sent, END_REQ not yet seen
   unsigned in_flight_ = 0;  // AT: requests sent and not yet completed
   bool stop_ = false;
+  std::exception_ptr error_;
 };
 
 }  // namespace agilemmu::sys
