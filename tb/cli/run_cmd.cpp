@@ -177,12 +177,18 @@ int sc_main(int, char**) {
     s.run();
   } catch (const sc_core::sc_report& e) {
     // A model error (e.g. mmu.check found a difference) is exit 1; SystemC wraps any other
-    // exception a process threw (a malformed trace record: bad input) in an "uncaught exception".
+    // exception a process threw in an "uncaught exception" (bad input met by a hook: exit 2).
+    // A malformed trace record does not come this way: s.error() below.
     std::fprintf(stderr, "\nagilemmu: %s\n", e.what());
     r.rc = std::strstr(e.get_msg_type(), "uncaught exception") ? kExitUsage : kExitFail;
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "\nagilemmu: %s\n", e.what());
+    r.rc = kExitUsage;  // bad input met during the run
+    return 0;
+  }
+  if (!s.error().empty()) {
+    std::fprintf(stderr, "\nagilemmu: %s\n", s.error().c_str());
     r.rc = kExitUsage;  // bad input met during the run (a malformed trace record)
     return 0;
   }

@@ -26,6 +26,8 @@ class System {
   explicit System(const config::Config& cfg);
   // Runs to the end of the workload (or until stop()).
   void run();
+  // Why a malformed trace record ended run() early (bad input: exit code 2), or empty.
+  const std::string& error() const;
   // The statistics (sys/run_stats.h); host_timing false leaves the host-time keys out, partial
   // marks a run stopped by Ctrl-C.
   nlohmann::json statistics(bool host_timing = true, bool partial = false) const;

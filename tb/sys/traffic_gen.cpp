@@ -54,8 +54,8 @@ void TrafficGen::count(const Item& it) {
 bool TrafficGen::next_item(Item& it) {
   try {
     return src_.next(it);
-  } catch (const std::exception&) {
-    error_ = std::current_exception();  // the run ends as at the end of the trace; System::run throws it
+  } catch (const std::exception& e) {
+    error_ = e.what();  // the run ends as at the end of the trace; the caller reports it
     stop_ = true;
     return false;
   }

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
-#include <exception>
 #include <functional>
+#include <string>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -59,9 +59,10 @@ class TrafficGen : public sc_core::sc_module {
   const TrafficGenStats& stats() const { return st_; }
   // Stops issuing after the current request (Ctrl-C); the run then ends normally.
   void stop() { stop_ = true; }
-  // A malformed trace record ended the run (bad input): the reader's exception, for the caller to
-  // throw after sc_start returns (thrown out of the kernel it would become an "uncaught exception").
-  std::exception_ptr error() const { return error_; }
+  // Why a malformed trace record ended the run (bad input), or empty. Kept as text, not thrown:
+  // an exception leaving the SystemC kernel (or thrown again after it, on a stack ASan has lost
+  // track of across the coroutine switches) leaves stale stack poison behind under ASan.
+  const std::string& error() const { return error_; }
 
  private:
   struct Slot {
@@ -123,7 +124,7 @@ class TrafficGen : public sc_core::sc_module {
   bool req_open_ = false;   // BEGIN_REQ sent, END_REQ not yet seen
   unsigned in_flight_ = 0;  // AT: requests sent and not yet completed
   bool stop_ = false;
-  std::exception_ptr error_;
+  std::string error_;
 };
 
 }  // namespace agilemmu::sys
