@@ -331,6 +331,48 @@ uint64_t BinaryTraceSource::uleb(const char* what) {
   }
 }
 
+namespace {
+// The operands of each memory-map event record, in order (tb/TRACE_FORMAT.md): the reader and the
+// writer both follow this one table. A field is 64 bits wide, or 32 (then checked on reading).
+struct EventOperand {
+  uint64_t Item::*wide;
+  uint32_t Item::*narrow;
+  const char* name;
+};
+struct EventOperands {
+  const EventOperand* ops;
+  size_t n;
+  const EventOperand* begin() const { return ops; }
+  const EventOperand* end() const { return ops + n; }
+};
+EventOperands event_operands(Item::Kind k) {
+  static constexpr EventOperand kVa{&Item::va, nullptr, "address"}, kLen{&Item::len, nullptr, "length"},
+      kVa2{&Item::va2, nullptr, "new address"}, kLen2{&Item::len2, nullptr, "new length"},
+      kProt{nullptr, &Item::prot, "prot"}, kFlags{nullptr, &Item::flags, "flags"},
+      kStatus{nullptr, &Item::prot, "status"};
+  static constexpr EventOperand kMmap[] = {kVa, kLen, kProt, kFlags}, kMunmap[] = {kVa, kLen},
+                                kMremap[] = {kVa, kLen, kVa2, kLen2}, kBrk[] = {kVa}, kProtect[] = {kVa, kLen, kProt},
+                                kExit[] = {kStatus};
+  switch (k) {
+    case Item::Mmap:
+      return {kMmap, 4};
+    case Item::Munmap:
+      return {kMunmap, 2};
+    case Item::Mremap:
+      return {kMremap, 4};
+    case Item::Brk:
+      return {kBrk, 1};
+    case Item::Mprotect:
+    case Item::Madvise:  // its prot is the advice
+      return {kProtect, 3};
+    case Item::Exit:
+      return {kExit, 1};
+    default:  // Exec: no operands
+      return {nullptr, 0};
+  }
+}
+}  // namespace
+
 // Event records carry absolute values and leave the access address delta's base alone, so
 // access records encode exactly as in version 1.
 bool BinaryTraceSource::event(int flags, Item& it) {
@@ -343,37 +385,11 @@ bool BinaryTraceSource::event(int flags, Item& it) {
     if (v > 0xffffffffu) trace_error(path_, record_, std::string(what) + " wider than 32 bits");
     return static_cast<uint32_t>(v);
   };
-  switch (it.kind) {
-    case Item::Mmap:
-      it.va = uleb("address");
-      it.len = uleb("length");
-      it.prot = u32("prot");
-      it.flags = u32("flags");
-      break;
-    case Item::Munmap:
-      it.va = uleb("address");
-      it.len = uleb("length");
-      break;
-    case Item::Mremap:
-      it.va = uleb("address");
-      it.len = uleb("length");
-      it.va2 = uleb("new address");
-      it.len2 = uleb("new length");
-      break;
-    case Item::Brk:
-      it.va = uleb("address");
-      break;
-    case Item::Mprotect:
-    case Item::Madvise:
-      it.va = uleb("address");
-      it.len = uleb("length");
-      it.prot = u32(it.kind == Item::Madvise ? "advice" : "prot");
-      break;
-    case Item::Exit:
-      it.prot = u32("status");
-      break;
-    default:  // Exec: no operands
-      break;
+  for (const EventOperand& op : event_operands(it.kind)) {
+    if (op.wide)
+      it.*op.wide = uleb(op.name);
+    else
+      it.*op.narrow = u32(it.kind == Item::Madvise ? "advice" : op.name);
   }
   return true;
 }
@@ -407,38 +423,7 @@ void BinaryTraceWriter::put_uleb(uint64_t v) {
 
 void BinaryTraceWriter::add_event(const Item& it) {
   put(static_cast<uint8_t>(3 | (1 + it.kind - Item::Mmap) << 2));
-  switch (it.kind) {
-    case Item::Mmap:
-      put_uleb(it.va);
-      put_uleb(it.len);
-      put_uleb(it.prot);
-      put_uleb(it.flags);
-      break;
-    case Item::Munmap:
-      put_uleb(it.va);
-      put_uleb(it.len);
-      break;
-    case Item::Mremap:
-      put_uleb(it.va);
-      put_uleb(it.len);
-      put_uleb(it.va2);
-      put_uleb(it.len2);
-      break;
-    case Item::Brk:
-      put_uleb(it.va);
-      break;
-    case Item::Mprotect:
-    case Item::Madvise:
-      put_uleb(it.va);
-      put_uleb(it.len);
-      put_uleb(it.prot);
-      break;
-    case Item::Exit:
-      put_uleb(it.prot);
-      break;
-    default:
-      break;
-  }
+  for (const EventOperand& op : event_operands(it.kind)) put_uleb(op.wide ? it.*op.wide : it.*op.narrow);
   ++n_;
 }
 
