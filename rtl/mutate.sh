@@ -31,6 +31,21 @@ while [ $# -gt 0 ]; do
     *) echo "usage: rtl/mutate.sh [--unit] [--walks N | --requests N] [--seed S] [--build DIR] [--only NAME]" >&2; exit 2 ;;
   esac
 done
+# apply_mutant NAME SRC OLD NEW OUT LIST: writes SRC to OUT with its line OLD replaced by NEW and
+# sets `line` to OLD's line number; OLD must occur exactly once in SRC (else: update LIST). Both the
+# walker's and the walk unit's mutants are applied with it.
+apply_mutant() {
+  local name=$1 src=$2 old=$3 new=$4 out=$5 list=$6 n content
+  n=$(grep -cF -- "$old" "$src" || true)
+  if [ "$n" != 1 ]; then
+    echo "mutant $name: its line occurs $n times in $(basename "$src") (update $list)" >&2
+    exit 2
+  fi
+  line=$(grep -nF -- "$old" "$src" | cut -d: -f1)
+  content=$(cat "$src")
+  printf '%s\n' "${content/"$old"/"$new"}" >"$out"
+}
+
 if [ "$UNIT" = 1 ]; then
   [ "$BUILD" != "$ROOT/build-mutate" ] || BUILD=$ROOT/build-mutate-unit
   # shellcheck source=rtl/mutate_unit.inc.sh
@@ -144,15 +159,7 @@ rows=()
 for i in "${!NAMES[@]}"; do
   name=${NAMES[$i]}
   [ -z "$ONLY" ] || [ "$ONLY" = "$name" ] || continue
-  old=${OLDS[$i]} new=${NEWS[$i]}
-  n=$(grep -cF -- "$old" "$SRC" || true)
-  if [ "$n" != 1 ]; then
-    echo "mutant $name: its line occurs $n times in walker.sv (update rtl/mutate.sh)" >&2
-    exit 2
-  fi
-  line=$(grep -nF -- "$old" "$SRC" | cut -d: -f1)
-  content=$(cat "$SRC")
-  printf '%s\n' "${content/"$old"/"$new"}" >"$MUT"
+  apply_mutant "$name" "$SRC" "${OLDS[$i]}" "${NEWS[$i]}" "$MUT" rtl/mutate.sh
   start=$(date +%s)
   if ! build "$LOG/$name.build.log"; then
     rows+=("| $((i + 1)) | \`$name\`: ${DESCS[$i]} | $line | (does not build) | - | see $LOG/$name.build.log |")

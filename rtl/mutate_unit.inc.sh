@@ -88,16 +88,8 @@ rows=()
 for i in "${!UNAMES[@]}"; do
   NAME=${UNAMES[$i]}
   [ -z "$ONLY" ] || [ "$ONLY" = "$NAME" ] || continue
-  file=${UFILES[$i]} old=${UOLDS[$i]} new=${UNEWS[$i]}
-  src=$ROOT/rtl/$file
-  n=$(grep -cF -- "$old" "$src" || true)
-  if [ "$n" != 1 ]; then
-    echo "mutant $NAME: its line occurs $n times in $file (update rtl/mutate_unit.inc.sh)" >&2
-    exit 2
-  fi
-  line=$(grep -nF -- "$old" "$src" | cut -d: -f1)
-  content=$(cat "$src")
-  printf '%s\n' "${content/"$old"/"$new"}" >"$MUTDIR/$file"
+  file=${UFILES[$i]}
+  apply_mutant "$NAME" "$ROOT/rtl/$file" "${UOLDS[$i]}" "${UNEWS[$i]}" "$MUTDIR/$file" rtl/mutate_unit.inc.sh
   start=$(date +%s)
   if ! ubuild "$LOG/$NAME.build.log"; then
     rows+=("| $((i + 1)) | \`$NAME\`: ${UDESCS[$i]} | $file:$line | (does not build) | see $LOG/$NAME.build.log |")
@@ -114,7 +106,7 @@ for i in "${!UNAMES[@]}"; do
       echo "mutant $NAME: SURVIVED [${secs}s]" >&2
     fi
   fi
-  cp "$src" "$MUTDIR/$file"
+  cp "$ROOT/rtl/$file" "$MUTDIR/$file"  # the original again for the next mutant
 done
 echo "| # | mutant | line | caught by | first difference |"
 echo "|---|--------|------|-----------|------------------|"
