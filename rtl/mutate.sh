@@ -68,8 +68,8 @@ mutant ready-ignored-write "A/D write leaves its request state without mem_req_r
   'S_WRITE:          if (mem_req_ready) n_state = S_WRITE_WAIT;' \
   'S_WRITE:          n_state = S_WRITE_WAIT;'
 mutant write-rsp-ignored "A/D write does not wait for its response" \
-  'S_WRITE_WAIT: if (mem_rsp_valid) begin' \
-  'S_WRITE_WAIT: begin'
+  'assign write_done  = (state == S_WRITE_WAIT) && mem_rsp_valid;' \
+  'assign write_done  = (state == S_WRITE_WAIT);'
 mutant rsp-ready-ignored "result dropped without rsp_ready" \
   'S_DONE, S_FAULT: if (rsp_ready) n_state = S_IDLE;' \
   'S_DONE, S_FAULT: n_state = S_IDLE;'
@@ -92,11 +92,11 @@ mutant d-on-read "D set in the first-dimension leaf on every access" \
   "bits = agilemmu_pkg::PTE_A_MASK | ((leaf && r_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);" \
   "bits = agilemmu_pkg::PTE_A_MASK | (leaf ? agilemmu_pkg::PTE_D_MASK : 64'd0);"
 mutant second-write-dropped "guest entry write after the nested-leaf D write is lost" \
-  "if (wq_n == 2'd2) begin  // the second queued write" \
-  "if (1'b0) begin"
+  "assign wq_more     = (wq_n == 2'd2);  // the second queued write is due" \
+  "assign wq_more     = 1'b0;"
 mutant nested-ad-ignored "nested leaf A/D written with NESTED_AD = 0" \
-  'if (NESTED_AD && (v & bits) != bits) begin' \
-  'if ((v & bits) != bits) begin'
+  'if (NESTED_AD && (v & nbits) != nbits) begin' \
+  'if ((v & nbits) != nbits) begin'
 mutant nl-level-off-by-one "nested leaf of a guest page remembered one level too deep" \
   'n_nl_write = np[2]; n_nl_level = nlevel; n_nl_addr = pend_addr;' \
   "n_nl_write = np[2]; n_nl_level = nlevel + 3'd1; n_nl_addr = pend_addr;"

@@ -215,8 +215,14 @@ module walker #(
   logic [2:0]  wq0_table, wq0_level, wq1_table, wq1_level;
 
   // ---- next-state logic ----
+  // One step of pt::Walk per cycle, split by what it decides. In pt::Walk's order:
+  //   Walk::start / the PWC lookup / step_first_dim / step_nested (walk_step, first_dim_check,
+  //   nested_check, nested_regs) -> prepare_first_dim -> begin_nested (begin_nested) ->
+  //   fail / finish (result) -> settle: the A/D writes queued by the step go out first
+  //   (ad_write, next_state).
+  // The memory request of the next read is chosen in mem_request, the PWC fill in pwc_fill.
   // (walk_unit.sv starts a waiting request at the edge walk_end, derived from n_state, is high:
-  // a loop through this block's req_valid input for the lint, not for any signal.)
+  // a loop through the start logic's req_valid input for the lint, not for any signal.)
   /* verilator lint_off UNOPTFLAT */
   state_e      n_state;
   /* verilator lint_on UNOPTFLAT */
@@ -249,273 +255,343 @@ module walker #(
   logic        n_wq0_port, n_wq1_port;
   logic [2:0]  n_wq0_table, n_wq0_level, n_wq1_table, n_wq1_level;
 
-  // Actions of one step, applied in the order pt::Walk calls them:
-  // first-dim/nested step -> prepare_first_dim -> begin_nested -> fail / finish -> settle
-  // (queued writes go out before whatever comes next).
-  logic        do_prep, do_nest, do_fault, do_finish, do_write;
-  logic [63:0] prep_node, nest_gpa;
-  logic [2:0]  nest_purpose;
-  logic [2:0]  af_stage, af_kind, af_level;
-  logic [63:0] af_addr, af_code;
-  logic [63:0] fin_hpa;
-  logic [1:0]  fin_size;
-  logic [2:0]  fin_perms;
-  // Step temporaries.
-  logic [63:0] v, acode, ncode, out, base, bits;
-  logic        ps, leaf, nested_style, final_gpa;
-  logic [2:0]  st, np, gp;
-  logic [1:0]  sz;
+  // ---- the entry just read and the walk's access ----
+  logic [63:0] v, acode;
+  logic        ps;
+  assign v = mem_rsp_data;
+  assign ps = v[agilemmu_pkg::PTE_PS];
+  // The error-code bits of the access (of the request being started, in S_IDLE).
+  assign acode = (state == S_IDLE) ? access_code(req_access, req_user) : access_code(r_access, r_user);
 
-  always_comb begin
-    n_state = state; n_resume = resume;
+  // ---- Walk::step_first_dim's checks of the entry read in S_FIRST_DIM_WAIT ----
+  logic        fd_entry_ok;  // present, no reserved bit: its permissions and selector count
+  logic        fd_fault;
+  logic [2:0]  fd_stage, fd_kind, fd_level;
+  logic [63:0] fd_addr, fd_code;
+  logic [2:0]  gp;           // permissions accumulated down to this entry
+  logic        nested_style, leaf;
+  logic [63:0] bits;         // the A/D bits the entry must have
+  logic [1:0]  fd_size;
+  logic [63:0] fd_out;       // a leaf's output address
+  logic        fd_out_gpa;   // ... which is a gPA (translated by the nested dimension)
+  always_comb begin : first_dim_check
+    gp = gperms & perms_of(v);
+    // Only compound entries carry the selector (claim 14: below it everything is nested).
+    nested_style = (gtable == agilemmu_pkg::TBL_COMPOUND) && v[SELECTOR_BIT];
+    leaf = (lv(glevel) == LEVELS) || (ps && large_allowed(LEVELS, glevel));
+    // A, and D in a leaf written.
+    bits = agilemmu_pkg::PTE_A_MASK | ((leaf && r_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);
+    fd_size = size_at(LEVELS, glevel);
+    fd_out = (v & agilemmu_pkg::ADDR_FIELD & ~page_mask(fd_size)) | (r_va & page_mask(fd_size));
+    fd_out_gpa = gtable == agilemmu_pkg::TBL_GUEST || nested_style;
+    fd_entry_ok = 1'b0;
+    fd_fault = 1'b1;
+    fd_stage = stage_of(gtable); fd_level = glevel; fd_addr = r_va;
+    fd_kind = agilemmu_pkg::FK_NOT_PRESENT; fd_code = acode;
+    if (!v[agilemmu_pkg::PTE_P]) begin
+      fd_kind = agilemmu_pkg::FK_NOT_PRESENT; fd_code = acode;
+    end else if ((v & rsvd_mask(LEVELS, glevel, ps)) != 64'd0) begin
+      fd_kind = agilemmu_pkg::FK_RESERVED; fd_code = acode | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
+    end else begin
+      fd_entry_ok = 1'b1;
+      if (leaf && ((r_user && !gp[1]) || (r_access == agilemmu_pkg::ACC_WRITE && !gp[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !gp[0]))) begin
+        fd_kind = agilemmu_pkg::FK_PERMISSION; fd_code = acode | agilemmu_pkg::EC_P;
+      end else if ((v & bits) != bits && gtable == agilemmu_pkg::TBL_GUEST && !nl_write) begin
+        // Walk::guest_page_write: the guest page holding the entry must be writable through
+        // its nested translation.
+        fd_stage = agilemmu_pkg::STAGE_NESTED; fd_kind = agilemmu_pkg::FK_PERMISSION; fd_level = nl_level; fd_addr = ngpa;
+        fd_code = agilemmu_pkg::EC_GUEST_TABLE | agilemmu_pkg::EC_P | agilemmu_pkg::EC_W;
+      end else begin
+        fd_fault = 1'b0;
+      end
+    end
+  end
+
+  // ---- Walk::step_nested's checks of the entry read in S_NESTED_WAIT (nested_done at a leaf) ----
+  logic        nd_entry_ok;
+  logic        nd_fault;
+  logic [2:0]  nd_kind, nd_level;
+  logic [63:0] nd_code;
+  logic        final_gpa;    // translating the final gPA (else a guest-table node pointer)
+  logic [2:0]  np;           // nested permissions accumulated down to this entry
+  logic        nleaf;
+  logic [63:0] nbits;        // the A/D bits a nested leaf must have (with NESTED_AD)
+  logic [1:0]  nsize;
+  logic [63:0] nout;         // the hPA of ngpa, at a leaf
+  logic [63:0] ncode;
+  always_comb begin : nested_check
+    final_gpa = npurpose == PURPOSE_FINAL;
+    ncode = final_gpa ? (agilemmu_pkg::EC_FINAL | acode) : agilemmu_pkg::EC_GUEST_TABLE;
+    np = nperms & perms_of(v);
+    nleaf = (lv(nlevel) == NESTED_LEVELS) || (ps && large_allowed(NESTED_LEVELS, nlevel));
+    nsize = size_at(NESTED_LEVELS, nlevel);
+    nout = (v & agilemmu_pkg::ADDR_FIELD & ~page_mask(nsize)) | (ngpa & page_mask(nsize));
+    nbits = agilemmu_pkg::PTE_A_MASK | ((final_gpa && r_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);
+    nd_entry_ok = 1'b0;
+    nd_fault = 1'b1;
+    nd_level = nlevel;
+    nd_kind = agilemmu_pkg::FK_NOT_PRESENT; nd_code = ncode;
+    if (!v[agilemmu_pkg::PTE_P]) begin
+      nd_kind = agilemmu_pkg::FK_NOT_PRESENT; nd_code = ncode;
+    end else if ((v & rsvd_mask(NESTED_LEVELS, nlevel, ps)) != 64'd0) begin
+      nd_kind = agilemmu_pkg::FK_RESERVED; nd_code = ncode | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
+    end else begin
+      nd_entry_ok = 1'b1;
+      nd_fault = 1'b0;
+      if (nleaf) begin
+        // Walk::nested_done. Every nested access is a user access; the final gPA is also
+        // checked for the access type (a guest-table pointer is read; its write check comes
+        // when the guest entry needs A/D).
+        if (!np[1] || (final_gpa && ((r_access == agilemmu_pkg::ACC_WRITE && !np[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !np[0])))) begin
+          nd_fault = 1'b1;
+          nd_kind = agilemmu_pkg::FK_PERMISSION; nd_level = NL3 - {1'b0, nsize};
+          nd_code = final_gpa ? (agilemmu_pkg::EC_FINAL | acode | agilemmu_pkg::EC_P) : (agilemmu_pkg::EC_GUEST_TABLE | agilemmu_pkg::EC_P);
+        end
+      end
+    end
+  end
+
+  // ---- what this cycle's step does (at most one of each group) ----
+  logic start, fd_step, nd_step, write_done, wq_more;
+  logic fd_descend, fd_leaf_gpa, fd_leaf_hpa;        // first-dim entry passed its checks
+  logic nd_descend, nd_node_found, nd_final;         // nested entry passed its checks
+  assign start       = (state == S_IDLE) && req_valid;
+  assign fd_step     = (state == S_FIRST_DIM_WAIT) && mem_rsp_valid;
+  assign nd_step     = (state == S_NESTED_WAIT) && mem_rsp_valid;
+  assign write_done  = (state == S_WRITE_WAIT) && mem_rsp_valid;
+  assign wq_more     = (wq_n == 2'd2);  // the second queued write is due
+  assign fd_descend  = fd_step && !fd_fault && !leaf;
+  assign fd_leaf_gpa = fd_step && !fd_fault && leaf && fd_out_gpa;
+  assign fd_leaf_hpa = fd_step && !fd_fault && leaf && !fd_out_gpa;
+  assign nd_descend  = nd_step && !nd_fault && !nleaf;
+  assign nd_node_found = nd_step && !nd_fault && nleaf && !final_gpa;  // guest-table node located
+  assign nd_final    = nd_step && !nd_fault && nleaf && final_gpa;
+
+  // ---- Walk::start, the PWC lookup and the first-dimension registers ----
+  logic        canon_fault;  // #GP: raised before any table is read, so no stage and no level
+  logic        do_prep;      // Walk::prepare_first_dim of prep_node at n_glevel
+  logic [63:0] prep_node;
+  always_comb begin : walk_step
     n_va = r_va; n_mode = r_mode; n_node = r_node; n_access = r_access; n_user = r_user; n_nroot = r_nroot;
     n_gtable = gtable; n_glevel = glevel; n_gperms = gperms; n_gsize = gsize;
-    n_ngpa = ngpa; n_nlevel = nlevel; n_npurpose = npurpose; n_nperms = nperms;
     n_switch_level = switch_level;
-    n_pend_addr = pend_addr; n_pend_port = pend_port; n_pend_table = pend_table; n_pend_level = pend_level;
-    n_res_ok = res_ok; n_res_hpa = res_hpa; n_res_gpa = res_gpa; n_res_size = res_size; n_res_perms = res_perms;
-    n_f_stage = f_stage; n_f_kind = f_kind; n_f_level = f_level; n_f_addr = f_addr; n_f_code = f_code;
+    canon_fault = 1'b0; do_prep = 1'b0; prep_node = 64'd0;
+    if (start) begin
+      n_va = req_va; n_mode = req_mode; n_access = req_access; n_user = req_user; n_nroot = nroot;
+      n_glevel = 3'd1; n_gperms = 3'b111; n_gsize = agilemmu_pkg::PS_4K; n_switch_level = NEVER_NESTED;
+      unique case (req_mode)
+        agilemmu_pkg::MODE_NATIVE: begin n_gtable = agilemmu_pkg::TBL_NATIVE; prep_node = hroot; end
+        agilemmu_pkg::MODE_SHADOW: begin n_gtable = agilemmu_pkg::TBL_SHADOW; prep_node = sroot; end
+        agilemmu_pkg::MODE_NESTED: begin n_gtable = agilemmu_pkg::TBL_GUEST; prep_node = groot; n_switch_level = 8'd0; end
+        default: begin  // agile
+          prep_node = croot;
+          n_gtable = croot_is_gpa ? agilemmu_pkg::TBL_GUEST : agilemmu_pkg::TBL_COMPOUND;
+          if (croot_is_gpa) n_switch_level = 8'd0;
+        end
+      endcase
+      if (req_va[63:VA_BITS-1] != {(65 - VA_BITS){req_va[VA_BITS-1]}}) begin
+        canon_fault = 1'b1;
+      end else if (PWC) begin
+        n_node = prep_node;  // Walk::start's PWC lookup, answered next cycle (S_LOOKUP)
+      end else begin
+        do_prep = 1'b1;
+      end
+    end
+    if (state == S_LOOKUP) begin
+      // Walk::start, the PWC part: a hit resumes below the deepest cached entry.
+      prep_node = r_node;
+      if (pwc_hit) begin
+        n_glevel = pwc_level + 3'd1;
+        prep_node = pwc_next;
+        n_gperms = pwc_perms;
+        if (pwc_next_is_gpa) begin  // the filling walk had switched to nested at or above it
+          if (gtable == agilemmu_pkg::TBL_COMPOUND) n_switch_level = pwc_switch_level;
+          n_gtable = agilemmu_pkg::TBL_GUEST;
+        end
+      end
+      do_prep = 1'b1;
+    end
+    if (fd_step && fd_entry_ok) begin
+      n_gperms = gp;
+      if (nested_style) n_switch_level = {5'd0, glevel};
+    end
+    if (fd_leaf_gpa) n_gsize = fd_size;
+    if (fd_descend) begin
+      if (nested_style) n_gtable = agilemmu_pkg::TBL_GUEST;
+      n_glevel = glevel + 3'd1;
+      prep_node = v & agilemmu_pkg::ADDR_FIELD;
+      do_prep = 1'b1;
+    end
+  end
+
+  // ---- Walk::prepare_first_dim -> Walk::begin_nested ----
+  // Guest-table node pointers are gPAs and are translated first; so is a leaf's gPA.
+  logic        prep_read;    // read the first-dimension entry at n_glevel
+  logic        nest_go, nest_fault, nest_start;
+  logic [63:0] nest_gpa, nest_code;
+  logic [2:0]  nest_purpose;
+  always_comb begin : begin_nested
+    prep_read = do_prep && n_gtable != agilemmu_pkg::TBL_GUEST;
+    nest_go = fd_leaf_gpa || (do_prep && n_gtable == agilemmu_pkg::TBL_GUEST);
+    nest_gpa = fd_leaf_gpa ? fd_out : prep_node;
+    nest_purpose = fd_leaf_gpa ? PURPOSE_FINAL : n_glevel;
+    nest_code = (nest_purpose == PURPOSE_FINAL) ? (agilemmu_pkg::EC_FINAL | acode) : agilemmu_pkg::EC_GUEST_TABLE;
+    nest_fault = nest_go && nest_gpa[63:GPA_BITS] != '0;  // beyond what the nested table can map
+    nest_start = nest_go && !nest_fault;
+  end
+
+  // ---- the nested dimension's registers (Walk::step_nested, begin_nested) ----
+  always_comb begin : nested_regs
+    n_ngpa = ngpa; n_npurpose = npurpose; n_nperms = nperms; n_nlevel = nlevel;
     n_nl_write = nl_write; n_nl_level = nl_level; n_nl_addr = nl_addr; n_nl_pte = nl_pte;
+    if (nd_step && nd_entry_ok) n_nperms = np;
+    if (nd_descend) n_nlevel = nlevel + 3'd1;
+    if (nd_node_found) begin  // the nested leaf of the guest node, for its write check and D
+      n_nl_write = np[2]; n_nl_level = nlevel; n_nl_addr = pend_addr;
+      n_nl_pte = NESTED_AD ? (v | nbits) : v;
+    end
+    if (nest_start) begin
+      n_ngpa = nest_gpa; n_npurpose = nest_purpose; n_nperms = 3'b111; n_nlevel = 3'd1;
+    end
+  end
+
+  // ---- the next memory read ----
+  always_comb begin : mem_request
+    n_pend_addr = pend_addr; n_pend_port = pend_port; n_pend_table = pend_table; n_pend_level = pend_level;
+    if (nd_descend) begin
+      n_pend_addr = (v & agilemmu_pkg::ADDR_FIELD) + index_off(NESTED_LEVELS, ngpa, n_nlevel);
+      n_pend_port = agilemmu_pkg::PORT_NESTED; n_pend_table = agilemmu_pkg::TBL_NESTED; n_pend_level = n_nlevel;
+    end
+    if (nd_node_found) begin  // guest-table node located: read its entry
+      n_pend_addr = nout + index_off(LEVELS, r_va, glevel);
+      n_pend_port = agilemmu_pkg::PORT_COMPOUND; n_pend_table = agilemmu_pkg::TBL_GUEST; n_pend_level = glevel;
+    end
+    if (prep_read) begin
+      n_pend_addr = prep_node + index_off(LEVELS, n_va, n_glevel);
+      n_pend_port = agilemmu_pkg::PORT_COMPOUND; n_pend_table = n_gtable; n_pend_level = n_glevel;
+    end
+    if (nest_start) begin
+      n_pend_addr = n_nroot + index_off(NESTED_LEVELS, nest_gpa, 3'd1);
+      n_pend_port = agilemmu_pkg::PORT_NESTED; n_pend_table = agilemmu_pkg::TBL_NESTED; n_pend_level = 3'd1;
+    end
+  end
+
+  // ---- A/D write decision: the writes this step queues (Walk::settle sends them first) ----
+  logic do_write;
+  always_comb begin : ad_write
     n_wq_n = wq_n;
     n_wq0_addr = wq0_addr; n_wq0_data = wq0_data; n_wq0_port = wq0_port; n_wq0_table = wq0_table; n_wq0_level = wq0_level;
     n_wq1_addr = wq1_addr; n_wq1_data = wq1_data; n_wq1_port = wq1_port; n_wq1_table = wq1_table; n_wq1_level = wq1_level;
-    do_prep = 1'b0; do_nest = 1'b0; do_fault = 1'b0; do_finish = 1'b0; do_write = 1'b0;
-    prep_node = 64'd0; nest_gpa = 64'd0; nest_purpose = PURPOSE_FINAL;
-    af_stage = agilemmu_pkg::STAGE_NONE; af_kind = agilemmu_pkg::FK_NONE; af_level = 3'd0; af_addr = 64'd0; af_code = 64'd0;
-    fin_hpa = 64'd0; fin_size = agilemmu_pkg::PS_4K; fin_perms = 3'b111;
-    v = mem_rsp_data;
-    ps = v[agilemmu_pkg::PTE_PS];
-    leaf = 1'b0; nested_style = 1'b0; final_gpa = 1'b0;
-    st = agilemmu_pkg::STAGE_NONE; np = 3'b111; gp = 3'b111; sz = agilemmu_pkg::PS_4K;
-    out = 64'd0; base = 64'd0; ncode = 64'd0; bits = 64'd0;
-    acode = access_code(r_access, r_user);
+    do_write = 1'b0;
+    if (start) n_wq_n = 2'd0;
+    if (write_done) begin
+      if (wq_more) begin
+        n_wq0_addr = wq1_addr; n_wq0_data = wq1_data; n_wq0_port = wq1_port; n_wq0_table = wq1_table; n_wq0_level = wq1_level;
+        n_wq_n = 2'd1;
+      end else begin
+        n_wq_n = 2'd0;
+      end
+    end
+    if (fd_step && !fd_fault && (v & bits) != bits) begin
+      do_write = 1'b1;
+      if (gtable == agilemmu_pkg::TBL_GUEST && NESTED_AD && !nl_pte[agilemmu_pkg::PTE_D]) begin
+        // D in the nested leaf mapping the guest page first, then the entry itself.
+        n_wq0_addr = nl_addr; n_wq0_data = nl_pte | agilemmu_pkg::PTE_D_MASK;
+        n_wq0_port = agilemmu_pkg::PORT_NESTED; n_wq0_table = agilemmu_pkg::TBL_NESTED; n_wq0_level = nl_level;
+        n_wq1_addr = pend_addr; n_wq1_data = v | bits;
+        n_wq1_port = pend_port; n_wq1_table = pend_table; n_wq1_level = pend_level;
+        n_wq_n = 2'd2;
+      end else begin
+        n_wq0_addr = pend_addr; n_wq0_data = v | bits;
+        n_wq0_port = pend_port; n_wq0_table = pend_table; n_wq0_level = pend_level;
+        n_wq_n = 2'd1;
+      end
+    end
+    if (nd_step && !nd_fault && nleaf) begin
+      if (NESTED_AD && (v & nbits) != nbits) begin
+        do_write = 1'b1;
+        n_wq0_addr = pend_addr; n_wq0_data = v | nbits;
+        n_wq0_port = pend_port; n_wq0_table = pend_table; n_wq0_level = pend_level;
+        n_wq_n = 2'd1;
+      end
+    end
+    if (nd_descend) begin
+      if (NESTED_AD && !v[agilemmu_pkg::PTE_A]) begin
+        do_write = 1'b1;
+        n_wq0_addr = pend_addr; n_wq0_data = v | agilemmu_pkg::PTE_A_MASK;
+        n_wq0_port = pend_port; n_wq0_table = pend_table; n_wq0_level = pend_level;
+        n_wq_n = 2'd1;
+      end
+    end
+  end
+
+  // ---- result: Walk::fail / Walk::finish ----
+  logic do_fault, do_finish;
+  assign do_fault  = canon_fault || (fd_step && fd_fault) || (nd_step && nd_fault) || nest_fault;
+  assign do_finish = fd_leaf_hpa || nd_final;
+  always_comb begin : result
+    n_res_ok = res_ok; n_res_hpa = res_hpa; n_res_gpa = res_gpa; n_res_size = res_size; n_res_perms = res_perms;
+    n_f_stage = f_stage; n_f_kind = f_kind; n_f_level = f_level; n_f_addr = f_addr; n_f_code = f_code;
+    if (start) begin
+      n_res_ok = 1'b0; n_res_hpa = 64'd0; n_res_gpa = 64'd0; n_res_size = agilemmu_pkg::PS_4K; n_res_perms = 3'b000;
+      n_f_stage = agilemmu_pkg::STAGE_NONE; n_f_kind = agilemmu_pkg::FK_NONE; n_f_level = 3'd0; n_f_addr = 64'd0; n_f_code = 64'd0;
+    end
+    if (do_fault) n_res_ok = 1'b0;
+    if (canon_fault) begin
+      n_f_stage = agilemmu_pkg::STAGE_NONE; n_f_kind = agilemmu_pkg::FK_NON_CANONICAL; n_f_level = 3'd0;
+      n_f_addr = req_va; n_f_code = acode;
+    end
+    if (fd_step && fd_fault) begin
+      n_f_stage = fd_stage; n_f_kind = fd_kind; n_f_level = fd_level; n_f_addr = fd_addr; n_f_code = fd_code;
+    end
+    if (nd_step && nd_fault) begin
+      n_f_stage = agilemmu_pkg::STAGE_NESTED; n_f_kind = nd_kind; n_f_level = nd_level; n_f_addr = ngpa; n_f_code = nd_code;
+    end
+    if (nest_fault) begin
+      n_f_stage = agilemmu_pkg::STAGE_NESTED; n_f_kind = agilemmu_pkg::FK_ADDRESS_SIZE; n_f_level = 3'd0; n_f_addr = nest_gpa;
+      n_f_code = nest_code | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
+    end
+    if (fd_leaf_hpa) begin
+      n_res_ok = 1'b1; n_res_hpa = fd_out; n_res_size = fd_size; n_res_perms = gp;
+    end
+    if (nd_final) begin
+      n_res_ok = 1'b1; n_res_hpa = nout; n_res_gpa = ngpa;
+      n_res_size = (nsize < gsize) ? nsize : gsize;
+      n_res_perms = gperms & np;
+    end
+  end
+
+  // ---- PWC fill: Walk::step_first_dim's pwc_fill of a non-leaf entry that passed ----
+  always_comb begin : pwc_fill_offer
     pwc_fill = 1'b0; pwc_fill_level = glevel; pwc_fill_next = 64'd0; pwc_fill_is_gpa = 1'b0;
     pwc_fill_perms = 3'b000; pwc_fill_switch_level = NEVER_NESTED;
+    if (PWC && fd_descend) begin
+      pwc_fill = 1'b1; pwc_fill_level = glevel; pwc_fill_next = v & agilemmu_pkg::ADDR_FIELD;
+      pwc_fill_is_gpa = nested_style || gtable == agilemmu_pkg::TBL_GUEST;
+      pwc_fill_perms = gp; pwc_fill_switch_level = n_switch_level;
+    end
+  end
 
+  // ---- next state: the step's own move, then prepare/begin_nested, fail/finish, settle ----
+  always_comb begin : next_state
+    n_state = state; n_resume = resume;
     unique case (state)
-      S_IDLE: if (req_valid) begin
-        // Walk::start
-        n_va = req_va; n_mode = req_mode; n_access = req_access; n_user = req_user; n_nroot = nroot;
-        acode = access_code(req_access, req_user);
-        n_glevel = 3'd1; n_gperms = 3'b111; n_gsize = agilemmu_pkg::PS_4K; n_switch_level = NEVER_NESTED;
-        n_res_ok = 1'b0; n_res_hpa = 64'd0; n_res_gpa = 64'd0; n_res_size = agilemmu_pkg::PS_4K; n_res_perms = 3'b000;
-        n_f_stage = agilemmu_pkg::STAGE_NONE; n_f_kind = agilemmu_pkg::FK_NONE; n_f_level = 3'd0; n_f_addr = 64'd0; n_f_code = 64'd0;
-        n_wq_n = 2'd0;
-        unique case (req_mode)
-          agilemmu_pkg::MODE_NATIVE: begin n_gtable = agilemmu_pkg::TBL_NATIVE; prep_node = hroot; end
-          agilemmu_pkg::MODE_SHADOW: begin n_gtable = agilemmu_pkg::TBL_SHADOW; prep_node = sroot; end
-          agilemmu_pkg::MODE_NESTED: begin n_gtable = agilemmu_pkg::TBL_GUEST; prep_node = groot; n_switch_level = 8'd0; end
-          default: begin  // agile
-            prep_node = croot;
-            n_gtable = croot_is_gpa ? agilemmu_pkg::TBL_GUEST : agilemmu_pkg::TBL_COMPOUND;
-            if (croot_is_gpa) n_switch_level = 8'd0;
-          end
-        endcase
-        if (req_va[63:VA_BITS-1] != {(65 - VA_BITS){req_va[VA_BITS-1]}}) begin
-          // #GP: raised before any table is read, so no stage and no level.
-          do_fault = 1'b1;
-          af_stage = agilemmu_pkg::STAGE_NONE; af_kind = agilemmu_pkg::FK_NON_CANONICAL; af_level = 3'd0;
-          af_addr = req_va; af_code = acode;
-        end else if (PWC) begin
-          n_node = prep_node;  // Walk::start's PWC lookup, answered next cycle
-          n_state = S_LOOKUP;
-        end else begin
-          do_prep = 1'b1;
-        end
-      end
-      S_LOOKUP: begin
-        // Walk::start, the PWC part: a hit resumes below the deepest cached entry.
-        prep_node = r_node;
-        if (pwc_hit) begin
-          n_glevel = pwc_level + 3'd1;
-          prep_node = pwc_next;
-          n_gperms = pwc_perms;
-          if (pwc_next_is_gpa) begin  // the filling walk had switched to nested at or above it
-            if (gtable == agilemmu_pkg::TBL_COMPOUND) n_switch_level = pwc_switch_level;
-            n_gtable = agilemmu_pkg::TBL_GUEST;
-          end
-        end
-        do_prep = 1'b1;
-      end
+      S_IDLE:           if (start && PWC && !canon_fault) n_state = S_LOOKUP;
+      S_LOOKUP:         ;
       S_FIRST_DIM_READ: if (mem_req_ready) n_state = S_FIRST_DIM_WAIT;
       S_NESTED_READ:    if (mem_req_ready) n_state = S_NESTED_WAIT;
       S_WRITE:          if (mem_req_ready) n_state = S_WRITE_WAIT;
-      S_WRITE_WAIT: if (mem_rsp_valid) begin
-        if (wq_n == 2'd2) begin  // the second queued write
-          n_wq0_addr = wq1_addr; n_wq0_data = wq1_data; n_wq0_port = wq1_port; n_wq0_table = wq1_table; n_wq0_level = wq1_level;
-          n_wq_n = 2'd1;
-          n_state = S_WRITE;
-        end else begin
-          n_wq_n = 2'd0;
-          n_state = resume;
-        end
-      end
-      S_FIRST_DIM_WAIT: if (mem_rsp_valid) begin
-        // Walk::step_first_dim
-        st = stage_of(gtable);
-        if (!v[agilemmu_pkg::PTE_P]) begin
-          do_fault = 1'b1;
-          af_stage = st; af_kind = agilemmu_pkg::FK_NOT_PRESENT; af_level = glevel; af_addr = r_va; af_code = acode;
-        end else if ((v & rsvd_mask(LEVELS, glevel, ps)) != 64'd0) begin
-          do_fault = 1'b1;
-          af_stage = st; af_kind = agilemmu_pkg::FK_RESERVED; af_level = glevel; af_addr = r_va;
-          af_code = acode | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
-        end else begin
-          gp = gperms & perms_of(v);
-          n_gperms = gp;
-          // Only compound entries carry the selector (claim 14: below it everything is nested).
-          nested_style = (gtable == agilemmu_pkg::TBL_COMPOUND) && v[SELECTOR_BIT];
-          if (nested_style) n_switch_level = {5'd0, glevel};
-          leaf = (lv(glevel) == LEVELS) || (ps && large_allowed(LEVELS, glevel));
-          // A, and D in a leaf written.
-          bits = agilemmu_pkg::PTE_A_MASK | ((leaf && r_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);
-          if (leaf && ((r_user && !gp[1]) || (r_access == agilemmu_pkg::ACC_WRITE && !gp[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !gp[0]))) begin
-            do_fault = 1'b1;
-            af_stage = st; af_kind = agilemmu_pkg::FK_PERMISSION; af_level = glevel; af_addr = r_va; af_code = acode | agilemmu_pkg::EC_P;
-          end else if ((v & bits) != bits && gtable == agilemmu_pkg::TBL_GUEST && !nl_write) begin
-            // Walk::guest_page_write: the guest page holding the entry must be writable through
-            // its nested translation.
-            do_fault = 1'b1;
-            af_stage = agilemmu_pkg::STAGE_NESTED; af_kind = agilemmu_pkg::FK_PERMISSION; af_level = nl_level; af_addr = ngpa;
-            af_code = agilemmu_pkg::EC_GUEST_TABLE | agilemmu_pkg::EC_P | agilemmu_pkg::EC_W;
-          end else begin
-            if ((v & bits) != bits) begin
-              do_write = 1'b1;
-              if (gtable == agilemmu_pkg::TBL_GUEST && NESTED_AD && !nl_pte[agilemmu_pkg::PTE_D]) begin
-                // D in the nested leaf mapping the guest page first, then the entry itself.
-                n_wq0_addr = nl_addr; n_wq0_data = nl_pte | agilemmu_pkg::PTE_D_MASK;
-                n_wq0_port = agilemmu_pkg::PORT_NESTED; n_wq0_table = agilemmu_pkg::TBL_NESTED; n_wq0_level = nl_level;
-                n_wq1_addr = pend_addr; n_wq1_data = v | bits;
-                n_wq1_port = pend_port; n_wq1_table = pend_table; n_wq1_level = pend_level;
-                n_wq_n = 2'd2;
-              end else begin
-                n_wq0_addr = pend_addr; n_wq0_data = v | bits;
-                n_wq0_port = pend_port; n_wq0_table = pend_table; n_wq0_level = pend_level;
-                n_wq_n = 2'd1;
-              end
-            end
-            if (leaf) begin
-              sz = size_at(LEVELS, glevel);
-              out = (v & agilemmu_pkg::ADDR_FIELD & ~page_mask(sz)) | (r_va & page_mask(sz));
-              if (gtable == agilemmu_pkg::TBL_GUEST || nested_style) begin  // out is a gPA
-                n_gsize = sz;
-                do_nest = 1'b1; nest_gpa = out; nest_purpose = PURPOSE_FINAL;
-              end else begin
-                do_finish = 1'b1; fin_hpa = out; fin_size = sz; fin_perms = gp;
-              end
-            end else begin
-              if (PWC) begin  // Walk::step_first_dim's pwc_fill
-                pwc_fill = 1'b1; pwc_fill_level = glevel; pwc_fill_next = v & agilemmu_pkg::ADDR_FIELD;
-                pwc_fill_is_gpa = nested_style || gtable == agilemmu_pkg::TBL_GUEST;
-                pwc_fill_perms = gp; pwc_fill_switch_level = n_switch_level;
-              end
-              if (nested_style) n_gtable = agilemmu_pkg::TBL_GUEST;
-              n_glevel = glevel + 3'd1;
-              prep_node = v & agilemmu_pkg::ADDR_FIELD;
-              do_prep = 1'b1;
-            end
-          end
-        end
-      end
-      S_NESTED_WAIT: if (mem_rsp_valid) begin
-        // Walk::step_nested
-        final_gpa = npurpose == PURPOSE_FINAL;
-        ncode = final_gpa ? (agilemmu_pkg::EC_FINAL | acode) : agilemmu_pkg::EC_GUEST_TABLE;
-        if (!v[agilemmu_pkg::PTE_P]) begin
-          do_fault = 1'b1;
-          af_stage = agilemmu_pkg::STAGE_NESTED; af_kind = agilemmu_pkg::FK_NOT_PRESENT; af_level = nlevel; af_addr = ngpa; af_code = ncode;
-        end else if ((v & rsvd_mask(NESTED_LEVELS, nlevel, ps)) != 64'd0) begin
-          do_fault = 1'b1;
-          af_stage = agilemmu_pkg::STAGE_NESTED; af_kind = agilemmu_pkg::FK_RESERVED; af_level = nlevel; af_addr = ngpa;
-          af_code = ncode | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
-        end else begin
-          np = nperms & perms_of(v);
-          n_nperms = np;
-          leaf = (lv(nlevel) == NESTED_LEVELS) || (ps && large_allowed(NESTED_LEVELS, nlevel));
-          if (leaf) begin
-            // Walk::nested_done. Every nested access is a user access; the final gPA is also
-            // checked for the access type (a guest-table pointer is read; its write check comes
-            // when the guest entry needs A/D).
-            sz = size_at(NESTED_LEVELS, nlevel);
-            base = v & agilemmu_pkg::ADDR_FIELD & ~page_mask(sz);
-            out = base | (ngpa & page_mask(sz));
-            bits = agilemmu_pkg::PTE_A_MASK | ((final_gpa && r_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);
-            if (!np[1] || (final_gpa && ((r_access == agilemmu_pkg::ACC_WRITE && !np[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !np[0])))) begin
-              do_fault = 1'b1;
-              af_stage = agilemmu_pkg::STAGE_NESTED; af_kind = agilemmu_pkg::FK_PERMISSION; af_level = NL3 - {1'b0, sz};
-              af_addr = ngpa;
-              af_code = final_gpa ? (agilemmu_pkg::EC_FINAL | acode | agilemmu_pkg::EC_P) : (agilemmu_pkg::EC_GUEST_TABLE | agilemmu_pkg::EC_P);
-            end else begin
-              if (NESTED_AD && (v & bits) != bits) begin
-                do_write = 1'b1;
-                n_wq0_addr = pend_addr; n_wq0_data = v | bits;
-                n_wq0_port = pend_port; n_wq0_table = pend_table; n_wq0_level = pend_level;
-                n_wq_n = 2'd1;
-              end
-              if (!final_gpa) begin  // guest-table node located: read its entry
-                n_nl_write = np[2]; n_nl_level = nlevel; n_nl_addr = pend_addr;
-                n_nl_pte = NESTED_AD ? (v | bits) : v;
-                n_pend_addr = out + index_off(LEVELS, r_va, glevel);
-                n_pend_port = agilemmu_pkg::PORT_COMPOUND; n_pend_table = agilemmu_pkg::TBL_GUEST; n_pend_level = glevel;
-                n_state = S_FIRST_DIM_READ;
-              end else begin
-                n_res_gpa = ngpa;
-                do_finish = 1'b1; fin_hpa = out;
-                fin_size = (sz < gsize) ? sz : gsize;
-                fin_perms = gperms & np;
-              end
-            end
-          end else begin
-            if (NESTED_AD && !v[agilemmu_pkg::PTE_A]) begin
-              do_write = 1'b1;
-              n_wq0_addr = pend_addr; n_wq0_data = v | agilemmu_pkg::PTE_A_MASK;
-              n_wq0_port = pend_port; n_wq0_table = pend_table; n_wq0_level = pend_level;
-              n_wq_n = 2'd1;
-            end
-            n_nlevel = nlevel + 3'd1;
-            n_pend_addr = (v & agilemmu_pkg::ADDR_FIELD) + index_off(NESTED_LEVELS, ngpa, n_nlevel);
-            n_pend_port = agilemmu_pkg::PORT_NESTED; n_pend_table = agilemmu_pkg::TBL_NESTED; n_pend_level = n_nlevel;
-            n_state = S_NESTED_READ;
-          end
-        end
-      end
+      S_WRITE_WAIT:     if (write_done) n_state = wq_more ? S_WRITE : resume;
+      S_FIRST_DIM_WAIT: ;
+      S_NESTED_WAIT:    if (nd_descend) n_state = S_NESTED_READ;
+                        else if (nd_node_found) n_state = S_FIRST_DIM_READ;
       S_DONE, S_FAULT: if (rsp_ready) n_state = S_IDLE;
       default: n_state = S_IDLE;
     endcase
-
-    // Walk::prepare_first_dim: guest-table node pointers are gPAs and are translated first.
-    if (do_prep) begin
-      if (n_gtable == agilemmu_pkg::TBL_GUEST) begin
-        do_nest = 1'b1; nest_gpa = prep_node; nest_purpose = n_glevel;
-      end else begin
-        n_pend_addr = prep_node + index_off(LEVELS, n_va, n_glevel);
-        n_pend_port = agilemmu_pkg::PORT_COMPOUND; n_pend_table = n_gtable; n_pend_level = n_glevel;
-        n_state = S_FIRST_DIM_READ;
-      end
-    end
-    // Walk::begin_nested
-    if (do_nest) begin
-      ncode = (nest_purpose == PURPOSE_FINAL) ? (agilemmu_pkg::EC_FINAL | acode) : agilemmu_pkg::EC_GUEST_TABLE;
-      if (nest_gpa[63:GPA_BITS] != '0) begin  // beyond what the nested table can map
-        do_fault = 1'b1;
-        af_stage = agilemmu_pkg::STAGE_NESTED; af_kind = agilemmu_pkg::FK_ADDRESS_SIZE; af_level = 3'd0; af_addr = nest_gpa;
-        af_code = ncode | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
-      end else begin
-        n_ngpa = nest_gpa; n_npurpose = nest_purpose; n_nperms = 3'b111; n_nlevel = 3'd1;
-        n_pend_addr = n_nroot + index_off(NESTED_LEVELS, nest_gpa, 3'd1);
-        n_pend_port = agilemmu_pkg::PORT_NESTED; n_pend_table = agilemmu_pkg::TBL_NESTED; n_pend_level = 3'd1;
-        n_state = S_NESTED_READ;
-      end
-    end
-    if (do_fault) begin
-      n_res_ok = 1'b0;
-      n_f_stage = af_stage; n_f_kind = af_kind; n_f_level = af_level; n_f_addr = af_addr; n_f_code = af_code;
-      n_state = S_FAULT;
-    end
-    if (do_finish) begin
-      n_res_ok = 1'b1; n_res_hpa = fin_hpa; n_res_size = fin_size; n_res_perms = fin_perms;
-      n_state = S_DONE;
-    end
+    if (prep_read) n_state = S_FIRST_DIM_READ;
+    if (nest_start) n_state = S_NESTED_READ;
+    if (do_fault) n_state = S_FAULT;
+    if (do_finish) n_state = S_DONE;
     // Walk::settle: the writes queued by this step go out first, then the walk goes on.
     if (do_write) begin
       n_resume = n_state;
