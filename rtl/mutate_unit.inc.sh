@@ -49,15 +49,33 @@ umutant merge-2m-page "merge compares 2 MiB instead of 4 KiB pages" walk_unit.sv
   'if (w_walking[i] && !w_end[i] && w_page[52*i +: 52] == req_va[63:12] &&' \
   'if (w_walking[i] && !w_end[i] && w_page[52*i+9 +: 43] == req_va[63:21] &&'
 
+umutant arbiter-priority-reversed "arbiter: the highest-numbered requesting walker is granted" walk_unit.sv \
+  'for (int i = W - 1; i >= 0; i--) begin' \
+  'for (int i = 0; i < W; i++) begin'
+umutant arbiter-ready-ignored "arbiter: the compound winner is told its reference was accepted whatever cmem_req_ready" walk_unit.sv \
+  'if (c_any) w_mready[cg] = cmem_req_ready;' \
+  'if (c_any) w_mready[cg] = 1'"'"'b1;'
+umutant result-priority-reversed "results: the highest-numbered walker's result goes first" walk_unit.sv \
+  'if (w_rsp_valid[i]) begin rsp_valid = 1'"'"'b1; r_w = i; end' \
+  'if (w_rsp_valid[i] && !rsp_valid) begin rsp_valid = 1'"'"'b1; r_w = i; end'
+umutant result-ready-ignored "results: the walker's result is dropped whatever rsp_ready" walk_unit.sv \
+  'if (rsp_valid) w_rsp_ready[r_w] = rsp_ready;' \
+  'if (rsp_valid) w_rsp_ready[r_w] = 1'"'"'b1;'
+umutant alloc-lowest-free "a new walk gets the lowest-numbered free walker" walk_unit.sv \
+  'if (w_req_ready[i]) begin any_free = 1'"'"'b1; free_w = i; end  // the highest free walker (item 2)' \
+  'if (w_req_ready[i] && !any_free) begin any_free = 1'"'"'b1; free_w = i; end  // the highest free walker (item 2)'
+
 ubuild() { cmake --build "$BUILD" -j2 --target agilemmu-unit-cosim >"$1" 2>&1; }
-# Runs w4p16 agile, w2p8 nested, w4p16 shadow; sets CAUGHT_BY and DIFF for the first failing run.
+# Runs w4p16 agile, w2p8 nested, w4p16 shadow, with memory and result backpressure (so the
+# arbiters' priority and ready handling are exercised); sets CAUGHT_BY and DIFF for the first failing run.
 uregress() {
   CAUGHT_BY= DIFF=
   local run out
   for run in "w4p16 agile" "w2p8 nested" "w4p16 shadow"; do
     set -- $run
     out=$LOG/$NAME.$1.$2.log
-    if ! "$BUILD/tb/cosim/agilemmu-unit-cosim" --rtl "$1" --mode "$2" --seed "$SEED" --requests "$REQUESTS" >"$out" 2>&1; then
+    if ! "$BUILD/tb/cosim/agilemmu-unit-cosim" --rtl "$1" --mode "$2" --seed "$SEED" --requests "$REQUESTS" \
+        --mem-stall 20 --rsp-stall 20 >"$out" 2>&1; then
       CAUGHT_BY="$1 $2"
       DIFF=$(grep -m1 -E '^MISMATCH|^  \*|unit-cosim:' "$out" | head -1)
       local first

@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # The walk unit's large random regression against the SystemC Mmu: every parameter set of
 # rtl/walk_unit_configs.txt x the three guest modes (native requests in each), REQUESTS requests
-# per run (default 45000: 8 sets x 3 modes x 45000 = 1.08 M requests), two runs at a time.
-# Usage: scripts/unit-regression.sh [--build DIR] [--requests N] [--seed S]
+# per run (default 45000: 8 sets x 3 modes x 45000 = 1.08 M requests), two runs at a time, with
+# memory and result backpressure (mem_req_ready / rsp_ready low in PCT % of the cycles, default
+# 20; 0 turns it off), so the arbiters' priority and ready handling are compared with the model.
+# Usage: scripts/unit-regression.sh [--build DIR] [--requests N] [--seed S] [--mem-stall PCT] [--rsp-stall PCT]
 # Prints one line per run and the totals; exits 1 if any run reports a mismatch.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build
 REQUESTS=45000
 SEED=1000
+MEM_STALL=20
+RSP_STALL=20
 while [ $# -gt 0 ]; do
   case $1 in
     --build) BUILD=$2; shift 2 ;;
     --requests) REQUESTS=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
-    *) echo "usage: $0 [--build DIR] [--requests N] [--seed S]" >&2; exit 2 ;;
+    --mem-stall) MEM_STALL=$2; shift 2 ;;
+    --rsp-stall) RSP_STALL=$2; shift 2 ;;
+    *) echo "usage: $0 [--build DIR] [--requests N] [--seed S] [--mem-stall PCT] [--rsp-stall PCT]" >&2; exit 2 ;;
   esac
 done
 BIN=$BUILD/tb/cosim/agilemmu-unit-cosim
@@ -31,17 +37,21 @@ for c in $(awk '/^[a-z]/ {print $1}' "$ROOT/rtl/walk_unit_configs.txt"); do
 done
 start=$(date +%s)
 printf '%s\n' "${runs[@]}" | xargs -P 2 -L 1 sh -c \
-  '"$0" --rtl "$1" --mode "$2" --seed "$3" --latency "$4" --requests '"$REQUESTS"' > '"$OUT"'/"$1-$2.log" 2>&1 || true' "$BIN"
-total=0; bad=0
+  '"$0" --rtl "$1" --mode "$2" --seed "$3" --latency "$4" --requests '"$REQUESTS"' --mem-stall '"$MEM_STALL"' --rsp-stall '"$RSP_STALL"' > '"$OUT"'/"$1-$2.log" 2>&1 || true' "$BIN"
+total=0; bad=0; conflicts=0
 for r in "${runs[@]}"; do
   set -- $r
   log=$OUT/$1-$2.log
   line=$(grep -E '^requests ' "$log" || echo "requests ? (no summary)")
   res=$(grep -E ' mismatches$' "$log" || echo "0 requests, 1 mismatches")
   n=$(awk '{print $1}' <<<"$res"); mm=$(awk '{print $3}' <<<"$res")
+  bp=$(sed -n 's/^backpressure: .*; port conflicts resolved by priority \([0-9]*\), results waiting together \([0-9]*\),.*/\1 \2/p' "$log")
+  [ -n "$bp" ] || bp="? ?"
+  conflicts=$((conflicts + ${bp%% *}))
   total=$((total + n)); bad=$((bad + mm))
-  printf '%-9s %-6s seed %-5s lat %s: %s | %s\n' "$1" "$2" "$3" "$4" "$res" "${line#requests }"
+  printf '%-9s %-6s seed %-5s lat %s: %s | %s | port conflicts %s, results together %s\n' "$1" "$2" "$3" "$4" "$res" \
+    "${line#requests }" "${bp%% *}" "${bp##* }"
   [ "$mm" = 0 ] || grep -m3 -A6 '^MISMATCH' "$log" || true
 done
-echo "total: $total requests over ${#runs[@]} runs, $bad mismatches, $(( $(date +%s) - start )) s"
+echo "total: $total requests over ${#runs[@]} runs, $bad mismatches, $conflicts port conflicts resolved by priority (mem-stall $MEM_STALL%, rsp-stall $RSP_STALL%), $(( $(date +%s) - start )) s"
 [ "$bad" = 0 ]

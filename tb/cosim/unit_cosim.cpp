@@ -44,6 +44,10 @@ uint64_t hash3(uint64_t a, uint64_t b, uint64_t c) { return mix64(mix64(mix64(a)
 // (mod 2W+4), at most W in flight, at most two per page. So no two walkers' responses (PWC
 // fills, A/D writes, walk ends) and no request arrival share a cycle: the Mmu's order for
 // simultaneous events, which the SystemC scheduler picks, never matters (rtl/README.md).
+// Memory backpressure (mem_req_ready low in --mem-stall % of a port's cycles) delays acceptance
+// but not the lanes of the responses; references of several walkers then meet at a port in
+// one cycle, which the arbiter resolves (lowest walker first). Result backpressure (rsp_ready
+// low in --rsp-stall % of the cycles) makes results wait and meet at the result channel.
 class Traffic {
  public:
   Traffic(const Options& o, unsigned walkers, const std::vector<pt::WalkRequest>& reqs)
@@ -78,6 +82,10 @@ class Traffic {
     r += (want + m_ - r % m_) % m_;
     return r;
   }
+  bool mem_ready(uint64_t c, unsigned port) const {
+    return !o_.mem_stall || hash3(o_.seed ^ 0x3e3, c, 11 + port) % 100 >= o_.mem_stall;
+  }
+  bool rsp_ready(uint64_t c) const { return !o_.rsp_stall || hash3(o_.seed ^ 0x7e5, c, 13) % 100 >= o_.rsp_stall; }
   // Flush (Mmu::invalidate_all) at c + 0.5 ns; the RTL's pwc_flush at edge c + 1.
   bool flush_after(uint64_t c) const { return hash3(o_.seed ^ 0xf1u, c, 7) % 1000 < o_.flush_permille; }
   bool all_sent() const { return next_ >= reqs_.size(); }
@@ -128,9 +136,22 @@ struct ModelBench : sc_module {
   tlm_utils::simple_initiator_socket<ModelBench> cpu{"cpu"};
   tlm_utils::simple_target_socket<ModelBench> compound{"compound"}, nested{"nested"}, data{"data"};
 
-  ModelBench(sc_module_name n, const Options& o, unsigned walkers, mmu::Mmu& m, Image& img,
-             const std::vector<pt::WalkRequest>& reqs, SideResult& res)
-      : sc_module(n), o_(o), mmu_(m), img_(img), reqs_(reqs), res_(res), tr_(o, walkers, reqs) {
+  ModelBench(sc_module_name n, const Options& o, unsigned walkers, bool pwc, const pt::Format& fmt, mmu::Mmu& m,
+             Image& img, const std::vector<pt::WalkRequest>& reqs, SideResult& res)
+      : sc_module(n),
+        o_(o),
+        w_(walkers),
+        pwc_(pwc),
+        fmt_(fmt),
+        mmu_(m),
+        img_(img),
+        reqs_(reqs),
+        res_(res),
+        tr_(o, walkers, reqs),
+        walker_of_(reqs.size(), -1),
+        last_start_(walkers, 0),
+        last_handshake_(walkers, 0),
+        used_(walkers, false) {
     cpu.register_nb_transport_bw(this, &ModelBench::nb_bw);
     compound.register_b_transport(this, &ModelBench::b_compound);
     nested.register_b_transport(this, &ModelBench::b_nested);
@@ -138,9 +159,19 @@ struct ModelBench : sc_module {
     nested.register_transport_dbg(this, &ModelBench::dbg);
     data.register_b_transport(this, &ModelBench::b_data);
     slots_.resize(reqs.size());
+    for (unsigned i = 0; i < walkers; ++i) granted_.emplace_back();
     SC_HAS_PROCESS(ModelBench);
     SC_THREAD(cpu_thread);
     SC_THREAD(flush_thread);
+    SC_METHOD(arbitrate_compound);
+    sensitive << arbitrate_[0];
+    dont_initialize();
+    SC_METHOD(arbitrate_nested);
+    sensitive << arbitrate_[1];
+    dont_initialize();
+    SC_METHOD(take_result);
+    sensitive << take_result_;
+    dont_initialize();
   }
 
   uint64_t cycle() const { return static_cast<uint64_t>(sc_core::sc_time_stamp() / sc_time(1, SC_NS) + 1e-9); }
@@ -188,6 +219,26 @@ struct ModelBench : sc_module {
     }
   }
 
+  // The unit's walker numbers, derived from what the Mmu does (its own slots may differ, see
+  // rtl/README.md, contract item 2): a walk starts on the highest-numbered walker that is free at
+  // its start edge s; a walker is busy from the edge after its walk's start up to and including
+  // its result's handshake edge. Walks are numbered in the order they start (at most one per edge).
+  int assign_walker(uint64_t id, uint64_t s) {
+    if (walker_of_[id] >= 0) return walker_of_[id];
+    if (s < last_assigned_start_) fail("walk starts seen out of order (harness)");
+    last_assigned_start_ = s;
+    for (int w = static_cast<int>(w_) - 1; w >= 0; --w) {
+      if (used_[w] && last_start_[w] < s && last_handshake_[w] >= s) continue;
+      used_[w] = true, last_start_[w] = s, last_handshake_[w] = UINT64_MAX;
+      return walker_of_[id] = w;
+    }
+    fail("no free walker for the walk of request " + std::to_string(id) + " (harness)");
+    return walker_of_[id] = 0;
+  }
+  void fail(const std::string& what) {
+    if (res_.error.empty()) res_.error = what + " at cycle " + std::to_string(cycle());
+  }
+
   tlm::tlm_sync_enum nb_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph, sc_time&) {
     if (ph != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;  // END_REQ
     mmu::MmuExtension* x = nullptr;
@@ -197,29 +248,87 @@ struct ModelBench : sc_module {
     o.ok = p.get_response_status() == tlm::TLM_OK_RESPONSE;
     o.hpa = o.ok ? x->hpa : 0;
     o.fault = x->fault;
-    o.completed = cycle();
     p.clear_extension(x);
-    tr_.completed(x->tag);
-    ++done_;
+    // A walk without a reference (a non-canonical VA; an address-size fault of a PWC hit's
+    // pointer) gets its walker number here: its result comes 1 cycle after its start (2 with
+    // the PWC lookup, which a non-canonical VA skips).
+    if (walker_of_[x->tag] < 0) assign_walker(x->tag, cycle() - 1 - (pwc_ && fmt_.canonical(reqs_[x->tag].va) ? 1 : 0));
+    // BEGIN_RESP is the first edge the unit could hand the result over; the unit's result
+    // channel (take_result) decides the edge it does. The Mmu is done with it now.
+    results_.push_back(x->tag);
+    take_result_.notify(sc_time(0.25, SC_NS));
     return tlm::TLM_COMPLETED;
   }
+
+  // The unit's result channel (contract item 8) at edge c, decided at c + 0.25 ns when every
+  // BEGIN_RESP of edge c has arrived in whatever order the scheduler ran the workers: with
+  // rsp_ready high, the lowest walker's result is taken.
+  void take_result() {
+    const uint64_t c = cycle();
+    if (!tr_.rsp_ready(c)) {
+      ++res_.rsp_stall_cycles;
+    } else {
+      auto best = results_.begin();
+      for (auto it = results_.begin(); it != results_.end(); ++it)
+        if (walker_of_[*it] < walker_of_[*best]) best = it;
+      const uint64_t id = *best;
+      res_.rsp_conflicts += results_.size() > 1;
+      results_.erase(best);
+      res_.out[id].completed = c;
+      last_handshake_[walker_of_[id]] = c;
+      tr_.completed(id);
+      ++done_;
+    }
+    if (!results_.empty()) take_result_.notify(sc_time(1, SC_NS));
+  }
+
+  // The unit's memory arbiter (contract item 4) for one port at edge c, decided at c + 0.25 ns
+  // when every reference issued at edge c has arrived: with mem_req_ready high, the waiting
+  // reference of the lowest walker is accepted; the others wait for the next edge.
+  void arbitrate(unsigned port) {
+    std::vector<Waiting>& q = waiting_[port];
+    const uint64_t c = cycle();
+    if (!tr_.mem_ready(c, port)) {
+      ++res_.mem_stall_cycles;
+    } else {
+      auto best = q.begin();
+      const bool reversed = o_.inject == "priority";  // a wrong model of the arbiter, must be caught
+      for (auto it = q.begin(); it != q.end(); ++it)
+        if (reversed ? it->walker > best->walker : it->walker < best->walker) best = it;
+      res_.port_conflicts += q.size() > 1;
+      accepted_[best->walker] = c;
+      granted_[best->walker].notify();
+      q.erase(best);
+    }
+    if (!q.empty()) arbitrate_[port].notify(sc_time(1, SC_NS));
+  }
+  void arbitrate_compound() { arbitrate(0); }
+  void arbitrate_nested() { arbitrate(1); }
 
   void b_port(uint8_t port, tlm::tlm_generic_payload& p, sc_time& delay) {
     if (delay != SC_ZERO_TIME) wait(delay), delay = SC_ZERO_TIME;
     mmu::WalkAccess* wa = nullptr;
     p.get_extension(wa);
-    const uint64_t id = wa->tag, a = cycle(), addr = p.get_address();
+    const uint64_t id = wa->tag, addr = p.get_address();
+    // The first reference of a walk is issued start + 1 (+ 1 for the PWC lookup) cycles after
+    // its start edge (contract item 3).
+    const int w = assign_walker(id, cycle() - 1 - (pwc_ ? 1 : 0));
+    waiting_[port].push_back({static_cast<unsigned>(w)});
+    arbitrate_[port].notify(sc_time(0.25, SC_NS));
+    wait(granted_[w]);
+    const uint64_t a = accepted_[w];
     const uint64_t r = tr_.response_cycle(id, a, addr);
-    wait(sc_time(double(r - a), SC_NS));
+    wait(sc_time(double(r), SC_NS) - sc_core::sc_time_stamp());
     uint64_t* v = reinterpret_cast<uint64_t*>(p.get_data_ptr());
-    const bool w = p.is_write();
-    if (w) {
+    const bool wr = p.is_write();
+    if (wr) {
       perform_write(img_.mem(), addr, *v);
       res_.written.push_back(addr);
     } else {
       *v = img_.mem().read64(addr);
     }
-    res_.out[id].refs.push_back({addr, w, port, static_cast<uint8_t>(wa->table), wa->level, a, r});
+    res_.out[id].refs.push_back(
+        {addr, wr, port, static_cast<uint8_t>(wa->table), wa->level, static_cast<uint8_t>(w), a, r});
     p.set_response_status(tlm::TLM_OK_RESPONSE);
   }
   void b_compound(tlm::tlm_generic_payload& p, sc_time& d) { b_port(0, p, d); }
@@ -237,7 +346,13 @@ struct ModelBench : sc_module {
     mmu::MmuExtension x;
     uint64_t buf = 0;
   };
+  struct Waiting {
+    unsigned walker;
+  };
   const Options& o_;
+  unsigned w_;
+  bool pwc_;
+  const pt::Format& fmt_;
   mmu::Mmu& mmu_;
   Image& img_;
   const std::vector<pt::WalkRequest>& reqs_;
@@ -245,6 +360,20 @@ struct ModelBench : sc_module {
   Traffic tr_;
   std::deque<Slot> slots_;
   size_t done_ = 0;
+  // Walker numbers: per request, and per walker its last walk's start and handshake edges.
+  std::vector<int> walker_of_;
+  std::vector<uint64_t> last_start_, last_handshake_;
+  std::vector<bool> used_;
+  uint64_t last_assigned_start_ = 0;
+  // Arbiters: references waiting per port; per walker the grant event and the accept edge
+  // (a walker has at most one reference outstanding).
+  std::vector<Waiting> waiting_[2];
+  sc_event arbitrate_[2];
+  std::deque<sc_event> granted_;
+  uint64_t accepted_[8] = {};
+  // Results waiting for the result channel (request ids).
+  std::vector<uint64_t> results_;
+  sc_event take_result_;
 };
 
 SideResult run_model(const Options& o, unsigned walkers, unsigned entries, unsigned ways, const pt::Format& fmt,
@@ -265,7 +394,7 @@ SideResult run_model(const Options& o, unsigned walkers, unsigned entries, unsig
   mmu::Mmu m("mmu", c, fmt);
   m.set_roots({1, 1, false}, img.roots());
   m.set_roots({1, 1, true}, img.roots());
-  ModelBench b("bench", o, walkers, m, img, reqs, res);
+  ModelBench b("bench", o, walkers, entries > 0, fmt, m, img, reqs, res);
   b.cpu.bind(m.cpu);
   m.compound_port.bind(b.compound);
   m.nested_port.bind(b.nested);
@@ -332,6 +461,8 @@ SideResult run_rtl(const Options& o, unsigned walkers, const pt::Format& fmt, co
       m.req_mode = static_cast<uint8_t>(r.mode);
     }
     m.pwc_flush = tr.flush_after(e - 1) && o.inject != "flush";
+    m.cmem_req_ready = tr.mem_ready(e, 0), m.nmem_req_ready = tr.mem_ready(e, 1);
+    m.rsp_ready = tr.rsp_ready(e);
     m.cmem_rsp_valid = 0, m.nmem_rsp_valid = 0;
     auto range = due.equal_range(e);
     unsigned nrsp[2] = {0, 0};
@@ -360,10 +491,11 @@ SideResult run_rtl(const Options& o, unsigned walkers, const pt::Format& fmt, co
       res.out[id].sent = e;
       // ids on the wire are 8 bits: at most W (<= 8) requests are in flight, so their low bits differ
     }
-    auto take = [&](uint8_t port, bool valid, uint64_t addr, bool write, uint64_t wdata, uint8_t table, uint8_t level,
-                    uint8_t tag, uint8_t wid) {
+    auto take = [&](uint8_t port, bool valid, bool ready, uint64_t addr, bool write, uint64_t wdata, uint8_t table,
+                    uint8_t level, uint8_t tag, uint8_t wid) {
       if (!valid) return;
       progress = true;
+      if (!ready) return;
       // The request id on the port is the low 8 bits of the request's id: find the one in flight.
       const int64_t rid = by_wire[wid];
       if (rid < 0) return fail("memory request with an id no request in flight has", e);
@@ -373,13 +505,13 @@ SideResult run_rtl(const Options& o, unsigned walkers, const pt::Format& fmt, co
       uint64_t r = tr.response_cycle(rid, e, addr);
       if (o.inject == "latency" && rid == 3 && res.out[rid].refs.empty()) ++r;
       due.insert({r, {static_cast<uint64_t>(rid), addr, wdata, write, port, tag}});
-      res.out[rid].refs.push_back({addr, write, port, table, level, e, r});
+      res.out[rid].refs.push_back({addr, write, port, table, level, tag, e, r});
     };
-    take(0, m.cmem_req_valid, m.cmem_req_addr, m.cmem_req_write, m.cmem_req_wdata, m.cmem_req_table, m.cmem_req_level,
-         m.cmem_req_tag, m.cmem_req_id);
-    take(1, m.nmem_req_valid, m.nmem_req_addr, m.nmem_req_write, m.nmem_req_wdata, m.nmem_req_table, m.nmem_req_level,
-         m.nmem_req_tag, m.nmem_req_id);
-    if (m.rsp_valid) {
+    take(0, m.cmem_req_valid, m.cmem_req_ready, m.cmem_req_addr, m.cmem_req_write, m.cmem_req_wdata, m.cmem_req_table,
+         m.cmem_req_level, m.cmem_req_tag, m.cmem_req_id);
+    take(1, m.nmem_req_valid, m.nmem_req_ready, m.nmem_req_addr, m.nmem_req_write, m.nmem_req_wdata, m.nmem_req_table,
+         m.nmem_req_level, m.nmem_req_tag, m.nmem_req_id);
+    if (m.rsp_valid && m.rsp_ready) {
       progress = true;
       const int64_t rid = by_wire[m.rsp_id];
       if (rid < 0) {
@@ -431,8 +563,8 @@ std::string describe(const Outcome& o) {
 }
 std::string describe(const Ref& r) {
   return std::string(r.write ? "W " : "R ") + hex(r.addr) + " port" + std::to_string(r.port) + " tbl" +
-         std::to_string(r.table) + " L" + std::to_string(r.level) + " @" + std::to_string(r.accept) + "->" +
-         std::to_string(r.response);
+         std::to_string(r.table) + " L" + std::to_string(r.level) + " w" + std::to_string(r.walker) + " @" +
+         std::to_string(r.accept) + "->" + std::to_string(r.response);
 }
 
 }  // namespace
@@ -529,6 +661,11 @@ uint64_t run(const Options& o) {
       reqs.size(), (unsigned long long)faults, (unsigned long long)refs, (unsigned long long)writes,
       (unsigned long long)model.coalesced, (unsigned long long)model.pwc_hits, (unsigned long long)model.pwc_lookups,
       (unsigned long long)model.flushes, model.max_in_flight, (unsigned long long)model.cycles);
+  std::printf(
+      "backpressure: mem-stall %u%%, rsp-stall %u%%; port conflicts resolved by priority %llu, results waiting "
+      "together %llu, stall cycles: memory %llu, result %llu\n",
+      o.mem_stall, o.rsp_stall, (unsigned long long)model.port_conflicts, (unsigned long long)model.rsp_conflicts,
+      (unsigned long long)model.mem_stall_cycles, (unsigned long long)model.rsp_stall_cycles);
   // What a run of some size must have covered, or it proves little.
   if (reqs.size() >= 5000) {
     std::string missing;
@@ -539,6 +676,9 @@ uint64_t run(const Options& o) {
     if (entries && !model.pwc_hits) missing += " pwc-hits";
     if (entries && !model.flushes) missing += " flushes";
     if (!writes) missing += " A/D-writes";
+    // Backpressure only proves something if references and results met at the arbiters.
+    if (walkers > 1 && o.mem_stall && !model.port_conflicts) missing += " port-conflicts";
+    if (walkers > 1 && o.rsp_stall && !model.rsp_conflicts) missing += " results-waiting-together";
     if (!missing.empty()) report("coverage: none of" + missing);
   }
   std::printf("%zu requests, %llu mismatches\n", reqs.size(), (unsigned long long)mismatches);

@@ -21,7 +21,10 @@ struct Options {
   unsigned load = 80;               // percent of arrival slots that send a request when one may go
   unsigned reuse = 30;              // percent of requests aimed at the page of a recent one (merges, PWC hits)
   unsigned flush_permille = 3;      // per cycle: PWC invalidation (Mmu::invalidate_all)
-  std::string inject;               // testbench-side bug: "" | "latency" | "flush" (the RTL side only)
+  unsigned mem_stall = 0;           // percent of cycles a memory port's mem_req_ready is low (per port)
+  unsigned rsp_stall = 0;           // percent of cycles rsp_ready is low
+  std::string inject;  // testbench-side bug: "" | "latency" | "flush" (RTL side) | "priority" (model side: highest
+                       // walker first)
   bool verbose = false;
 };
 
@@ -30,10 +33,11 @@ struct Ref {
   uint64_t addr = 0;
   bool write = false;
   uint8_t port = 0, table = 0, level = 0;
+  uint8_t walker = 0;                 // the unit's walker number (the memory tag), which orders same-cycle requests
   uint64_t accept = 0, response = 0;  // cycles
   bool operator==(const Ref& o) const {
     return addr == o.addr && write == o.write && port == o.port && table == o.table && level == o.level &&
-           accept == o.accept && response == o.response;
+           walker == o.walker && accept == o.accept && response == o.response;
   }
 };
 
@@ -55,6 +59,11 @@ struct SideResult {
   // Model side only (its statistics): merges, PWC hits / lookups, walks restarted.
   uint64_t coalesced = 0, pwc_hits = 0, pwc_lookups = 0, restarts = 0, flushes = 0;
   unsigned max_in_flight = 0;
+  // Model side only (its memory and CPU side play the unit's arbiters): cycles in which several
+  // walkers' references waited for one port and the lowest walker was granted; cycles in which
+  // several results waited and the lowest walker's was taken; cycles a reference waited for
+  // mem_req_ready low, a result for rsp_ready low.
+  uint64_t port_conflicts = 0, rsp_conflicts = 0, mem_stall_cycles = 0, rsp_stall_cycles = 0;
 };
 
 // Runs the whole comparison; prints a report on stdout. Returns the number of mismatches (a

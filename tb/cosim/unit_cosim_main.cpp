@@ -11,7 +11,8 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: agilemmu-unit-cosim [--rtl NAME] [--requests N] [--seed S] [--latency L] "
-               "[--mode agile|nested|shadow] [--load PCT] [--reuse PCT] [--flush PERMILLE] [--inject latency|flush]\n"
+               "[--mode agile|nested|shadow] [--load PCT] [--reuse PCT] [--flush PERMILLE] [--mem-stall PCT] "
+               "[--rsp-stall PCT] [--inject latency|flush|priority]\n"
                "  builds: %s\n",
                agilemmu::cosim::unit::config_names().c_str());
   return 2;
@@ -44,6 +45,10 @@ int sc_main(int argc, char** argv) {
         o.reuse = static_cast<unsigned>(std::stoul(v));
       else if (a == "--flush")
         o.flush_permille = static_cast<unsigned>(std::stoul(v));
+      else if (a == "--mem-stall")
+        o.mem_stall = static_cast<unsigned>(std::stoul(v));
+      else if (a == "--rsp-stall")
+        o.rsp_stall = static_cast<unsigned>(std::stoul(v));
       else if (a == "--inject")
         o.inject = v;
       else if (a == "--mode") {
@@ -58,8 +63,9 @@ int sc_main(int argc, char** argv) {
       } else
         return usage();
     }
-    if (o.latency < 1 || o.load > 100 || o.reuse > 100 ||
-        (!o.inject.empty() && o.inject != "latency" && o.inject != "flush"))
+    // (a port or the result channel stalled in every cycle would never make progress)
+    if (o.latency < 1 || o.load > 100 || o.reuse > 100 || o.mem_stall > 90 || o.rsp_stall > 90 ||
+        (!o.inject.empty() && o.inject != "latency" && o.inject != "flush" && o.inject != "priority"))
       return usage();
     return cosim::unit::run(o) == 0 ? 0 : 1;
   } catch (const std::exception& e) {
