@@ -48,15 +48,15 @@ const stats::Group<VmmView>& vmm_stats_group() {
     g.add_array(
         {"to_nested", Unit::Count, Agg::Sum, "compound entries made nested-style, by level (0 = croot)", kLevelsWhen},
         levels(), [](const VmmView& v, size_t l) -> Value {
-          return l <= v.as.format().levels ? value_of(v.s.to_nested[l]) : Value(stats::Absent{});
+          return l <= v.levels ? value_of(v.s.to_nested[l]) : Value(stats::Absent{});
         });
     g.add_array(
         {"to_shadow", Unit::Count, Agg::Sum, "nested-style entries made shadow-style again, by level", kLevelsWhen},
         levels(), [](const VmmView& v, size_t l) -> Value {
-          return l <= v.as.format().levels ? value_of(v.s.to_shadow[l]) : Value(stats::Absent{});
+          return l <= v.levels ? value_of(v.s.to_shadow[l]) : Value(stats::Absent{});
         });
     g.add({"nested_points_at_end", Unit::Count, Agg::None, "nested-style compound entries when the run ended"},
-          [](const VmmView& v) { return value_of(v.as.nested_points().size()); });
+          [](const VmmView& v) { return value_of(v.nested_points); });
     return g;
   }();
   return g;

@@ -121,16 +121,18 @@ stats::Group<RunView> make_group() {
         });
   g.nest("dram", dram_stats_group(), [](const RunView& v) -> const DramCounters& { return v.dram.counters(); });
   g.nest("ptcache", LineCache::stats_group(), [](const RunView& v) -> const LineCache& { return v.ptcache; });
-  g.nest("vmm", vmm::vmm_stats_group(), [](const RunView& v) { return vmm::VmmView{v.vmm.stats(), v.as}; });
+  g.nest("vmm", vmm::vmm_stats_group(), [](const RunView& v) {
+    return vmm::VmmView{v.vmm.stats(), v.cfg.format.levels, v.vmm.nested_points()};
+  });
   stats::Index calls{"call", {}};
   for (unsigned k = 0; k < kEventKinds; ++k)
     calls.names.emplace_back(to_string(static_cast<Item::Kind>(Item::Mmap + k)));
   g.add_array({"mm_events", Unit::Count, Agg::Sum, "memory-map calls of the trace replayed by the guest OS, by call"},
-              std::move(calls), [](const RunView& v, size_t k) { return value_of(v.mm.counts()[k]); });
+              std::move(calls), [](const RunView& v, size_t k) { return value_of(v.mm.counts[k]); });
   g.add({"mm_events.pages_dropped", Unit::Count, Agg::Sum,
          "mapped pages the replayed calls removed from the guest table (munmap, mremap, a shrinking brk, PROT_NONE, "
          "MADV_DONTNEED, exit)"},
-        [](const RunView& v) { return value_of(v.mm.pages_dropped()); });
+        [](const RunView& v) { return value_of(v.mm.dropped); });
   return g;
 }
 }  // namespace
