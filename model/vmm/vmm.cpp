@@ -78,7 +78,8 @@ Vmm::Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs, 
 }
 
 Vmm::~Vmm() {
-  for (auto& p : procs_) p->as->on_guest_pt_write = nullptr;
+  for (auto& p : procs_)
+    if (p->as) p->as->on_guest_pt_write = nullptr;
 }
 
 size_t Vmm::add_process(AddressSpace& as, uint16_t asid) {
@@ -314,6 +315,7 @@ void Vmm::end_process(size_t p) {
   if (!P().exited) exit_process();
   P().ended = true;
   as().teardown();
+  P().as = nullptr;  // its owner may destroy it now
 }
 
 bool Vmm::host_migrate(uint64_t gva) {

@@ -125,12 +125,12 @@ class Vmm {
   void switch_to(size_t p);
   // Process p ended (its trace or accesses are done, or it exited): the guest tears its address
   // space down (exit_process, unless it already exited), then every table of its own is freed
-  // (AddressSpace::teardown) and the MMU drops its ASID. p takes no more operations.
+  // (AddressSpace::teardown) and the MMU drops its ASID. p takes no more operations, and its
+  // AddressSpace may be destroyed.
   void end_process(size_t p);
   size_t processes() const { return procs_.size(); }
   bool ended(size_t p) const { return procs_[p]->ended; }
   uint16_t asid(size_t p) const { return procs_[p]->asid; }
-  AddressSpace& address_space(size_t p) { return *procs_[p]->as; }
   const VmmStats& process_stats(size_t p) const { return procs_[p]->st; }
   // Nested-style switch points of the processes still running (agile).
   uint64_t nested_points() const;
