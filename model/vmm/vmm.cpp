@@ -312,7 +312,8 @@ void Vmm::end_process(size_t p) {
   if (P().ended) return;
   // The guest tears the address space down (its top-level entries: traps under a shadowed root)
   // and the MMU drops the ASID; nothing runs in it between that and the teardown.
-  if (!P().exited) exit_process();
+  // (An exec resets the address space too, and the new image maps pages again: those go now.)
+  if (!P().exited || !as().guest_mappings().empty()) exit_process();
   P().ended = true;
   as().teardown();
   P().as = nullptr;  // its owner may destroy it now

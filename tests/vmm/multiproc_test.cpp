@@ -200,3 +200,18 @@ BOOST_AUTO_TEST_CASE(processes_of_different_vms_are_refused) {
   vmm::Vmm v(a, Mode::Shadow, Policy::Static);
   BOOST_CHECK_THROW(v.add_process(b, 2), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_CASE(an_exec_then_new_pages_are_torn_down_at_the_end) {
+  TwoProcs w(Mode::Shadow);
+  w.vmm->select(1);
+  w.vmm->exit_process();  // exec: the old image goes (an exit as far as the tables are concerned)
+  BOOST_TEST(w.b.guest_mappings().empty());
+  w.vmm->demand_fault(kHeap, PageSize::k4K, {});  // the new image maps a page
+  const uint64_t traps = w.vmm->stats().traps[size_t(TrapKind::PtWrite)];
+  w.vmm->end_process(1);
+  BOOST_TEST(w.vmm->stats().exits == 2u);
+  BOOST_TEST(w.vmm->stats().traps[size_t(TrapKind::PtWrite)] > traps);  // the guest cleared its table again
+  BOOST_TEST(w.vmm->ended(1));
+  w.vmm->end_process(1);  // once only
+  BOOST_TEST(w.vmm->stats().exits == 2u);
+}
