@@ -107,6 +107,30 @@ void add_time(stats::Group<RunView>& g) {
         });
 }
 
+// Per process (workload.processes in order, or the only one as 0): who ran and who paid.
+void add_processes(stats::Group<RunView>& g) {
+  constexpr size_t kMaxProcesses = 4095;  // ASIDs 1..4095 (config: workload.processes)
+  constexpr const char* kWhen = "one per process: 0 alone, or workload.processes in order";
+  using Get = uint64_t (*)(const RunView&, size_t);
+  const auto per = [&g, kWhen](const char* name, Unit u, const char* desc, Get get) {
+    g.add_array({name, u, Agg::Sum, desc, kWhen}, stats::numbered("process", kMaxProcesses, true),
+                [get](const RunView& v, size_t i) -> Value {
+                  return i < v.process_accesses.size() ? value_of(get(v, i)) : Value(stats::Absent{});
+                });
+  };
+  per("processes.accesses", Unit::Count, "accesses the process issued",
+      [](const RunView& v, size_t i) { return v.process_accesses[i]; });
+  per("processes.vmm_cycles", Unit::Cycles, "VMM trap, agile switching and shadow-resync cycles the process caused",
+      [](const RunView& v, size_t i) { return v.vmm.process_stats(i).vmm_cycles(); });
+  per("processes.guest_os_cycles", Unit::Cycles, "the guest OS's page-fault work for the process",
+      [](const RunView& v, size_t i) { return v.vmm.process_stats(i).guest_os_cycles; });
+  per("processes.traps", Unit::Count, "VMM traps the process caused, all kinds",
+      [](const RunView& v, size_t i) { return v.vmm.process_stats(i).traps_total(); });
+  per("processes.context_switches", Unit::Count,
+      "root changes to the process (the scheduler's, and context_switch_rate's while it ran)",
+      [](const RunView& v, size_t i) { return v.vmm.process_stats(i).context_switches; });
+}
+
 stats::Group<RunView> make_group() {
   stats::Group<RunView> g;
   add_identity(g);
@@ -133,6 +157,7 @@ stats::Group<RunView> make_group() {
          "mapped pages the replayed calls removed from the guest table (munmap, mremap, a shrinking brk, PROT_NONE, "
          "MADV_DONTNEED, exit)"},
         [](const RunView& v) { return value_of(v.mm.dropped); });
+  add_processes(g);
   return g;
 }
 }  // namespace

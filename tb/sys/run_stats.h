@@ -33,6 +33,8 @@ struct RunView {
   const Dram& dram;
   const LineCache& ptcache;
   const MmCounts& mm;  // the trace's memory-map events
+  // Accesses of each process (workload.processes in order; one entry for a single process).
+  const std::vector<uint64_t>& process_accesses;
   double host_seconds = 0;
   bool host_timing = true;  // false: the host-time keys are left out (--no-host-timing)
   bool partial = false;     // stopped by Ctrl-C

@@ -197,7 +197,10 @@ nlohmann::json System::statistics(bool host_timing, bool partial) const {
     for (unsigned k = 0; k < kEventKinds; ++k) mm.counts[k] += p->mm->counts()[k];
     mm.dropped += p->mm->pages_dropped();
   }
-  const RunView v{cfg_, tg_->stats(), *mmu_, *vmm_, *dram_, *ptcache_, mm, host_seconds_, host_timing, partial};
+  std::vector<uint64_t> accesses;
+  for (size_t i = 0; i < procs_.size(); ++i) accesses.push_back(sched_ ? sched_->accesses(i) : tg_->stats().accesses);
+  const RunView v{cfg_, tg_->stats(), *mmu_,         *vmm_,       *dram_, *ptcache_,
+                  mm,   accesses,     host_seconds_, host_timing, partial};
   return to_json(run_stats_group(), v);
 }
 
