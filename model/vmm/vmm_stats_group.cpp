@@ -32,10 +32,13 @@ const stats::Group<VmmView>& vmm_stats_group() {
            "pages whose protection a trace's mprotect changed, or that MADV_FREE made clean"},
           &VmmStats::protects);
     field({"moves", Unit::Count, Agg::Sum, "pages a trace's mremap moved to a new gVA (same gPA)"}, &VmmStats::moves);
-    field({"exits", Unit::Count, Agg::Sum, "process exits replayed from a trace (its tables torn down)"},
-          &VmmStats::exits);
+    field(
+        {"exits", Unit::Count, Agg::Sum,
+         "process exits: a trace's exit or exec, or the end of a process of workload.processes (its tables torn down)"},
+        &VmmStats::exits);
     field({"host_migrations", Unit::Count, Agg::Sum, "host pages the hypervisor moved"}, &VmmStats::host_migrations);
-    field({"context_switches", Unit::Count, Agg::Sum, "guest root changes (another process and back)"},
+    field({"context_switches", Unit::Count, Agg::Sum,
+           "guest root changes: the scheduler's, and context_switch_rate's (another process and back)"},
           &VmmStats::context_switches);
     field({"root_cache_hits", Unit::Count, Agg::Sum, "root changes served by the shadow-root cache"},
           &VmmStats::root_cache_hits);
