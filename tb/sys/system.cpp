@@ -13,7 +13,6 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   const size_t n = procs.empty() ? 1 : procs.size();
   for (size_t i = 0; i < n; ++i) {
     auto p = std::make_unique<Proc>();
-    p->name = procs.empty() ? "" : procs[i].name;
     p->ctx.asid = static_cast<uint16_t>(i + 1);
     p->ctx.vmid = 1;
     p->regions = procs.empty() ? &cfg_.regions : &cfg_.workload.processes[i].regions;

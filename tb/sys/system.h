@@ -44,7 +44,6 @@ class System {
   uint64_t on_tick(uint64_t now);
   // One process of the workload: its address space, its trace's memory-map state, its regions.
   struct Proc {
-    std::string name;
     mmu::Context ctx;
     std::unique_ptr<vmm::AddressSpace> as;
     std::unique_ptr<MemoryMapReplay> mm;
