@@ -112,7 +112,7 @@ void add_processes(stats::Group<RunView>& g) {
   constexpr size_t kMaxProcesses = 4095;  // ASIDs 1..4095 (config: workload.processes)
   constexpr const char* kWhen = "one per process: 0 alone, or workload.processes in order";
   using Get = uint64_t (*)(const RunView&, size_t);
-  const auto per = [&g, kWhen](const char* name, Unit u, const char* desc, Get get) {
+  const auto per = [&g](const char* name, Unit u, const char* desc, Get get) {
     g.add_array({name, u, Agg::Sum, desc, kWhen}, stats::numbered("process", kMaxProcesses, true),
                 [get](const RunView& v, size_t i) -> Value {
                   return i < v.process_accesses.size() ? value_of(get(v, i)) : Value(stats::Absent{});
