@@ -9,14 +9,6 @@ using pt::Format;
 using pt::PageSize;
 using pt::Perms;
 
-uint64_t leaf_flags(const Perms& p, bool nx_enabled) {
-  uint64_t f = pt::pte::P;
-  if (p.write) f |= pt::pte::RW;
-  if (p.user) f |= pt::pte::US;
-  if (!p.exec && nx_enabled) f |= pt::pte::NX;
-  return f;
-}
-
 namespace {
 template <class Map>
 const typename Map::value_type* find_covering(const Map& m, uint64_t addr) {
@@ -28,16 +20,18 @@ const typename Map::value_type* find_covering(const Map& m, uint64_t addr) {
 }  // namespace
 
 AddressSpace::AddressSpace(pt::PhysMem& mem, const Format& fmt, const Layout& layout)
-    : mem_(mem),
-      fmt_(fmt),
-      layout_(layout),
-      galloc_("guest-physical", layout.guest_base, layout.guest_size),
-      halloc_("host-physical", layout.host_base, layout.host_size) {
-  if (auto err = fmt.validate(); !err.empty()) throw std::invalid_argument(err);
-  npt_ = host_table();
+    : owned_(std::make_unique<Vm>(mem, fmt, layout)), vm_(*owned_), mem_(mem), fmt_(fmt) {
+  init();
+}
+
+AddressSpace::AddressSpace(Vm& vm) : vm_(vm), mem_(vm.mem()), fmt_(vm.format()) { init(); }
+
+AddressSpace::~AddressSpace() { vm_.detach(this); }
+
+void AddressSpace::init() {
   RadixTable::Nodes gnodes;
   gnodes.alloc = [this] {
-    const uint64_t gpa = galloc_.alloc();
+    const uint64_t gpa = vm_.guest_frames().alloc();
     back_gpa(gpa);
     uint64_t hpa = 0;
     Perms p;
@@ -53,7 +47,7 @@ AddressSpace::AddressSpace(pt::PhysMem& mem, const Format& fmt, const Layout& la
     if (!host_translate(gpa, hpa, p, s)) throw std::logic_error("guest table node has no host backing");
     return hpa;
   };
-  gnodes.release = [this](uint64_t gpa) { galloc_.free(gpa); };
+  gnodes.release = [this](uint64_t gpa) { vm_.guest_frames().free(gpa); };
   gpt_ = std::make_unique<RadixTable>(mem_, fmt_.levels, std::move(gnodes));
   gpt_->on_write = [this](uint64_t va, unsigned level, uint64_t node, uint64_t old, uint64_t v) {
     // A nested-style compound entry is a copy of the guest's entry at its level: keep it current.
@@ -61,28 +55,15 @@ AddressSpace::AddressSpace(pt::PhysMem& mem, const Format& fmt, const Layout& la
     if (points_.count({level, va >> sh})) cpt_->write(va >> sh << sh, level, compound_copy(level, v));
     if (on_guest_pt_write) on_guest_pt_write(va, level, node, old, v);
   };
-  spt_ = host_table();
-  hpt_ = host_table();
-  cpt_ = host_table(1ull << fmt_.selector_bit);
-}
-
-std::unique_ptr<RadixTable> AddressSpace::host_table(uint64_t foreign_mask) {
-  RadixTable::Nodes n;
-  n.alloc = [this] {
-    const uint64_t hpa = halloc_.alloc();
-    mem_.frame(hpa >> 12).fill(0);
-    return hpa;
-  };
-  n.to_host = [](uint64_t hpa) { return hpa; };
-  n.release = [this](uint64_t hpa) { halloc_.free(hpa); };
-  // The nested table uses its own depth; every other host-addressed table has the guest's.
-  const unsigned lv = npt_ ? fmt_.levels : fmt_.nested_levels;
-  return std::make_unique<RadixTable>(mem_, lv, std::move(n), foreign_mask);
+  spt_ = vm_.host_table();
+  hpt_ = vm_.host_table();
+  cpt_ = vm_.host_table(1ull << fmt_.selector_bit);
+  vm_.attach(this);
 }
 
 uint64_t AddressSpace::guest_map(uint64_t gva, PageSize size, Perms perms, bool dirty) {
-  const uint64_t gpa = galloc_.alloc(size);
-  for (uint64_t off = 0; off < pt::page_bytes(size); off += pt::page_bytes(layout_.host_page)) back_gpa(gpa + off);
+  const uint64_t gpa = vm_.guest_frames().alloc(size);
+  for (uint64_t off = 0; off < pt::page_bytes(size); off += pt::page_bytes(vm_.layout().host_page)) back_gpa(gpa + off);
   guest_map_at(gva, gpa, size, perms, dirty);
   return gpa;
 }
@@ -140,8 +121,8 @@ uint64_t AddressSpace::guest_remap(uint64_t gva) {
   const uint64_t base = m->first;
   const Mapping old = m->second;
   const uint64_t bytes = pt::page_bytes(old.size);
-  const uint64_t gpa = galloc_.alloc(old.size);
-  for (uint64_t off = 0; off < bytes; off += pt::page_bytes(layout_.host_page)) back_gpa(gpa + off);
+  const uint64_t gpa = vm_.guest_frames().alloc(old.size);
+  for (uint64_t off = 0; off < bytes; off += pt::page_bytes(vm_.layout().host_page)) back_gpa(gpa + off);
   for (uint64_t off = 0; off < bytes; off += 4096) {  // copy the page's contents frame by frame
     uint64_t from = 0, to = 0;
     Perms p;
@@ -151,7 +132,7 @@ uint64_t AddressSpace::guest_remap(uint64_t gva) {
     if (const auto* f = mem_.find(from >> 12)) mem_.frame(to >> 12) = *f;
   }
   guest_map_at(base, gpa, old.size, old.perms);
-  galloc_.free(old.out, old.size);
+  vm_.guest_frames().free(old.out, old.size);
   return gpa;
 }
 
@@ -171,7 +152,7 @@ bool AddressSpace::guest_unmap(uint64_t gva) {
   auto* m = find_covering(guest_, gva);
   if (!m) return false;
   const Mapping old = drop_guest_mapping(m->first);
-  galloc_.free(old.out, old.size);
+  vm_.guest_frames().free(old.out, old.size);
   return true;
 }
 
@@ -203,29 +184,38 @@ void AddressSpace::guest_reset() {
   const unsigned sh = Format::shift(fmt_.levels, 1);
   for (uint64_t i = 0; i < 512; ++i)
     if (gpt_->read(i << sh, 1) & pt::pte::P) gpt_->clear(i << sh, 1);
-  for (const auto& [va, m] : guest_) galloc_.free(m.out, m.size);
+  for (const auto& [va, m] : guest_) vm_.guest_frames().free(m.out, m.size);
   guest_.clear();
   rmap_.clear();
   build_all();
 }
 
 std::vector<std::pair<uint64_t, uint64_t>> AddressSpace::host_migrate(uint64_t gpa) {
-  auto* m = nested_covering(gpa);
-  if (!m) throw std::logic_error("host_migrate of an unbacked gPA");
-  const uint64_t gbase = m->first;
-  const Mapping old = m->second;
-  const uint64_t hpa = halloc_.alloc(old.size);
-  for (uint64_t off = 0; off < pt::page_bytes(old.size); off += 4096)
-    if (const auto* f = mem_.find((old.out + off) >> 12)) mem_.frame((hpa + off) >> 12) = *f;
-  nested_map(gbase, hpa, old.size, old.perms);
-  halloc_.free(old.out, old.size);
+  std::vector<std::pair<uint64_t, uint64_t>> mine;
+  for (const auto& m : vm_.host_migrate(gpa))
+    if (m.as == this) mine.push_back({m.va, m.bytes});
+  return mine;
+}
+
+std::vector<std::pair<uint64_t, uint64_t>> AddressSpace::host_moved(uint64_t gpa_lo, uint64_t gpa_hi) {
   std::vector<std::pair<uint64_t, uint64_t>> moved;
-  for (uint64_t gva : gvas_of(gbase, gbase + pt::page_bytes(old.size))) {
+  for (uint64_t gva : gvas_of(gpa_lo, gpa_hi)) {
     auto* g = find_covering(guest_, gva);
     moved.push_back({g->first, pt::page_bytes(g->second.size)});
     resync(g->first, g->first + moved.back().second);
   }
   return moved;
+}
+
+void AddressSpace::teardown() {
+  on_guest_pt_write = nullptr;  // the guest's own teardown writes are not measured here
+  guest_reset();
+  gpt_->on_write = nullptr;
+  gpt_->release_all();
+  spt_->release_all();
+  hpt_->release_all();
+  cpt_->release_all();
+  torn_down_ = true;
 }
 
 std::vector<uint64_t> AddressSpace::gvas_of(uint64_t lo, uint64_t hi) const {
@@ -269,72 +259,10 @@ void AddressSpace::resync(uint64_t lo, uint64_t hi) {
   });
 }
 
-void AddressSpace::back_gpa(uint64_t gpa) {
-  if (nested_covering(gpa)) return;
-  const uint64_t bytes = pt::page_bytes(layout_.host_page);
-  nested_map(gpa & ~(bytes - 1), halloc_.alloc(layout_.host_page), layout_.host_page, Perms{});
-}
-
-void AddressSpace::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms perms) {
-  const uint64_t mask = pt::page_bytes(size) - 1;
-  if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
-  npt_->map(gpa, hpa, size, leaf_flags(perms, fmt_.nx_enabled));
-  const size_t before = nested_.size();
-  const auto it = nested_.insert_or_assign(nested_.end(), gpa, Mapping{hpa, size, perms});  // (gPAs mostly ascend)
-  if (nested_.size() != before && std::next(it) != nested_.end()) ++nested_inserts_;  // (nested_floor's cached floors)
-}
-
 bool AddressSpace::guest_translate(uint64_t gva, uint64_t& gpa, Perms& perms, PageSize& size) const {
   auto* m = find_covering(guest_, gva);
   if (!m) return false;
   gpa = m->second.out + (gva - m->first);
-  perms = m->second.perms;
-  size = m->second.size;
-  return true;
-}
-
-AddressSpace::NestedIt AddressSpace::nested_floor(uint64_t gpa) const {
-  const auto end = nested_.end();
-  // `it` is the floor of gpa when its key is <= gpa and the next key is above gpa.
-  const auto floor_of = [&](NestedIt it) {
-    if (it == end || it->first > gpa) return false;
-    const auto nx = std::next(it);
-    return nx == end || nx->first > gpa;
-  };
-  FloorSlot& slot = floor_cache_[(gpa >> 12) & (kFloorSlots - 1)];
-  if (slot.page == gpa >> 12) {
-    // A floor changes only when a key lands between it and gpa: an insertion before the last key
-    // (counted in nested_inserts_) or, when the floor was the last key, an append.
-    if (slot.inserts == nested_inserts_ && !slot.was_last) return slot.it;
-    if (floor_of(slot.it)) {
-      slot.inserts = nested_inserts_;
-      slot.was_last = std::next(slot.it) == end;
-      return slot.it;
-    }
-  }
-  NestedIt found;
-  if (floor_last_ != end && floor_of(floor_last_)) {
-    found = floor_last_;
-  } else if (floor_last_ != end && floor_of(std::next(floor_last_))) {
-    found = ++floor_last_;
-  } else {
-    auto it = nested_.upper_bound(gpa);
-    if (it == nested_.begin()) return end;
-    found = floor_last_ = --it;
-  }
-  slot = {gpa >> 12, found, nested_inserts_, std::next(found) == end};
-  return found;
-}
-
-const std::pair<const uint64_t, Mapping>* AddressSpace::nested_covering(uint64_t gpa) const {
-  const NestedIt it = nested_floor(gpa);
-  return it != nested_.end() && gpa - it->first < pt::page_bytes(it->second.size) ? &*it : nullptr;
-}
-
-bool AddressSpace::host_translate(uint64_t gpa, uint64_t& hpa, Perms& perms, PageSize& size) const {
-  const auto* m = nested_covering(gpa);
-  if (!m) return false;
-  hpa = m->second.out + (gpa - m->first);
   perms = m->second.perms;
   size = m->second.size;
   return true;
@@ -375,7 +303,7 @@ void AddressSpace::for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const {
 
 void AddressSpace::build_shadow() {
   spt_->release_all();
-  spt_ = host_table();
+  spt_ = vm_.host_table();
   for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
     spt_->map(va, hpa, s, shadow_leaf_flags(va, p));
   });
@@ -383,7 +311,7 @@ void AddressSpace::build_shadow() {
 
 void AddressSpace::build_native() {
   hpt_->release_all();
-  hpt_ = host_table();
+  hpt_ = vm_.host_table();
   for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
     hpt_->map(va, hpa, s, leaf_flags(p, fmt_.nx_enabled));
   });
@@ -403,7 +331,7 @@ void AddressSpace::fill_compound(uint64_t lo, uint64_t hi) {
 
 void AddressSpace::build_compound() {
   cpt_->release_all();
-  cpt_ = host_table(1ull << fmt_.selector_bit);
+  cpt_ = vm_.host_table(1ull << fmt_.selector_bit);
   fill_compound(0, ~0ull);
   for (const auto& [level, prefix] : points_) {
     const uint64_t va = prefix << Format::shift(fmt_.levels, level);
@@ -486,7 +414,7 @@ pt::Roots AddressSpace::roots() const {
   pt::Roots r;
   r.hroot = hpt_->root();
   r.groot = gpt_->root();
-  r.nroot = npt_->root();
+  r.nroot = vm_.nested_table().root();
   r.sroot = spt_->root();
   r.croot = full_nested_ ? gpt_->root() : cpt_->root();
   r.croot_is_gpa = full_nested_;

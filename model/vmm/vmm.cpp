@@ -1,10 +1,22 @@
 #include <agilemmu/vmm/vmm.h>
 
+#include <stdexcept>
 #include <vector>
 
 namespace agilemmu::vmm {
 
 using pt::Format;
+
+namespace {
+// Acts for process p for a while (a scan of every process, a write to p's tables), then goes
+// back to the selected one.
+struct Acting {
+  Acting(size_t& cur, size_t p) : cur_(cur), keep_(cur) { cur = p; }
+  ~Acting() { cur_ = keep_; }
+  size_t& cur_;
+  size_t keep_;
+};
+}  // namespace
 
 const char* to_string(Policy p) {
   switch (p) {
@@ -46,21 +58,56 @@ uint64_t VmmStats::trap_cycles_total() const {
   return t;
 }
 
-Vmm::Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs, const DynamicPolicy& dyn,
-         bool root_cache)
-    : as_(as),
-      mode_(mode),
-      policy_(policy),
-      costs_(costs),
-      dyn_(dyn),
-      root_cache_(root_cache),
-      next_interval_(dyn.interval) {
-  as_.on_guest_pt_write = [this](uint64_t va, unsigned level, uint64_t node, uint64_t old, uint64_t v) {
-    on_pt_write(va, level, node, old, v);
-  };
+VmmStats& VmmStats::operator+=(const VmmStats& o) {
+  guest_pt_writes += o.guest_pt_writes;
+  for (size_t k = 0; k < traps.size(); ++k) traps[k] += o.traps[k], trap_cycles[k] += o.trap_cycles[k];
+  guest_os_cycles += o.guest_os_cycles;
+  for (size_t l = 0; l < to_nested.size(); ++l) to_nested[l] += o.to_nested[l], to_shadow[l] += o.to_shadow[l];
+  switch_cycles += o.switch_cycles;
+  demand_faults += o.demand_faults, unmaps += o.unmaps, remaps += o.remaps, host_migrations += o.host_migrations;
+  context_switches += o.context_switches, protects += o.protects, moves += o.moves, exits += o.exits;
+  root_cache_hits += o.root_cache_hits, spurious_faults += o.spurious_faults, invalidations += o.invalidations;
+  intervals += o.intervals;
+  return *this;
 }
 
-Vmm::~Vmm() { as_.on_guest_pt_write = nullptr; }
+Vmm::Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs, const DynamicPolicy& dyn,
+         bool root_cache)
+    : mode_(mode), policy_(policy), costs_(costs), dyn_(dyn), root_cache_(root_cache), next_interval_(dyn.interval) {
+  add_process(as, 1);
+}
+
+Vmm::~Vmm() {
+  for (auto& p : procs_)
+    if (p->as) p->as->on_guest_pt_write = nullptr;
+}
+
+size_t Vmm::add_process(AddressSpace& as, uint16_t asid) {
+  if (!procs_.empty() && &as.vm() != &procs_[0]->as->vm())
+    throw std::invalid_argument("a Vmm's processes share one VM");
+  const size_t i = procs_.size();
+  procs_.push_back(std::make_unique<Process>());
+  procs_.back()->as = &as;
+  procs_.back()->asid = asid;
+  as.on_guest_pt_write = [this, i](uint64_t va, unsigned level, uint64_t node, uint64_t old, uint64_t v) {
+    on_pt_write(i, va, level, node, old, v);
+  };
+  return i;
+}
+
+const VmmStats& Vmm::stats() const {
+  total_ = VmmStats{};
+  for (const auto& p : procs_) total_ += p->st;
+  total_.intervals = intervals_;
+  return total_;
+}
+
+uint64_t Vmm::nested_points() const {
+  uint64_t n = 0;
+  for (const auto& p : procs_)
+    if (!p->ended) n += p->as->nested_points().size();
+  return n;
+}
 
 uint64_t Vmm::take_cycles() {
   const uint64_t c = pending_cycles_;
@@ -69,13 +116,13 @@ uint64_t Vmm::take_cycles() {
 }
 
 void Vmm::trap(TrapKind k, uint64_t cycles) {
-  ++st_.traps[size_t(k)];
-  st_.trap_cycles[size_t(k)] += cycles;
+  ++P().st.traps[size_t(k)];
+  P().st.trap_cycles[size_t(k)] += cycles;
   pending_cycles_ += cycles;
 }
 
 void Vmm::send(const Invalidation& inv) {
-  ++st_.invalidations;
+  ++P().st.invalidations;
   if (invalidate) invalidate(inv);
 }
 
@@ -84,13 +131,14 @@ void Vmm::send(const Invalidation& inv) {
 // makes hardware read the guest's own node.
 bool Vmm::shadowed(uint64_t gva, unsigned level) const {
   if (mode_ == pt::Mode::Shadow) return true;
-  if (mode_ == pt::Mode::Agile) return !as_.guest_node_nested(gva, level);
+  if (mode_ == pt::Mode::Agile) return !as().guest_node_nested(gva, level);
   return false;
 }
 
-void Vmm::on_pt_write(uint64_t gva, unsigned level, uint64_t node_gpa, uint64_t old, uint64_t v) {
-  if (!in_op_) return;  // initial population is not guest activity being measured
-  ++st_.guest_pt_writes;
+void Vmm::on_pt_write(size_t p, uint64_t gva, unsigned level, uint64_t node_gpa, uint64_t old, uint64_t v) {
+  if (!in_op_) return;           // initial population is not guest activity being measured
+  const Acting acting(cur_, p);  // (the tables written are p's, selected or not)
+  ++P().st.guest_pt_writes;
   if (shadowed(gva, level)) {
     trap(TrapKind::PtWrite, costs_.pt_write_trap);
     // FIG. 9: a change to an existing translation suggests a dynamic region: after `threshold`
@@ -98,7 +146,7 @@ void Vmm::on_pt_write(uint64_t gva, unsigned level, uint64_t node_gpa, uint64_t 
     // necessary node), so later writes there are not intercepted. The ISCA 2016 policy counts
     // every trapped write to the page, new entries too.
     const bool counts = policy_ == Policy::Isca || (policy_ == Policy::Dynamic && (old & pt::pte::P) && old != v);
-    if (mode_ == pt::Mode::Agile && counts && ++writes_[{level, node_gpa}] >= dyn_.threshold)
+    if (mode_ == pt::Mode::Agile && counts && ++P().writes[{level, node_gpa}] >= dyn_.threshold)
       make_nested(gva, level - 1);
     return;
   }
@@ -107,18 +155,18 @@ void Vmm::on_pt_write(uint64_t gva, unsigned level, uint64_t node_gpa, uint64_t 
   // its dirty bit, which the FIG. 10 scan reads.
   unsigned nl;
   uint64_t e;
-  if (as_.nested_table().lookup(node_gpa, nl, e) && !(e & pt::pte::D)) {
-    const uint64_t bytes = 1ull << Format::shift(as_.format().nested_levels, nl);
-    as_.nested_table().write(node_gpa & ~(bytes - 1), nl, e | pt::pte::D);
+  if (as().nested_table().lookup(node_gpa, nl, e) && !(e & pt::pte::D)) {
+    const uint64_t bytes = 1ull << Format::shift(as().format().nested_levels, nl);
+    as().nested_table().write(node_gpa & ~(bytes - 1), nl, e | pt::pte::D);
   }
 }
 
 void Vmm::make_nested(uint64_t gva, unsigned level) {
-  if (as_.guest_node_nested(gva, level + 1)) return;  // already nested at this level or above
-  as_.set_compound_nested(gva, level);
-  if (level == 0 || as_.guest_node_nested(gva, level + 1)) {
-    ++st_.to_nested[level];
-    st_.switch_cycles += costs_.switch_to_nested;
+  if (as().guest_node_nested(gva, level + 1)) return;  // already nested at this level or above
+  as().set_compound_nested(gva, level);
+  if (level == 0 || as().guest_node_nested(gva, level + 1)) {
+    ++P().st.to_nested[level];
+    P().st.switch_cycles += costs_.switch_to_nested;
     pending_cycles_ += costs_.switch_to_nested;
     send({Invalidation::WalkCaches});
   }
@@ -128,27 +176,27 @@ void Vmm::sync_page(uint64_t gva) {
   uint64_t gpa;
   pt::Perms p;
   pt::PageSize s;
-  const uint64_t bytes = as_.guest_translate(gva, gpa, p, s) ? pt::page_bytes(s) : 4096;
+  const uint64_t bytes = as().guest_translate(gva, gpa, p, s) ? pt::page_bytes(s) : 4096;
   const uint64_t lo = gva & ~(bytes - 1);
-  as_.resync(lo, lo + bytes);
+  as().resync(lo, lo + bytes);
 }
 
 void Vmm::demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms, bool write) {
   uint64_t gpa;
   pt::Perms p;
   pt::PageSize s;
-  if (as_.guest_translate(gva, gpa, p, s)) {  // another fault on the page got there first
-    ++st_.spurious_faults;
+  if (as().guest_translate(gva, gpa, p, s)) {  // another fault on the page got there first
+    ++P().st.spurious_faults;
     return;
   }
-  ++st_.demand_faults;
+  ++P().st.demand_faults;
   const uint64_t page = gva & ~(pt::page_bytes(size) - 1);
-  const unsigned L = as_.format().levels;
+  const unsigned L = as().format().levels;
   // Under shadowing the VMM sees the guest's page fault first and reflects it to the guest.
   if (shadowed(page, L + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
   charge_guest_fault();
   in_op_ = true;
-  as_.guest_map(page, size, perms, write && perms.write);
+  as().guest_map(page, size, perms, write && perms.write);
   in_op_ = false;
   sync_page(page);
 }
@@ -158,54 +206,54 @@ bool Vmm::dirty_bit_trap(uint64_t gva) {
   pt::Perms p;
   pt::PageSize s;
   if (mode_ != pt::Mode::Shadow && mode_ != pt::Mode::Agile) return false;
-  if (!as_.guest_translate(gva, gpa, p, s) || !p.write) return false;
-  if (as_.guest_dirty(gva)) {  // another write's trap made it writable already: just retry
-    ++st_.spurious_faults;
+  if (!as().guest_translate(gva, gpa, p, s) || !p.write) return false;
+  if (as().guest_dirty(gva)) {  // another write's trap made it writable already: just retry
+    ++P().st.spurious_faults;
     return true;
   }
   trap(TrapKind::DirtyBit, costs_.dirty_bit_trap);
-  as_.set_guest_dirty(gva);
+  as().set_guest_dirty(gva);
   const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);
-  as_.resync(lo, lo + bytes);
+  as().resync(lo, lo + bytes);
   send({Invalidation::Page, lo, bytes});  // the read-only translation may be cached
   return true;
 }
 
 void Vmm::charge_guest_fault() {
-  st_.guest_os_cycles += costs_.guest_fault;
+  P().st.guest_os_cycles += costs_.guest_fault;
   pending_cycles_ += costs_.guest_fault;
 }
 
 template <class Change>
-bool Vmm::change_page(uint64_t gva, uint64_t& counter, Change&& change) {
+bool Vmm::change_page(uint64_t gva, uint64_t VmmStats::*counter, Change&& change) {
   uint64_t gpa;
   pt::Perms p;
   pt::PageSize s;
-  if (!as_.guest_translate(gva, gpa, p, s)) return false;
-  ++counter;
+  if (!as().guest_translate(gva, gpa, p, s)) return false;
+  ++(P().st.*counter);
   const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);
   change(lo, gpa);
   // The derived tables follow the change, and the MMU drops the old translation.
-  as_.resync(lo, lo + bytes);
+  as().resync(lo, lo + bytes);
   send({Invalidation::Page, lo, bytes});
   return true;
 }
 
 bool Vmm::unmap(uint64_t gva) {
-  return change_page(gva, st_.unmaps, [&](uint64_t lo, uint64_t) {
+  return change_page(gva, &VmmStats::unmaps, [&](uint64_t lo, uint64_t) {
     in_op_ = true;
-    as_.guest_unmap(lo);
+    as().guest_unmap(lo);
     in_op_ = false;
   });
 }
 
 bool Vmm::remap(uint64_t gva) {
-  return change_page(gva, st_.remaps, [&](uint64_t lo, uint64_t) {
+  return change_page(gva, &VmmStats::remaps, [&](uint64_t lo, uint64_t) {
     // Copy-on-write or migration: a guest page fault, which shadowing intercepts first.
-    if (shadowed(lo, as_.format().levels + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
+    if (shadowed(lo, as().format().levels + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
     charge_guest_fault();
     in_op_ = true;
-    as_.guest_remap(lo);
+    as().guest_remap(lo);
     in_op_ = false;
   });
 }
@@ -214,10 +262,10 @@ bool Vmm::protect(uint64_t gva, pt::Perms perms, bool clean) {
   uint64_t gpa;
   pt::Perms p;
   pt::PageSize s;
-  if (!as_.guest_translate(gva, gpa, p, s) || (p == perms && !(clean && as_.guest_dirty(gva)))) return false;
-  return change_page(gva, st_.protects, [&](uint64_t lo, uint64_t) {
+  if (!as().guest_translate(gva, gpa, p, s) || (p == perms && !(clean && as().guest_dirty(gva)))) return false;
+  return change_page(gva, &VmmStats::protects, [&](uint64_t lo, uint64_t) {
     in_op_ = true;
-    as_.guest_protect(lo, perms, clean);
+    as().guest_protect(lo, perms, clean);
     in_op_ = false;
   });
 }
@@ -226,61 +274,82 @@ bool Vmm::move(uint64_t from, uint64_t to) {
   uint64_t gpa;
   pt::Perms p;
   pt::PageSize s;
-  if (!as_.guest_translate(from, gpa, p, s)) return false;
+  if (!as().guest_translate(from, gpa, p, s)) return false;
   const uint64_t bytes = pt::page_bytes(s), dst = to;
   if (to & (bytes - 1)) {  // a large page cannot land there whole: it goes, and faults back in pieces
     unmap(from);
     return false;
   }
   unmap(dst);  // whatever the destination held goes first (mremap replaces it)
-  return change_page(from, st_.moves, [&](uint64_t lo, uint64_t) {
+  return change_page(from, &VmmStats::moves, [&](uint64_t lo, uint64_t) {
     in_op_ = true;
-    as_.guest_move(lo, dst);
+    as().guest_move(lo, dst);
     in_op_ = false;
-    as_.resync(dst, dst + bytes);  // (change_page brings the source range up to date)
+    as().resync(dst, dst + bytes);  // (change_page brings the source range up to date)
   });
 }
 
 void Vmm::exit_process() {
-  ++st_.exits;
+  ++P().st.exits;
   in_op_ = true;
-  as_.guest_reset();
+  as().guest_reset();
   in_op_ = false;
-  writes_.clear();
-  idle_.clear();
-  host_moved_.clear();
-  send({Invalidation::All});
+  P().writes.clear();
+  P().idle.clear();
+  P().host_moved.clear();
+  P().exited = true;
+  // With one process in the VM, dropping everything drops exactly its translations.
+  send(procs_.size() == 1 ? Invalidation{Invalidation::All} : Invalidation{Invalidation::Asid, 0, 0, P().asid});
+}
+
+void Vmm::switch_to(size_t p) {
+  select(p);
+  context_switch();
+}
+
+void Vmm::end_process(size_t p) {
+  const Acting acting(cur_, p);
+  if (P().ended) return;
+  // The guest tears the address space down (its top-level entries: traps under a shadowed root)
+  // and the MMU drops the ASID; nothing runs in it between that and the teardown.
+  // (An exec resets the address space too, and the new image maps pages again: those go now.)
+  if (!P().exited || !as().guest_mappings().empty()) exit_process();
+  P().ended = true;
+  as().teardown();
+  P().as = nullptr;  // its owner may destroy it now
 }
 
 bool Vmm::host_migrate(uint64_t gva) {
-  return change_page(gva, st_.host_migrations, [&](uint64_t page, uint64_t gpa) {
+  return change_page(gva, &VmmStats::host_migrations, [&](uint64_t page, uint64_t gpa) {
     if (mode_ == pt::Mode::Native) return charge_guest_fault();  // natively: the OS moves its own page
     trap(TrapKind::NestedChange, costs_.nested_change);
     // Shadow-style entries embed the old hPA: the hypervisor rewrites them (claim 11 is why a
     // nested-style leaf helps pages the host moves often).
-    const bool shadow_style = shadowed(page, as_.format().levels + 1);
+    const bool shadow_style = shadowed(page, as().format().levels + 1);
     if (shadow_style) {
-      st_.switch_cycles += costs_.shadow_resync;
+      P().st.switch_cycles += costs_.shadow_resync;
       pending_cycles_ += costs_.shadow_resync;
     }
-    host_moved_.insert(page);
-    if (mode_ == pt::Mode::Agile && policy_ != Policy::Static && shadow_style && ++writes_[{0, page}] >= dyn_.threshold)
-      make_nested(page, as_.format().levels);
+    P().host_moved.insert(page);
+    if (mode_ == pt::Mode::Agile && policy_ != Policy::Static && shadow_style &&
+        ++P().writes[{0, page}] >= dyn_.threshold)
+      make_nested(page, as().format().levels);
     // The host page may be larger than the guest page (2 MiB or 1 GiB host pages): every guest
     // page it backs changes its hPA, not only gva's. (change_page invalidates gva's own page.)
-    const auto moved = as_.host_migrate(gpa);
+    // So may other processes' pages, whose gPAs share the host page.
+    const auto moved = as().vm().host_migrate(gpa);
     send({Invalidation::Nested});
-    for (const auto& [va, bytes] : moved)
-      if (va != page) send({Invalidation::Page, va, bytes});
+    for (const auto& m : moved)
+      if (m.as != &as() || m.va != page) send({Invalidation::Page, m.va, m.bytes});
   });
 }
 
 void Vmm::context_switch() {
-  ++st_.context_switches;
-  const bool shadow_root = mode_ == pt::Mode::Shadow || (mode_ == pt::Mode::Agile && !as_.fully_nested());
+  ++P().st.context_switches;
+  const bool shadow_root = mode_ == pt::Mode::Shadow || (mode_ == pt::Mode::Agile && !as().fully_nested());
   if (!shadow_root) return;  // nested paging: the guest writes its root register freely
   if (root_cache_)
-    ++st_.root_cache_hits;  // the guest-root -> shadow-root cache answers
+    ++P().st.root_cache_hits;  // the guest-root -> shadow-root cache answers
   else
     trap(TrapKind::RootChange, costs_.root_change_trap);
 }
@@ -288,10 +357,16 @@ void Vmm::context_switch() {
 void Vmm::tick(uint64_t now) {
   while (now >= next_interval_) {
     next_interval_ += dyn_.interval;
-    ++st_.intervals;
-    if (mode_ == pt::Mode::Agile && policy_ != Policy::Static) scan();
-    writes_.clear();
-    host_moved_.clear();
+    ++intervals_;
+    cleared_dirty_ = false;
+    for (size_t p = 0; p < procs_.size(); ++p) {
+      if (procs_[p]->ended) continue;
+      const Acting acting(cur_, p);
+      if (mode_ == pt::Mode::Agile && policy_ != Policy::Static) scan();
+      P().writes.clear();
+      P().host_moved.clear();
+    }
+    if (cleared_dirty_) send({Invalidation::Nested});
   }
 }
 
@@ -300,10 +375,10 @@ void Vmm::tick(uint64_t now) {
 // sets them: the guest's stores to its page-table pages and the walker's own A/D writes into
 // guest entries go through the nested table (EPT-style A/D, Format::nested_ad).
 bool Vmm::dirty_below(uint64_t va, unsigned level) {
-  const unsigned L = as_.format().levels;
+  const unsigned L = as().format().levels;
   bool dirty = false;
   std::vector<std::pair<uint64_t, unsigned>> stack;  // (guest node gPA, its level)
-  const uint64_t top = level == 0 ? as_.roots().groot : as_.guest_table().read(va, level);
+  const uint64_t top = level == 0 ? as().roots().groot : as().guest_table().read(va, level);
   if (level == 0)
     stack.push_back({top, 1});
   else if ((top & pt::pte::P) && level < L && !(top & pt::pte::PS))
@@ -313,20 +388,20 @@ bool Vmm::dirty_below(uint64_t va, unsigned level) {
     stack.pop_back();
     unsigned nl;
     uint64_t e;
-    if (!as_.nested_table().lookup(node, nl, e)) continue;
+    if (!as().nested_table().lookup(node, nl, e)) continue;
     if (e & pt::pte::D) {
       dirty = true;
-      const uint64_t bytes = 1ull << Format::shift(as_.format().nested_levels, nl);
-      as_.nested_table().write(node & ~(bytes - 1), nl, e & ~pt::pte::D);
+      const uint64_t bytes = 1ull << Format::shift(as().format().nested_levels, nl);
+      as().nested_table().write(node & ~(bytes - 1), nl, e & ~pt::pte::D);
       cleared_dirty_ = true;  // cached nested translations remember D set: the scan flushes them
     }
     if (lvl == L) continue;
     uint64_t hpa;
     pt::Perms p;
     pt::PageSize s;
-    if (!as_.host_translate(node, hpa, p, s)) continue;
+    if (!as().host_translate(node, hpa, p, s)) continue;
     for (unsigned i = 0; i < 512; ++i) {
-      const uint64_t ge = as_.mem().read64(hpa + 8ull * i);
+      const uint64_t ge = as().mem().read64(hpa + 8ull * i);
       if ((ge & pt::pte::P) && !(ge & pt::pte::PS)) stack.push_back({ge & Format::kAddrField, lvl + 1});
     }
   }
@@ -336,26 +411,24 @@ bool Vmm::dirty_below(uint64_t va, unsigned level) {
 // FIG. 10: nested-style entries whose guest page-table pages were not written for `window`
 // intervals go back to shadow-style, parents before children.
 void Vmm::scan() {
-  cleared_dirty_ = false;
-  std::vector<std::pair<unsigned, uint64_t>> points = as_.nested_points();  // sorted: level, then va
-  if (as_.fully_nested()) points.insert(points.begin(), {0u, 0ull});
+  std::vector<std::pair<unsigned, uint64_t>> points = as().nested_points();  // sorted: level, then va
+  if (as().fully_nested()) points.insert(points.begin(), {0u, 0ull});
   for (const auto& pt : points) {
     const auto key = std::make_pair(pt.first, pt.second);
-    const bool leaf = pt.first == as_.format().levels;
-    const bool dirty = leaf ? host_moved_.count(pt.second) > 0 : dirty_below(pt.second, pt.first);
+    const bool leaf = pt.first == as().format().levels;
+    const bool dirty = leaf ? P().host_moved.count(pt.second) > 0 : dirty_below(pt.second, pt.first);
     if (dirty) {
-      idle_[key] = 0;
+      P().idle[key] = 0;
       continue;
     }
-    if (++idle_[key] < dyn_.window) continue;
-    idle_.erase(key);
-    as_.set_compound_shadow(pt.second, pt.first);
-    ++st_.to_shadow[pt.first];
-    st_.switch_cycles += costs_.switch_to_shadow;
+    if (++P().idle[key] < dyn_.window) continue;
+    P().idle.erase(key);
+    as().set_compound_shadow(pt.second, pt.first);
+    ++P().st.to_shadow[pt.first];
+    P().st.switch_cycles += costs_.switch_to_shadow;
     pending_cycles_ += costs_.switch_to_shadow;
     send({Invalidation::WalkCaches});
   }
-  if (cleared_dirty_) send({Invalidation::Nested});
 }
 
 }  // namespace agilemmu::vmm

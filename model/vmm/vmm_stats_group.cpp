@@ -32,10 +32,13 @@ const stats::Group<VmmView>& vmm_stats_group() {
            "pages whose protection a trace's mprotect changed, or that MADV_FREE made clean"},
           &VmmStats::protects);
     field({"moves", Unit::Count, Agg::Sum, "pages a trace's mremap moved to a new gVA (same gPA)"}, &VmmStats::moves);
-    field({"exits", Unit::Count, Agg::Sum, "process exits replayed from a trace (its tables torn down)"},
-          &VmmStats::exits);
+    field(
+        {"exits", Unit::Count, Agg::Sum,
+         "process exits: a trace's exit or exec, or the end of a process of workload.processes (its tables torn down)"},
+        &VmmStats::exits);
     field({"host_migrations", Unit::Count, Agg::Sum, "host pages the hypervisor moved"}, &VmmStats::host_migrations);
-    field({"context_switches", Unit::Count, Agg::Sum, "guest root changes (another process and back)"},
+    field({"context_switches", Unit::Count, Agg::Sum,
+           "guest root changes: the scheduler's, and context_switch_rate's (another process and back)"},
           &VmmStats::context_switches);
     field({"root_cache_hits", Unit::Count, Agg::Sum, "root changes served by the shadow-root cache"},
           &VmmStats::root_cache_hits);
@@ -48,15 +51,15 @@ const stats::Group<VmmView>& vmm_stats_group() {
     g.add_array(
         {"to_nested", Unit::Count, Agg::Sum, "compound entries made nested-style, by level (0 = croot)", kLevelsWhen},
         levels(), [](const VmmView& v, size_t l) -> Value {
-          return l <= v.as.format().levels ? value_of(v.s.to_nested[l]) : Value(stats::Absent{});
+          return l <= v.levels ? value_of(v.s.to_nested[l]) : Value(stats::Absent{});
         });
     g.add_array(
         {"to_shadow", Unit::Count, Agg::Sum, "nested-style entries made shadow-style again, by level", kLevelsWhen},
         levels(), [](const VmmView& v, size_t l) -> Value {
-          return l <= v.as.format().levels ? value_of(v.s.to_shadow[l]) : Value(stats::Absent{});
+          return l <= v.levels ? value_of(v.s.to_shadow[l]) : Value(stats::Absent{});
         });
     g.add({"nested_points_at_end", Unit::Count, Agg::None, "nested-style compound entries when the run ended"},
-          [](const VmmView& v) { return value_of(v.as.nested_points().size()); });
+          [](const VmmView& v) { return value_of(v.nested_points); });
     return g;
   }();
   return g;

@@ -2,6 +2,7 @@
 // memory references. Architects use it to see a walk; the tests use it to check reference counts.
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include <agilemmu/pt/walk.h>
@@ -97,6 +98,7 @@ struct WalkOptions {
   pt::WalkRequest req;
   bool json = false, host = false;
   unsigned repeat = 1;
+  std::string process;  // a multi-process config: whose address space (default: the first)
 };
 
 WalkOptions parse_walk_options(int argc, char** argv) {
@@ -116,6 +118,8 @@ WalkOptions parse_walk_options(int argc, char** argv) {
       w.host = true;
     } else if (o == "--set") {
       w.sets.push_back(a.value(o));
+    } else if (o == "--process") {
+      w.process = a.value(o);
     } else if (o == "--json") {
       w.json = true;
     } else if (o == "--repeat") {
@@ -154,8 +158,20 @@ int walk_cmd(int argc, char** argv) {
   const config::Config cfg = w.cfg_path.empty() ? config::load_text(config::default_config_yaml(), "<default>", w.sets)
                                                 : config::load(w.cfg_path, w.sets);
   pt::PhysMem mem;
-  vmm::AddressSpace as(mem, cfg.format, cfg.layout);
-  config::populate(cfg, as);
+  vmm::Vm vm(mem, cfg.format, cfg.layout);
+  // One address space, or every process of workload.processes populated in order as `run` builds
+  // them (they share the VM's frame allocators, so the addresses are the ones a run starts with).
+  const auto& procs = cfg.workload.processes;
+  std::vector<std::unique_ptr<vmm::AddressSpace>> spaces;
+  size_t pick = procs.empty() || w.process.empty() ? 0 : procs.size();
+  for (size_t i = 0; i < std::max<size_t>(1, procs.size()); ++i) {
+    spaces.push_back(std::make_unique<vmm::AddressSpace>(vm));
+    config::populate(cfg, procs.empty() ? cfg.regions : procs[i].regions, *spaces.back());
+    if (!procs.empty() && procs[i].name == w.process) pick = i;
+  }
+  if (pick == spaces.size()) throw UsageError("walk: --process: no process called '" + w.process + "'");
+  if (procs.empty() && !w.process.empty()) throw UsageError("walk: --process needs a config with workload.processes");
+  vmm::AddressSpace& as = *spaces[pick];
   pt::WalkRequest& req = w.req;
   req.mode = w.host ? pt::Mode::Native : cfg.mode;
   // The walk writes A/D into the image: a repeated walk shows what the first one left behind.

@@ -129,7 +129,8 @@ void read_ptcache(Section pc, Config& c) {
   pc.finish();
 }
 
-void read_workload(Section w, Workload& wl) {
+// workload's own keys; `processes` is read after agile.* (its regions take agile.nested_level).
+void read_workload(Section& w, Workload& wl) {
   wl.accesses = w.u64("accesses", wl.accesses, 0);
   wl.access_size = static_cast<uint32_t>(w.u64("access_size", 8, 1, 64));
   wl.outstanding = static_cast<uint32_t>(w.u64("outstanding", 1, 1, 1024));
@@ -138,7 +139,7 @@ void read_workload(Section w, Workload& wl) {
   wl.trace = w.path_value("trace", "");
   wl.trace_limit = w.u64("trace_limit", 0);
   wl.demand_anywhere = w.boolean("demand_anywhere", true);
-  w.finish();
+  wl.time_slice = w.u64("time_slice", wl.time_slice, 1);
 }
 
 void read_agile(Section ag, Config& c) {
@@ -177,10 +178,10 @@ void read_host(Section host, vmm::Layout& layout) {
   host.finish();
 }
 
-// One entry of guest.regions; it must not overlap the regions already in `c`.
-Region read_region(Section& r, const Config& c) {
+// One entry of guest.regions (or a process's regions); it must not overlap `others`.
+Region read_region(Section& r, const Config& c, const std::vector<Region>& others) {
   Region reg;
-  reg.name = r.str("name", "region" + std::to_string(c.regions.size()));
+  reg.name = r.str("name", "region" + std::to_string(others.size()));
   reg.kind = r.choice("kind", "data", {"code", "heap", "stack", "mmap", "data"});
   reg.base = r.u64("base", 0);
   reg.size = r.u64("size", 0, 1);
@@ -208,7 +209,7 @@ Region read_region(Section& r, const Config& c) {
   if (last < reg.base) r.fail("size", "region runs past the end of the 64-bit address space");
   if (!c.format.canonical(reg.base) || !c.format.canonical(last) || (reg.base >> 63) != (last >> 63))
     r.fail("base", "region is not in the canonical " + std::to_string(c.format.va_bits()) + "-bit address space");
-  for (const auto& o : c.regions)
+  for (const auto& o : others)
     if (reg.base <= o.base + (o.size - 1) && o.base <= last) r.fail("base", "overlaps region '" + o.name + "'");
   r.finish();
   return reg;
@@ -219,8 +220,34 @@ void read_guest(Section g, Config& c) {
   c.layout.guest_size = g.u64("memory", c.layout.guest_size, 1ull << 20);
   if (c.layout.guest_base & 0xfff) g.fail("base", "must be 4 KiB aligned");
   c.layout.host_page = page_size(g, "host_page_size", pt::PageSize::k4K);
-  for (Section& r : g.list("regions")) c.regions.push_back(read_region(r, c));
+  for (Section& r : g.list("regions")) c.regions.push_back(read_region(r, c, c.regions));
   g.finish();
+}
+
+// workload.processes: each a trace or a set of regions of its own (separate address spaces, so
+// regions of different processes may overlap).
+void read_processes(Section& w, Config& c) {
+  if (!w.has("processes")) return;
+  auto list = w.list("processes");
+  if (list.empty()) w.fail("processes", "must list at least one process (or leave the key out)");
+  if (list.size() > 4095) w.fail("processes", "at most 4095 processes (ASIDs 1 to 4095)");
+  if (!c.regions.empty()) w.fail("processes", "give each process its regions; guest.regions must then be empty");
+  if (!c.workload.trace.empty()) w.fail("processes", "give each process its trace; workload.trace must then be empty");
+  for (Section& ps : list) {
+    Process p;
+    p.name = ps.str("name", "process" + std::to_string(c.workload.processes.size()));
+    for (const auto& o : c.workload.processes)
+      if (o.name == p.name) ps.fail("name", "two processes are called '" + p.name + "'");
+    p.trace = ps.path_value("trace", "");
+    p.trace_limit = ps.u64("trace_limit", 0);
+    p.accesses = ps.u64("accesses", c.workload.accesses);
+    for (Section& r : ps.list("regions")) p.regions.push_back(read_region(r, c, p.regions));
+    if (p.trace.empty() == p.regions.empty())
+      ps.fail(p.trace.empty() ? "regions" : "trace", "a process has either a trace or regions (one of them)");
+    if (!p.trace.empty() && ps.has("accesses")) ps.fail("accesses", "a trace process runs its trace (trace_limit)");
+    ps.finish();
+    c.workload.processes.push_back(std::move(p));
+  }
 }
 
 Config from_value(const Value& root, const std::string& name) {
@@ -234,11 +261,14 @@ Config from_value(const Value& root, const std::string& name) {
   c.mmu.seed = c.seed;
   read_dram(top.sub("dram"), c.dram);
   read_ptcache(top.sub("ptcache"), c);
-  read_workload(top.sub("workload"), c.workload);
+  Section workload = top.sub("workload");
+  read_workload(workload, c.workload);
   read_agile(top.sub("agile"), c);
   read_vmm(top.sub("vmm"), c);
   read_host(top.sub("host"), c.layout);
   read_guest(top.sub("guest"), c);
+  read_processes(workload, c);
+  workload.finish();
   top.finish();
   return c;
 }
@@ -271,13 +301,13 @@ guest:
 )";
 }
 
-sys::WorkloadConfig Config::synthetic() const {
+sys::WorkloadConfig Config::synthetic(const std::vector<Region>& regs, uint64_t accesses, uint64_t seed_) const {
   sys::WorkloadConfig w;
-  w.accesses = workload.accesses;
+  w.accesses = accesses;
   w.access_size = workload.access_size;
   w.context_switch_rate = workload.context_switch_rate;
-  w.seed = seed;
-  for (const auto& r : regions) {
+  w.seed = seed_;
+  for (const auto& r : regs) {
     sys::RegionTraffic t = r.traffic;
     t.name = r.name;
     t.base = r.base;
@@ -289,8 +319,10 @@ sys::WorkloadConfig Config::synthetic() const {
   return w;
 }
 
-void populate(const Config& cfg, vmm::AddressSpace& as) {
-  for (const auto& r : cfg.regions) {
+void populate(const Config& cfg, vmm::AddressSpace& as) { populate(cfg, cfg.regions, as); }
+
+void populate(const Config& cfg, const std::vector<Region>& regions, vmm::AddressSpace& as) {
+  for (const auto& r : regions) {
     if (!r.populate) continue;
     const uint64_t pb = pt::page_bytes(r.page_size);
     // Populated as MAP_POPULATE does: writable pages are touched for write, so they start dirty.
@@ -304,7 +336,7 @@ void populate(const Config& cfg, vmm::AddressSpace& as) {
     if (cfg.dynamic.start_nested) as.set_compound_nested(0, 0);
     return;
   }
-  for (const auto& r : cfg.regions)
+  for (const auto& r : regions)
     if (r.paging == Paging::Nested) as.make_range_nested(r.base, r.size, r.nested_level);
 }
 

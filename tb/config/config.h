@@ -31,15 +31,27 @@ struct Region {
   sys::RegionTraffic traffic;  // how the workload accesses it
 };
 
+// One process of a multi-process workload (workload.processes): a trace, or synthetic traffic
+// over its own regions. Each has its own guest page table and ASID (its index + 1).
+struct Process {
+  std::string name;
+  std::string trace;            // a trace to replay, or empty: synthetic traffic over `regions`
+  uint64_t trace_limit = 0;     // replay at most this many records (0: all)
+  uint64_t accesses = 0;        // synthetic: accesses (workload.accesses unless given)
+  std::vector<Region> regions;  // synthetic: its regions, as guest.regions
+};
+
 struct Workload {
   uint64_t accesses = 100000;
   uint32_t access_size = 8;
   uint32_t outstanding = 1;   // requests in flight (at timing)
   uint32_t think_cycles = 0;  // CPU cycles between requests
   double context_switch_rate = 0;
-  std::string trace;            // lackey trace to replay instead of the synthetic regions
-  uint64_t trace_limit = 0;     // replay at most this many records (0: all)
-  bool demand_anywhere = true;  // a fault outside every region maps a 4 KiB rwxu page
+  std::string trace;               // lackey trace to replay instead of the synthetic regions
+  uint64_t trace_limit = 0;        // replay at most this many records (0: all)
+  bool demand_anywhere = true;     // a fault outside every region maps a 4 KiB rwxu page
+  std::vector<Process> processes;  // several processes, scheduled round-robin (empty: one, as above)
+  uint64_t time_slice = 10000;     // accesses a process runs before the scheduler switches
 };
 
 struct Config {
@@ -59,7 +71,8 @@ struct Config {
   sys::LineCacheConfig ptcache;
   Workload workload;
   // The synthetic workload over the regions, as the request producer takes it.
-  sys::WorkloadConfig synthetic() const;
+  sys::WorkloadConfig synthetic() const { return synthetic(regions, workload.accesses, seed); }
+  sys::WorkloadConfig synthetic(const std::vector<Region>& regs, uint64_t accesses, uint64_t seed) const;
 };
 
 // Loads, merges --set overrides, and validates. Throws ConfigError naming file, line and key.
@@ -71,5 +84,7 @@ const char* default_config_yaml();
 // Builds the guest's address space from the regions: maps populated regions, builds the derived
 // tables and applies the agile paging of each region.
 void populate(const Config& cfg, vmm::AddressSpace& as);
+// The same for one process of workload.processes, from its own regions.
+void populate(const Config& cfg, const std::vector<Region>& regions, vmm::AddressSpace& as);
 
 }  // namespace agilemmu::config

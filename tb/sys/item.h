@@ -14,6 +14,9 @@ struct Item {
     Unmap,
     HostMigrate,
     ContextSwitch,
+    // The scheduler of a multi-process workload (sys/scheduler.h); `asid` names the process.
+    Switch,  // it runs another process: the guest writes that process's root
+    End,     // a process ended (its trace or accesses are done, or it exited)
     // The program's memory-map calls (trace events; fields below). Mmap..Exec keep this order:
     // the binary format's event codes are 1 + (kind - Mmap).
     Mmap,      // va, len, prot, flags
@@ -31,6 +34,7 @@ struct Item {
   bool user = true;
   uint32_t prot = 0, flags = 0;  // events: PROT_* bits (or advice, exit status); MAP_* flags
   uint64_t len = 0, va2 = 0, len2 = 0;
+  uint16_t asid = 0;  // the process it belongs to in a multi-process workload (0: the only one)
 };
 const char* to_string(Item::Kind);
 constexpr unsigned kEventKinds = Item::Exec - Item::Mmap + 1;

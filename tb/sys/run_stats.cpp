@@ -107,6 +107,30 @@ void add_time(stats::Group<RunView>& g) {
         });
 }
 
+// Per process (workload.processes in order, or the only one as 0): who ran and who paid.
+void add_processes(stats::Group<RunView>& g) {
+  constexpr size_t kMaxProcesses = 4095;  // ASIDs 1..4095 (config: workload.processes)
+  constexpr const char* kWhen = "one per process: 0 alone, or workload.processes in order";
+  using Get = uint64_t (*)(const RunView&, size_t);
+  const auto per = [&g](const char* name, Unit u, const char* desc, Get get) {
+    g.add_array({name, u, Agg::Sum, desc, kWhen}, stats::numbered("process", kMaxProcesses, true),
+                [get](const RunView& v, size_t i) -> Value {
+                  return i < v.process_accesses.size() ? value_of(get(v, i)) : Value(stats::Absent{});
+                });
+  };
+  per("processes.accesses", Unit::Count, "accesses the process issued",
+      [](const RunView& v, size_t i) { return v.process_accesses[i]; });
+  per("processes.vmm_cycles", Unit::Cycles, "VMM trap, agile switching and shadow-resync cycles the process caused",
+      [](const RunView& v, size_t i) { return v.vmm.process_stats(i).vmm_cycles(); });
+  per("processes.guest_os_cycles", Unit::Cycles, "the guest OS's page-fault work for the process",
+      [](const RunView& v, size_t i) { return v.vmm.process_stats(i).guest_os_cycles; });
+  per("processes.traps", Unit::Count, "VMM traps the process caused, all kinds",
+      [](const RunView& v, size_t i) { return v.vmm.process_stats(i).traps_total(); });
+  per("processes.context_switches", Unit::Count,
+      "root changes to the process (the scheduler's, and context_switch_rate's while it ran)",
+      [](const RunView& v, size_t i) { return v.vmm.process_stats(i).context_switches; });
+}
+
 stats::Group<RunView> make_group() {
   stats::Group<RunView> g;
   add_identity(g);
@@ -121,16 +145,19 @@ stats::Group<RunView> make_group() {
         });
   g.nest("dram", dram_stats_group(), [](const RunView& v) -> const DramCounters& { return v.dram.counters(); });
   g.nest("ptcache", LineCache::stats_group(), [](const RunView& v) -> const LineCache& { return v.ptcache; });
-  g.nest("vmm", vmm::vmm_stats_group(), [](const RunView& v) { return vmm::VmmView{v.vmm.stats(), v.as}; });
+  g.nest("vmm", vmm::vmm_stats_group(), [](const RunView& v) {
+    return vmm::VmmView{v.vmm.stats(), v.cfg.format.levels, v.vmm.nested_points()};
+  });
   stats::Index calls{"call", {}};
   for (unsigned k = 0; k < kEventKinds; ++k)
     calls.names.emplace_back(to_string(static_cast<Item::Kind>(Item::Mmap + k)));
   g.add_array({"mm_events", Unit::Count, Agg::Sum, "memory-map calls of the trace replayed by the guest OS, by call"},
-              std::move(calls), [](const RunView& v, size_t k) { return value_of(v.mm.counts()[k]); });
+              std::move(calls), [](const RunView& v, size_t k) { return value_of(v.mm.counts[k]); });
   g.add({"mm_events.pages_dropped", Unit::Count, Agg::Sum,
          "mapped pages the replayed calls removed from the guest table (munmap, mremap, a shrinking brk, PROT_NONE, "
          "MADV_DONTNEED, exit)"},
-        [](const RunView& v) { return value_of(v.mm.pages_dropped()); });
+        [](const RunView& v) { return value_of(v.mm.dropped); });
+  add_processes(g);
   return g;
 }
 }  // namespace

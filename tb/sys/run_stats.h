@@ -18,16 +18,23 @@
 
 namespace agilemmu::sys {
 
+// A trace's memory-map events replayed, summed over the processes.
+struct MmCounts {
+  std::array<uint64_t, kEventKinds> counts{};
+  uint64_t dropped = 0;  // mapped pages the calls removed
+};
+
 // Everything a run's statistics are read from, once it has ended.
 struct RunView {
   const config::Config& cfg;
   const TrafficGenStats& cpu;
   const mmu::Mmu& mmu;
   const vmm::Vmm& vmm;
-  const vmm::AddressSpace& as;
   const Dram& dram;
   const LineCache& ptcache;
-  const MemoryMapReplay& mm;  // the trace's memory-map events
+  const MmCounts& mm;  // the trace's memory-map events
+  // Accesses of each process (workload.processes in order; one entry for a single process).
+  const std::vector<uint64_t>& process_accesses;
   double host_seconds = 0;
   bool host_timing = true;  // false: the host-time keys are left out (--no-host-timing)
   bool partial = false;     // stopped by Ctrl-C

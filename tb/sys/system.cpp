@@ -7,15 +7,42 @@ namespace agilemmu::sys {
 using namespace sc_core;
 
 System::System(const config::Config& cfg) : cfg_(cfg) {
-  as_ = std::make_unique<vmm::AddressSpace>(mem_, cfg.format, cfg.layout);
-  config::populate(cfg, *as_);
-  vmm_ = std::make_unique<vmm::Vmm>(*as_, cfg.mode, cfg.agile_policy, cfg.costs, cfg.dynamic, cfg.root_cache);
+  vm_ = std::make_unique<vmm::Vm>(mem_, cfg.format, cfg.layout);
+  const auto& procs = cfg.workload.processes;
+  // One process (the workload's regions or trace), or each of workload.processes with ASID i + 1.
+  const size_t n = procs.empty() ? 1 : procs.size();
+  for (size_t i = 0; i < n; ++i) {
+    auto p = std::make_unique<Proc>();
+    p->ctx.asid = static_cast<uint16_t>(i + 1);
+    p->ctx.vmid = 1;
+    p->regions = procs.empty() ? &cfg_.regions : &cfg_.workload.processes[i].regions;
+    p->as = std::make_unique<vmm::AddressSpace>(*vm_);
+    config::populate(cfg, *p->regions, *p->as);
+    procs_.push_back(std::move(p));
+  }
+  vmm_ = std::make_unique<vmm::Vmm>(*procs_[0]->as, cfg.mode, cfg.agile_policy, cfg.costs, cfg.dynamic, cfg.root_cache);
+  for (size_t i = 1; i < n; ++i) vmm_->add_process(*procs_[i]->as, procs_[i]->ctx.asid);
   vmm_->invalidate = [this](const vmm::Invalidation& i) { invalidate(i); };
-  mm_ = std::make_unique<MemoryMapReplay>(*vmm_, *as_);
-  if (cfg.workload.trace.empty())
+  for (auto& p : procs_) p->mm = std::make_unique<MemoryMapReplay>(*vmm_, *p->as);
+  if (!procs.empty()) {
+    std::vector<Scheduler::Process> sp;
+    for (size_t i = 0; i < n; ++i) {
+      const auto& pc = procs[i];
+      Scheduler::Process s;
+      s.asid = procs_[i]->ctx.asid;
+      // Each synthetic process draws from its own stream: the seed plus its index.
+      s.src = pc.trace.empty() ? std::make_unique<SyntheticSource>(cfg.synthetic(pc.regions, pc.accesses, cfg.seed + i))
+                               : open_trace(pc.trace, pc.trace_limit);
+      sp.push_back(std::move(s));
+    }
+    auto sched = std::make_unique<Scheduler>(std::move(sp), cfg.workload.time_slice);
+    sched_ = sched.get();
+    src_ = std::move(sched);
+  } else if (cfg.workload.trace.empty()) {
     src_ = std::make_unique<SyntheticSource>(cfg.synthetic());
-  else
+  } else {
     src_ = open_trace(cfg.workload.trace, cfg.workload.trace_limit);
+  }
 
   mmu_ = std::make_unique<mmu::Mmu>("mmu", cfg.mmu, cfg.format);
   ptcache_ = std::make_unique<LineCache>("ptcache", cfg.ptcache);
@@ -26,8 +53,9 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   tc.outstanding = cfg.workload.outstanding;
   tc.think_cycles = cfg.workload.think_cycles;
   tc.quantum_ns = cfg.mmu.quantum_ns;
-  tc.asid = ctx_.asid = 1;
-  tc.vmid = ctx_.vmid = 1;
+  tc.asid = 1;
+  tc.vmid = 1;
+  tc.tag_asid = sched_ != nullptr;
   TrafficGenHooks h;
   h.event = [this](const Item& it) { return on_event(it); };
   h.fault = [this](const Item& it, const pt::Fault& f, bool& retry) { return on_fault(it, f, retry); };
@@ -48,28 +76,40 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
 // After every guest OS or hypervisor action: the roots may have moved, and the tables may have
 // changed in ways no invalidation covers (new mappings), which walks in flight must not miss.
 void System::refresh_roots() {
-  mmu_->set_roots(ctx_, as_->roots());
+  for (size_t i = 0; i < procs_.size(); ++i)
+    if (!vmm_->ended(i)) mmu_->set_roots(procs_[i]->ctx, procs_[i]->as->roots());
   mmu_->tables_changed();
+}
+
+System::Proc& System::select(const Item& it) {
+  const size_t i = it.asid ? it.asid - 1u : 0;
+  vmm_->select(i);
+  return *procs_[i];
 }
 
 void System::invalidate(const vmm::Invalidation& inv) {
   switch (inv.kind) {
     case vmm::Invalidation::Page:
-      mmu_->invalidate_range(ctx_.vmid, inv.va, inv.size);
+      mmu_->invalidate_range(1, inv.va, inv.size);
       break;
     case vmm::Invalidation::WalkCaches:
-      mmu_->invalidate_walk_caches(ctx_.vmid);
+      mmu_->invalidate_walk_caches(1);
       break;
     case vmm::Invalidation::Nested:
-      mmu_->invalidate_nested(ctx_.vmid);
+      mmu_->invalidate_nested(1);
       break;
     case vmm::Invalidation::All:
       mmu_->invalidate_all();
+      break;
+    case vmm::Invalidation::Asid:
+      mmu_->invalidate_asid(1, inv.asid);
       break;
   }
 }
 
 uint64_t System::on_event(const Item& it) {
+  Proc& p = select(it);
+  const size_t pi = vmm_->selected();
   switch (it.kind) {
     case Item::Remap:
       vmm_->remap(it.va);
@@ -83,6 +123,12 @@ uint64_t System::on_event(const Item& it) {
     case Item::ContextSwitch:
       vmm_->context_switch();
       break;
+    case Item::Switch:
+      vmm_->switch_to(pi);
+      break;
+    case Item::End:
+      vmm_->end_process(pi);
+      break;
     case Item::Mmap:
     case Item::Munmap:
     case Item::Mremap:
@@ -91,7 +137,7 @@ uint64_t System::on_event(const Item& it) {
     case Item::Madvise:
     case Item::Exit:
     case Item::Exec:
-      mm_->apply(it);
+      p.mm->apply(it);
       break;
     case Item::Access:
       break;
@@ -102,6 +148,8 @@ uint64_t System::on_event(const Item& it) {
 
 uint64_t System::on_fault(const Item& it, const pt::Fault& f, bool& retry) {
   retry = false;
+  Proc& p = select(it);
+  if (vmm_->ended(vmm_->selected())) return 0;  // (not reached: a process's requests complete before it ends)
   // A write to a clean page under a shadow-style leaf: the hypervisor's dirty-bit emulation.
   if (f.kind == pt::FaultKind::Permission && it.access == pt::Access::Write &&
       (f.stage == pt::Stage::Shadow || f.stage == pt::Stage::Compound) && vmm_->dirty_bit_trap(it.va)) {
@@ -112,13 +160,13 @@ uint64_t System::on_fault(const Item& it, const pt::Fault& f, bool& retry) {
   // reserved-bit, nested and #GP faults are reported, not repaired.
   if (f.kind != pt::FaultKind::NotPresent || f.stage == pt::Stage::Nested || f.stage == pt::Stage::None) return 0;
   const config::Region* reg = nullptr;
-  for (const auto& r : cfg_.regions)
+  for (const auto& r : *p.regions)
     if (it.va >= r.base && it.va < r.base + r.size) reg = &r;
   if (reg) {
     vmm_->demand_fault(it.va, reg->page_size, reg->perms, it.access == pt::Access::Write);
   } else if (cfg_.workload.demand_anywhere && cfg_.format.canonical(it.va)) {
     pt::Perms perms;  // a trace's regions say how the page is mapped; elsewhere rwx
-    if (!mm_->fault_perms(it.va, pt::Perms{}, perms)) return 0;
+    if (!p.mm->fault_perms(it.va, pt::Perms{}, perms)) return 0;
     vmm_->demand_fault(it.va, pt::PageSize::k4K, perms, it.access == pt::Access::Write);
   } else {
     return 0;
@@ -143,7 +191,15 @@ void System::run() {
 }
 
 nlohmann::json System::statistics(bool host_timing, bool partial) const {
-  const RunView v{cfg_, tg_->stats(), *mmu_, *vmm_, *as_, *dram_, *ptcache_, *mm_, host_seconds_, host_timing, partial};
+  MmCounts mm;
+  for (const auto& p : procs_) {
+    for (unsigned k = 0; k < kEventKinds; ++k) mm.counts[k] += p->mm->counts()[k];
+    mm.dropped += p->mm->pages_dropped();
+  }
+  std::vector<uint64_t> accesses;
+  for (size_t i = 0; i < procs_.size(); ++i) accesses.push_back(sched_ ? sched_->accesses(i) : tg_->stats().accesses);
+  const RunView v{cfg_, tg_->stats(), *mmu_,         *vmm_,       *dram_, *ptcache_,
+                  mm,   accesses,     host_seconds_, host_timing, partial};
   return to_json(run_stats_group(), v);
 }
 

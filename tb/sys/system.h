@@ -1,6 +1,8 @@
 // The simulated system of one `agilemmu run`: traffic-generator CPU -> Mmu -> DRAM, with the
 // walk ports going through the page-table line cache, and the guest OS / hypervisor model
-// (vmm::Vmm) answering page faults, applying OS events and invalidating the MMU.
+// (vmm::Vmm) answering page faults, applying OS events and invalidating the MMU. One VM
+// (vmm::Vm) runs one process, or the processes of workload.processes, each with its own address
+// space and ASID, scheduled round-robin by sys::Scheduler.
 #pragma once
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -15,6 +17,7 @@
 #include "sys/line_cache.h"
 #include "sys/mm_replay.h"
 #include "sys/run_stats.h"
+#include "sys/scheduler.h"
 #include "sys/traffic_gen.h"
 #include "sys/workload.h"
 
@@ -39,20 +42,29 @@ class System {
   uint64_t on_event(const Item& it);
   uint64_t on_fault(const Item& it, const pt::Fault& f, bool& retry);
   uint64_t on_tick(uint64_t now);
+  // One process of the workload: its address space, its trace's memory-map state, its regions.
+  struct Proc {
+    mmu::Context ctx;
+    std::unique_ptr<vmm::AddressSpace> as;
+    std::unique_ptr<MemoryMapReplay> mm;
+    const std::vector<config::Region>* regions = nullptr;
+  };
+  // The process an item belongs to (ASID 0: the only one), selected in the Vmm.
+  Proc& select(const Item& it);
   void invalidate(const vmm::Invalidation& inv);
   void refresh_roots();
 
   config::Config cfg_;
   pt::PhysMem mem_;
-  std::unique_ptr<vmm::AddressSpace> as_;
+  std::unique_ptr<vmm::Vm> vm_;
+  std::vector<std::unique_ptr<Proc>> procs_;  // index = Vmm process index = ASID - 1
   std::unique_ptr<vmm::Vmm> vmm_;
-  std::unique_ptr<MemoryMapReplay> mm_;  // a trace's memory-map events
   std::unique_ptr<Source> src_;
+  Scheduler* sched_ = nullptr;  // src_ of a multi-process workload
   std::unique_ptr<mmu::Mmu> mmu_;
   std::unique_ptr<LineCache> ptcache_;
   std::unique_ptr<Dram> dram_;
   std::unique_ptr<TrafficGen> tg_;
-  mmu::Context ctx_;
   std::function<void(uint64_t, uint64_t)> progress_;
   double host_seconds_ = 0;
 };

@@ -43,6 +43,7 @@ void TrafficGen::prepare(Slot& s, const Item& it) const {
   s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   s.ext.access = it.access;
   s.ext.user = it.user;
+  if (cfg_.tag_asid) s.ext.asid = it.asid;
 }
 
 void TrafficGen::count(const Item& it) {
@@ -178,6 +179,18 @@ bool TrafficGen::at_complete(Slot& s) {
   return true;
 }
 
+void TrafficGen::at_drain() {
+  for (;;) {
+    while (!done_.empty()) {
+      Slot* s = done_.front();
+      done_.pop_front();
+      at_complete(*s);
+    }
+    if (!in_flight_) return;
+    wait(resp_);
+  }
+}
+
 void TrafficGen::at_thread() {
   Item it;
   bool more = true;
@@ -196,6 +209,8 @@ void TrafficGen::at_thread() {
         continue;
       }
       if (it.kind != Item::Access) {
+        // Another process runs, or one ends: its requests in flight complete first, under its roots.
+        if (it.kind == Item::Switch || it.kind == Item::End) at_drain();
         if (const uint64_t c = event_cycles(it)) wait(clk_ * double(c));
         continue;
       }

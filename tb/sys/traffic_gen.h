@@ -27,6 +27,7 @@ struct TrafficGenConfig {
   uint32_t think_cycles = 0;  // CPU work between two requests
   double quantum_ns = 1000;   // lt: temporal-decoupling quantum
   uint16_t asid = 1, vmid = 1;
+  bool tag_asid = false;  // each request carries its item's ASID (a multi-process workload), not `asid`
   mmu::Origin origin = mmu::Origin::Guest;
   uint64_t tick_every = 1024;  // accesses between calls of the tick hook
 };
@@ -98,6 +99,8 @@ class TrafficGen : public sc_core::sc_module {
   void at_issue(Slot& s);
   // AT: a response came back; false when the request was sent again (a repaired fault).
   bool at_complete(Slot& s);
+  // AT: completes every request in flight (a context switch serializes, as a root write does).
+  void at_drain();
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
   uint64_t cycles(sc_core::sc_time t) const { return static_cast<uint64_t>(std::llround(t / clk_)); }
   // cycles(t) for a request latency, from a small cache of recent ones: LT requests mostly take

@@ -19,6 +19,10 @@ const char* to_string(Item::Kind k) {
       return "host_migrate";
     case Item::ContextSwitch:
       return "context_switch";
+    case Item::Switch:
+      return "switch";
+    case Item::End:
+      return "end";
     case Item::Mmap:
       return "mmap";
     case Item::Munmap:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""coherence.py AGILEMMU CONFIGS_DIR shipped|hostmove-lt|hostmove-at: runs with the translation-coherence checker
+"""coherence.py AGILEMMU CONFIGS_DIR shipped|hostmove-lt|hostmove-at|multiprocess: runs with the translation-coherence checker
 on (mmu.check: every delivered translation against a fresh uncached walk of the tables as they
 are at that moment; a difference stops the run with exit code 1).
   shipped   every shipped config and scenario, in LT and in AT (4 walkers, 8 in flight)
@@ -7,6 +7,10 @@ are at that moment; a difference stops the run with exit code 1).
             the host-migration scenario (migrations, remaps, unmaps of 4 KiB and 2 MiB guest
             pages) in every paging mode and both agile policies (the dynamic one scanning often),
             with 4 KiB, 2 MiB and 1 GiB host pages, in LT or in AT
+  multiprocess
+            the three-process config (context switches, exits, host migrations whose 2 MiB host
+            pages back several processes) in every paging mode, with 4 KiB and 2 MiB host pages,
+            in LT and in AT
 Each run must also have checked every translation it made."""
 import glob, json, os, subprocess, sys, tempfile
 
@@ -17,6 +21,13 @@ runs = []
 if which == "shipped":
     for c in sorted(glob.glob(os.path.join(cfgdir, "*.yaml")) + glob.glob(os.path.join(cfgdir, "scenarios", "*.yaml"))):
         runs += [(c, []), (c, AT)]
+elif which == "multiprocess":
+    c = os.path.join(cfgdir, "multiprocess.yaml")
+    for mode in (["mmu.mode=native"], ["mmu.mode=nested"], ["mmu.mode=shadow"], ["mmu.mode=agile", "agile.policy=static"],
+                 ["mmu.mode=agile", "agile.policy=dynamic", "agile.interval=50000"]):
+        for hp in ("4K", "2M"):
+            sets = [a for kv in mode + [f"guest.host_page_size={hp}", "workload.time_slice=700"] for a in ("--set", kv)]
+            runs += [(c, sets), (c, sets + AT)]
 else:
     c = os.path.join(cfgdir, "scenarios", "hostmove.yaml")
     modes = [["mmu.mode=native"], ["mmu.mode=nested"], ["mmu.mode=shadow"], ["mmu.mode=agile", "agile.policy=static"],

@@ -38,7 +38,13 @@ check(0 < m["walker"]["ad_writes"] < a["walk_refs"] or a["walks"] == 0, "walks m
 if a["mode"] in ("native", "shadow"):
     check(m["walker"]["refs_nested_port"] == 0, "a 1-D walk used the nested port")
 check(a["accesses"] == a["fetches"] + a["reads"] + a["writes"], "access mix does not add up")
-check(a["accesses"] == 20000 or a["config"].endswith("trace-ls.yaml"), "--set workload.accesses was not applied")
+procs = a["processes"]
+check(a["accesses"] == 20000 * len(procs["accesses"]) or a["config"].endswith("trace-ls.yaml"),
+      "--set workload.accesses was not applied (to every process)")
+# Per-process counters add up to the VM's.
+for per, total in (("accesses", a["accesses"]), ("vmm_cycles", a["vmm_cycles"]), ("guest_os_cycles", a["guest_os_cycles"]),
+                   ("traps", a["vmm_traps"]), ("context_switches", a["vmm"]["context_switches"])):
+    check(sum(procs[per].values()) == total, f"processes.{per} does not add up to {total}")
 c = run("c", "--set", "mmu.mode=nested")
 check(c["mode"] == "nested", "--set mmu.mode was not applied")
 print(f"{cfg}: mode {a['mode']}, {a['walks']} walks, {a['refs_per_walk']:.2f} refs/walk")

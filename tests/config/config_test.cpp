@@ -142,3 +142,54 @@ BOOST_AUTO_TEST_CASE(agile_policy_and_start) {
   BOOST_TEST(e.find("agile.start") != std::string::npos, e);
   BOOST_TEST(error_of("agile: {policy: paper}\n").find("static, dynamic, isca") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(workload_processes) {
+  const auto c = config::load_text(R"(workload:
+  accesses: 500
+  time_slice: 40
+  processes:
+    - name: a
+      regions: [{name: heap, base: 0x10000000, size: 1M}]
+    - regions: [{name: heap, base: 0x10000000, size: 2M, page_size: 2M}]   # may overlap another process's
+      accesses: 7
+    - {name: t, trace: ls.lackey, trace_limit: 9}
+)",
+                                   "t.yaml");
+  BOOST_TEST(c.workload.time_slice == 40u);
+  BOOST_REQUIRE(c.workload.processes.size() == 3u);
+  const auto& p = c.workload.processes;
+  BOOST_TEST(p[0].name == "a");
+  BOOST_TEST(p[0].accesses == 500u);  // workload.accesses
+  BOOST_TEST(p[1].name == "process1");
+  BOOST_TEST(p[1].accesses == 7u);
+  BOOST_TEST(p[1].regions[0].size == (2u << 20));
+  BOOST_TEST(p[2].trace.find("ls.lackey") != std::string::npos);
+  BOOST_TEST(p[2].trace_limit == 9u);
+  BOOST_TEST(p[2].regions.empty());
+  BOOST_TEST(config::load_text("", "t.yaml").workload.processes.empty());
+}
+
+BOOST_AUTO_TEST_CASE(workload_processes_errors) {
+  const std::string head = "workload:\n  processes:\n";
+  BOOST_TEST(error_of(head + "    - {regions: [{base: 0x1000, size: 4K}], colour: red}\n")
+                 .find("t.yaml:3: key 'workload.processes[0].colour': unknown key") != std::string::npos);
+  BOOST_TEST(error_of("workload:\n  processes: []\n").find("'workload.processes': must list at least one process") !=
+             std::string::npos);
+  BOOST_TEST(error_of(head + "    - {name: a}\n").find("either a trace or regions") != std::string::npos);
+  BOOST_TEST(
+      error_of(head + "    - {trace: x, regions: [{base: 0x1000, size: 4K}]}\n").find("either a trace or regions") !=
+      std::string::npos);
+  BOOST_TEST(error_of(head + "    - {trace: x, accesses: 5}\n").find("'workload.processes[0].accesses'") !=
+             std::string::npos);
+  BOOST_TEST(
+      error_of(head + "    - {name: a, trace: x}\n    - {name: a, trace: y}\n").find("two processes are called 'a'") !=
+      std::string::npos);
+  BOOST_TEST(error_of(head + "    - {regions: [{base: 0x1000, size: 8K}, {base: 0x2000, size: 4K}]}\n")
+                 .find("overlaps region") != std::string::npos);
+  BOOST_TEST(error_of(head + "    - {trace: x}\nguest:\n  regions: [{base: 0x1000, size: 4K}]\n")
+                 .find("guest.regions must then be empty") != std::string::npos);
+  BOOST_TEST(
+      error_of("workload:\n  trace: y\n  processes:\n    - {trace: x}\n").find("workload.trace must then be empty") !=
+      std::string::npos);
+  BOOST_TEST(error_of("workload:\n  time_slice: 0\n").find("'workload.time_slice'") != std::string::npos);
+}

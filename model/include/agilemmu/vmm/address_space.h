@@ -1,7 +1,8 @@
 // One guest process's address space as the guest OS and the hypervisor see it: the guest table
-// (gVA->gPA), the nested table (gPA->hPA), and the tables derived from them — the shadow table
-// (gVA->hPA), the compound table of agile paging, and a native table (the same process run
-// without virtualization: hVA = gVA onto the same host frames, for comparison).
+// (gVA->gPA), the VM's nested table (gPA->hPA, shared with the VM's other processes: vmm::Vm),
+// and the tables derived from them — the shadow table (gVA->hPA), the compound table of agile
+// paging, and a native table (the same process run without virtualization: hVA = gVA onto the
+// same host frames, for comparison).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -17,32 +18,19 @@
 #include <agilemmu/pt/walk.h>
 #include <agilemmu/vmm/frame_alloc.h>
 #include <agilemmu/vmm/radix_table.h>
+#include <agilemmu/vmm/vm.h>
 
 namespace agilemmu::vmm {
 
-struct Mapping {
-  uint64_t out = 0;  // gPA for guest mappings, hPA for nested mappings
-  pt::PageSize size = pt::PageSize::k4K;
-  pt::Perms perms;
-};
-
-struct Layout {
-  uint64_t guest_base = 1ull << 20;  // first gPA the guest frame allocator hands out
-  uint64_t guest_size = 4ull << 30;  // guest-physical memory size
-  uint64_t host_base = 1ull << 32;   // first hPA the host frame allocator hands out
-  uint64_t host_size = 64ull << 30;
-  pt::PageSize host_page = pt::PageSize::k4K;  // page size the hypervisor backs guest memory with
-};
-
-// Leaf flags for permissions `p`; NX only where the format has it (EFER.NXE), since bit 63 is
-// reserved otherwise.
-uint64_t leaf_flags(const pt::Perms& p, bool nx_enabled = true);
-
 class AddressSpace {
  public:
+  // A process of `vm` (which must outlive it).
+  explicit AddressSpace(Vm& vm);
+  // The only process of a VM of its own (the VM's memory, format and layout).
   AddressSpace(pt::PhysMem& mem, const pt::Format& fmt, const Layout& layout = {});
   AddressSpace(const AddressSpace&) = delete;
   AddressSpace& operator=(const AddressSpace&) = delete;
+  ~AddressSpace();
 
   // --- guest OS -------------------------------------------------------------------------------
   // Maps gVA -> a freshly allocated gPA page (backed by the hypervisor). Returns the gPA.
@@ -72,13 +60,25 @@ class AddressSpace {
   // Called for every guest page-table entry write: (gva, level, gPA of the node written, old, new).
   std::function<void(uint64_t, unsigned, uint64_t, uint64_t, uint64_t)> on_guest_pt_write;
 
-  // --- hypervisor -----------------------------------------------------------------------------
-  void back_gpa(uint64_t gpa);  // make sure the host page holding `gpa` exists
-  void nested_map(uint64_t gpa, uint64_t hpa, pt::PageSize size, pt::Perms perms);
-  // Moves the host page backing `gpa` to a new host frame (contents copied) and updates the
-  // derived tables. Returns the guest pages whose translations moved, as (gVA base, bytes): with
-  // a host page larger than the guest's, every guest page on it.
+  // The process ends: guest_reset, then every table of its own (guest, shadow, native,
+  // compound) is released with its root, its frames back to the VM's allocators. The address
+  // space must not be used afterwards (only destroyed).
+  void teardown();
+  bool torn_down() const { return torn_down_; }
+
+  // --- hypervisor (the VM's nested side) -------------------------------------------------------
+  void back_gpa(uint64_t gpa) { vm_.back_gpa(gpa); }  // make sure the host page holding `gpa` exists
+  void nested_map(uint64_t gpa, uint64_t hpa, pt::PageSize size, pt::Perms perms) {
+    vm_.nested_map(gpa, hpa, size, perms);
+  }
+  // Moves the host page backing `gpa` to a new host frame (Vm::host_migrate: every process
+  // mapping a gPA on it is brought up to date). Returns this process's guest pages whose
+  // translations moved, as (gVA base, bytes): with a host page larger than the guest's, every
+  // guest page of this process on it.
   std::vector<std::pair<uint64_t, uint64_t>> host_migrate(uint64_t gpa);
+  // Vm::host_migrate moved the host page behind [gpa_lo, gpa_hi): resyncs this process's guest
+  // pages on it and returns them.
+  std::vector<std::pair<uint64_t, uint64_t>> host_moved(uint64_t gpa_lo, uint64_t gpa_hi);
 
   // Dirty-bit emulation: a shadow-style leaf (shadow table, shadow-style compound leaf, and a
   // compound leaf that copies the guest's) is writable only once the guest leaf has D, so the
@@ -125,35 +125,29 @@ class AddressSpace {
   const pt::Format& format() const { return fmt_; }
   pt::PhysMem& mem() { return mem_; }
   const std::map<uint64_t, Mapping>& guest_mappings() const { return guest_; }
-  const std::map<uint64_t, Mapping>& nested_mappings() const { return nested_; }
+  const std::map<uint64_t, Mapping>& nested_mappings() const { return vm_.nested_mappings(); }
   // Software translation from the mapping records (independent of the page-table bytes).
   bool guest_translate(uint64_t gva, uint64_t& gpa, pt::Perms& perms, pt::PageSize& size) const;
-  bool host_translate(uint64_t gpa, uint64_t& hpa, pt::Perms& perms, pt::PageSize& size) const;
+  bool host_translate(uint64_t gpa, uint64_t& hpa, pt::Perms& perms, pt::PageSize& size) const {
+    return vm_.host_translate(gpa, hpa, perms, size);
+  }
   // gVA -> hPA through both records; size is min(guest, nested); perms are combined.
   bool translate(uint64_t gva, uint64_t& hpa, pt::Perms& perms, pt::PageSize& size) const;
   RadixTable& guest_table() { return *gpt_; }
-  RadixTable& nested_table() { return *npt_; }
+  RadixTable& nested_table() { return vm_.nested_table(); }
   RadixTable& shadow_table() { return *spt_; }
   RadixTable& compound_table() { return *cpt_; }
-  FrameAllocator& guest_frames() { return galloc_; }
-  FrameAllocator& host_frames() { return halloc_; }
+  FrameAllocator& guest_frames() { return vm_.guest_frames(); }
+  FrameAllocator& host_frames() { return vm_.host_frames(); }
+  Vm& vm() { return vm_; }
+  const Vm& vm() const { return vm_; }
 
  private:
-  std::unique_ptr<RadixTable> host_table(uint64_t foreign_mask = 0);
+  void init();  // builds the empty tables and attaches to the VM
   // Calls fn(va, hpa, size, perms) for every shadow-sized piece of guest memory in [lo, hi).
   template <class Fn>
   void for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const;
   bool covered_by_point(uint64_t va, unsigned max_level) const;
-  using NestedIt = std::map<uint64_t, Mapping>::const_iterator;
-  // The nested mapping with the greatest gPA base <= gpa (whether it covers gpa or not), or end.
-  // Every table edit translates node gPAs, and the builders walk guest memory in gPA order, so
-  // this answers from a small cache of recent pages (trusted while no key has been inserted where
-  // it could change them, else checked against the successor key: exactly what upper_bound would
-  // find) and from the last answer or its successor, before searching the map. Valid because
-  // nested_ only grows: its iterators never dangle.
-  NestedIt nested_floor(uint64_t gpa) const;
-  // The nested mapping covering gpa, or nullptr.
-  const std::pair<const uint64_t, Mapping>* nested_covering(uint64_t gpa) const;
   // Removes the guest mapping at `base` from the records, the guest table and the reverse map;
   // returns it (its frame is the caller's to free or reuse).
   Mapping drop_guest_mapping(uint64_t base);
@@ -163,26 +157,16 @@ class AddressSpace {
   // where it is a leaf).
   uint64_t compound_copy(unsigned level, uint64_t v) const;
 
+  std::unique_ptr<Vm> owned_;  // the VM of a stand-alone address space (first: destroyed last)
+  Vm& vm_;
   pt::PhysMem& mem_;
   pt::Format fmt_;
-  Layout layout_;
-  FrameAllocator galloc_, halloc_;
   std::map<uint64_t, Mapping> guest_;       // gVA page base -> mapping
-  std::map<uint64_t, Mapping> nested_;      // gPA page base -> mapping; entries are never erased
   std::multimap<uint64_t, uint64_t> rmap_;  // gPA page base -> gVA page base (reverse map)
-  std::unique_ptr<RadixTable> npt_, gpt_, spt_, hpt_, cpt_;
+  std::unique_ptr<RadixTable> gpt_, spt_, hpt_, cpt_;
   std::set<std::pair<unsigned, uint64_t>> points_;  // (level, va >> shift(level))
   bool full_nested_ = false;
-  struct FloorSlot {
-    uint64_t page = ~0ull;
-    NestedIt it;
-    uint64_t inserts = 0;   // nested_inserts_ when last checked
-    bool was_last = false;  // `it` was the last key then
-  };
-  uint64_t nested_inserts_ = 0;  // keys inserted before an existing key
-  static constexpr size_t kFloorSlots = 256;
-  mutable std::array<FloorSlot, kFloorSlots> floor_cache_{};
-  mutable NestedIt floor_last_ = nested_.end();
+  bool torn_down_ = false;
 };
 
 }  // namespace agilemmu::vmm

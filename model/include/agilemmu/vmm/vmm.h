@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <agilemmu/pt/walk.h>
 #include <agilemmu/vmm/address_space.h>
@@ -46,9 +48,10 @@ struct DynamicPolicy {
 
 // What the MMU must drop after a change (TLB entries, walk caches).
 struct Invalidation {
-  enum Kind : uint8_t { Page, WalkCaches, Nested, All } kind = All;
+  enum Kind : uint8_t { Page, WalkCaches, Nested, All, Asid } kind = All;
   uint64_t va = 0;    // Page: the gVA page
   uint64_t size = 0;  // Page: its size in bytes
+  uint16_t asid = 0;  // Asid: the process whose translations all go
 };
 
 struct VmmStats {
@@ -68,10 +71,15 @@ struct VmmStats {
   uint64_t traps_total() const;
   uint64_t trap_cycles_total() const;
   uint64_t vmm_cycles() const { return trap_cycles_total() + switch_cycles; }
+  VmmStats& operator+=(const VmmStats& o);
 };
 
+// One hypervisor for one VM. Its processes (AddressSpaces of one vmm::Vm) each have their own
+// policy state and statistics; the guest OS operations act for the process select() names (the
+// one whose request or event is being handled), and stats() sums every process.
 class Vmm {
  public:
+  // `as` is process 0, with ASID 1.
   Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs = {}, const DynamicPolicy& dyn = {},
       bool root_cache = false);
   Vmm(const Vmm&) = delete;
@@ -97,21 +105,60 @@ class Vmm {
   bool protect(uint64_t gva, pt::Perms perms, bool clean = false);
   // mremap moves a mapped page to an unmapped gVA (same gPA); false if `from` is unmapped.
   bool move(uint64_t from, uint64_t to);
-  // Process exit or exec: the address space and its tables go (AddressSpace::guest_reset).
+  // Process exit or exec: the address space and its tables go (AddressSpace::guest_reset). The
+  // MMU drops everything (one process) or the process's ASID (several).
   void exit_process();
-  bool host_migrate(uint64_t gva);  // hypervisor moves the host page behind gva's gPA
-  void context_switch();            // the guest changes its root (another process and back)
+  // The hypervisor moves the host page behind gva's gPA; every process with a page on it is
+  // brought up to date and its pages invalidated.
+  bool host_migrate(uint64_t gva);
+  void context_switch();  // the guest changes its root (another process and back)
+
+  // --- several processes (workload.processes) ---
+  // Adds a process of the same VM (as.vm()); returns its index. Its tables must be populated.
+  size_t add_process(AddressSpace& as, uint16_t asid);
+  // The process the following guest OS operations act for (no cost: whose fault or event it is).
+  void select(size_t p) { cur_ = p; }
+  size_t selected() const { return cur_; }
+  // The scheduler's context switch to process p: the guest writes p's root. Under a shadow-style
+  // root (shadow paging, agile unless p is fully nested) the write traps so the hypervisor can
+  // load the matching shadow root, unless the guest-root -> shadow-root cache answers.
+  void switch_to(size_t p);
+  // Process p ended (its trace or accesses are done, or it exited): the guest tears its address
+  // space down (exit_process, unless it already exited), then every table of its own is freed
+  // (AddressSpace::teardown) and the MMU drops its ASID. p takes no more operations, and its
+  // AddressSpace may be destroyed.
+  void end_process(size_t p);
+  size_t processes() const { return procs_.size(); }
+  bool ended(size_t p) const { return procs_[p]->ended; }
+  uint16_t asid(size_t p) const { return procs_[p]->asid; }
+  const VmmStats& process_stats(size_t p) const { return procs_[p]->st; }
+  // Nested-style switch points of the processes still running (agile).
+  uint64_t nested_points() const;
   // Runs the FIG. 10 scan for every interval boundary passed by `now` (dynamic policy).
   void tick(uint64_t now_cycles);
 
   // Cycles accrued since the last call (VMM traps + switches + guest OS work).
   uint64_t take_cycles();
-  const VmmStats& stats() const { return st_; }
+  // Every process's statistics summed (the VM-wide view).
+  const VmmStats& stats() const;
   pt::Mode mode() const { return mode_; }
   Policy policy() const { return policy_; }
 
  private:
-  void on_pt_write(uint64_t gva, unsigned level, uint64_t node_gpa, uint64_t old, uint64_t v);
+  struct Process {
+    AddressSpace* as = nullptr;
+    uint16_t asid = 0;
+    bool exited = false, ended = false;
+    VmmStats st;
+    // Dynamic policy state.
+    std::map<std::pair<unsigned, uint64_t>, unsigned> writes;  // (level, node gPA) -> writes this interval
+    std::map<std::pair<unsigned, uint64_t>, unsigned> idle;    // nested point -> idle intervals
+    std::set<uint64_t> host_moved;                             // gVA pages whose host page moved this interval
+  };
+  Process& P() { return *procs_[cur_]; }
+  AddressSpace& as() { return *procs_[cur_]->as; }
+  const AddressSpace& as() const { return *procs_[cur_]->as; }
+  void on_pt_write(size_t p, uint64_t gva, unsigned level, uint64_t node_gpa, uint64_t old, uint64_t v);
   bool shadowed(uint64_t gva, unsigned level) const;
   void trap(TrapKind k, uint64_t cycles);
   void make_nested(uint64_t gva, unsigned level);
@@ -123,24 +170,21 @@ class Vmm {
   // A change to the mapped guest page holding gva: counts it, runs change(page, gpa), brings the
   // derived tables up to date and invalidates the page in the MMU. False if gva is unmapped.
   template <class Change>
-  bool change_page(uint64_t gva, uint64_t& counter, Change&& change);
+  bool change_page(uint64_t gva, uint64_t VmmStats::*counter, Change&& change);
 
-  AddressSpace& as_;
   pt::Mode mode_;
   Policy policy_;
   VmmCosts costs_;
   DynamicPolicy dyn_;
   bool root_cache_;
-  VmmStats st_;
+  std::vector<std::unique_ptr<Process>> procs_;
+  size_t cur_ = 0;
+  uint64_t intervals_ = 0;
+  mutable VmmStats total_;  // stats()'s sum
   uint64_t pending_cycles_ = 0;
   uint64_t next_interval_;
-  // Dynamic policy state.
-  std::map<std::pair<unsigned, uint64_t>, unsigned> writes_;  // (level, node gPA) -> writes this interval
-  std::map<std::pair<unsigned, uint64_t>, unsigned> idle_;    // nested point -> idle intervals
-  std::set<uint64_t> host_moved_;                             // gVA pages whose host page moved this interval
-  bool in_op_ = false;
-  bool cleared_dirty_ =
-      false;  // this scan cleared a nested D bit  // inside a guest operation: page-table writes are accounted
+  bool in_op_ = false;          // inside a guest operation: page-table writes are accounted
+  bool cleared_dirty_ = false;  // this interval's scans cleared a nested D bit
 };
 
 }  // namespace agilemmu::vmm

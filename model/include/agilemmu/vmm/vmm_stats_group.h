@@ -7,11 +7,12 @@
 
 namespace agilemmu::vmm {
 
-// The Vmm's counters with the address space they changed (its table depth bounds the per-level
-// counters; its compound table has the nested points left at the end).
+// The Vmm's counters (every process summed) with the guest table depth, which bounds the
+// per-level counters, and the nested points its processes' compound tables have at the end.
 struct VmmView {
   const VmmStats& s;
-  const AddressSpace& as;
+  unsigned levels;
+  uint64_t nested_points;
 };
 const stats::Group<VmmView>& vmm_stats_group();
 

@@ -1,0 +1,108 @@
+// The VM-wide side of guest memory, shared by every process of a guest: the guest-physical and
+// host-physical frame allocators, the nested table (gPA->hPA) with its records, and the PhysMem
+// everything lives in. Each process's own tables are a vmm::AddressSpace attached to a Vm; a
+// hypervisor action on the nested side (host_migrate) updates every attached process.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include <agilemmu/pt/format.h>
+#include <agilemmu/pt/phys_mem.h>
+#include <agilemmu/vmm/frame_alloc.h>
+#include <agilemmu/vmm/radix_table.h>
+
+namespace agilemmu::vmm {
+
+class AddressSpace;
+
+struct Mapping {
+  uint64_t out = 0;  // gPA for guest mappings, hPA for nested mappings
+  pt::PageSize size = pt::PageSize::k4K;
+  pt::Perms perms;
+};
+
+struct Layout {
+  uint64_t guest_base = 1ull << 20;  // first gPA the guest frame allocator hands out
+  uint64_t guest_size = 4ull << 30;  // guest-physical memory size
+  uint64_t host_base = 1ull << 32;   // first hPA the host frame allocator hands out
+  uint64_t host_size = 64ull << 30;
+  pt::PageSize host_page = pt::PageSize::k4K;  // page size the hypervisor backs guest memory with
+};
+
+// Leaf flags for permissions `p`; NX only where the format has it (EFER.NXE), since bit 63 is
+// reserved otherwise.
+uint64_t leaf_flags(const pt::Perms& p, bool nx_enabled = true);
+
+class Vm {
+ public:
+  Vm(pt::PhysMem& mem, const pt::Format& fmt, const Layout& layout = {});
+  Vm(const Vm&) = delete;
+  Vm& operator=(const Vm&) = delete;
+
+  void back_gpa(uint64_t gpa);  // make sure the host page holding `gpa` exists
+  void nested_map(uint64_t gpa, uint64_t hpa, pt::PageSize size, pt::Perms perms);
+  bool host_translate(uint64_t gpa, uint64_t& hpa, pt::Perms& perms, pt::PageSize& size) const;
+  // A guest page whose translation a host migration moved, in the process that maps it.
+  struct Moved {
+    AddressSpace* as;
+    uint64_t va, bytes;  // gVA page base and size
+  };
+  // Moves the host page backing `gpa` to a new host frame (contents copied) and brings the
+  // derived tables of every attached process that maps a gPA on it up to date. Returns those
+  // guest pages: with a host page larger than the guest's, every guest page on it, of every process.
+  std::vector<Moved> host_migrate(uint64_t gpa);
+
+  // A fresh host-addressed table with the guest's depth (shadow, native, compound): its nodes
+  // come from the host frame allocator.
+  std::unique_ptr<RadixTable> host_table(uint64_t foreign_mask = 0);
+
+  const pt::Format& format() const { return fmt_; }
+  const Layout& layout() const { return layout_; }
+  pt::PhysMem& mem() { return mem_; }
+  const std::map<uint64_t, Mapping>& nested_mappings() const { return nested_; }
+  RadixTable& nested_table() { return *npt_; }
+  FrameAllocator& guest_frames() { return galloc_; }
+  FrameAllocator& host_frames() { return halloc_; }
+  // The processes attached, in the order they were created.
+  const std::vector<AddressSpace*>& spaces() const { return spaces_; }
+
+ private:
+  friend class AddressSpace;  // attaches and detaches itself
+  void attach(AddressSpace* as) { spaces_.push_back(as); }
+  void detach(AddressSpace* as);
+  std::unique_ptr<RadixTable> make_table(unsigned levels, uint64_t foreign_mask);
+  using NestedIt = std::map<uint64_t, Mapping>::const_iterator;
+  // The nested mapping with the greatest gPA base <= gpa (whether it covers gpa or not), or end.
+  // Every table edit translates node gPAs, and the builders walk guest memory in gPA order, so
+  // this answers from a small cache of recent pages (trusted while no key has been inserted where
+  // it could change them, else checked against the successor key: exactly what upper_bound would
+  // find) and from the last answer or its successor, before searching the map. Valid because
+  // nested_ only grows: its iterators never dangle.
+  NestedIt nested_floor(uint64_t gpa) const;
+  // The nested mapping covering gpa, or nullptr.
+  const std::pair<const uint64_t, Mapping>* nested_covering(uint64_t gpa) const;
+
+  pt::PhysMem& mem_;
+  pt::Format fmt_;
+  Layout layout_;
+  FrameAllocator galloc_, halloc_;
+  std::map<uint64_t, Mapping> nested_;  // gPA page base -> mapping; entries are never erased
+  std::unique_ptr<RadixTable> npt_;
+  std::vector<AddressSpace*> spaces_;
+  struct FloorSlot {
+    uint64_t page = ~0ull;
+    NestedIt it;
+    uint64_t inserts = 0;   // nested_inserts_ when last checked
+    bool was_last = false;  // `it` was the last key then
+  };
+  uint64_t nested_inserts_ = 0;  // keys inserted before an existing key
+  static constexpr size_t kFloorSlots = 256;
+  mutable std::array<FloorSlot, kFloorSlots> floor_cache_{};
+  mutable NestedIt floor_last_ = nested_.end();
+};
+
+}  // namespace agilemmu::vmm

@@ -1,0 +1,128 @@
+#include <agilemmu/vmm/vm.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <agilemmu/vmm/address_space.h>
+
+namespace agilemmu::vmm {
+
+using pt::Format;
+using pt::PageSize;
+using pt::Perms;
+
+uint64_t leaf_flags(const Perms& p, bool nx_enabled) {
+  uint64_t f = pt::pte::P;
+  if (p.write) f |= pt::pte::RW;
+  if (p.user) f |= pt::pte::US;
+  if (!p.exec && nx_enabled) f |= pt::pte::NX;
+  return f;
+}
+
+Vm::Vm(pt::PhysMem& mem, const Format& fmt, const Layout& layout)
+    : mem_(mem),
+      fmt_(fmt),
+      layout_(layout),
+      galloc_("guest-physical", layout.guest_base, layout.guest_size),
+      halloc_("host-physical", layout.host_base, layout.host_size) {
+  if (auto err = fmt.validate(); !err.empty()) throw std::invalid_argument(err);
+  npt_ = make_table(fmt_.nested_levels, 0);  // the nested table uses its own depth
+}
+
+void Vm::detach(AddressSpace* as) { spaces_.erase(std::remove(spaces_.begin(), spaces_.end(), as), spaces_.end()); }
+
+std::unique_ptr<RadixTable> Vm::make_table(unsigned levels, uint64_t foreign_mask) {
+  RadixTable::Nodes n;
+  n.alloc = [this] {
+    const uint64_t hpa = halloc_.alloc();
+    mem_.frame(hpa >> 12).fill(0);
+    return hpa;
+  };
+  n.to_host = [](uint64_t hpa) { return hpa; };
+  n.release = [this](uint64_t hpa) { halloc_.free(hpa); };
+  return std::make_unique<RadixTable>(mem_, levels, std::move(n), foreign_mask);
+}
+
+std::unique_ptr<RadixTable> Vm::host_table(uint64_t foreign_mask) { return make_table(fmt_.levels, foreign_mask); }
+
+std::vector<Vm::Moved> Vm::host_migrate(uint64_t gpa) {
+  auto* m = nested_covering(gpa);
+  if (!m) throw std::logic_error("host_migrate of an unbacked gPA");
+  const uint64_t gbase = m->first;
+  const Mapping old = m->second;
+  const uint64_t hpa = halloc_.alloc(old.size);
+  for (uint64_t off = 0; off < pt::page_bytes(old.size); off += 4096)
+    if (const auto* f = mem_.find((old.out + off) >> 12)) mem_.frame((hpa + off) >> 12) = *f;
+  nested_map(gbase, hpa, old.size, old.perms);
+  halloc_.free(old.out, old.size);
+  // Every process whose guest pages lie on the host page: their shadow-style entries embed the old hPA.
+  std::vector<Moved> moved;
+  for (AddressSpace* as : spaces_)
+    for (const auto& [va, bytes] : as->host_moved(gbase, gbase + pt::page_bytes(old.size)))
+      moved.push_back({as, va, bytes});
+  return moved;
+}
+
+void Vm::back_gpa(uint64_t gpa) {
+  if (nested_covering(gpa)) return;
+  const uint64_t bytes = pt::page_bytes(layout_.host_page);
+  nested_map(gpa & ~(bytes - 1), halloc_.alloc(layout_.host_page), layout_.host_page, Perms{});
+}
+
+void Vm::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms perms) {
+  const uint64_t mask = pt::page_bytes(size) - 1;
+  if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
+  npt_->map(gpa, hpa, size, leaf_flags(perms, fmt_.nx_enabled));
+  const size_t before = nested_.size();
+  const auto it = nested_.insert_or_assign(nested_.end(), gpa, Mapping{hpa, size, perms});  // (gPAs mostly ascend)
+  if (nested_.size() != before && std::next(it) != nested_.end()) ++nested_inserts_;  // (nested_floor's cached floors)
+}
+
+Vm::NestedIt Vm::nested_floor(uint64_t gpa) const {
+  const auto end = nested_.end();
+  // `it` is the floor of gpa when its key is <= gpa and the next key is above gpa.
+  const auto floor_of = [&](NestedIt it) {
+    if (it == end || it->first > gpa) return false;
+    const auto nx = std::next(it);
+    return nx == end || nx->first > gpa;
+  };
+  FloorSlot& slot = floor_cache_[(gpa >> 12) & (kFloorSlots - 1)];
+  if (slot.page == gpa >> 12) {
+    // A floor changes only when a key lands between it and gpa: an insertion before the last key
+    // (counted in nested_inserts_) or, when the floor was the last key, an append.
+    if (slot.inserts == nested_inserts_ && !slot.was_last) return slot.it;
+    if (floor_of(slot.it)) {
+      slot.inserts = nested_inserts_;
+      slot.was_last = std::next(slot.it) == end;
+      return slot.it;
+    }
+  }
+  NestedIt found;
+  if (floor_last_ != end && floor_of(floor_last_)) {
+    found = floor_last_;
+  } else if (floor_last_ != end && floor_of(std::next(floor_last_))) {
+    found = ++floor_last_;
+  } else {
+    auto it = nested_.upper_bound(gpa);
+    if (it == nested_.begin()) return end;
+    found = floor_last_ = --it;
+  }
+  slot = {gpa >> 12, found, nested_inserts_, std::next(found) == end};
+  return found;
+}
+
+const std::pair<const uint64_t, Mapping>* Vm::nested_covering(uint64_t gpa) const {
+  const NestedIt it = nested_floor(gpa);
+  return it != nested_.end() && gpa - it->first < pt::page_bytes(it->second.size) ? &*it : nullptr;
+}
+
+bool Vm::host_translate(uint64_t gpa, uint64_t& hpa, Perms& perms, PageSize& size) const {
+  const auto* m = nested_covering(gpa);
+  if (!m) return false;
+  hpa = m->second.out + (gpa - m->first);
+  perms = m->second.perms;
+  size = m->second.size;
+  return true;
+}
+
+}  // namespace agilemmu::vmm
