@@ -26,15 +26,16 @@ const char* to_string(Policy);
 enum class TrapKind : uint8_t { PtWrite, ShadowFault, RootChange, NestedChange, DirtyBit, kCount };
 const char* to_string(TrapKind);
 
-// Cycles, charged to the CPU that caused them.
+// Cycles, charged to the CPU that caused them. Where each default comes from (a published
+// measurement, or our estimate): configs/README.md, "Where the VMM costs come from".
 struct VmmCosts {
-  uint64_t pt_write_trap = 2000;      // guest writes a write-protected (shadowed) page-table page
+  uint64_t pt_write_trap = 3000;      // guest writes a write-protected (shadowed) page-table page
   uint64_t shadow_fault_trap = 2500;  // guest page fault seen first by the VMM (hidden fault)
-  uint64_t root_change_trap = 1500;   // guest changes its root (context switch) under shadowing
+  uint64_t root_change_trap = 2500;   // guest changes its root (context switch) under shadowing
   uint64_t nested_change = 1000;      // hypervisor changes the nested table (migration, sharing)
-  uint64_t dirty_bit_trap = 2000;     // first write to a clean page under a shadow-style leaf
+  uint64_t dirty_bit_trap = 3000;     // first write to a clean page under a shadow-style leaf
   uint64_t shadow_resync = 1000;      // ...and must then rewrite shadow-style entries derived from it
-  uint64_t guest_fault = 1000;        // the guest OS's own page-fault handler (paid natively too)
+  uint64_t guest_fault = 2000;        // the guest OS's own page-fault handler (paid natively too)
   uint64_t switch_to_nested = 3000;   // agile: turn a compound entry nested-style
   uint64_t switch_to_shadow = 5000;   // agile: rebuild a subtree shadow-style
 };
