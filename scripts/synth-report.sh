@@ -5,6 +5,8 @@
 #                                                   walk units of rtl/walk_unit_configs.txt
 #   scripts/synth-report.sh --params "WALKER_SET WALKERS PWC_ENTRIES PWC_WAYS" [--ice40] [--yosys BIN]
 #                                                   one walk unit, any parameters (the sweep's area)
+#   scripts/synth-report.sh --rtl-version           the RTL sources' version (a hash): what the
+#                                                   sweep's area cache is keyed by with the parameters
 # --ice40 adds synth_ice40's LUT4 and flip-flop counts (an FPGA view of the same RTL).
 set -euo pipefail
 YOSYS=yosys
@@ -14,6 +16,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --unit) UNIT=$2; shift 2 ;;
     --params) PARAMS=$2; shift 2 ;;
+    --rtl-version) cat "$ROOT/rtl/agilemmu_pkg.sv" "$ROOT/rtl/walker.sv" "$ROOT/rtl/walk_unit.sv" | sha1sum | cut -c1-12; exit 0 ;;
     --ice40) ICE40=1; shift ;;
     --yosys) YOSYS=$2; shift 2 ;;
     -*) echo "synth-report: unknown option $1" >&2; exit 2 ;;

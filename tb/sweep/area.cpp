@@ -23,11 +23,26 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
+// Runs `cmd`; its standard output and error, and whether it exited 0.
+bool run(const std::string& cmd, std::string& out) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return false;
+  char buf[256];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  return pclose(p) == 0;
+}
+
 }  // namespace
 
 void add_area(const Spec& s, std::vector<Json>& records, const std::string& script, const std::string& cache,
               bool quiet) {
   if (s.area_walker.empty()) return;
+  // The RTL's version keys the cache with the parameters: an area measured on older RTL sources
+  // is never reused (a checkout that changes walker.sv synthesizes again).
+  std::string version;
+  if (!run(quote(script) + " --rtl-version", version) || version.empty())
+    throw std::runtime_error("sweep: area: " + script + " --rtl-version failed: " + version);
+  version = version.substr(0, version.find_first_of(" \n"));
   std::map<std::string, std::pair<std::string, std::string>> known;
   {
     std::ifstream in(cache);
@@ -40,22 +55,18 @@ void add_area(const Spec& s, std::vector<Json>& records, const std::string& scri
   }
   for (Json& r : records) {
     if (!record_ok(r)) continue;
-    const std::string key = s.area_walker + " " + value_of(r, "mmu.walkers") + " " + value_of(r, "mmu.pwc.entries") +
-                            " " + value_of(r, "mmu.pwc.ways");
+    const std::string params = s.area_walker + " " + value_of(r, "mmu.walkers") + " " + value_of(r, "mmu.pwc.entries") +
+                               " " + value_of(r, "mmu.pwc.ways");
+    const std::string key = version + " " + params;
     auto it = known.find(key);
     if (it == known.end()) {
-      if (!quiet) std::fprintf(stderr, "agilemmu: sweep: area of the walk unit '%s' (yosys)...\n", key.c_str());
-      const std::string cmd = quote(script) + " --params " + quote(key) + " 2>&1";
-      FILE* p = popen(cmd.c_str(), "r");
-      if (!p) throw std::runtime_error("sweep: area: cannot run " + script);
+      if (!quiet) std::fprintf(stderr, "agilemmu: sweep: area of the walk unit '%s' (yosys)...\n", params.c_str());
       std::string out;
-      char buf[256];
-      while (fgets(buf, sizeof buf, p)) out += buf;
-      const int rc = pclose(p);
+      const bool ok = run(quote(script) + " --params " + quote(params), out);
       std::istringstream f(out);
       std::string cells, ffs;
-      if (rc != 0 || !(f >> cells >> ffs) || cells.find_first_not_of("0123456789") != std::string::npos)
-        throw std::runtime_error("sweep: area: " + script + " --params '" + key + "' failed: " + out);
+      if (!ok || !(f >> cells >> ffs) || cells.find_first_not_of("0123456789") != std::string::npos)
+        throw std::runtime_error("sweep: area: " + script + " --params '" + params + "' failed: " + out);
       it = known.emplace(key, std::make_pair(cells, ffs)).first;
       std::ofstream(cache, std::ios::app) << key << '\t' << cells << '\t' << ffs << '\n';
     }

@@ -12,9 +12,9 @@
 namespace agilemmu::sweep {
 
 // Adds stats.area_cells and stats.area_ffs to every ok record (a no-op unless the sweep has
-// `area:`). `script` is synth-report.sh; `cache` the cache file ("walker walkers entries ways"
-// TAB cells TAB flip-flops per line). Throws std::runtime_error when a point lacks a key or
-// synthesis fails.
+// `area:`). `script` is synth-report.sh; `cache` the cache file ("rtl-version walker walkers entries
+// ways" TAB cells TAB flip-flops per line; rtl-version from `script --rtl-version`). Throws std::runtime_error when a
+// point lacks a key or synthesis fails.
 void add_area(const Spec& s, std::vector<Json>& records, const std::string& script, const std::string& cache,
               bool quiet);
 
