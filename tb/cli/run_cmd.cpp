@@ -34,7 +34,13 @@ struct RunArgs {
 RunArgs* g_run = nullptr;
 std::atomic<bool> g_interrupted{false};
 
+// "-" is standard output (the summary then goes to standard error, so the output stays parseable).
 void write_file(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return;
+  }
   std::ofstream out(path);
   if (!out) throw UsageError("cannot write " + path);
   out << text;
@@ -68,25 +74,25 @@ class Stats {
   const nlohmann::json& j_;
 };
 
-void summary(const nlohmann::json& j) {
+void summary(const nlohmann::json& j, FILE* f) {
   const Stats st(j);
   const double acc = st.d("accesses");
-  std::printf("agilemmu run %s  (mode %s, timing %s, policy %s%s)\n", st.s("config").c_str(), st.s("mode").c_str(),
-              st.s("timing").c_str(), st.s("policy").c_str(), st.flag("partial") ? ", PARTIAL: interrupted" : "");
-  std::printf("  %-22s %14llu   fetch %llu, read %llu, write %llu\n", "accesses", st.u("accesses"), st.u("fetches"),
-              st.u("reads"), st.u("writes"));
-  std::printf("  %-22s %14llu   %.1f per access\n", "cycles", st.u("cycles"), acc ? st.d("cycles") / acc : 0.0);
-  std::printf("  %-22s %14llu   misses %llu\n", "TLB hits", st.u("tlb_hits"), st.u("tlb_misses"));
-  std::printf("  %-22s %14llu   %.2f refs/walk, %.1f cycles/walk (p99 %llu)\n", "page walks", st.u("walks"),
-              st.d("refs_per_walk"), st.d("avg_walk_cycles"), st.u("p99_walk_cycles"));
-  std::printf("  %-22s %14llu   data %llu, VMM + guest OS stalls %llu\n", "translation cycles",
-              st.u("translate_cycles"), st.u("data_cycles"), st.u("stall_cycles"));
-  std::printf("  %-22s %14llu   %llu cycles (+ %llu switching)\n", "VMM traps", st.u("vmm_traps"),
-              st.u("vmm_trap_cycles"), st.u("vmm.switch_cycles"));
-  std::printf("  %-22s %14llu   hard faults %llu, OS events %llu\n", "page faults handled", st.u("page_faults"),
-              st.u("hard_faults"), st.u("os_events"));
-  std::printf("  %-22s %14.2f   %.2f M accesses/s\n", "host seconds", st.d("host_seconds"),
-              st.d("accesses_per_second") / 1e6);
+  std::fprintf(f, "agilemmu run %s  (mode %s, timing %s, policy %s%s)\n", st.s("config").c_str(), st.s("mode").c_str(),
+               st.s("timing").c_str(), st.s("policy").c_str(), st.flag("partial") ? ", PARTIAL: interrupted" : "");
+  std::fprintf(f, "  %-22s %14llu   fetch %llu, read %llu, write %llu\n", "accesses", st.u("accesses"), st.u("fetches"),
+               st.u("reads"), st.u("writes"));
+  std::fprintf(f, "  %-22s %14llu   %.1f per access\n", "cycles", st.u("cycles"), acc ? st.d("cycles") / acc : 0.0);
+  std::fprintf(f, "  %-22s %14llu   misses %llu\n", "TLB hits", st.u("tlb_hits"), st.u("tlb_misses"));
+  std::fprintf(f, "  %-22s %14llu   %.2f refs/walk, %.1f cycles/walk (p99 %llu)\n", "page walks", st.u("walks"),
+               st.d("refs_per_walk"), st.d("avg_walk_cycles"), st.u("p99_walk_cycles"));
+  std::fprintf(f, "  %-22s %14llu   data %llu, VMM + guest OS stalls %llu\n", "translation cycles",
+               st.u("translate_cycles"), st.u("data_cycles"), st.u("stall_cycles"));
+  std::fprintf(f, "  %-22s %14llu   %llu cycles (+ %llu switching)\n", "VMM traps", st.u("vmm_traps"),
+               st.u("vmm_trap_cycles"), st.u("vmm.switch_cycles"));
+  std::fprintf(f, "  %-22s %14llu   hard faults %llu, OS events %llu\n", "page faults handled", st.u("page_faults"),
+               st.u("hard_faults"), st.u("os_events"));
+  std::fprintf(f, "  %-22s %14.2f   %.2f M accesses/s\n", "host seconds", st.d("host_seconds"),
+               st.d("accesses_per_second") / 1e6);
 }
 
 }  // namespace
@@ -195,7 +201,7 @@ int sc_main(int, char**) {
   if (bar) std::fprintf(stderr, "\r%60s\r", "");
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
   const bool partial = g_interrupted;
-  summary(s.statistics(true, partial));
+  summary(s.statistics(true, partial), r.json == "-" || r.csv == "-" ? stderr : stdout);
   // Without host timing, runs of one config and seed give byte-identical files.
   const nlohmann::json j = s.statistics(r.host_timing, partial);
   if (!r.json.empty()) write_file(r.json, j.dump(2) + "\n");
