@@ -213,13 +213,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
 }
 
 namespace {
-std::vector<sys::Item> read_all(const std::string& path) {
-  std::vector<sys::Item> v;
-  auto s = sys::open_trace(path);
-  sys::Item it;
-  while (s->next(it)) v.push_back(it);
-  return v;
-}
+std::vector<sys::Item> read_all(const std::string& path) { return drain(*sys::open_trace(path)); }
 std::string open_error(const std::string& path) {
   try {
     read_all(path);
@@ -284,9 +278,7 @@ BOOST_AUTO_TEST_CASE(syscall_arguments_may_be_negative) {
       "SYSCALL[7,1](9) sys_mmap ( 0x0, 4096, 3, 34, -1, 0 ) --> [pre-success] Success(0x483c000) \n"
       "SYSCALL[7,1](11) sys_munmap ( 0x483c000, -4096 ) --> [pre-success] Success(0x0) \n";
   sys::LackeyTraceSource s(std::make_unique<std::istringstream>(log), "t");
-  std::vector<sys::Item> v;
-  sys::Item it;
-  while (s.next(it)) v.push_back(it);
+  const std::vector<sys::Item> v = drain(s);
   BOOST_REQUIRE(v.size() == 2u);
   BOOST_TEST((v[0].kind == sys::Item::Mmap && v[0].va == 0x483c000u && v[0].len == 4096u && v[0].flags == 34u));
   BOOST_TEST((v[1].kind == sys::Item::Munmap && v[1].len == 0 - 4096ull));
@@ -323,9 +315,7 @@ BOOST_AUTO_TEST_CASE(syscall_lines_become_memory_map_events) {
       "==7== Command: /bin/ls /\n"
       "SYSCALL[7,1](231) exit_group( 3 ) --> [pre-success] Success(0x0) \n";
   sys::LackeyTraceSource s(std::make_unique<std::istringstream>(log), "t");
-  std::vector<sys::Item> v;
-  sys::Item it;
-  while (s.next(it)) v.push_back(it);
+  const std::vector<sys::Item> v = drain(s);
   BOOST_REQUIRE(v.size() == 10u);
   BOOST_TEST((v[0].kind == sys::Item::Access && v[0].access == pt::Access::Fetch));
   BOOST_TEST((v[1].kind == sys::Item::Mmap && v[1].va == 0x4a2c000u && v[1].len == 1048576u && v[1].prot == 3u &&
