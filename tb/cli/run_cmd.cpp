@@ -201,9 +201,10 @@ int sc_main(int, char**) {
   if (bar) std::fprintf(stderr, "\r%60s\r", "");
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
   const bool partial = g_interrupted;
-  summary(s.statistics(true, partial), r.json == "-" || r.csv == "-" ? stderr : stdout);
+  const nlohmann::json timed = s.statistics(true, partial);
+  summary(timed, r.json == "-" || r.csv == "-" ? stderr : stdout);
   // Without host timing, runs of one config and seed give byte-identical files.
-  const nlohmann::json j = s.statistics(r.host_timing, partial);
+  const nlohmann::json j = r.host_timing ? timed : s.statistics(false, partial);
   if (!r.json.empty()) write_file(r.json, j.dump(2) + "\n");
   if (!r.csv.empty()) write_file(r.csv, sys::csv_text(j));
   return 0;
