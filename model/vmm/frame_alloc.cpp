@@ -5,7 +5,7 @@
 namespace agilemmu::vmm {
 
 FrameAllocator::FrameAllocator(std::string name, uint64_t base, uint64_t size)
-    : name_(std::move(name)), base_(base), limit_(base + size), next_(base) {
+    : name_(std::move(name)), base_(base), limit_(base + size), next_(base), high_(base + size) {
   if (base & 0xfff) throw std::invalid_argument(name_ + ": base must be 4 KiB aligned");
 }
 
@@ -19,10 +19,9 @@ uint64_t FrameAllocator::alloc(pt::PageSize size) {
     return a;
   }
   const uint64_t a = (next_ + bytes - 1) & ~(bytes - 1);
-  if (a + bytes > limit_ || a + bytes < a) {
+  if (a + bytes > high_ || a + bytes < a) {
     used_ -= bytes;
-    throw std::runtime_error(name_ + " memory exhausted allocating a " + pt::to_string(size) + " frame (" +
-                             std::to_string((limit_ - base_) >> 20) + " MiB in all)");
+    exhausted(size);
   }
   // Skipped alignment gap becomes 4 KiB frames for later small allocations.
   for (uint64_t g = next_; g < a; g += 4096) free_[0].push_back(g);
@@ -30,9 +29,27 @@ uint64_t FrameAllocator::alloc(pt::PageSize size) {
   return a;
 }
 
+uint64_t FrameAllocator::alloc_high() {
+  uint64_t a;
+  if (!free_high_.empty()) {
+    a = free_high_.back();
+    free_high_.pop_back();
+  } else {
+    if (high_ - 4096 < next_ || high_ < base_ + 4096) exhausted(pt::PageSize::k4K);
+    a = high_ -= 4096;
+  }
+  used_ += 4096;
+  return a;
+}
+
 void FrameAllocator::free(uint64_t addr, pt::PageSize size) {
   used_ -= pt::page_bytes(size);
-  free_[static_cast<unsigned>(size)].push_back(addr);
+  (addr >= high_ ? free_high_ : free_[static_cast<unsigned>(size)]).push_back(addr);
+}
+
+void FrameAllocator::exhausted(pt::PageSize size) const {
+  throw std::runtime_error(name_ + " memory exhausted allocating a " + pt::to_string(size) + " frame (" +
+                           std::to_string((limit_ - base_) >> 20) + " MiB in all)");
 }
 
 }  // namespace agilemmu::vmm

@@ -34,7 +34,7 @@ void Vm::detach(AddressSpace* as) { spaces_.erase(std::remove(spaces_.begin(), s
 std::unique_ptr<RadixTable> Vm::make_table(unsigned levels, uint64_t foreign_mask) {
   RadixTable::Nodes n;
   n.alloc = [this] {
-    const uint64_t hpa = halloc_.alloc();
+    const uint64_t hpa = halloc_.alloc_high();
     mem_.frame(hpa >> 12).fill(0);
     return hpa;
   };

@@ -4,30 +4,46 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "config/config.h"
 #include "sys/workload.h"
 
 namespace agilemmu::cli {
 
 int trace_cmd(int argc, char** argv) {
   Args a(argc, argv, 2);
-  if (a.done()) throw UsageError("trace: convert IN OUT | info FILE");
+  if (a.done()) throw UsageError("trace: convert [--limit N] IN OUT | info FILE");
   const std::string verb = a.next();
   if (verb == "convert") {
-    const std::string in = a.value("convert"), out = a.value("convert");
+    // --limit N keeps the first N accesses (and the events among them): the capture of a long
+    // program's beginning. Reading stops there, so a pipe's writer sees its reader go.
+    uint64_t limit = 0;
+    std::string in = a.value("convert");
+    if (in == "--limit") {
+      const std::string t = a.value("--limit");
+      if (!config::parse_u64(t, limit) || limit == 0)
+        throw UsageError("trace convert --limit: '" + t + "' is not a count of accesses >= 1");
+      in = a.value("convert");
+    }
+    const std::string out = a.value("convert");
     if (!a.done()) throw UsageError("trace convert: too many arguments");
     auto src = sys::open_trace(in);
     sys::BinaryTraceWriter w(out);
+    uint64_t accesses = 0;
+    bool limited = false;
     try {
       sys::Item it;
-      while (src->next(it)) w.add(it);
+      while (!(limited = limit && accesses == limit) && src->next(it)) {
+        w.add(it);
+        if (!sys::is_mm_event(it.kind)) ++accesses;
+      }
       w.finish();
     } catch (...) {
       if (out != "-") std::remove(out.c_str());  // no partial trace that reads as a short one
       throw;
     }
     // With OUT "-" the trace goes to stdout: the summary must not go there too.
-    std::fprintf(out == "-" ? stderr : stdout, "%llu records -> %s\n", static_cast<unsigned long long>(w.records()),
-                 out.c_str());
+    std::fprintf(out == "-" ? stderr : stdout, "%llu records -> %s%s\n", static_cast<unsigned long long>(w.records()),
+                 out.c_str(), limited ? " (limit reached)" : "");
     return kExitOk;
   }
   if (verb == "info") {

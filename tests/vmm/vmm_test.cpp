@@ -3,6 +3,7 @@
 // random event sequences.
 #define BOOST_TEST_MODULE vmm
 #include <boost/test/unit_test.hpp>
+#include <map>
 #include <random>
 
 #include <agilemmu/pt/print.h>
@@ -288,4 +289,35 @@ BOOST_AUTO_TEST_CASE(protect_move_and_exit_rewrite_the_guest_table) {
     w.vmm->demand_fault(kHeap, PageSize::k4K, {});  // the next image faults its pages back in
     BOOST_TEST(w.walk(walk_mode, kHeap).ok);
   }
+}
+
+// Page-table pages come from the top of host memory (alloc_high), data frames from the bottom:
+// a data page gets the same host frame however many shadow or compound pages a mode builds, so
+// the modes' data caches and DRAM rows see the same addresses and only translation differs.
+BOOST_AUTO_TEST_CASE(table_pages_do_not_move_data_frames) {
+  vmm::FrameAllocator plain("plain", 1ull << 32, 64ull << 20), mixed("mixed", 1ull << 32, 64ull << 20);
+  std::vector<uint64_t> tables;
+  for (int i = 0; i < 200; ++i) {
+    if (i % 3 == 0) tables.push_back(mixed.alloc_high());
+    if (i % 7 == 0 && !tables.empty()) mixed.free(tables.back()), tables.pop_back();
+    const PageSize sz = i % 50 == 0 ? PageSize::k2M : PageSize::k4K;
+    BOOST_TEST(plain.alloc(sz) == mixed.alloc(sz));
+    if (i % 11 == 0) {  // a freed data frame is reused for data, a freed table page for tables
+      const uint64_t d = plain.alloc();
+      BOOST_TEST(mixed.alloc() == d);
+      plain.free(d), mixed.free(d);
+    }
+  }
+  const uint64_t t = mixed.alloc_high();
+  BOOST_TEST(t >= (1ull << 32) + (60ull << 20));  // from the top
+  mixed.free(t);
+  BOOST_TEST(mixed.alloc_high() == t);
+  World w(Mode::Agile, Policy::Static);  // every table's root lies above the data
+  uint64_t hpa;
+  pt::Perms perms;
+  PageSize size;
+  BOOST_REQUIRE(w.as.translate(kHeap, hpa, perms, size));
+  const auto r = w.as.roots();
+  BOOST_TEST(r.nroot > hpa);
+  BOOST_TEST(r.sroot > hpa);
 }
