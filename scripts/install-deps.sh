@@ -6,7 +6,8 @@ PKGS=(build-essential cmake pkg-config libsystemc-dev verilator libyaml-cpp-dev 
       parallel python3 python3-matplotlib  # sweeps: cluster recipe test, scripts/plot-sweep
       clang libclang-rt-14-dev             # fuzz preset: clang++ -fsanitize=fuzzer (libFuzzer runtime)
       clang-format clang-tidy              # lint.clang_format, lint.clang_tidy
-      libzstd-dev zstd)                    # .zst traces
+      libzstd-dev zstd                     # .zst traces
+      sqlite3 xz-utils perl)               # scripts/study.sh: programs of the study
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

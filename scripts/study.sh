@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# study.sh [--out DIR] [--quick] [--check] — the paper-style study: captures seven real programs
+# from Debian packages under valgrind (scripts/capture-trace.sh), replays each in native, nested,
+# shadow and agile paging (the study's default policy and each policy: static, dynamic, isca),
+# and writes DIR/study.md (the table), DIR/study.png (overhead over native, split into page-walk
+# cycles and VMM + guest-OS cycles), DIR/study.csv and DIR/runs/*.json.
+#
+#   sort     coreutils sort -S 400M of 256 MiB of 4 KiB lines (the kernel fills the buffer)  >= 256 MiB
+#   lookup   perl: random lookups in a 256 MiB table, 40 MiB buffers built and dropped   >= 256 MiB, mixed
+#   churn    perl: buffers mmap'd, written, munmap'd; small hashes come and go          alloc/free heavy
+#   python   CPython: lists of small objects built and dropped, heap trimmed on free     alloc/free heavy
+#   cc1      gcc's cc1 -O2 on a generated C file, garbage collector at its most eager   alloc/free heavy
+#   xz       xz -9 (a 674 MiB encoder: hash tables and a 64 MiB dictionary)
+#   sqlite   sqlite3 in-memory database: indexed bulk insert of 200,000 rows, then deletes
+#
+# Captures are the slow part (valgrind lackey, about 1-2 M accesses/s): every program but sort is
+# captured for its first STUDY_LIMIT accesses (default 30 M; lookup 8/3 of that, 80 M, as its
+# first pass over the table takes 37 M); sort is captured whole. Traces are
+# kept in DIR/traces and reused. --quick shrinks inputs and the limit (2 M) so the pipeline runs
+# in a few minutes (tests); its numbers are not the study's. --check exits 1 unless, on every
+# workload, the default agile policy costs at most 2% more cycles than the better of nested and
+# shadow, and on each mixed workload (see README) less than both. The default is agile.policy
+# of configs/study.yaml. AGILEMMU overrides the binary; STUDY_JOBS (default: cores) runs replays
+# in parallel. About 15 minutes on 2 cores.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${AGILEMMU:-$here/build/tb/agilemmu}
+out=study-results quick=false check=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out=$2; shift 2 ;;
+    --quick) quick=true; shift ;;
+    --check) check=true; shift ;;
+    *) echo "usage: $0 [--out DIR] [--quick] [--check]" >&2; exit 2 ;;
+  esac
+done
+[ -x "$bin" ] || { echo "study: no agilemmu binary at $bin (build it, or set AGILEMMU)" >&2; exit 2; }
+for t in valgrind perl sort xz sqlite3 /usr/bin/python3; do
+  command -v $t > /dev/null || { echo "study: $t is not installed (scripts/install-deps.sh)" >&2; exit 2; }
+done
+cc1=$(gcc -print-prog-name=cc1)
+[ -x "$cc1" ] || { echo "study: gcc's cc1 not found (build-essential)" >&2; exit 2; }
+export AGILEMMU=$bin
+if $quick; then
+  limit=${STUDY_LIMIT:-2000000} sort_mib=8 table_mib=16 sort_limit=$limit lookup_limit=$limit
+else
+  limit=${STUDY_LIMIT:-30000000} sort_mib=256 table_mib=256 sort_limit= lookup_limit=$((limit * 8 / 3))
+fi
+mkdir -p "$out/inputs" "$out/traces" "$out/runs"
+out=$(cd "$out" && pwd)
+in=$out/inputs
+
+# Inputs, generated deterministically (fixed seeds).
+[ -s "$in/sort-$sort_mib.txt" ] || perl -e 'srand(1); my $pad = "x" x 4079;
+  printf "%016x%s\n", int(rand(2**48)), $pad for 1 .. shift() * 256' "$sort_mib" > "$in/sort-$sort_mib.txt"
+[ -s "$in/gen.c" ] || perl -e 'srand(2); for my $f (1 .. 60) {
+    printf "static int f%d(int *a, int n) {\n  int s = 0;\n  for (int i = 0; i < n; i++) { s += a[i] * %d; if (s > %d) s ^= a[(i + %d) %% n]; }\n  return s;\n}\n",
+      $f, int(rand(100)), int(rand(1000)), $f }
+  print "int main(void) { int a[64] = {0}; return ", join(" + ", map { "f$_(a, 64)" } 1 .. 60), ";\n}\n"' > "$in/gen.c"
+cat > "$in/load.sql" <<'SQL'
+CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT, v BLOB);
+CREATE INDEX tk ON t(k);
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200000)
+INSERT INTO t SELECT i, printf('%08x', (i * 2654435761) % 4294967296), zeroblob(100 + i % 300) FROM c;
+DELETE FROM t WHERE id % 3 = 0;
+SELECT count(*), sum(length(v)) FROM t;
+SQL
+
+capture() {  # NAME LIMIT CMD...
+  local name=$1 lim=$2
+  shift 2
+  local trace=$out/traces/$name.bin.zst
+  if [ -s "$trace" ]; then echo "study: $name: reusing $trace"; return; fi
+  echo "study: capturing $name: $*"
+  (cd "$in" && CAPTURE_TRACE_LIMIT=$lim "$here/scripts/capture-trace.sh" "$trace" "$@" > "$out/traces/$name.capture" < /dev/null) ||
+    { cat "$out/traces/$name.capture" >&2; exit 1; }
+  grep -E "accesses|events" "$out/traces/$name.capture" | sed 's/^/  /'
+}
+q=$($quick && echo 1 || echo 0)
+LC_ALL=C capture sort "$sort_limit" sort -S 400M --parallel=1 -o /dev/null "sort-$sort_mib.txt"
+capture lookup "$lookup_limit" perl "$here/scripts/study/lookup.pl" "$table_mib" 200
+GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072 capture churn "$limit" perl "$here/scripts/study/churn.pl" 400 4
+# glibc trims the heap on every free that leaves its top free (as a memory-lean setting would), so
+# CPython's dropped lists go back to the kernel and come again: brk up and down.
+GLIBC_TUNABLES=glibc.malloc.trim_threshold=0:glibc.malloc.top_pad=0 \
+  capture python "$limit" /usr/bin/python3 -S "$here/scripts/study/pylists.py" 200 20000
+capture cc1 "$limit" "$cc1" -quiet -O2 --param ggc-min-expand=0 --param ggc-min-heapsize=1024 gen.c -o /dev/null
+capture xz "$limit" xz -9 -T1 -c gen.c
+capture sqlite "$limit" sqlite3 :memory: -init load.sql .quit
+
+# Replays: one process per (workload, variant); SystemC cannot restart inside one.
+variants="native nested shadow agile agile-static agile-dynamic agile-isca"
+jobs=()
+for w in sort lookup churn python cc1 xz sqlite; do
+  for v in $variants; do
+    # The default agile is configs/study.yaml's; the other policies start from the shared scenario
+    # config with their own defaults (start shadow-style: claim 12, and the paper's long-lived case).
+    case $v in
+      agile) set_args="$here/configs/study.yaml --set mmu.mode=agile" ;;
+      agile-*) set_args="$here/configs/scenarios/common.yaml --set mmu.mode=agile --set agile.policy=${v#agile-}" ;;
+      *) set_args="$here/configs/study.yaml --set mmu.mode=$v" ;;
+    esac
+    [ -s "$out/runs/$w.$v.json" ] || jobs+=("$w $v $set_args")
+  done
+done
+echo "study: ${#jobs[@]} replays"
+replay() {  # WORKLOAD VARIANT CONFIG --set ...
+  local w=$1 v=$2
+  shift 2
+  if "$bin" run "$@" --set workload.trace="$out/traces/$w.bin.zst" --quiet \
+      --json "$out/runs/$w.$v.json.tmp" > /dev/null 2> "$out/runs/$w.$v.err"; then
+    mv "$out/runs/$w.$v.json.tmp" "$out/runs/$w.$v.json"
+  else
+    echo "study: replay of $w ($v) failed:" >&2
+    cat "$out/runs/$w.$v.err" >&2
+    return 1
+  fi
+}
+running=0
+for j in "${jobs[@]}"; do
+  # shellcheck disable=SC2086  # a job is words: workload, variant, --set arguments
+  replay $j &
+  running=$((running + 1))
+  if [ $running -ge "${STUDY_JOBS:-$(nproc)}" ]; then
+    wait -n || { wait; exit 1; }
+    running=$((running - 1))
+  fi
+done
+while [ $running -gt 0 ]; do
+  wait -n || { wait; exit 1; }
+  running=$((running - 1))
+done
+
+"$here/scripts/study/report.py" "$out" "$here/configs/study.yaml" $($check && echo --check) $($quick && echo --quick)
