@@ -4,7 +4,7 @@
 # scenario runs in LT and in AT (4 walkers, 8 in flight) with a fixed seed and access count, and
 # its --json, --csv and run summary (minus the host-time line) are compared with the files stored
 # in tests/reference/stats. --write regenerates them; do that only for an intended change, and say why in
-# the commit. trace-ls.yaml replays the trace stored in tests/fuzz/corpus (a captured trace
+# the commit. trace-ls.yaml and study.yaml replay the trace stored in tests/fuzz/corpus (a captured trace
 # differs from machine to machine).
 set -euo pipefail
 bin=$(realpath "$1") write=${2:-}
@@ -17,7 +17,9 @@ for cfg in "$cfgdir"/*.yaml "$cfgdir"/scenarios/*.yaml; do
   name=$(basename "$cfg" .yaml)
   [ "$(dirname "$cfg")" != "$cfgdir" ] && name=scenario-$name
   extra=()
-  [ "$name" = scenario-trace-ls ] && extra+=(--set workload.trace="$here/fuzz/corpus/trace/ls-head.lackey")
+  case $name in  # configs made for a captured trace replay the stored one
+    scenario-trace-ls | study) extra+=(--set workload.trace="$here/fuzz/corpus/trace/ls-head.lackey") ;;
+  esac
   for timing in lt at; do
     t=(--set mmu.timing=$timing)
     [ $timing = at ] && t+=(--set mmu.walkers=4 --set workload.outstanding=8)
