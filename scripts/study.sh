@@ -6,10 +6,10 @@
 # cycles and VMM + guest-OS cycles), DIR/study.csv and DIR/runs/*.json.
 #
 #   sort     coreutils sort -S 400M of 256 MiB of 4 KiB lines (the kernel fills the buffer)  >= 256 MiB
-#   lookup   perl: random lookups in a 256 MiB table, 40 MiB buffers built and dropped   >= 256 MiB, mixed
+#   lookup   perl: a 256 MiB table read through, then at random; 40 MiB buffers come and go  >= 256 MiB
 #   churn    perl: buffers mmap'd, written, munmap'd; small hashes come and go          alloc/free heavy
 #   python   CPython: lists of small objects built and dropped, heap trimmed on free     alloc/free heavy
-#   cc1      gcc's cc1 -O2 on a generated C file, garbage collector at its most eager   alloc/free heavy
+#   cc1      gcc's cc1 -O2 on a generated C file                                         a compiler
 #   xz       xz -9 (a 674 MiB encoder: hash tables and a 64 MiB dictionary)
 #   sqlite   sqlite3 in-memory database: indexed bulk insert of 200,000 rows, then deletes
 #
@@ -17,11 +17,11 @@
 # captured for its first STUDY_LIMIT accesses (default 30 M; lookup 8/3 of that, 80 M, as its
 # first pass over the table takes 37 M); sort is captured whole. Traces are
 # kept in DIR/traces and reused. --quick shrinks inputs and the limit (2 M) so the pipeline runs
-# in a few minutes (tests); its numbers are not the study's. --check exits 1 unless, on every
+# in about 15 s (the study.quick test); its numbers are not the study's. --check exits 1 unless, on every
 # workload, the default agile policy costs at most 2% more cycles than the better of nested and
 # shadow, and on each mixed workload (see README) less than both. The default is agile.policy
 # of configs/study.yaml. AGILEMMU overrides the binary; STUDY_JOBS (default: cores) runs replays
-# in parallel. About 15 minutes on 2 cores.
+# in parallel. About 6 minutes on 2 cores, almost all of it capturing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${AGILEMMU:-$here/build/tb/agilemmu}
@@ -84,7 +84,7 @@ GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072 capture churn "$limit" perl "$
 # CPython's dropped lists go back to the kernel and come again: brk up and down.
 GLIBC_TUNABLES=glibc.malloc.trim_threshold=0:glibc.malloc.top_pad=0 \
   capture python "$limit" /usr/bin/python3 -S "$here/scripts/study/pylists.py" 200 20000
-capture cc1 "$limit" "$cc1" -quiet -O2 --param ggc-min-expand=0 --param ggc-min-heapsize=1024 gen.c -o /dev/null
+capture cc1 "$limit" "$cc1" -quiet -O2 gen.c -o /dev/null
 capture xz "$limit" xz -9 -T1 -c gen.c
 capture sqlite "$limit" sqlite3 :memory: -init load.sql .quit
 
