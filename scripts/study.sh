@@ -20,7 +20,7 @@
 # in about 15 s (the study.quick test); its numbers are not the study's. --check exits 1 unless, on every
 # workload, the default agile policy costs at most 2% more cycles than the better of nested and
 # shadow, and on each mixed workload (see README) less than both. The default is agile.policy
-# of configs/study.yaml. AGILEMMU overrides the binary; STUDY_JOBS (default: cores) runs replays
+# of configs/study.yaml. AGILEMMU overrides the binary (else build/tb/agilemmu, built if missing); STUDY_JOBS (default: cores) runs replays
 # in parallel. About 6 minutes on 2 cores, almost all of it capturing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +34,10 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--out DIR] [--quick] [--check]" >&2; exit 2 ;;
   esac
 done
+if [ ! -x "$bin" ] && [ -z "${AGILEMMU:-}" ]; then  # from a clean checkout: build the simulator first
+  echo "study: building agilemmu (cmake preset default)"
+  (cd "$here" && cmake --preset default > /dev/null && cmake --build --preset default -j"$(nproc)" --target agilemmu > /dev/null)
+fi
 [ -x "$bin" ] || { echo "study: no agilemmu binary at $bin (build it, or set AGILEMMU)" >&2; exit 2; }
 for t in valgrind perl sort xz sqlite3 /usr/bin/python3; do
   command -v $t > /dev/null || { echo "study: $t is not installed (scripts/install-deps.sh)" >&2; exit 2; }
