@@ -541,6 +541,13 @@ void Mmu::invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes) {
   l2_.invalidate_range(vmid, va, bytes);
   caches_.invalidate_first_dim_range(vmid, va, bytes);
 }
+void Mmu::invalidate_range(const Context& c, uint64_t va, uint64_t bytes) {
+  count_invalidation(InvalidationKind::Range);
+  l1i_.invalidate_range(c, va, bytes);
+  l1d_.invalidate_range(c, va, bytes);
+  l2_.invalidate_range(c, va, bytes);
+  caches_.invalidate_first_dim_range(c, va, bytes);
+}
 void Mmu::invalidate_asid(uint16_t vmid, uint16_t asid) {
   count_invalidation(InvalidationKind::Asid);
   l1i_.invalidate_asid(vmid, asid);

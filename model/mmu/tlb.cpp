@@ -44,6 +44,13 @@ void Tlb::invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes) {
   });
 }
 
+void Tlb::invalidate_range(const Context& c, uint64_t va, uint64_t bytes) {
+  invalidate_overlapping(va, bytes, [&](const TlbEntry& x) {
+    const uint64_t lo = x.vpn << shift_of(x.size), hi = lo + (1ull << shift_of(x.size));
+    return x.ctx == c && lo < va + bytes && va < hi;
+  });
+}
+
 void Tlb::invalidate_asid(uint16_t vmid, uint16_t asid) {
   arr_.invalidate_if([&](const TlbEntry& x) { return !x.ctx.host && x.ctx.vmid == vmid && x.ctx.asid == asid; });
 }

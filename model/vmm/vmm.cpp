@@ -82,6 +82,12 @@ Vmm::~Vmm() {
     if (p->as) p->as->on_guest_pt_write = nullptr;
 }
 
+uint16_t Vmm::asid_of(const AddressSpace& as) const {
+  for (const auto& p : procs_)
+    if (p->as == &as) return p->asid;
+  return 0;
+}
+
 size_t Vmm::add_process(AddressSpace& as, uint16_t asid) {
   if (!procs_.empty() && &as.vm() != &procs_[0]->as->vm())
     throw std::invalid_argument("a Vmm's processes share one VM");
@@ -215,7 +221,7 @@ bool Vmm::dirty_bit_trap(uint64_t gva) {
   as().set_guest_dirty(gva);
   const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);
   as().resync(lo, lo + bytes);
-  send({Invalidation::Page, lo, bytes});  // the read-only translation may be cached
+  send({Invalidation::Page, lo, bytes, P().asid});  // the read-only translation may be cached
   return true;
 }
 
@@ -235,7 +241,7 @@ bool Vmm::change_page(uint64_t gva, uint64_t VmmStats::*counter, Change&& change
   change(lo, gpa);
   // The derived tables follow the change, and the MMU drops the old translation.
   as().resync(lo, lo + bytes);
-  send({Invalidation::Page, lo, bytes});
+  send({Invalidation::Page, lo, bytes, P().asid});
   return true;
 }
 
@@ -340,7 +346,7 @@ bool Vmm::host_migrate(uint64_t gva) {
     const auto moved = as().vm().host_migrate(gpa);
     send({Invalidation::Nested});
     for (const auto& m : moved)
-      if (m.as != &as() || m.va != page) send({Invalidation::Page, m.va, m.bytes});
+      if (m.as != &as() || m.va != page) send({Invalidation::Page, m.va, m.bytes, asid_of(*m.as)});
   });
 }
 

@@ -90,7 +90,10 @@ System::Proc& System::select(const Item& it) {
 void System::invalidate(const vmm::Invalidation& inv) {
   switch (inv.kind) {
     case vmm::Invalidation::Page:
-      mmu_->invalidate_range(1, inv.va, inv.size);
+      if (inv.asid)
+        mmu_->invalidate_range(mmu::Context{inv.asid, 1, false}, inv.va, inv.size);
+      else
+        mmu_->invalidate_range(1, inv.va, inv.size);
       break;
     case vmm::Invalidation::WalkCaches:
       mmu_->invalidate_walk_caches(1);

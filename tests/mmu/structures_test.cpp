@@ -111,6 +111,26 @@ BOOST_AUTO_TEST_CASE(large_pages_held_or_splintered) {
   BOOST_TEST(!all.lookup(c, 0x40000000, e));
 }
 
+// INVLPG drops the current ASID's entries of a range; the VM-wide form drops every ASID's.
+BOOST_AUTO_TEST_CASE(range_invalidation_of_one_asid_or_every_asid) {
+  Tlb t;
+  t.configure(CacheGeometry{64, 4, 1, Replacement::LRU}, 7, 1);
+  const Context a{1, 1, false}, b{2, 1, false}, other_vm{1, 2, false};
+  for (const Context& c : {a, b, other_vm}) t.insert(c, 0x40012345, 0x80012345, PageSize::k4K, {}, true);
+  mmu::TlbEntry e;
+  t.invalidate_range(a, 0x40012000, 0x1000);
+  BOOST_TEST(!t.lookup(a, 0x40012000, e));
+  BOOST_TEST(t.lookup(b, 0x40012000, e));
+  BOOST_TEST(t.lookup(other_vm, 0x40012000, e));
+  t.insert(a, 0x40012345, 0x80012345, PageSize::k4K, {}, true);
+  t.invalidate_range(a, 0x40013000, 0x1000);  // the next page: nothing of a's goes
+  BOOST_TEST(t.lookup(a, 0x40012000, e));
+  t.invalidate_range(uint16_t{1}, 0x40012000, 0x1000);
+  BOOST_TEST(!t.lookup(a, 0x40012000, e));
+  BOOST_TEST(!t.lookup(b, 0x40012000, e));
+  BOOST_TEST(t.lookup(other_vm, 0x40012000, e));
+}
+
 BOOST_AUTO_TEST_CASE(disabled_structure_always_misses_uncounted) {
   Tlb t;
   t.configure(CacheGeometry{0, 1, 1, Replacement::LRU}, 7, 1);

@@ -58,8 +58,12 @@ BOOST_AUTO_TEST_CASE(processes_have_separate_tables) {
     BOOST_TEST(w.hpa_of(w.a, kHeap) != w.hpa_of(w.b, kHeap));
     // One process's unmap leaves the other's translation of the same gVA alone.
     w.vmm->select(0);
+    w.invs.clear();
     BOOST_TEST(w.vmm->unmap(kHeap));
     BOOST_TEST(!w.walk(w.a, m, kHeap).ok);
+    BOOST_REQUIRE(!w.invs.empty());  // the MMU drops a's page only: b's TLB entries stay
+    BOOST_TEST(w.invs.back().kind == vmm::Invalidation::Page);
+    BOOST_TEST(w.invs.back().asid == 1u);
     const auto rb = w.walk(w.b, m, kHeap);
     BOOST_TEST(rb.ok);
     BOOST_TEST(rb.tr.hpa == w.hpa_of(w.b, kHeap));
@@ -184,11 +188,14 @@ BOOST_AUTO_TEST_CASE(host_migrate_updates_every_process_on_the_host_page) {
     BOOST_TEST(rb.ok);
     BOOST_TEST(rb.tr.hpa == new_b);
     BOOST_TEST(w.walk(w.b, Mode::Shadow, kHeap + 0x1000).tr.hpa == w.hpa_of(w.b, kHeap + 0x1000));
-    // Every guest page on the host page is invalidated, a's and b's (both at kHeap and kHeap+4K:
-    // one VA range per page, which the MMU drops for every ASID of the VM).
-    size_t pages = 0;
-    for (const auto& i : w.invs) pages += i.kind == vmm::Invalidation::Page;
+    // Every guest page on the host page is invalidated, a's and b's (both at kHeap and kHeap+4K),
+    // each for its own process's ASID only, as INVLPG in that process would.
+    size_t pages = 0, by_asid[3] = {};
+    for (const auto& i : w.invs)
+      if (i.kind == vmm::Invalidation::Page) ++pages, ++by_asid[i.asid < 3 ? i.asid : 0];
     BOOST_TEST(pages == 4u);
+    BOOST_TEST(by_asid[1] == 2u);
+    BOOST_TEST(by_asid[2] == 2u);
     BOOST_TEST(w.vmm->process_stats(0).host_migrations == 1u);
   }
 }

@@ -47,13 +47,14 @@ class Mmu : public sc_core::sc_module {
   // every cached thing derived from what changed, in every TLB level and page size, and counts
   // itself in the statistics (invalidations_by_kind). A walk in flight across an invalidation
   // is walked again: what it read before may be stale.
-  void invalidate_page(const Context& c, uint64_t va);                // [INVLPG]: TLBs + PWC entries on va's path
-  void invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes);  // every ASID of a VM
-  void invalidate_asid(uint16_t vmid, uint16_t asid);                 // [INVPCID single-context]
-  void invalidate_vmid(uint16_t vmid);                                // [INVVPID/INVEPT single-context]
-  void invalidate_walk_caches(uint16_t vmid);                         // compound/shadow/guest structure changed
-  void invalidate_nested(uint16_t vmid);                              // nested table changed: nested TLB + nested PWC
-  void invalidate_all();                                              // [INVEPT/INVVPID all-context]
+  void invalidate_page(const Context& c, uint64_t va);                   // [INVLPG]: TLBs + PWC entries on va's path
+  void invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes);     // every ASID of a VM
+  void invalidate_range(const Context& c, uint64_t va, uint64_t bytes);  // one ASID [INVLPG]
+  void invalidate_asid(uint16_t vmid, uint16_t asid);                    // [INVPCID single-context]
+  void invalidate_vmid(uint16_t vmid);                                   // [INVVPID/INVEPT single-context]
+  void invalidate_walk_caches(uint16_t vmid);                            // compound/shadow/guest structure changed
+  void invalidate_nested(uint16_t vmid);  // nested table changed: nested TLB + nested PWC
+  void invalidate_all();                  // [INVEPT/INVVPID all-context]
   // The tables changed in a way that needs no invalidation (a new mapping: nothing cached it).
   // Walks in flight check their result against the tables before they deliver it.
   void tables_changed();

@@ -57,7 +57,8 @@ class Tlb {
   }
   void insert(const Context& c, uint64_t va, uint64_t hpa, pt::PageSize size, const pt::Perms& perms, bool dirty);
   void invalidate_page(const Context& c, uint64_t va);
-  void invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes);  // every ASID of a VM
+  void invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes);     // every ASID of a VM
+  void invalidate_range(const Context& c, uint64_t va, uint64_t bytes);  // one ASID's entries
   void invalidate_asid(uint16_t vmid, uint16_t asid);
   void invalidate_vmid(uint16_t vmid);
   void invalidate_all() { arr_.invalidate_all(); }

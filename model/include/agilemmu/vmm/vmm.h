@@ -52,7 +52,8 @@ struct Invalidation {
   enum Kind : uint8_t { Page, WalkCaches, Nested, All, Asid } kind = All;
   uint64_t va = 0;    // Page: the gVA page
   uint64_t size = 0;  // Page: its size in bytes
-  uint16_t asid = 0;  // Asid: the process whose translations all go
+  uint16_t asid = 0;  // Page: the process whose page it is, as INVLPG drops only the current
+                      // PCID's (0: every process of the VM); Asid: the process whose translations all go
 };
 
 struct VmmStats {
@@ -157,6 +158,7 @@ class Vmm {
     std::set<uint64_t> host_moved;                             // gVA pages whose host page moved this interval
   };
   Process& P() { return *procs_[cur_]; }
+  uint16_t asid_of(const AddressSpace& as) const;  // 0 for an address space not added here
   AddressSpace& as() { return *procs_[cur_]->as; }
   const AddressSpace& as() const { return *procs_[cur_]->as; }
   void on_pt_write(size_t p, uint64_t gva, unsigned level, uint64_t node_gpa, uint64_t old, uint64_t v);
