@@ -4,6 +4,11 @@ namespace agilemmu::mmu {
 
 namespace {
 unsigned shift_of(pt::PageSize s) { return 12 + 9 * static_cast<unsigned>(s); }
+// Whether entry x's page overlaps [va, va + bytes).
+bool overlaps(const TlbEntry& x, uint64_t va, uint64_t bytes) {
+  const uint64_t lo = x.vpn << shift_of(x.size), hi = lo + (1ull << shift_of(x.size));
+  return lo < va + bytes && va < hi;
+}
 }  // namespace
 
 void Tlb::configure(const CacheGeometry& g, unsigned page_sizes, uint64_t seed) {
@@ -38,17 +43,12 @@ void Tlb::invalidate_page(const Context& c, uint64_t va) {
 }
 
 void Tlb::invalidate_range(uint16_t vmid, uint64_t va, uint64_t bytes) {
-  invalidate_overlapping(va, bytes, [&](const TlbEntry& x) {
-    const uint64_t lo = x.vpn << shift_of(x.size), hi = lo + (1ull << shift_of(x.size));
-    return !x.ctx.host && x.ctx.vmid == vmid && lo < va + bytes && va < hi;
-  });
+  invalidate_overlapping(
+      va, bytes, [&](const TlbEntry& x) { return !x.ctx.host && x.ctx.vmid == vmid && overlaps(x, va, bytes); });
 }
 
 void Tlb::invalidate_range(const Context& c, uint64_t va, uint64_t bytes) {
-  invalidate_overlapping(va, bytes, [&](const TlbEntry& x) {
-    const uint64_t lo = x.vpn << shift_of(x.size), hi = lo + (1ull << shift_of(x.size));
-    return x.ctx == c && lo < va + bytes && va < hi;
-  });
+  invalidate_overlapping(va, bytes, [&](const TlbEntry& x) { return x.ctx == c && overlaps(x, va, bytes); });
 }
 
 void Tlb::invalidate_asid(uint16_t vmid, uint16_t asid) {
