@@ -15,13 +15,14 @@
 #
 # Captures are the slow part (valgrind lackey, about 1-2 M accesses/s): every program but sort is
 # captured for its first STUDY_LIMIT accesses (default 30 M; lookup 8/3 of that, 80 M, as its
-# first pass over the table takes 37 M); sort is captured whole. Traces are
-# kept in DIR/traces and reused. --quick shrinks inputs and the limit (2 M) so the pipeline runs
-# in about 15 s (the study.quick test); its numbers are not the study's. --check exits 1 unless, on every
-# workload, the default agile policy costs at most 2% more cycles than the better of nested and
-# shadow, and on each mixed workload (see README) less than both. The default is agile.policy
-# of configs/study.yaml. AGILEMMU overrides the binary (else build/tb/agilemmu, built if missing); STUDY_JOBS (default: cores) runs replays
-# in parallel. About 6 minutes on 2 cores, almost all of it capturing.
+# first pass over the table takes 37 M); sort is captured whole. Traces are kept in DIR/traces and
+# reused when captured the same way; replays always run again. --quick shrinks inputs and the
+# limit (2 M) so the pipeline runs in about 15 s (the study.quick test); its numbers are not the
+# study's. --check exits 1 unless, on every workload, the default agile policy costs at most 2%
+# more cycles than the better of nested and shadow, and on each mixed workload (see README) less
+# than both. The default is agile.policy of configs/study.yaml. AGILEMMU overrides the binary
+# (else build/tb/agilemmu, built if missing); STUDY_JOBS (default: cores) runs replays in
+# parallel. About 6 minutes on 2 cores, almost all of it capturing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${AGILEMMU:-$here/build/tb/agilemmu}
@@ -73,14 +74,19 @@ SQL
 capture() {  # NAME LIMIT CMD...
   local name=$1 lim=$2
   shift 2
-  local trace=$out/traces/$name.bin.zst
-  if [ -s "$trace" ]; then echo "study: $name: reusing $trace"; return; fi
+  local trace=$out/traces/$name.bin.zst stamp="limit=$lim ${GLIBC_TUNABLES:-} $*"
+  # A trace is reused only when it was captured the same way (not a --quick one for the study).
+  if [ -s "$trace" ] && [ "$(cat "$trace.how" 2> /dev/null)" = "$stamp" ]; then
+    echo "study: $name: reusing $trace"
+    return
+  fi
+  rm -f "$trace" "$trace.how"
   echo "study: capturing $name: $*"
   (cd "$in" && CAPTURE_TRACE_LIMIT=$lim "$here/scripts/capture-trace.sh" "$trace" "$@" > "$out/traces/$name.capture" < /dev/null) ||
     { cat "$out/traces/$name.capture" >&2; exit 1; }
+  printf '%s\n' "$stamp" > "$trace.how"
   grep -E "accesses|events" "$out/traces/$name.capture" | sed 's/^/  /'
 }
-q=$($quick && echo 1 || echo 0)
 LC_ALL=C capture sort "$sort_limit" sort -S 400M --parallel=1 -o /dev/null "sort-$sort_mib.txt"
 capture lookup "$lookup_limit" perl "$here/scripts/study/lookup.pl" "$table_mib" 200
 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072 capture churn "$limit" perl "$here/scripts/study/churn.pl" 400 4
@@ -104,7 +110,7 @@ for w in sort lookup churn python cc1 xz sqlite; do
       agile-*) set_args="$here/configs/scenarios/common.yaml --set mmu.mode=agile --set agile.policy=${v#agile-}" ;;
       *) set_args="$here/configs/study.yaml --set mmu.mode=$v" ;;
     esac
-    [ -s "$out/runs/$w.$v.json" ] || jobs+=("$w $v $set_args")
+    jobs+=("$w $v $set_args")  # always replayed: a minute for all, and never stale
   done
 done
 echo "study: ${#jobs[@]} replays"
