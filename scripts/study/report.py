@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""report.py DIR CONFIG [--check] [--quick]: the study's table, chart and verdict from DIR/runs.
+"""report.py DIR WORKLOAD... [--check] [--quick]: the study's table, chart and verdict from DIR/runs.
 
 Overhead over native is split by where the cycles go: page walks (translation cycles beyond
 native's) and VMM + guest OS (stall cycles beyond native's: traps, shadow faults, policy
@@ -11,9 +11,9 @@ import json
 import os
 import sys
 
-out, cfg = sys.argv[1], sys.argv[2]
+out = sys.argv[1]
 check, quick = "--check" in sys.argv, "--quick" in sys.argv
-WORKLOADS = ["sort", "lookup", "churn", "python", "cc1", "xz", "sqlite"]
+WORKLOADS = [a for a in sys.argv[2:] if not a.startswith("--")]  # study.sh's, in its order
 VARIANTS = ["nested", "shadow", "agile", "agile-static", "agile-dynamic", "agile-isca"]
 LABEL = {"agile": "agile (default)"}
 MIXED_MIN = 0.005  # a cost counts as present at 0.5% of native cycles
@@ -86,8 +86,8 @@ try:
             ax.bar(xs, ys, width * 0.9, bottom=bottom, color=colors[part], edgecolor="black", linewidth=0.3,
                    label={"walk": "page walks", "vmm": "VMM + guest OS", "other": "other"}[part] if i == 0 else None)
             bottom = [b + y for b, y in zip(bottom, ys)]
-        for x, r in zip(xs, rows):
-            ax.text(x, max(bottom[xs.index(x)], 0) + 0.3, LABEL.get(v, v).replace("agile-", "a-").replace(" (default)", "*"),
+        for x, top in zip(xs, bottom):
+            ax.text(x, max(top, 0) + 0.3, LABEL.get(v, v).replace("agile-", "a-").replace(" (default)", "*"),
                     rotation=90, ha="center", va="bottom", fontsize=6)
     ax.set_xticks(range(len(rows)))
     ax.set_xticklabels([r["workload"] for r in rows])

@@ -3,7 +3,6 @@
 // random event sequences.
 #define BOOST_TEST_MODULE vmm
 #include <boost/test/unit_test.hpp>
-#include <map>
 #include <random>
 
 #include <agilemmu/pt/print.h>
