@@ -116,6 +116,7 @@ bool Mmu::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, Outco
     const TlbEntry* e = l1.find(c, va);
     if (e && serves(*e, x)) {
       o.hpa = e->hpa_base | (va & (pt::page_bytes(e->size) - 1));
+      o.size = e->size;
       o.source = Source::L1Tlb;
       return true;
     }
@@ -125,6 +126,7 @@ bool Mmu::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va, Outco
     const TlbEntry* e = l2_.find(c, va);
     if (e && serves(*e, x)) {
       o.hpa = e->hpa_base | (va & (pt::page_bytes(e->size) - 1));
+      o.size = e->size;
       o.source = Source::L2Tlb;
       l1.insert(c, va, o.hpa, e->size, e->perms, e->dirty);
       return true;
@@ -213,9 +215,8 @@ const pt::WalkResult& Mmu::run_walk(const Context& c, const pt::WalkRequest& req
   return r;
 }
 
-Mmu::Outcome Mmu::translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_time& delay, bool sync) {
+Mmu::Outcome Mmu::translate(const MmuExtension& x, uint64_t va, sc_time& delay, bool sync) {
   const Context c = context_of(x);
-  const uint64_t va = t.get_address();
   const sc_time t0 = now() + delay;
   Outcome o;
   ++st_.requests;
@@ -288,6 +289,7 @@ bool Mmu::walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_
   if (r->ok) tlb_fill(c, x.access, va, r->tr);
   o.ok = r->ok;
   o.hpa = r->tr.hpa;
+  o.size = r->tr.size;
   o.fault = r->fault;
   o.source = Source::Walk;
   slot->active = false;
@@ -372,7 +374,7 @@ void Mmu::check(const Context& c, const MmuExtension& x, uint64_t va, const Outc
 }
 
 void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay, const sc_time& start) {
-  if (dmi_valid_ && hpa >= dmi_.get_start_address() && hpa + t.get_data_length() - 1 <= dmi_.get_end_address()) {
+  if (dmi_serves(t, hpa)) {
     unsigned char* p = dmi_.get_dmi_ptr() + (hpa - dmi_.get_start_address());
     if (t.is_read())
       std::memcpy(t.get_data_ptr(), p, t.get_data_length());
@@ -387,8 +389,12 @@ void Mmu::access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_time& delay,
     t.set_dmi_allowed(false);
     data->b_transport(t, delay);
     if (t.is_dmi_allowed()) {  // the target offers DMI: take it for the next accesses to this region
-      dmi_valid_ = data->get_direct_mem_ptr(t, dmi_);
-      if (dmi_valid_ && dmi_.get_dmi_ptr() == nullptr) dmi_valid_ = false;
+      dmi_.init();             // a fresh descriptor per request (IEEE 1666-2011 11.2.5)
+      const bool granted = data->get_direct_mem_ptr(t, dmi_) && dmi_.get_dmi_ptr();
+      dmi_read_ = granted && dmi_.is_read_allowed();
+      dmi_write_ = granted && dmi_.is_write_allowed();
+      // The hint is the data target's, for the hPA: the initiator cannot have DMI through the MMU.
+      t.set_dmi_allowed(false);
     }
     t.set_address(va);  // the initiator sees its own address back
   }
@@ -412,7 +418,8 @@ MmuExtension* Mmu::extension_of(tlm::tlm_generic_payload& t, MmuExtension& scrat
 }
 
 void Mmu::serve(tlm::tlm_generic_payload& t, MmuExtension& x, sc_time& delay, bool sync) {
-  const Outcome o = translate(t, x, delay, sync);
+  const uint64_t va = t.get_address();
+  const Outcome o = translate(x, va, delay, sync);
   x.tlb_hit = o.tlb_hit;
   x.fault = o.fault;
   x.hpa = o.hpa;
@@ -420,7 +427,65 @@ void Mmu::serve(tlm::tlm_generic_payload& t, MmuExtension& x, sc_time& delay, bo
     t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
+  // The bytes the access touches: a streaming access repeats its first streaming_width bytes.
+  const uint64_t span = std::min(t.get_data_length(), t.get_streaming_width());
+  if ((va & (pt::page_bytes(o.size) - 1)) + span > pt::page_bytes(o.size)) return serve_crossing(t, x, o, delay, sync);
   access_data(t, o.hpa, delay, o.end);
+}
+
+void Mmu::serve_crossing(tlm::tlm_generic_payload& t, MmuExtension& x, const Outcome& first, sc_time& delay,
+                         bool sync) {
+  ++st_.page_crossings;
+  const uint64_t va = t.get_address();
+  const uint64_t page = pt::page_bytes(first.size);
+  const unsigned len = t.get_data_length();
+  const unsigned head = static_cast<unsigned>(page - (va & (page - 1)));  // bytes on the first page
+  unsigned char* const data = t.get_data_ptr();
+  unsigned char* const be = t.get_byte_enable_ptr();
+  const unsigned be_len = t.get_byte_enable_length();
+  // Splitting a streaming access would reorder its beats; an access is split in two at most (a
+  // CPU's accesses are far shorter than a page); a byte-enable pattern shorter than the access
+  // must start on the second page where it left off on the first.
+  if (t.get_streaming_width() < len || len - head > pt::page_bytes(pt::PageSize::k4K)) {
+    t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+    return;
+  }
+  if (be && be_len < len && head % be_len) {
+    t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return;
+  }
+  // The second page translates (and is permission-checked, A/D-updated and checked) before any
+  // byte moves: a fault there faults the whole access, as on x86, with nothing written.
+  const Outcome second = translate(x, va + head, delay, sync);
+  x.tlb_hit = first.tlb_hit && second.tlb_hit;
+  if (!second.ok) {
+    x.fault = second.fault;
+    t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  t.set_data_length(head);
+  t.set_streaming_width(head);
+  if (be && be_len >= len) t.set_byte_enable_length(head);
+  access_data(t, first.hpa, delay, second.end);
+  if (t.is_response_ok()) {
+    const sc_time start = now() + delay;
+    t.set_address(va + head);
+    t.set_data_ptr(data + head);
+    t.set_data_length(len - head);
+    t.set_streaming_width(len - head);
+    if (be && be_len >= len) {
+      t.set_byte_enable_ptr(be + head);
+      t.set_byte_enable_length(be_len - head);
+    }
+    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    access_data(t, second.hpa, delay, start);
+  }
+  t.set_address(va);
+  t.set_data_ptr(data);
+  t.set_data_length(len);
+  t.set_streaming_width(len);
+  t.set_byte_enable_ptr(be);
+  t.set_byte_enable_length(be_len);
 }
 
 void Mmu::b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
@@ -514,8 +579,11 @@ void Mmu::worker_thread(Worker* me) {
     while (resp_busy_) wait(end_resp_event_);
     ph = tlm::BEGIN_RESP;
     d = SC_ZERO_TIME;
+    // The initiator ends the response on the return path (TLM_UPDATED with END_RESP, or
+    // TLM_COMPLETED), or with END_RESP on the forward path after TLM_ACCEPTED (which clears
+    // resp_busy_, even from inside this call).
     resp_busy_ = true;
-    if (cpu->nb_transport_bw(*t, ph, d) == tlm::TLM_COMPLETED) resp_busy_ = false;
+    if (cpu->nb_transport_bw(*t, ph, d) != tlm::TLM_ACCEPTED) resp_busy_ = false;
   }
 }
 
@@ -523,7 +591,7 @@ void Mmu::tables_changed() { ++epoch_; }
 
 void Mmu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
   // The data target revoked DMI for [start, end]: stop using a grant that overlaps it.
-  if (dmi_valid_ && start <= dmi_.get_end_address() && end >= dmi_.get_start_address()) dmi_valid_ = false;
+  if (start <= dmi_.get_end_address() && end >= dmi_.get_start_address()) dmi_read_ = dmi_write_ = false;
   ++st_.dmi_invalidations;
 }
 

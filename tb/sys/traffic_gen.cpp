@@ -15,7 +15,7 @@ TrafficGen::TrafficGen(sc_module_name name, Source& src, const TrafficGenConfig&
       clk_(cfg.clock_ns, SC_NS),
       slots_(cfg.at ? std::max<uint32_t>(1, cfg.outstanding) : 1) {
   for (auto& s : slots_) {  // (constructed in place)
-    s.p.set_data_ptr(reinterpret_cast<unsigned char*>(&s.buf));
+    s.p.set_data_ptr(s.buf);
     s.p.set_extension(&s.ext);  // owned by the slot; released before the payload dies
     s.p.set_byte_enable_ptr(nullptr);
     // The context is the same for every request: written once, not per access (the MMU reads
@@ -35,7 +35,7 @@ TrafficGen::TrafficGen(sc_module_name name, Source& src, const TrafficGenConfig&
 void TrafficGen::prepare(Slot& s, const Item& it) const {
   if (cfg_.at) s.item = it;  // (lt keeps the item at hand; the copy would stall on its fresh stores)
   s.attempts = 0;
-  const uint32_t n = it.size > 8 ? 8 : it.size;  // data values are not modelled: one word moves
+  const uint32_t n = it.size > kMaxAccess ? kMaxAccess : it.size < 1 ? 1 : it.size;
   s.p.set_address(it.va);
   s.p.set_command(it.access == pt::Access::Write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
   s.p.set_data_length(n);

@@ -66,10 +66,13 @@ class TrafficGen : public sc_core::sc_module {
   const std::string& error() const { return error_; }
 
  private:
+  // The longest access a trace record can carry; each request moves all its bytes, so an access
+  // that crosses a page is translated per page (one access, two translations).
+  static constexpr uint32_t kMaxAccess = 255;
   struct Slot {
     tlm::tlm_generic_payload p;
     mmu::MmuExtension ext;
-    uint64_t buf = 0;
+    unsigned char buf[kMaxAccess] = {};  // the access's bytes (values are not modelled)
     Item item;
     int attempts = 0;
     sc_core::sc_time issued;

@@ -143,6 +143,23 @@ BOOST_AUTO_TEST_CASE(data_reaches_the_translated_address) {
   BOOST_TEST(b.mmu->stats().walks == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(an_access_across_a_page_is_one_access_and_two_translations) {
+  // The traffic generator moves every byte of an access (16 here), so one that starts 8 bytes
+  // before a page end reaches the MMU whole and is translated on both pages.
+  mmu::MmuConfig cfg;
+  cfg.check = true;
+  Bench b(cfg, 2, false, 1);
+  sys::Item it;
+  it.va = 0x10000ff8, it.size = 16;
+  b.src.items.push_back(it);
+  sc_start();
+  BOOST_TEST(b.cpu->stats().accesses == 1u);
+  BOOST_TEST(b.mmu->stats().requests == 2u);  // "translations" in the run statistics
+  BOOST_TEST(b.mmu->stats().page_crossings == 1u);
+  BOOST_TEST(b.mmu->stats().checked == 2u);
+  BOOST_TEST(b.cpu->stats().hard_faults == 0u);
+}
+
 namespace {
 uint64_t run_misses(unsigned walkers) {
   mmu::MmuConfig cfg = no_caches(Mode::Nested);

@@ -86,7 +86,8 @@ class Mmu : public sc_core::sc_module {
     bool ok = false;
     bool tlb_hit = false;
     Source source = Source::Walk;
-    bool merged = false;  // waited for a walk of the same page in flight, then looked again
+    bool merged = false;                    // waited for a walk of the same page in flight, then looked again
+    pt::PageSize size = pt::PageSize::k4K;  // of the page that translated (ok only)
     uint64_t hpa = 0;
     pt::Fault fault;
     sc_core::sc_time end;  // simulated time the translation finished (now() + delay)
@@ -120,9 +121,10 @@ class Mmu : public sc_core::sc_module {
   }
   const pt::Roots& roots_of(const Context& c);
 
-  // One translation, both timing modes. `sync` (AT): time is spent with wait() as it passes,
-  // so walks of different requests overlap; otherwise (LT) it accumulates in `delay`.
-  Outcome translate(tlm::tlm_generic_payload& t, MmuExtension& x, sc_core::sc_time& delay, bool sync);
+  // One translation (of the page holding `va`), both timing modes. `sync` (AT): time is spent with
+  // wait() as it passes, so walks of different requests overlap; otherwise (LT) it accumulates in
+  // `delay`.
+  Outcome translate(const MmuExtension& x, uint64_t va, sc_core::sc_time& delay, bool sync);
   // A TLB miss: walks (or, AT, waits for a walk of the same page in flight). False when the
   // request must look in the TLBs again.
   bool walk_on_miss(const Context& c, const MmuExtension& x, uint64_t va, sc_core::sc_time& delay, bool sync,
@@ -152,8 +154,19 @@ class Mmu : public sc_core::sc_module {
     ++epoch_;
   }
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+  // The data access at `hpa`, through the data target's DMI grant when it serves the request
+  // exactly (range, read/write permission, no byte enables, no streaming), else b_transport.
   // `start`: the simulated time it starts at (the translation's end).
   void access_data(tlm::tlm_generic_payload& t, uint64_t hpa, sc_core::sc_time& delay, const sc_core::sc_time& start);
+  bool dmi_serves(const tlm::tlm_generic_payload& t, uint64_t hpa) const {
+    return (t.is_read() ? dmi_read_ : t.is_write() && dmi_write_) && !t.get_byte_enable_ptr() &&
+           t.get_streaming_width() >= t.get_data_length() && hpa >= dmi_.get_start_address() &&
+           hpa + (t.get_data_length() - 1) <= dmi_.get_end_address();
+  }
+  // An access that crosses into the next page: each page translated (and checked), then the bytes
+  // of each page moved to its own host frame; nothing moves when either page faults.
+  void serve_crossing(tlm::tlm_generic_payload& t, MmuExtension& x, const Outcome& first, sc_core::sc_time& delay,
+                      bool sync);
   // sc_time_stamp(), read inline from this module's simulation context (sc_time_stamp() is a
   // library call that looks the context up; an LT access asks three times).
   const sc_core::sc_time& now() const { return simcontext()->time_stamp(); }
@@ -235,9 +248,10 @@ class Mmu : public sc_core::sc_module {
   uint64_t epoch_ = 0;  // invalidations so far: a walk that saw it move is walked again
   NsOf translate_ns_of_, data_ns_of_;
   pt::Walk probe_;  // mmu.check's fresh walk
-  // DMI for data, per the data target's grant.
+  // DMI for data, per the data target's grant (one region at a time); dmi_read_/dmi_write_: the
+  // grant is valid and allows that access.
   tlm::tlm_dmi dmi_;
-  bool dmi_valid_ = false;
+  bool dmi_read_ = false, dmi_write_ = false;
 
   PeqWithGet<tlm::tlm_generic_payload> req_peq_{"req_peq"};
   Fifo<tlm::tlm_generic_payload*> pending_;
@@ -249,7 +263,7 @@ class Mmu : public sc_core::sc_module {
   std::deque<InFlight> inflight_;  // one per walker (deque: events do not move)
   unsigned busy_walkers_ = 0;
   unsigned waiters_ = 0;    // requests waiting for a walk in flight or for a free walker
-  bool resp_busy_ = false;  // a BEGIN_RESP is waiting for its END_RESP
+  bool resp_busy_ = false;  // a BEGIN_RESP is waiting for its END_RESP (TLM_ACCEPTED, not yet ended)
   bool trace_signals_ = false;
   sc_core::sc_time busy_since_;
 };

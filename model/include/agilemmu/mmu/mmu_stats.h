@@ -38,7 +38,10 @@ class Histogram {
 };
 
 struct MmuStats {
+  // Translations (one per page an access touches: an access that crosses into the next page is
+  // translated twice), split by origin; tlb_hits counts translations too.
   uint64_t requests = 0, guest_requests = 0, host_requests = 0, tlb_hits = 0;
+  uint64_t page_crossings = 0;  // accesses that crossed into the next page (each one more translation)
   uint64_t faults = 0;
   std::array<uint64_t, pt::kStages> faults_by_stage{};
   uint64_t walks = 0, coalesced = 0;
