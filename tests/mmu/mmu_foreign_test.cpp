@@ -13,6 +13,7 @@
 #include <agilemmu/vmm/vmm.h>
 
 #include "sys/stream_cpu.h"
+#include "two_region_image.h"
 
 using namespace agilemmu;
 using namespace sc_core;
@@ -41,27 +42,7 @@ struct WaitingMemory : sc_module {
   unsigned transport_dbg(int, tlm::tlm_generic_payload& t) { return sys::serve_from(mem, t); }
 };
 
-// A guest with pages in two regions (a heap and a far data area), so nested walks share some
-// upper entries and not others.
-struct Image {
-  pt::PhysMem mem;
-  pt::Format fmt;
-  vmm::AddressSpace as{mem, fmt};
-  std::vector<uint64_t> vas;
-  Image() {
-    for (unsigned i = 0; i < 48; ++i) as.guest_map(0x10000000 + 0x1000ull * i, PageSize::k4K, {}, true);
-    for (unsigned i = 0; i < 16; ++i) as.guest_map(0x7f0000000000 + 0x200000ull * i, PageSize::k4K, {}, true);
-    as.build_all();
-    as.make_range_nested(0x10000000, 0x8000);  // agile mode: part of the heap nested-style
-    uint64_t x = 12345;
-    for (unsigned i = 0; i < 600; ++i) {
-      x = x * 6364136223846793005ull + 1442695040888963407ull;
-      const unsigned k = static_cast<unsigned>(x >> 33) % 64;
-      vas.push_back((k < 48 ? 0x10000000 + 0x1000ull * k : 0x7f0000000000 + 0x200000ull * (k - 48)) +
-                    ((x >> 20) & 0xff8));
-    }
-  }
-};
+using Image = testing::TwoRegionImage;
 
 mmu::MmuConfig small_caches(Mode m, mmu::Timing t, unsigned walkers) {
   mmu::MmuConfig c;
