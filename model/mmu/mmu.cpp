@@ -427,9 +427,12 @@ void Mmu::serve(tlm::tlm_generic_payload& t, MmuExtension& x, sc_time& delay, bo
     t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  // The bytes the access touches: a streaming access repeats its first streaming_width bytes.
-  const uint64_t span = std::min(t.get_data_length(), t.get_streaming_width());
-  if ((va & (pt::page_bytes(o.size) - 1)) + span > pt::page_bytes(o.size)) return serve_crossing(t, x, o, delay, sync);
+  // Within its 4 KiB page (almost every access: one test on the hot path), else within the page
+  // that translated it? A streaming access touches only its first streaming_width bytes.
+  if ((va & 0xfff) + t.get_data_length() > 0x1000) {
+    const uint64_t span = std::min(t.get_data_length(), t.get_streaming_width()), page = pt::page_bytes(o.size);
+    if ((va & (page - 1)) + span > page) return serve_crossing(t, x, o, delay, sync);
+  }
   access_data(t, o.hpa, delay, o.end);
 }
 
