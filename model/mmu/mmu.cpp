@@ -539,6 +539,7 @@ tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& t, tlm::tlm_ph
   }
   if (ph == tlm::END_RESP) {
     resp_busy_ = false;
+    resp_free_at_ = now() + d;  // END_RESP takes effect at its annotated time
     end_resp_event_.notify();
     return tlm::TLM_COMPLETED;
   }
@@ -579,14 +580,25 @@ void Mmu::worker_thread(Worker* me) {
     serve(*t, *extension_of(*t, me->scratch), delay, true);
     if (delay != SC_ZERO_TIME) wait(delay);
     // Base protocol: one BEGIN_RESP at a time on the socket.
-    while (resp_busy_) wait(end_resp_event_);
+    // Base protocol: one response in progress on the socket, until END_RESP at its annotated time.
+    for (;;) {
+      if (resp_busy_)
+        wait(end_resp_event_);
+      else if (resp_free_at_ > now())
+        wait(resp_free_at_ - now());
+      else
+        break;
+    }
     ph = tlm::BEGIN_RESP;
     d = SC_ZERO_TIME;
     // The initiator ends the response on the return path (TLM_UPDATED with END_RESP, or
     // TLM_COMPLETED), or with END_RESP on the forward path after TLM_ACCEPTED (which clears
     // resp_busy_, even from inside this call).
     resp_busy_ = true;
-    if (cpu->nb_transport_bw(*t, ph, d) != tlm::TLM_ACCEPTED) resp_busy_ = false;
+    if (cpu->nb_transport_bw(*t, ph, d) != tlm::TLM_ACCEPTED) {
+      resp_busy_ = false;
+      resp_free_at_ = now() + d;
+    }
   }
 }
 

@@ -40,6 +40,8 @@ struct EndingCpu : sc_module {
   End end;
   unsigned write_every = 5;
   uint64_t completed = 0, errors = 0;
+  // BEGIN_RESPs that came (at their annotated time) before the previous response had ended.
+  uint64_t early_responses = 0;
   SC_HAS_PROCESS(EndingCpu);
   EndingCpu(sc_module_name n, std::vector<uint64_t> v, uint64_t count_, unsigned outstanding_, End e)
       : sc_module(n), vas(std::move(v)), count(count_), outstanding(outstanding_), end(e), slots_(outstanding_) {
@@ -77,6 +79,8 @@ struct EndingCpu : sc_module {
     }
     // BEGIN_RESP (implies END_REQ)
     if (req_open_ == &t) req_open_ = nullptr;
+    if (sc_time_stamp() + d < resp_free_ || resp_open_) ++early_responses;
+    resp_open_ = true;
     switch (end) {
       case End::AcceptedThenEndResp:
         to_end_.push_back(&t);
@@ -84,10 +88,13 @@ struct EndingCpu : sc_module {
         return tlm::TLM_ACCEPTED;
       case End::UpdatedEndResp:
         ph = tlm::END_RESP;
-        d += sc_time(1, SC_NS);
+        d += sc_time(1, SC_NS);  // the response ends a little later
+        resp_free_ = sc_time_stamp() + d;
+        resp_open_ = false;
         finish(t);
         return tlm::TLM_UPDATED;
       case End::Completed:
+        resp_open_ = false;
         finish(t);
         return tlm::TLM_COMPLETED;
     }
@@ -100,6 +107,7 @@ struct EndingCpu : sc_module {
       wait(2, SC_NS);  // the response phase lasts a while
       tlm::tlm_phase ph = tlm::END_RESP;
       sc_time d = SC_ZERO_TIME;
+      resp_open_ = false;
       socket->nb_transport_fw(*t, ph, d);
       finish(*t);
     }
@@ -155,6 +163,8 @@ struct EndingCpu : sc_module {
   }
   std::vector<Slot> slots_;
   const tlm::tlm_generic_payload* req_open_ = nullptr;
+  bool resp_open_ = false;  // a BEGIN_RESP not ended yet
+  sc_time resp_free_;       // when the last response ended
   std::deque<tlm::tlm_generic_payload*> to_end_;
   sc_event ev_;
 };

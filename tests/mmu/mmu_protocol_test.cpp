@@ -68,6 +68,7 @@ void initiator_ends(mmu::Timing timing, End end) {
   BOOST_TEST(cpu.errors == 0u);
   BOOST_TEST(m.stats().checked == n);
   BOOST_TEST(c.cpu.seen().nb_bw >= 2 * n);  // END_REQ and BEGIN_RESP of every request
+  BOOST_TEST(cpu.early_responses == 0u);    // one response at a time, by annotated time too
   expect_clean(c);
 }
 

@@ -262,8 +262,9 @@ class Mmu : public sc_core::sc_module {
   sc_core::sc_event walker_free_, end_resp_event_;
   std::deque<InFlight> inflight_;  // one per walker (deque: events do not move)
   unsigned busy_walkers_ = 0;
-  unsigned waiters_ = 0;    // requests waiting for a walk in flight or for a free walker
-  bool resp_busy_ = false;  // a BEGIN_RESP is waiting for its END_RESP (TLM_ACCEPTED, not yet ended)
+  unsigned waiters_ = 0;           // requests waiting for a walk in flight or for a free walker
+  bool resp_busy_ = false;         // a BEGIN_RESP is waiting for its END_RESP (TLM_ACCEPTED, not yet ended)
+  sc_core::sc_time resp_free_at_;  // the last response ended at this time (its END_RESP's annotation)
   bool trace_signals_ = false;
   sc_core::sc_time busy_since_;
 };
