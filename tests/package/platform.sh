@@ -42,7 +42,7 @@ int main(void) {
   for (; walks < 1000; ++walks) {
     long long va;
     int access, user, mode;
-    if (!agilemmu_next_request(h, &va, &access, &user, &mode)) return 1;
+    if (agilemmu_next_request(h, &va, &access, &user, &mode) != 1) return 1;
     int n = agilemmu_golden_walk(h, va, access, user, mode);
     if (n < 0) return 1;
     refs += n;
