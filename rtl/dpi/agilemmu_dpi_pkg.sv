@@ -1,7 +1,11 @@
 // The agilemmu golden model for SystemVerilog testbenches: DPI-C imports of the functions in
 // tb/dpi/agilemmu_dpi.h (shared library libagilemmu_dpi, CMake target agilemmu::dpi). See
-// rtl/README.md "Golden walk over DPI-C" for how a testbench uses them.
+// rtl/README.md "DPI-C reference" for arguments, return codes and field validity. Compile it
+// after agilemmu_pkg.sv and before your testbench; link libagilemmu_dpi.
 package agilemmu_dpi;
+  import "DPI-C" function int agilemmu_create_from_seed_image(input int levels, input int nested_levels,
+      input int maxphyaddr, input int selector_bit, input int nx, input int nested_ad, input longint seed,
+      input longint image);
   import "DPI-C" function int agilemmu_create_from_seed(input int levels, input int nested_levels,
       input int maxphyaddr, input int selector_bit, input int nx, input int nested_ad, input longint seed);
   import "DPI-C" function int agilemmu_create_from_config(input string yaml_path);
@@ -22,4 +26,6 @@ package agilemmu_dpi;
       output int fault_kind, output int fault_level, output longint fault_addr, output longint fault_code);
   import "DPI-C" function int agilemmu_golden_ref(input int h, input int i, output longint addr, output int port,
       output int tbl, output int level, output int write, output longint data);
+  import "DPI-C" function longint agilemmu_golden_cycles(input int h, input longint latency_sum,
+      input longint stall_cycles);
 endpackage

@@ -6,17 +6,10 @@
 #include <iostream>
 #include <memory>
 
-#include <agilemmu/pt/hash.h>
-
 #include "cosim/image_gen.h"
 #include "cosim/rtl_walker.h"
 
 namespace agilemmu::cosim {
-
-namespace {
-// A distinct, reproducible seed for every image of a run.
-uint64_t image_seed(uint64_t seed, uint64_t index) { return pt::mix64(seed * pt::kGoldenGamma + index + 1); }
-}  // namespace
 
 Summary run(const Options& opt, std::ostream& out) {
   Summary s;

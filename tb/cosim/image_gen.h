@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include <agilemmu/pt/hash.h>
 #include <agilemmu/pt/phys_mem.h>
 #include <agilemmu/pt/walk.h>
 #include <agilemmu/vmm/address_space.h>
@@ -22,6 +23,11 @@ struct ImageStats {
   unsigned nested_restricted = 0;  // nested leaves given RW=0, US=0 or NX
   bool fully_nested = false;
 };
+
+// The seed of image `index` (0, 1, ...) of a run seeded `seed`: `agilemmu cosim --seed` and the
+// DPI-C library's agilemmu_create_from_seed_image both use it, so one seed means one sequence of
+// images (and of requests) in both.
+inline uint64_t image_seed(uint64_t seed, uint64_t index) { return pt::mix64(seed * pt::kGoldenGamma + index + 1); }
 
 class Image {
  public:

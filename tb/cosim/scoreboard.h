@@ -53,8 +53,7 @@ class Scoreboard {
   // The contract: start + per reference (latency + step), plus every stall cycle the
   // interconnect imposed. Latencies and stalls are the ones this walk actually saw.
   uint64_t expected_cycles() const {
-    return timing_.start_cycles + static_cast<uint64_t>(golden().nrefs) * timing_.step_cycles + rtl_res_.mem_cycles +
-           rtl_res_.stall_cycles;
+    return timing_.observed(golden().nrefs, rtl_res_.mem_cycles, rtl_res_.stall_cycles);
   }
   const std::string& first_difference() const { return diff_; }
   // Walk inputs, both results, both reference lists side by side, cycles.

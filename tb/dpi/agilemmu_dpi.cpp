@@ -1,14 +1,16 @@
 // The DPI-C golden model (agilemmu_dpi.h): images, memory and the reference walk behind plain C
 // functions, so a SystemVerilog testbench in any simulator can check a walker against pt::Walk.
-#include "dpi/agilemmu_dpi.h"
+#include <agilemmu/dpi/agilemmu_dpi.h>
 
 #include <exception>
+#include <initializer_list>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "agilemmu/pt/walk.h"
+#include "agilemmu/pt/walk_timing.h"
 #include "agilemmu/vmm/address_space.h"
 #include "config/config.h"
 #include "cosim/image_gen.h"
@@ -36,12 +38,49 @@ struct Model {
 std::vector<std::unique_ptr<Model>> g_models;
 std::string g_error;
 
+int fail(const std::string& what) {
+  g_error = "agilemmu dpi: " + what;
+  return -1;
+}
+
 Model* model(int h) {
   if (h < 0 || static_cast<size_t>(h) >= g_models.size() || !g_models[h]) {
-    g_error = "agilemmu dpi: no model with handle " + std::to_string(h);
+    fail("no model with handle " + std::to_string(h));
     return nullptr;
   }
   return g_models[h].get();
+}
+
+// The model of a call that writes through output pointers: nullptr (and the error set) on a bad
+// handle or a NULL pointer, naming the function.
+Model* model(int h, const char* fn, std::initializer_list<const void*> outputs) {
+  unsigned i = 0;
+  for (const void* p : outputs) {
+    ++i;
+    if (!p) {
+      fail(std::string(fn) + ": output pointer " + std::to_string(i) + " is NULL");
+      return nullptr;
+    }
+  }
+  return model(h);
+}
+
+// A request from DPI arguments: false (and the error set) when access or mode is outside its
+// encoding, rather than walking an undefined enum value.
+bool request(long long va, int access, int user, int mode, pt::WalkRequest& r) {
+  if (access < 0 || access > static_cast<int>(pt::Access::Fetch)) {
+    fail("access " + std::to_string(access) + " is not 0 (read), 1 (write) or 2 (fetch)");
+    return false;
+  }
+  if (mode < 0 || mode > static_cast<int>(pt::Mode::Agile)) {
+    fail("mode " + std::to_string(mode) + " is not 0 (native), 1 (nested), 2 (shadow) or 3 (agile)");
+    return false;
+  }
+  r.va = static_cast<uint64_t>(va);
+  r.access = static_cast<pt::Access>(access);
+  r.user = user != 0;
+  r.mode = static_cast<pt::Mode>(mode);
+  return true;
 }
 
 int add(std::unique_ptr<Model> m) {
@@ -53,8 +92,9 @@ int add(std::unique_ptr<Model> m) {
 
 extern "C" {
 
-int agilemmu_create_from_seed(int levels, int nested_levels, int maxphyaddr, int selector_bit, int nx, int nested_ad,
-                              long long seed) {
+int agilemmu_create_from_seed_image(int levels, int nested_levels, int maxphyaddr, int selector_bit, int nx,
+                                    int nested_ad, long long seed, long long image) {
+  if (image < 0) return fail("image " + std::to_string(image) + " is negative");
   auto m = std::make_unique<Model>();
   m->fmt.levels = static_cast<unsigned>(levels);
   m->fmt.nested_levels = static_cast<unsigned>(nested_levels);
@@ -62,13 +102,16 @@ int agilemmu_create_from_seed(int levels, int nested_levels, int maxphyaddr, int
   m->fmt.selector_bit = static_cast<unsigned>(selector_bit);
   m->fmt.nx_enabled = nx != 0;
   m->fmt.nested_ad = nested_ad != 0;
-  if (auto e = m->fmt.validate(); !e.empty()) {
-    g_error = "agilemmu dpi: bad format: " + e;
-    return -1;
-  }
-  m->image = std::make_unique<cosim::Image>(m->fmt, static_cast<uint64_t>(seed));
+  if (auto e = m->fmt.validate(); !e.empty()) return fail("bad format: " + e);
+  m->image = std::make_unique<cosim::Image>(
+      m->fmt, cosim::image_seed(static_cast<uint64_t>(seed), static_cast<uint64_t>(image)));
   m->roots = m->image->roots();
   return add(std::move(m));
+}
+
+int agilemmu_create_from_seed(int levels, int nested_levels, int maxphyaddr, int selector_bit, int nx, int nested_ad,
+                              long long seed) {
+  return agilemmu_create_from_seed_image(levels, nested_levels, maxphyaddr, selector_bit, nx, nested_ad, seed, 0);
 }
 
 int agilemmu_create_from_config(const char* yaml_path) {
@@ -85,7 +128,7 @@ int agilemmu_create_from_config(const char* yaml_path) {
     m->rng.seed(cfg.seed);
     return add(std::move(m));
   } catch (const std::exception& e) {
-    g_error = e.what();
+    g_error = e.what();  // config errors name file, line and key themselves
     return -1;
   }
 }
@@ -98,8 +141,8 @@ const char* agilemmu_last_error(void) { return g_error.c_str(); }
 
 int agilemmu_format(int h, int* levels, int* nested_levels, int* maxphyaddr, int* selector_bit, int* nx,
                     int* nested_ad) {
-  Model* m = model(h);
-  if (!m) return 0;
+  Model* m = model(h, "agilemmu_format", {levels, nested_levels, maxphyaddr, selector_bit, nx, nested_ad});
+  if (!m) return -1;
   *levels = static_cast<int>(m->fmt.levels);
   *nested_levels = static_cast<int>(m->fmt.nested_levels);
   *maxphyaddr = static_cast<int>(m->fmt.maxphyaddr);
@@ -111,8 +154,8 @@ int agilemmu_format(int h, int* levels, int* nested_levels, int* maxphyaddr, int
 
 int agilemmu_roots(int h, long long* hroot, long long* groot, long long* nroot, long long* sroot, long long* croot,
                    int* croot_is_gpa) {
-  Model* m = model(h);
-  if (!m) return 0;
+  Model* m = model(h, "agilemmu_roots", {hroot, groot, nroot, sroot, croot, croot_is_gpa});
+  if (!m) return -1;
   *hroot = static_cast<long long>(m->roots.hroot);
   *groot = static_cast<long long>(m->roots.groot);
   *nroot = static_cast<long long>(m->roots.nroot);
@@ -132,8 +175,8 @@ void agilemmu_mem_write(int h, long long addr, long long data) {
 }
 
 int agilemmu_next_request(int h, long long* va, int* access, int* user, int* mode) {
-  Model* m = model(h);
-  if (!m) return 0;
+  Model* m = model(h, "agilemmu_next_request", {va, access, user, mode});
+  if (!m) return -1;
   pt::WalkRequest r;
   if (m->image) {
     r = m->image->next_request();
@@ -144,8 +187,7 @@ int agilemmu_next_request(int h, long long* va, int* access, int* user, int* mod
     r.user = m->rng() & 1;
     r.mode = m->mode;
   } else {
-    g_error = "agilemmu dpi: the config maps no pages";
-    return 0;
+    return fail("the config maps no pages");
   }
   *va = static_cast<long long>(r.va);
   *access = static_cast<int>(r.access);
@@ -156,12 +198,8 @@ int agilemmu_next_request(int h, long long* va, int* access, int* user, int* mod
 
 int agilemmu_golden_walk(int h, long long va, int access, int user, int mode) {
   Model* m = model(h);
-  if (!m) return -1;
   pt::WalkRequest r;
-  r.va = static_cast<uint64_t>(va);
-  r.access = static_cast<pt::Access>(access);
-  r.user = user != 0;
-  r.mode = static_cast<pt::Mode>(mode);
+  if (!m || !request(va, access, user, mode, r)) return -1;
   m->last = pt::probe(m->memory(), m->fmt, m->roots, r);
   return m->last.nrefs;
 }
@@ -169,34 +207,49 @@ int agilemmu_golden_walk(int h, long long va, int access, int user, int mode) {
 int agilemmu_golden_result(int h, int* ok, long long* hpa, long long* gpa, int* size, int* perms, int* switch_level,
                            int* fault_stage, int* fault_kind, int* fault_level, long long* fault_addr,
                            long long* fault_code) {
-  Model* m = model(h);
-  if (!m) return 0;
+  Model* m =
+      model(h, "agilemmu_golden_result",
+            {ok, hpa, gpa, size, perms, switch_level, fault_stage, fault_kind, fault_level, fault_addr, fault_code});
+  if (!m) return -1;
   const pt::WalkResult& w = m->last;
+  // Only the fields of the outcome are valid; the others read 0 (not whatever the walk left).
+  const pt::Translation tr = w.ok ? w.tr : pt::Translation{};
+  const pt::Fault f = w.ok ? pt::Fault{} : w.fault;
   *ok = w.ok;
-  *hpa = static_cast<long long>(w.tr.hpa);
-  *gpa = static_cast<long long>(w.tr.gpa);
-  *size = static_cast<int>(w.tr.size);
-  *perms = (w.tr.perms.write << 2) | (w.tr.perms.user << 1) | int(w.tr.perms.exec);
+  *hpa = static_cast<long long>(tr.hpa);
+  *gpa = static_cast<long long>(tr.gpa);
+  *size = static_cast<int>(tr.size);
+  *perms = w.ok ? (tr.perms.write << 2) | (tr.perms.user << 1) | int(tr.perms.exec) : 0;
   *switch_level = w.switch_level;
-  *fault_stage = static_cast<int>(w.fault.stage);
-  *fault_kind = static_cast<int>(w.fault.kind);
-  *fault_level = w.fault.level;
-  *fault_addr = static_cast<long long>(w.fault.addr);
-  *fault_code = static_cast<long long>(w.fault.error_code);
+  *fault_stage = static_cast<int>(f.stage);
+  *fault_kind = static_cast<int>(f.kind);
+  *fault_level = f.level;
+  *fault_addr = static_cast<long long>(f.addr);
+  *fault_code = static_cast<long long>(f.error_code);
   return 1;
 }
 
 int agilemmu_golden_ref(int h, int i, long long* addr, int* port, int* table, int* level, int* write, long long* data) {
-  Model* m = model(h);
-  if (!m || i < 0 || i >= m->last.nrefs) return 0;
+  Model* m = model(h, "agilemmu_golden_ref", {addr, port, table, level, write, data});
+  if (!m) return -1;
+  if (i < 0 || i >= m->last.nrefs) return 0;
   const pt::MemRef& r = m->last.refs[static_cast<size_t>(i)];
   *addr = static_cast<long long>(r.addr);
   *port = static_cast<int>(r.port);
   *table = static_cast<int>(r.table);
   *level = r.level;
   *write = r.write;
-  *data = static_cast<long long>(r.data);
+  *data = r.write ? static_cast<long long>(r.data) : 0;
   return 1;
+}
+
+long long agilemmu_golden_cycles(int h, long long latency_sum, long long stall_cycles) {
+  const Model* m = model(h);
+  if (!m) return -1;
+  if (latency_sum < 0 || stall_cycles < 0) return fail("agilemmu_golden_cycles: negative latency or stall cycles");
+  // The walker's contract is pt::WalkTiming's defaults (rtl/README.md, cycle contract).
+  return static_cast<long long>(pt::WalkTiming{}.observed(m->last.nrefs, static_cast<uint64_t>(latency_sum),
+                                                          static_cast<uint64_t>(stall_cycles)));
 }
 
 }  // extern "C"

@@ -13,7 +13,12 @@ struct WalkTiming {
   uint32_t lookup_cycles = 0;  // per walk-cache (PWC / nested TLB) consultation
 
   uint64_t uncached(unsigned nrefs, uint32_t mem_latency) const {
-    return start_cycles + static_cast<uint64_t>(nrefs) * (mem_latency + step_cycles);
+    return observed(nrefs, static_cast<uint64_t>(nrefs) * mem_latency, 0);
+  }
+  // With what the walk actually saw (no walk cache): latency_sum adds each reference's own
+  // latency, stall_cycles every cycle a reference waited to be accepted or the result to be taken.
+  uint64_t observed(unsigned nrefs, uint64_t latency_sum, uint64_t stall_cycles) const {
+    return start_cycles + static_cast<uint64_t>(nrefs) * step_cycles + latency_sum + stall_cycles;
   }
 };
 
