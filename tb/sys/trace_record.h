@@ -5,7 +5,7 @@
 #define AGILEMMU_TRACE_RECORD_H
 #include <stdint.h>
 
-#define AMMU_TRACE_VERSION 3u     /* 3: fetch repeat records and the cut marker */
+#define AMMU_TRACE_VERSION 3u       /* 3: fetch repeat records and the cut marker */
 #define AMMU_TRACE_HEADER_BYTES 24u /* magic, version, reserved, record count */
 
 /* Flag byte: bits 1:0 the access kind (3: an event record, its code in bits 7:2). */

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""coalesced_cycles.py CAPTURE AGILEMMU CONFIG PROGRAM [ARGS...]: captures PROGRAM with every fetch
+(CAPTURE_FETCH=all) and with consecutive fetches coalesced per line and per page; the coalesced
+traces must hold repeat records standing for most fetches, the same access counts, and replay
+(nested and agile paging) to the uncoalesced trace's cycles within 0.1%, with the same walks."""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+capture, agilemmu, config, program = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+tmp = tempfile.mkdtemp()
+failed = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failed.append(what)
+
+
+def take(fetch):
+    out = f"{tmp}/{fetch}.bin.zst"
+    r = subprocess.run([capture, out] + program, env=dict(os.environ, AGILEMMU=agilemmu, CAPTURE_FETCH=fetch),
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"capture --fetch={fetch} failed:\n{r.stdout}{r.stderr}")
+    n = int(re.search(r"(\d+) accesses \(", r.stdout).group(1))
+    m = re.search(r"(\d+) of the fetches coalesced into (\d+) repeat records", r.stdout)
+    return out, n, int(m.group(1)) if m else 0
+
+
+def replay(trace, mode):
+    j = f"{trace}.{mode}.json"
+    subprocess.run([agilemmu, "run", config, "--quiet", "--set", f"mmu.mode={mode}", "--set", f"workload.trace={trace}",
+                    "--json", j], check=True, stdout=subprocess.DEVNULL)
+    return json.load(open(j))
+
+
+full, n_full, _ = take("all")
+for fetch in ["line", "page"]:
+    trace, n, coalesced = take(fetch)
+    check(n == n_full, f"--fetch={fetch}: {n} accesses, {n_full} uncoalesced")
+    check(coalesced > n_full // 4, f"--fetch={fetch}: {coalesced} fetches coalesced (more than a quarter of the accesses)")
+    for mode in ["nested", "agile"]:
+        a, b = replay(trace, mode), replay(full, mode)
+        d = (a["cycles"] - b["cycles"]) / b["cycles"]
+        check(abs(d) <= 0.001, f"--fetch={fetch} {mode}: {a['cycles']} cycles, {b['cycles']} uncoalesced ({d * 100:+.4f}%, within 0.1%)")
+        check(a["walks"] == b["walks"] and a["accesses"] == b["accesses"] and a["fetches"] == b["fetches"],
+              f"--fetch={fetch} {mode}: walks {a['walks']} vs {b['walks']}, accesses and fetches counted alike")
+sys.exit(1 if failed else 0)
