@@ -235,7 +235,8 @@ static void start_trace(const HChar* path) {
   tracing = True;
 }
 
-/* The image an execve started: the process's trace goes on, with an exec event. */
+/* The image an execve started: the process's trace goes on, with an exec event (after which
+ * the delta base is 0 again, as last_va is here). */
 static void continue_trace(const HChar* path) {
   open_out(path, True);
   tracing = True;
@@ -532,6 +533,7 @@ static void fini(Int exitcode) {
   if (!ended) cut(AMMU_CUT_SIGNAL);
   flush();
   progress(True);
+  VG_(umsg)("agilemmu-capture: %llu accesses\n", n_access);
   if (n_children && !clo_fork_out)
     VG_(umsg)("agilemmu-capture: %llu forked child process(es) not traced\n", n_children);
 }

@@ -414,6 +414,9 @@ bool BinaryTraceSource::event(int flags, Item& it) {
     else
       it.*op.narrow = u32(it.kind == Item::Madvise ? "advice" : op.name);
   }
+  // Version 3: a new program image starts its deltas from 0 (the capture tool's next instance
+  // cannot know the last address of the image before).
+  if (it.kind == Item::Exec && version_ >= 3) last_ = last_fetch_ = 0;
   return true;
 }
 
@@ -439,6 +442,7 @@ void BinaryTraceWriter::add_event(const Item& it) {
   for (const EventOperand& op : event_operands(it.kind)) ops[n++] = op.wide ? it.*op.wide : it.*op.narrow;
   unsigned char r[AMMU_MAX_RECORD_BYTES];
   put(r, ammu_put_event(r, 1u + it.kind - Item::Mmap, ops, n));
+  if (it.kind == Item::Exec) last_ = 0;  // (version 3: the delta base restarts with the image)
   ++n_;
 }
 
