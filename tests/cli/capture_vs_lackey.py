@@ -19,29 +19,20 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from trace_events import events  # noqa: E402
+from trace_events import Checks, capture as run_capture, events  # noqa: E402
 
 capture, agilemmu, config, program = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 if not shutil.which("valgrind"):
     print("skipped: valgrind is not installed (scripts/install-deps.sh)")
     sys.exit(77)
 tmp = tempfile.mkdtemp()
-failed = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failed.append(what)
+check = Checks()
 
 
 def take(tool):
     out = f"{tmp}/{tool}.bin.zst"
-    env = dict(os.environ, AGILEMMU=agilemmu, CAPTURE_TOOL=tool)
-    r = subprocess.run([capture, out] + program, env=env, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"capture with {tool} failed:\n{r.stdout}{r.stderr}")
-    m = re.search(r"(\d+) accesses \(fetch (\d+), read (\d+), write (\d+)\)", r.stdout)
+    log = run_capture(capture, out, program, agilemmu, CAPTURE_TOOL=tool)
+    m = re.search(r"(\d+) accesses \(fetch (\d+), read (\d+), write (\d+)\)", log)
     return out, [int(x) for x in m.groups()]
 
 
@@ -68,4 +59,4 @@ for k in ["page_faults", "walks", "cycles"]:
     check(near(a, b, 0.001), f"replay {k}: {a} ours, {b} lackey ({(a - b) / max(b, 1) * 100:+.3f}%, within 0.1%)")
 check(r_ours["hard_faults"] == 0 and r_theirs["hard_faults"] == 0, "no hard faults in either replay")
 shutil.rmtree(tmp)
-sys.exit(1 if failed else 0)
+check.exit()

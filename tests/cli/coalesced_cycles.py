@@ -10,25 +10,19 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from trace_events import Checks, capture as run_capture  # noqa: E402
+
 capture, agilemmu, config, program = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 tmp = tempfile.mkdtemp()
-failed = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failed.append(what)
+check = Checks()
 
 
 def take(fetch):
     out = f"{tmp}/{fetch}.bin.zst"
-    r = subprocess.run([capture, out] + program, env=dict(os.environ, AGILEMMU=agilemmu, CAPTURE_FETCH=fetch),
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"capture --fetch={fetch} failed:\n{r.stdout}{r.stderr}")
-    n = int(re.search(r"(\d+) accesses \(", r.stdout).group(1))
-    m = re.search(r"(\d+) of the fetches coalesced into (\d+) repeat records", r.stdout)
+    log = run_capture(capture, out, program, agilemmu, CAPTURE_FETCH=fetch)
+    n = int(re.search(r"(\d+) accesses \(", log).group(1))
+    m = re.search(r"(\d+) of the fetches coalesced into (\d+) repeat records", log)
     return out, n, int(m.group(1)) if m else 0
 
 
@@ -50,4 +44,4 @@ for fetch in ["line", "page"]:
         check(abs(d) <= 0.001, f"--fetch={fetch} {mode}: {a['cycles']} cycles, {b['cycles']} uncoalesced ({d * 100:+.4f}%, within 0.1%)")
         check(a["walks"] == b["walks"] and a["accesses"] == b["accesses"] and a["fetches"] == b["fetches"],
               f"--fetch={fetch} {mode}: walks {a['walks']} vs {b['walks']}, accesses and fetches counted alike")
-sys.exit(1 if failed else 0)
+check.exit()

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """trace_events.py TRACE: prints a binary trace's memory-map events, one a line (code and operands),
 decoded independently of the C++ reader (tb/TRACE_FORMAT.md); a zstd trace goes through `zstd -dc`.
-Imported by the capture tests for the same list."""
+Imported by the capture tests for the same list, for running a capture and for their verdicts."""
+import os
 import subprocess
 import sys
 
@@ -48,6 +49,30 @@ def events(path):
                 i += 1
             accesses += 1
     return out, accesses
+
+
+class Checks:
+    """Prints each check; exit() fails when any did."""
+
+    def __init__(self):
+        self.failed = []
+
+    def __call__(self, ok, what):
+        print(("ok   " if ok else "FAIL ") + what)
+        if not ok:
+            self.failed.append(what)
+
+    def exit(self):
+        sys.exit(1 if self.failed else 0)
+
+
+def capture(script, out, program, agilemmu, **env):
+    """Runs scripts/capture-trace.sh OUT PROGRAM with AGILEMMU and `env` set; its stdout, or exits."""
+    r = subprocess.run([script, out] + program, env=dict(os.environ, AGILEMMU=agilemmu, **env), capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        sys.exit(f"capture {env} failed:\n{r.stdout}{r.stderr}")
+    return r.stdout
 
 
 if __name__ == "__main__":
