@@ -286,18 +286,20 @@ void BinaryTraceSource::header() {
 }
 
 bool BinaryTraceSource::next(Item& it) {
-  if (limit_ && record_ >= limit_) return false;
-  const int flags = get();
-  if (flags < 0) {
-    if (count_ && record_ != count_)
-      trace_error(path_, record_,
-                  "file ends after " + std::to_string(record_) + " of " + std::to_string(count_) + " records");
-    return false;
-  }
-  if ((flags & 3) == 3 && version_ >= 2) {  // a memory-map event (bits 7:2: its code), or the cut marker
-    const bool item = event(flags, it);
+  int flags;
+  for (;;) {  // (a cut marker is no item: the record after it is read, in this loop, not recursively)
+    if (limit_ && record_ >= limit_) return false;
+    flags = get();
+    if (flags < 0) {
+      if (count_ && record_ != count_)
+        trace_error(path_, record_,
+                    "file ends after " + std::to_string(record_) + " of " + std::to_string(count_) + " records");
+      return false;
+    }
+    if ((flags & 3) != 3 || version_ < 2) break;
+    const bool item = event(flags, it);  // a memory-map event (bits 7:2: its code), or the cut marker
     ++record_;
-    return item || next(it);
+    if (item) return true;
   }
   if (flags == (AMMU_KIND_FETCH | AMMU_FLAG_REPEAT) && version_ >= 3) {  // more fetches of the last one's page
     it = Item{};

@@ -400,6 +400,13 @@ BOOST_AUTO_TEST_CASE(binary_trace_repeat_records_and_cut_marker) {
   BOOST_TEST(bin_error_of(header(2) + "\x08\x01") == "t.bin: record 0: reserved flag bits set");
   BOOST_TEST(bin_error_of(header(3) + "\x09\x01") ==
              "t.bin: record 0: reserved flag bits set");  // a read cannot repeat
+  // A million cut markers (a fuzzed file) are skipped without a frame each: then the access.
+  std::string many = header(3);
+  for (int i = 0; i < 1000000; ++i) many += "\x27\x01";
+  sys::BinaryTraceSource src(std::make_unique<std::istringstream>(many + "\x01\x02"), "t.bin");
+  sys::Item it;
+  BOOST_TEST((src.next(it) && it.va == 1u && it.access == pt::Access::Read));
+  BOOST_TEST(!src.next(it));
 }
 
 // The decoder reads blocks from a BlockSource: records that straddle two blocks (here every read
