@@ -120,6 +120,7 @@ fi
 vg=(valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes --trace-children=yes
   --child-silent-after-fork=yes --log-file="$tmp/vg.%p")
 [ -n "$skip" ] && vg+=(--trace-children-skip="$skip")
+[ "$limit" != 0 ] || limit=  # (0: no limit, as for the tool)
 case "$out" in *.lackey) [ -z "$limit" ] || { echo "capture-trace: CAPTURE_TRACE_LIMIT needs a binary OUT" >&2; exit 2; } ;; esac
 sink() {
   case "$out" in
