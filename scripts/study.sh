@@ -13,16 +13,17 @@
 #   xz       xz -9 (a 674 MiB encoder: hash tables and a 64 MiB dictionary)
 #   sqlite   sqlite3 in-memory database: indexed bulk insert of 200,000 rows, then deletes
 #
-# Captures are the slow part (valgrind lackey, about 1-2 M accesses/s): every program but sort is
-# captured for its first STUDY_LIMIT accesses (default 30 M; lookup 8/3 of that, 80 M, as its
-# first pass over the table takes 37 M); sort is captured whole. Traces are kept in DIR/traces and
+# Captures run under our valgrind tool (scripts/capture-trace.sh; lackey when it is not built):
+# every program but sort is captured for its first STUDY_LIMIT accesses (default 30 M; lookup 8/3
+# of that, 80 M, as its first pass over the table takes 37 M); sort is captured whole. (Those
+# limits date from lackey's 1-2 M accesses/s; the tool captures tens of M/s.) Traces are kept in DIR/traces and
 # reused when captured the same way; replays always run again. --quick shrinks inputs and the
 # limit (2 M) so the pipeline runs in about 15 s (the study.quick test); its numbers are not the
 # study's. --check exits 1 unless, on every workload, the default agile policy costs at most 2%
 # more cycles than the better of nested and shadow, and on each mixed workload (see README) less
 # than both. The default is agile.policy of configs/study.yaml. AGILEMMU overrides the binary
 # (else build/tb/agilemmu, built if missing); STUDY_JOBS (default: cores) runs replays in
-# parallel. About 6 minutes on 2 cores, almost all of it capturing.
+# parallel. About 6 minutes on 2 cores with lackey captures, almost all of it capturing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${AGILEMMU:-$here/build/tb/agilemmu}
@@ -74,7 +75,7 @@ SQL
 capture() {  # NAME LIMIT CMD...
   local name=$1 lim=$2
   shift 2
-  local trace=$out/traces/$name.bin.zst stamp="limit=$lim ${GLIBC_TUNABLES:-} $*"
+  local trace=$out/traces/$name.bin.zst stamp="tool=${CAPTURE_TOOL:-agilemmu} limit=$lim ${GLIBC_TUNABLES:-} $*"
   # A trace is reused only when it was captured the same way (not a --quick one for the study).
   if [ -s "$trace" ] && [ "$(cat "$trace.how" 2> /dev/null)" = "$stamp" ]; then
     echo "study: $name: reusing $trace"

@@ -32,10 +32,15 @@ int trace_cmd(int argc, char** argv) {
     bool limited = false;
     try {
       sys::Item it;
-      while (!(limited = limit && accesses == limit) && src->next(it)) {
+      while (!(limited = limit && accesses >= limit) && src->next(it)) {
         w.add(it);
-        if (!sys::is_mm_event(it.kind)) ++accesses;
+        if (!sys::is_mm_event(it.kind)) accesses += it.kind == sys::Item::Repeat ? it.len : 1;
       }
+      // A trace that stops early says so (trace info shows it); a cut input stays cut.
+      if (limited)
+        w.cut(AMMU_CUT_LIMIT);
+      else if (src->cut())
+        w.cut(src->cut());
       w.finish();
     } catch (...) {
       if (out != "-") std::remove(out.c_str());  // no partial trace that reads as a short one
@@ -50,11 +55,17 @@ int trace_cmd(int argc, char** argv) {
     const std::string in = a.value("info");
     if (!a.done()) throw UsageError("trace info: too many arguments");
     auto src = sys::open_trace(in);
-    uint64_t n[3] = {0, 0, 0}, lo = ~0ull, hi = 0, ev[sys::kEventKinds] = {};
+    uint64_t n[3] = {0, 0, 0}, lo = ~0ull, hi = 0, ev[sys::kEventKinds] = {}, repeats = 0, repeated = 0;
     sys::Item it;
     while (src->next(it)) {
       if (sys::is_mm_event(it.kind)) {
         ++ev[it.kind - sys::Item::Mmap];
+        continue;
+      }
+      if (it.kind == sys::Item::Repeat) {  // coalesced fetches: counted, their address is the last fetch's
+        ++repeats;
+        repeated += it.len;
+        n[static_cast<unsigned>(pt::Access::Fetch)] += it.len;
         continue;
       }
       ++n[static_cast<unsigned>(it.access)];
@@ -72,6 +83,12 @@ int trace_cmd(int argc, char** argv) {
       std::printf("%s%s %llu", k ? ", " : "", sys::to_string(static_cast<sys::Item::Kind>(sys::Item::Mmap + k)),
                   (unsigned long long)ev[k]);
     std::printf(")\n");
+    if (repeats)
+      std::printf("%s: %llu of the fetches coalesced into %llu repeat records\n", in.c_str(),
+                  (unsigned long long)repeated, (unsigned long long)repeats);
+    static const char* const kWhy[] = {"", "the capture's access limit", "the program was killed by a signal",
+                                       "the capture was stopped from outside"};
+    if (const uint32_t c = src->cut()) std::printf("%s: cut short: %s\n", in.c_str(), kWhy[c]);
     return kExitOk;
   }
   throw UsageError("trace: unknown verb '" + verb + "' (convert, info)");

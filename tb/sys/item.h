@@ -17,6 +17,9 @@ struct Item {
     // The scheduler of a multi-process workload (sys/scheduler.h); `asid` names the process.
     Switch,  // it runs another process: the guest writes that process's root
     End,     // a process ended (its trace or accesses are done, or it exited)
+    // `len` more instruction fetches of the page or line of the last fetch (at `va`), coalesced
+    // by the capture (a trace's repeat record): counted, and charged as TLB-hit fetches.
+    Repeat,
     // The program's memory-map calls (trace events; fields below). Mmap..Exec keep this order:
     // the binary format's event codes are 1 + (kind - Mmap).
     Mmap,      // va, len, prot, flags

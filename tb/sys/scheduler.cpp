@@ -56,10 +56,11 @@ bool Scheduler::next(Item& it) {
     it.asid = p.asid;
     if (it.kind == Item::Exit || !p.has_ahead) {
       end_pending_ = true;  // its last item, or an exit: its address space is gone, the process is over
-      if (it.kind == Item::Access) ++accesses_[cur_];
-    } else if (it.kind == Item::Access) {
-      ++accesses_[cur_];
-      if (++used_ >= slice_) switch_pending_ = true;
+      if (it.kind == Item::Access || it.kind == Item::Repeat) accesses_[cur_] += it.kind == Item::Repeat ? it.len : 1;
+    } else if (it.kind == Item::Access || it.kind == Item::Repeat) {
+      const uint64_t n = it.kind == Item::Repeat ? it.len : 1;  // coalesced fetches count as what they stand for
+      accesses_[cur_] += n;
+      if ((used_ += n) >= slice_) switch_pending_ = true;
     }
     return true;
   }

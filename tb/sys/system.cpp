@@ -143,6 +143,7 @@ uint64_t System::on_event(const Item& it) {
       p.mm->apply(it);
       break;
     case Item::Access:
+    case Item::Repeat:  // (the traffic generator charges these itself)
       break;
   }
   refresh_roots();

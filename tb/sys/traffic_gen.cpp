@@ -80,6 +80,67 @@ uint64_t TrafficGen::fault_cycles(Slot& s, const Item& it, bool& retry) {
   return c;
 }
 
+sc_time TrafficGen::lt_access(Slot& s, const Item& it, tlm_utils::tlm_quantumkeeper& qk) {
+  prepare(s, it);
+  sc_time latency;
+  for (;;) {
+    sc_time d = qk.get_local_time();
+    const sc_time before = d;
+    s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    socket->b_transport(s.p, d);
+    latency = d - before;
+    st_.latency_cycles += latency_cycles(latency);
+    qk.set(d);
+    if (s.p.get_response_status() != tlm::TLM_ADDRESS_ERROR_RESPONSE) break;
+    bool retry = false;
+    qk.inc(clk_ * double(fault_cycles(s, it, retry)));
+    if (!retry) break;
+  }
+  count(it);
+  if (cfg_.think_cycles) {
+    st_.think_cycles += cfg_.think_cycles;
+    qk.inc(clk_ * double(cfg_.think_cycles));
+  }
+  if (hooks_.tick && st_.accesses % cfg_.tick_every == 0) {
+    const uint64_t c = hooks_.tick(cycles(sc_time_stamp() + qk.get_local_time()));
+    st_.stall_cycles += c;
+    qk.inc(clk_ * double(c));
+  }
+  if (qk.need_sync()) qk.sync();
+  return latency;
+}
+
+// The fetches a repeat record stands for hit the TLB on a page just fetched: each costs what such a
+// fetch costs in a replay of the whole trace, measured on a real one every kRemeasureEvery records
+// (the first at once), and is counted like it; nothing else is issued.
+void TrafficGen::lt_repeat(Slot& s, const Item& rep, tlm_utils::tlm_quantumkeeper& qk) {
+  uint64_t n = rep.len;
+  if (repeat_records_++ % kRemeasureEvery == 0) {
+    Item f;
+    f.va = rep.va;
+    f.size = 4;  // (the size of the repeated fetches is not recorded; at most one word moves anyway)
+    f.access = pt::Access::Fetch;
+    repeat_latency_ = lt_access(s, f, qk);
+    if (--n == 0) return;
+  }
+  const uint64_t before = st_.accesses;
+  st_.accesses += n;
+  st_.fetches += n;
+  st_.latency_cycles += n * latency_cycles(repeat_latency_);
+  qk.inc(repeat_latency_ * double(n));
+  if (cfg_.think_cycles) {
+    st_.think_cycles += n * cfg_.think_cycles;
+    qk.inc(clk_ * double(n * cfg_.think_cycles));
+  }
+  if (hooks_.progress && (before / kProgressEvery != st_.accesses / kProgressEvery)) hooks_.progress(st_.accesses);
+  if (hooks_.tick && before / cfg_.tick_every != st_.accesses / cfg_.tick_every) {
+    const uint64_t c = hooks_.tick(cycles(sc_time_stamp() + qk.get_local_time()));
+    st_.stall_cycles += c;
+    qk.inc(clk_ * double(c));
+  }
+  if (qk.need_sync()) qk.sync();
+}
+
 void TrafficGen::lt_thread() {
   tlm_utils::tlm_quantumkeeper qk;
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time(cfg_.quantum_ns, SC_NS));
@@ -87,34 +148,13 @@ void TrafficGen::lt_thread() {
   Slot& s = slots_[0];
   Item it;
   while (!stop_ && next_item(it)) {
-    if (it.kind != Item::Access) {
+    if (it.kind == Item::Access) {
+      lt_access(s, it, qk);
+    } else if (it.kind == Item::Repeat) {
+      lt_repeat(s, it, qk);
+    } else {
       qk.inc(clk_ * double(event_cycles(it)));
-      continue;
     }
-    prepare(s, it);
-    for (;;) {
-      sc_time d = qk.get_local_time();
-      const sc_time before = d;
-      s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-      socket->b_transport(s.p, d);
-      st_.latency_cycles += latency_cycles(d - before);
-      qk.set(d);
-      if (s.p.get_response_status() != tlm::TLM_ADDRESS_ERROR_RESPONSE) break;
-      bool retry = false;
-      qk.inc(clk_ * double(fault_cycles(s, it, retry)));
-      if (!retry) break;
-    }
-    count(it);
-    if (cfg_.think_cycles) {
-      st_.think_cycles += cfg_.think_cycles;
-      qk.inc(clk_ * double(cfg_.think_cycles));
-    }
-    if (hooks_.tick && st_.accesses % cfg_.tick_every == 0) {
-      const uint64_t c = hooks_.tick(cycles(sc_time_stamp() + qk.get_local_time()));
-      st_.stall_cycles += c;
-      qk.inc(clk_ * double(c));
-    }
-    if (qk.need_sync()) qk.sync();
   }
   qk.sync();
   st_.end = sc_time_stamp();
@@ -204,8 +244,19 @@ void TrafficGen::at_thread() {
     for (auto& s : slots_)
       if (!s.busy) free = &s;
     if (more && !stop_ && free) {
-      if (!next_item(it)) {
+      if (repeat_left_) {  // AT issues the fetches a repeat record stands for, one by one
+        --repeat_left_;
+        it = repeat_;
+      } else if (!next_item(it)) {
         more = false;
+        continue;
+      }
+      if (it.kind == Item::Repeat) {
+        repeat_left_ = it.len;
+        repeat_ = Item{};
+        repeat_.va = it.va;
+        repeat_.size = 4;
+        repeat_.access = pt::Access::Fetch;
         continue;
       }
       if (it.kind != Item::Access) {

@@ -11,6 +11,7 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 #include <vector>
 
 #include <agilemmu/mmu/mmu_ext.h>
@@ -88,6 +89,10 @@ class TrafficGen : public sc_core::sc_module {
   static constexpr uint64_t kProgressEvery = 4096;
 
   void lt_thread();
+  // LT: one access through the MMU (faults repaired), counted; returns its last attempt's latency.
+  sc_core::sc_time lt_access(Slot& s, const Item& it, tlm_utils::tlm_quantumkeeper& qk);
+  // LT: the coalesced fetches of a repeat record (Item::Repeat).
+  void lt_repeat(Slot& s, const Item& rep, tlm_utils::tlm_quantumkeeper& qk);
   void at_thread();
   void prepare(Slot& s, const Item& it) const;
   void count(const Item& it);
@@ -131,6 +136,12 @@ class TrafficGen : public sc_core::sc_module {
   unsigned in_flight_ = 0;  // AT: requests sent and not yet completed
   bool stop_ = false;
   std::string error_;
+  // Repeat records: LT charges a measured TLB-hit fetch latency, re-measured every so often.
+  static constexpr uint64_t kRemeasureEvery = 4096;
+  uint64_t repeat_records_ = 0;
+  sc_core::sc_time repeat_latency_;
+  uint64_t repeat_left_ = 0;  // AT: fetches of a repeat record still to issue
+  Item repeat_;
 };
 
 }  // namespace agilemmu::sys

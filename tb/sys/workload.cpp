@@ -23,6 +23,8 @@ const char* to_string(Item::Kind k) {
       return "switch";
     case Item::End:
       return "end";
+    case Item::Repeat:
+      return "repeat";
     case Item::Mmap:
       return "mmap";
     case Item::Munmap:
@@ -284,16 +286,27 @@ void BinaryTraceSource::header() {
 }
 
 bool BinaryTraceSource::next(Item& it) {
-  if (limit_ && record_ >= limit_) return false;
-  const int flags = get();
-  if (flags < 0) {
-    if (count_ && record_ != count_)
-      trace_error(path_, record_,
-                  "file ends after " + std::to_string(record_) + " of " + std::to_string(count_) + " records");
-    return false;
+  int flags;
+  for (;;) {  // (a cut marker is no item: the record after it is read, in this loop, not recursively)
+    if (limit_ && record_ >= limit_) return false;
+    flags = get();
+    if (flags < 0) {
+      if (count_ && record_ != count_)
+        trace_error(path_, record_,
+                    "file ends after " + std::to_string(record_) + " of " + std::to_string(count_) + " records");
+      return false;
+    }
+    if ((flags & 3) != 3 || version_ < 2) break;
+    const bool item = event(flags, it);  // a memory-map event (bits 7:2: its code), or the cut marker
+    ++record_;
+    if (item) return true;
   }
-  if ((flags & 3) == 3 && version_ >= 2) {  // a memory-map event (bits 7:2: its code)
-    event(flags, it);
+  if (flags == (AMMU_KIND_FETCH | AMMU_FLAG_REPEAT) && version_ >= 3) {  // more fetches of the last one's page
+    it = Item{};
+    it.kind = Item::Repeat;
+    it.va = last_fetch_;
+    it.len = uleb("repeat count");
+    if (it.len == 0) trace_error(path_, record_, "repeat count 0");
     ++record_;
     return true;
   }
@@ -313,6 +326,7 @@ bool BinaryTraceSource::next(Item& it) {
   it = Item{};
   it.va = last_;
   it.access = (flags & 3) == 0 ? pt::Access::Fetch : (flags & 3) == 1 ? pt::Access::Read : pt::Access::Write;
+  if ((flags & 3) == 0) last_fetch_ = last_;
   if (flags & 4) {
     const int sz = get();
     if (sz < 0) trace_error(path_, record_, "truncated size");
@@ -381,6 +395,13 @@ EventOperands event_operands(Item::Kind k) {
 // access records encode exactly as in version 1.
 bool BinaryTraceSource::event(int flags, Item& it) {
   const unsigned code = unsigned(flags) >> 2;
+  if (code == AMMU_EV_CUT && version_ >= 3) {  // not an item: the source remembers it
+    const uint64_t why = uleb("cut reason");
+    if (why < AMMU_CUT_LIMIT || why > AMMU_CUT_KILLED)
+      trace_error(path_, record_, "unknown cut reason " + std::to_string(why));
+    cut_ = static_cast<uint32_t>(why);
+    return false;
+  }
   if (code == 0 || code > kEventKinds) trace_error(path_, record_, "unknown event code " + std::to_string(code));
   it = Item{};
   it.kind = static_cast<Item::Kind>(Item::Mmap + code - 1);
@@ -395,59 +416,61 @@ bool BinaryTraceSource::event(int flags, Item& it) {
     else
       it.*op.narrow = u32(it.kind == Item::Madvise ? "advice" : op.name);
   }
+  // Version 3: a new program image starts its deltas from 0 (the capture tool's next instance
+  // cannot know the last address of the image before).
+  if (it.kind == Item::Exec && version_ >= 3) last_ = last_fetch_ = 0;
   return true;
 }
 
 BinaryTraceWriter::BinaryTraceWriter(const std::string& path) : path_(path), out_(open_trace_sink(path)) {
-  const uint32_t version = kTraceVersion, reserved = 0;
-  const uint64_t count = 0;  // unknown until finish(), which patches it in where the file allows
-  buf_.append(kTraceMagic, 8);
-  buf_.append(reinterpret_cast<const char*>(&version), 4);
-  buf_.append(reinterpret_cast<const char*>(&reserved), 4);
-  buf_.append(reinterpret_cast<const char*>(&count), 8);
+  unsigned char h[AMMU_TRACE_HEADER_BYTES];
+  // The record count is 0 (unknown) until finish(), which patches it in where the file allows.
+  put(h, ammu_put_header(h));
 }
 
 BinaryTraceWriter::~BinaryTraceWriter() = default;
 
-void BinaryTraceWriter::put(uint8_t b) {
-  buf_.push_back(static_cast<char>(b));
+void BinaryTraceWriter::put(const unsigned char* b, const unsigned char* e) {
+  buf_.append(reinterpret_cast<const char*>(b), static_cast<size_t>(e - b));
   if (buf_.size() >= (1u << 16)) {
     out_->write(buf_.data(), buf_.size());
     buf_.clear();
   }
 }
 
-void BinaryTraceWriter::put_uleb(uint64_t v) {
-  do {
-    const uint8_t b = v & 0x7f;
-    v >>= 7;
-    put(static_cast<uint8_t>(b | (v ? 0x80 : 0)));
-  } while (v);
+void BinaryTraceWriter::add_event(const Item& it) {
+  uint64_t ops[4];
+  unsigned n = 0;
+  for (const EventOperand& op : event_operands(it.kind)) ops[n++] = op.wide ? it.*op.wide : it.*op.narrow;
+  unsigned char r[AMMU_MAX_RECORD_BYTES];
+  put(r, ammu_put_event(r, 1u + it.kind - Item::Mmap, ops, n));
+  if (it.kind == Item::Exec) last_ = 0;  // (version 3: the delta base restarts with the image)
+  ++n_;
 }
 
-void BinaryTraceWriter::add_event(const Item& it) {
-  put(static_cast<uint8_t>(3 | (1 + it.kind - Item::Mmap) << 2));
-  for (const EventOperand& op : event_operands(it.kind)) put_uleb(op.wide ? it.*op.wide : it.*op.narrow);
+void BinaryTraceWriter::cut(uint32_t reason) {
+  const uint64_t op = reason;
+  unsigned char r[AMMU_MAX_RECORD_BYTES];
+  put(r, ammu_put_event(r, AMMU_EV_CUT, &op, 1));
   ++n_;
 }
 
 void BinaryTraceWriter::add(const Item& it) {
   if (is_mm_event(it.kind)) return add_event(it);
+  unsigned char r[AMMU_MAX_RECORD_BYTES];
+  if (it.kind == Item::Repeat) {
+    if (it.len == 0) throw std::runtime_error(path_ + ": a repeat record needs a count >= 1");
+    put(r, ammu_put_repeat(r, it.len));
+    ++n_;
+    return;
+  }
   if (it.kind != Item::Access)
     throw std::runtime_error(path_ + ": a trace cannot carry synthetic " + std::string(to_string(it.kind)) + " events");
-  const uint8_t kind = it.access == pt::Access::Fetch ? 0 : it.access == pt::Access::Read ? 1 : 2;
-  const bool sized = it.size != 8;
-  if (sized && (it.size == 0 || it.size > 255)) throw std::runtime_error(path_ + ": access size must be 1..255");
-  put(static_cast<uint8_t>(kind | (sized ? 4 : 0)));
-  const int64_t delta = static_cast<int64_t>(it.va - last_);
-  uint64_t z = (static_cast<uint64_t>(delta) << 1) ^ static_cast<uint64_t>(delta >> 63);
-  do {
-    const uint8_t b = z & 0x7f;
-    z >>= 7;
-    put(static_cast<uint8_t>(b | (z ? 0x80 : 0)));
-  } while (z);
-  if (sized) put(static_cast<uint8_t>(it.size));
-  last_ = it.va;
+  const unsigned kind = it.access == pt::Access::Fetch  ? AMMU_KIND_FETCH
+                        : it.access == pt::Access::Read ? AMMU_KIND_READ
+                                                        : AMMU_KIND_WRITE;
+  if (it.size == 0 || it.size > 255) throw std::runtime_error(path_ + ": access size must be 1..255");
+  put(r, ammu_put_access(r, &last_, kind, it.va, it.size));
   ++n_;
 }
 

@@ -14,6 +14,7 @@
 #include "sys/item.h"
 #include "sys/syscall_log.h"
 #include "sys/trace_io.h"
+#include "sys/trace_record.h"
 
 namespace agilemmu::sys {
 
@@ -23,6 +24,8 @@ class Source {
   virtual bool next(Item& it) = 0;
   // Accesses this source will produce, if known (for progress), else 0.
   virtual uint64_t expected() const { return 0; }
+  // Why the trace read so far is cut short (AMMU_CUT_*, sys/trace_record.h), or 0.
+  virtual uint32_t cut() const { return 0; }
 };
 
 enum class Pattern : uint8_t { Sequential, Strided, Uniform, Zipf, PointerChase };
@@ -96,8 +99,9 @@ class LackeyTraceSource : public Source {
 // Our compact binary trace (tb/TRACE_FORMAT.md): an 16-byte header, then one record per access
 // of 1 flag byte, a zigzag LEB128 address delta, and a size byte when the size is not 8.
 constexpr char kTraceMagic[8] = {'A', 'M', 'M', 'U', 'T', 'R', 'C', '\0'};
-// Version 2 adds memory-map event records (access kind 3); version 1 files stay readable.
-constexpr uint32_t kTraceVersion = 2, kTraceVersionMin = 1;
+// Version 2 adds memory-map event records (access kind 3), version 3 fetch repeat records and the
+// cut marker; older files stay readable.
+constexpr uint32_t kTraceVersion = AMMU_TRACE_VERSION, kTraceVersionMin = 1;
 
 // The binary decoder reads blocks from a BlockSource (sys/trace_io.h: a file, a pipe, a zstd
 // decompressor), or from a std::istream through this one (a string stream in tests).
@@ -119,6 +123,7 @@ class BinaryTraceSource : public Source {
   BinaryTraceSource(std::unique_ptr<BlockSource> in, std::string name, uint64_t limit = 0);
   bool next(Item& it) override;
   uint64_t expected() const override { return count_; }
+  uint32_t cut() const override { return cut_; }
 
  private:
   void header();
@@ -137,6 +142,8 @@ class BinaryTraceSource : public Source {
   const uint8_t *pos_ = nullptr, *end_ = nullptr;
   bool eof_ = false;
   uint64_t record_ = 0, limit_, count_ = 0, last_ = 0;
+  uint64_t last_fetch_ = 0;  // the address a repeat record's fetches repeat
+  uint32_t cut_ = 0;
 };
 
 // Writes our binary format to `path` ("-": stdout), zstd-compressed when the name ends in ".zst".
@@ -145,13 +152,14 @@ class BinaryTraceWriter {
   explicit BinaryTraceWriter(const std::string& path);
   ~BinaryTraceWriter();
   void add(const Item& it);
+  // The cut marker: the trace ends early for `reason` (AMMU_CUT_*).
+  void cut(uint32_t reason);
   // Writes the record count into the header (a plain file only) and closes the file.
   void finish();
   uint64_t records() const { return n_; }
 
  private:
-  void put(uint8_t b);
-  void put_uleb(uint64_t v);
+  void put(const unsigned char* b, const unsigned char* e);
   void add_event(const Item& it);
   std::string path_;
   std::unique_ptr<BlockSink> out_;

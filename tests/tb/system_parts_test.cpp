@@ -367,6 +367,48 @@ BOOST_AUTO_TEST_CASE(syscall_lines_become_memory_map_events) {
   BOOST_TEST(bin_error_of(v2 + "\x23\x01\x02").empty());  // exec (no operands), then an access
 }
 
+// Version 3: a repeat record stands for more fetches of the last fetch's page (its address), and
+// a cut marker is no item but what the source reports; both survive the writer. Older versions
+// reject both encodings.
+BOOST_AUTO_TEST_CASE(binary_trace_repeat_records_and_cut_marker) {
+  std::vector<sys::Item> v(4);
+  v[0].va = 0x401000, v[0].access = pt::Access::Fetch, v[0].size = 3;
+  v[1].va = 0x7ff000, v[1].access = pt::Access::Read;
+  v[2].kind = sys::Item::Repeat, v[2].len = 300;
+  v[3].va = 0x402000, v[3].access = pt::Access::Fetch, v[3].size = 5;
+  for (const char* out : {"rep.bin", "rep.bin.zst"}) {
+    {
+      sys::BinaryTraceWriter w(out);
+      for (const auto& e : v) w.add(e);
+      w.cut(AMMU_CUT_LIMIT);
+      w.finish();
+    }
+    auto src = sys::open_trace(out);
+    std::vector<sys::Item> back;
+    for (sys::Item it; src->next(it);) back.push_back(it);
+    BOOST_REQUIRE(back.size() == v.size());
+    BOOST_TEST((back[2].kind == sys::Item::Repeat && back[2].len == 300u && back[2].va == 0x401000u));
+    BOOST_TEST((back[3].kind == sys::Item::Access && back[3].va == 0x402000u && back[3].size == 5u));
+    BOOST_TEST(src->cut() == uint32_t{AMMU_CUT_LIMIT});
+  }
+  auto bin_error_of = [](const std::string& bytes) { return trace_error_of<sys::BinaryTraceSource>(bytes, "t.bin"); };
+  const auto header = [](char version) {
+    return std::string(sys::kTraceMagic, 8) + std::string(1, version) + std::string(15, '\0');
+  };
+  BOOST_TEST(bin_error_of(header(3) + std::string("\x08\x00", 2)) == "t.bin: record 0: repeat count 0");
+  BOOST_TEST(bin_error_of(header(3) + "\x27\x07") == "t.bin: record 0: unknown cut reason 7");
+  BOOST_TEST(bin_error_of(header(2) + "\x08\x01") == "t.bin: record 0: reserved flag bits set");
+  BOOST_TEST(bin_error_of(header(3) + "\x09\x01") ==
+             "t.bin: record 0: reserved flag bits set");  // a read cannot repeat
+  // A million cut markers (a fuzzed file) are skipped without a frame each: then the access.
+  std::string many = header(3);
+  for (int i = 0; i < 1000000; ++i) many += "\x27\x01";
+  sys::BinaryTraceSource src(std::make_unique<std::istringstream>(many + "\x01\x02"), "t.bin");
+  sys::Item it;
+  BOOST_TEST((src.next(it) && it.va == 1u && it.access == pt::Access::Read));
+  BOOST_TEST(!src.next(it));
+}
+
 // The decoder reads blocks from a BlockSource: records that straddle two blocks (here every read
 // returns at most 5 bytes) decode as they do from one buffer, and the end is found.
 BOOST_AUTO_TEST_CASE(binary_trace_from_a_block_source) {
