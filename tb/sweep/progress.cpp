@@ -40,6 +40,10 @@ void Progress::draw() {
         static_cast<long>(static_cast<double>(secs) * static_cast<double>(total_ - done_) / static_cast<double>(done_));
     std::fprintf(stderr, "  eta %ld:%02ld", eta / 60, eta % 60);
   }
+  if (status_) {
+    const std::string st = status_();
+    if (!st.empty()) std::fprintf(stderr, "  | %s", st.c_str());
+  }
   std::fflush(stderr);
   drawn_ = true;
 }
