@@ -172,7 +172,10 @@ std::string Synthesis::status() const {
   if (finished_) return s;
   std::lock_guard<std::mutex> g(mu_);
   // Weighted by the PWC size (the big PWCs take longest); a guess until the first set is done.
-  if (done_weight_ > 0) s += " eta " + mmss(el * (total_weight_ - done_weight_) / done_weight_);
+  if (done_weight_ > 0)
+    s += " eta " + mmss(el * (total_weight_ - done_weight_) / done_weight_);
+  else
+    s += ", first " + mmss(el) + " so far";
   return s;
 }
 
