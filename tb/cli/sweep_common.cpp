@@ -147,7 +147,7 @@ std::string results_path(const Options& o, const Spec& spec) {
 }
 
 std::string output_path(const Options& o, const Spec& spec) {
-  const std::string out = results_path(o, spec);
+  std::string out = results_path(o, spec);
   if (!parent(out).empty()) mkdirs(parent(out));
   return out;
 }
