@@ -136,7 +136,7 @@ int direct(const Options& o, const Spec& spec, const std::vector<Point>& points)
     synth = std::make_unique<Synthesis>(af, version, std::move(missing));
     synth->start();
   }
-  Progress bar(todo.size(), show);
+  Progress bar(todo.size(), show, spec.replicates > 1 ? "runs" : "points");
   if (synth) bar.set_status([&] { return synth->status(); });
   size_t done = 0, failed = 0;
   run_points(

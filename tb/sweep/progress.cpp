@@ -4,8 +4,8 @@
 
 namespace agilemmu::sweep {
 
-Progress::Progress(size_t total, bool enabled)
-    : total_(total), enabled_(enabled), start_(std::chrono::steady_clock::now()) {
+Progress::Progress(size_t total, bool enabled, std::string what)
+    : total_(total), enabled_(enabled), what_(std::move(what)), start_(std::chrono::steady_clock::now()) {
   draw();
 }
 
@@ -32,7 +32,7 @@ void Progress::draw() {
   const long secs = static_cast<long>(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
   std::string bar(fill, '#');
   bar.resize(kWidth, '.');
-  std::fprintf(stderr, "\r\033[K[%s] %zu/%zu points", bar.c_str(), done_, total_);
+  std::fprintf(stderr, "\r\033[K[%s] %zu/%zu %s", bar.c_str(), done_, total_, what_.c_str());
   if (failed_) std::fprintf(stderr, "  %zu failed", failed_);
   std::fprintf(stderr, "  %ld:%02ld", secs / 60, secs % 60);
   if (done_ > 0 && done_ < total_) {  // points so far predict the rest

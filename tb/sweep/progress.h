@@ -9,7 +9,8 @@ namespace agilemmu::sweep {
 
 class Progress {
  public:
-  Progress(size_t total, bool enabled);
+  // `what` names the units counted: "points", or "runs" when each point runs several times.
+  Progress(size_t total, bool enabled, std::string what = "points");
   void update(size_t done, size_t failed);
   // Prints a message on its own line without garbling the bar.
   void message(const std::string& text);
@@ -23,6 +24,7 @@ class Progress {
   void draw();
   size_t total_, done_ = 0, failed_ = 0;
   bool enabled_, drawn_ = false;
+  std::string what_;
   std::function<std::string()> status_;
   std::chrono::steady_clock::time_point start_, last_;
 };
