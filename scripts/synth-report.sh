@@ -5,17 +5,21 @@
 #                                                   walk units of rtl/walk_unit_configs.txt
 #   scripts/synth-report.sh --params "WALKER_SET WALKERS PWC_ENTRIES PWC_WAYS" [--ice40] [--yosys BIN]
 #                                                   one walk unit, any parameters (the sweep's area)
+#   scripts/synth-report.sh --check-params "WALKER_SET WALKERS PWC_ENTRIES PWC_WAYS"
+#                                                   checks a set and that yosys is there; no synthesis
+#                                                   (a sweep's --dry-run)
 #   scripts/synth-report.sh --rtl-version           the RTL sources' version (a hash): what the
 #                                                   sweep's area cache is keyed by with the parameters
 # --ice40 adds synth_ice40's LUT4 and flip-flop counts (an FPGA view of the same RTL).
 set -euo pipefail
 YOSYS=yosys
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-UNIT=""; PARAMS=""; ICE40=0
+UNIT=""; PARAMS=""; ICE40=0; CHECK=0
 while [ $# -gt 0 ]; do
   case $1 in
     --unit) UNIT=$2; shift 2 ;;
     --params) PARAMS=$2; shift 2 ;;
+    --check-params) PARAMS=$2; CHECK=1; shift 2 ;;
     --rtl-version) cat "$ROOT/rtl/agilemmu_pkg.sv" "$ROOT/rtl/walker.sv" "$ROOT/rtl/walk_unit.sv" | sha1sum | cut -c1-12; exit 0 ;;
     --ice40) ICE40=1; shift ;;
     --yosys) YOSYS=$2; shift 2 ;;
@@ -84,8 +88,22 @@ synth_unit() {
 }
 
 if [ -n "$PARAMS" ]; then
-  read -r wset walkers entries ways <<<"$PARAMS"
-  [ -n "${ways:-}" ] || { echo "synth-report: --params needs 'WALKER_SET WALKERS PWC_ENTRIES PWC_WAYS'" >&2; exit 2; }
+  read -r wset walkers entries ways extra <<<"$PARAMS"
+  [ -n "${ways:-}" ] && [ -z "${extra:-}" ] \
+    || { echo "synth-report: --params needs 'WALKER_SET WALKERS PWC_ENTRIES PWC_WAYS', got '$PARAMS'" >&2; exit 2; }
+  walker_params "$wset" >/dev/null
+  # rtl/walk_unit.sv's parameter contract: 1..8 walkers; ENTRIES / WAYS sets, a power of two.
+  for v in "$walkers" "$entries" "$ways"; do
+    [[ $v =~ ^[0-9]+$ ]] || { echo "synth-report: '$v' is not a number in '$PARAMS'" >&2; exit 2; }
+  done
+  [ "$walkers" -ge 1 ] && [ "$walkers" -le 8 ] \
+    || { echo "synth-report: the walk unit has 1..8 walkers, not $walkers" >&2; exit 2; }
+  if [ "$entries" -gt 0 ]; then
+    sets=$((ways > 0 ? entries / ways : 0))
+    [ "$ways" -ge 1 ] && [ $((sets * ways)) -eq "$entries" ] && [ $((sets & (sets - 1))) -eq 0 ] && [ "$sets" -ge 1 ] \
+      || { echo "synth-report: PWC $entries entries / $ways ways is not a power-of-two number of sets" >&2; exit 2; }
+  fi
+  [ "$CHECK" = 1 ] && exit 0
   synth_unit "$wset" "$walkers" "$entries" "$ways"
   exit 0
 fi

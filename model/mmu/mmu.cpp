@@ -1,5 +1,6 @@
 #include <agilemmu/mmu/mmu.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -238,6 +239,12 @@ Mmu::Outcome Mmu::translate(const MmuExtension& x, uint64_t va, sc_time& delay, 
   o.end = now() + delay;
   if (cfg_.check) check(c, x, va, o);
   st_.translate_ns += translate_ns_of_(o.end - t0);
+  // Exposed translation time: the union of the requests' translation intervals (requests enter
+  // in time order), what overlapping AT requests do not hide behind each other.
+  if (o.end > translating_until_) {
+    st_.translate_exposed_ns += translate_exposed_ns_of_(o.end - std::max(t0, translating_until_));
+    translating_until_ = o.end;
+  }
   uint64_t h = (va * 0x9e3779b97f4a7c15ull) ^ (o.ok ? o.hpa : (0xfa17ull << 48) ^ o.fault.error_code ^ o.fault.level);
   h ^= h >> 29;
   h *= 0xbf58476d1ce4e5b9ull;

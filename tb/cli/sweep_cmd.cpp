@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 
 #include "cli/args.h"
@@ -35,7 +36,15 @@ Options parse(int argc, char** argv) {
       if (*end || n < 1 || n > 1024)
         throw UsageError("--jobs: expected a number of processes 1..1024, got '" + v + "'");
       o.jobs = static_cast<unsigned>(n);
-    } else if (s == "--out")
+    } else if (s == "--replicates") {
+      const std::string v = a.value(s);
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (*end || n < 1 || n > 1000) throw UsageError("--replicates: expected 1..1000 runs per point, got '" + v + "'");
+      o.replicates = static_cast<unsigned>(n);
+    } else if (s == "--area-table")
+      o.area_table = a.value(s);
+    else if (s == "--out")
       o.out = a.value(s);
     else if (s == "--resume")
       o.resume = true;
@@ -73,8 +82,8 @@ Options parse(int argc, char** argv) {
       throw UsageError("sweep: more than one sweep file given");
   }
   if (o.sweep_file.empty()) throw UsageError("sweep: a sweep file is required (see configs/sweeps/)");
-  if (!o.emit.empty() + !o.merge.empty() + (o.point >= 0) + o.dry_run > 1)
-    throw UsageError("sweep: --emit-jobs, --merge, --point and --dry-run exclude each other");
+  if (!o.emit.empty() + !o.merge.empty() + (o.point >= 0) + o.dry_run + !o.area_table.empty() > 1)
+    throw UsageError("sweep: --emit-jobs, --merge, --point, --dry-run and --area-table exclude each other");
   return o;
 }
 
@@ -108,7 +117,27 @@ int direct(const Options& o, const Spec& spec, const std::vector<Point>& points)
   std::ofstream log(jsonl, o.resume ? std::ios::app : std::ios::trunc);
   if (!log) throw std::runtime_error("sweep: cannot write " + jsonl);
   const bool show = !o.quiet && isatty(2);
-  Progress bar(todo.size(), show);
+  // The walk unit's synthesis runs beside the simulations (a thread running yosys, niced), so a
+  // first sizing sweep simulates at once; its progress shares the bar.
+  const AreaFiles af = area_files(spec, out);
+  std::unique_ptr<Synthesis> synth;
+  if (!spec.area_walker.empty()) {
+    bool stale = false;
+    const std::string version = rtl_version(af.script);
+    auto missing = missing_unit_sets(spec, todo, af, version, stale);
+    if (stale && !o.quiet)
+      std::fprintf(stderr,
+                   "agilemmu: sweep: area: %s holds another RTL version than rtl/'s (%s): its areas are not used; "
+                   "regenerate it (configs/sweeps/README.md, \"The shipped area table\")\n",
+                   af.table.c_str(), version.c_str());
+    if (!missing.empty() && !o.quiet)
+      std::fprintf(stderr, "agilemmu: sweep: area: synthesizing %zu RTL parameter sets while the points simulate\n",
+                   missing.size());
+    synth = std::make_unique<Synthesis>(af, version, std::move(missing));
+    synth->start();
+  }
+  Progress bar(todo.size(), show, spec.replicates > 1 ? "runs" : "points");
+  if (synth) bar.set_status([&] { return synth->status(); });
   size_t done = 0, failed = 0;
   run_points(
       self_exe(), spec, todo, o.jobs,
@@ -124,6 +153,14 @@ int direct(const Options& o, const Spec& spec, const std::vector<Point>& points)
         records[i] = std::move(r);
       },
       show ? std::function<void()>([&] { bar.update(done, failed); }) : nullptr);
+  if (synth) {
+    if (!o.quiet && synth->running() && !show) std::fprintf(stderr, "agilemmu: sweep: waiting for the synthesis\n");
+    while (synth->running() && !interrupted()) {
+      if (show) bar.tick();
+      usleep(200 * 1000);
+    }
+    if (!interrupted()) synth->wait();
+  }
   bar.finish();
   log.close();
   size_t not_run = 0;
@@ -135,7 +172,9 @@ int direct(const Options& o, const Spec& spec, const std::vector<Point>& points)
       records[p.index]["error"] = "not run: the sweep was interrupted";
       ++not_run;
     }
-  const int rc = write_results(spec, out, records, o.quiet,
+  Spec written = spec;  // interrupted: no synthesis now, the area comes with --resume
+  if (interrupted()) written.area = false, written.area_walker.clear();
+  const int rc = write_results(written, out, records, o.quiet,
                                std::to_string(done) + " run, " + std::to_string(kept) + " kept from before");
   if (!interrupted()) return !o.no_plots && !make_plots(spec, out, o.quiet) ? kExitFail : rc;
   std::fprintf(stderr, "agilemmu: sweep: interrupted, %zu points not run; --resume runs the rest\n", not_run);
@@ -159,7 +198,8 @@ int dry_run(const Options& o, const Spec& spec, const std::vector<Point>& points
     }
   }
   if (!o.quiet) std::fprintf(stderr, "agilemmu: sweep: %zu points, %zu with an invalid config\n", points.size(), bad);
-  return bad ? kExitFail : kExitOk;
+  const bool area_ok = check_area(spec, points, area_files(spec, results_path(o, spec)));
+  return bad || !area_ok ? kExitFail : kExitOk;
 }
 
 }  // namespace
@@ -174,7 +214,12 @@ int sweep_cmd(int argc, char** argv) {
       throw UsageError("--set " + kv.first + ": the sweep sweeps that key");
     spec.fixed.push_back(kv);
   }
+  if (o.replicates) spec.replicates = o.replicates;
   const std::vector<Point> points = expand(spec);
+  if (!o.area_table.empty()) {
+    write_area_table(spec, points, area_files(spec, output_path(o, spec)), o.area_table, o.quiet);
+    return kExitOk;
+  }
   if (o.dry_run) return dry_run(o, spec, points);
   if (!o.emit.empty()) return emit(o, spec, points);
   if (!o.merge.empty()) return merge(o, spec, points);

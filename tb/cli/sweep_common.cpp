@@ -10,6 +10,7 @@
 
 #include "cli/args.h"
 #include "sweep/area.h"
+#include "sweep/replicates.h"
 
 namespace agilemmu::cli::sweep_cli {
 
@@ -58,55 +59,78 @@ std::string failure_text(const Json& r) {
          ") failed: " + r.value("error", "");
 }
 
-// Writes results.csv + results.jsonl in point order; exit 1 if any point failed.
+AreaFiles area_files(const Spec& spec, const std::string& out) {
+  const auto env = [](const char* name, const std::string& def) {
+    const char* v = std::getenv(name);
+    return v && *v ? std::string(v) : def;
+  };
+  AreaFiles f;
+  f.script = env("AGILEMMU_SYNTH_REPORT", AGILEMMU_SOURCE_DIR "/scripts/synth-report.sh");
+  f.table = env("AGILEMMU_AREA_TABLE", AGILEMMU_SOURCE_DIR "/configs/sweeps/area-table.tsv");
+  f.nodes = spec.area_nodes.empty() ? AGILEMMU_SOURCE_DIR "/configs/area/nodes.yaml" : spec.area_nodes;
+  const size_t slash = out.find_last_of('/');
+  f.cache = (slash == std::string::npos ? std::string() : out.substr(0, slash + 1)) + "area-cache.tsv";
+  return f;
+}
+
 int write_results(const Spec& spec, const std::string& out, const std::vector<Json>& records, bool quiet,
                   const std::string& how) {
+  std::vector<Json> runs = records;
+  add_area(spec, runs, area_files(spec, out), quiet);
+  write_jsonl(jsonl_path_for(out), runs);
+  const std::vector<Json> rows = spec.replicates > 1 ? summarize_replicates(runs, spec.replicates) : runs;
   size_t failed = 0;
-  for (const auto& r : records) failed += !record_ok(r);
-  std::vector<Json> with_area = records;
-  if (!spec.area_walker.empty()) {
-    const char* env = std::getenv("AGILEMMU_SYNTH_REPORT");
-    const std::string script = env && *env ? env : AGILEMMU_SOURCE_DIR "/scripts/synth-report.sh";
-    const size_t slash = out.find_last_of('/');
-    add_area(spec, with_area, script,
-             (slash == std::string::npos ? std::string() : out.substr(0, slash + 1)) + "area-cache.tsv", quiet);
-  }
-  write_jsonl(jsonl_path_for(out), with_area);
-  write_csv(out, spec.swept_keys(), with_area);
+  for (const auto& r : rows) failed += !record_ok(r);
+  write_csv(out, spec.swept_keys(), rows);
   if (!quiet) {
-    std::fprintf(stderr, "agilemmu: sweep: %zu points (%s), %zu failed -> %s, %s\n", records.size(), how.c_str(),
-                 failed, out.c_str(), jsonl_path_for(out).c_str());
+    std::fprintf(stderr, "agilemmu: sweep: %zu points (%s), %zu failed -> %s, %s\n", rows.size(), how.c_str(), failed,
+                 out.c_str(), jsonl_path_for(out).c_str());
+    if (spec.replicates > 1)
+      std::fprintf(stderr,
+                   "agilemmu: sweep: %u replicates per point (seeds seed..seed+%u): CSV columns are means, "
+                   "STAT.sd and STAT.ci95 (95%% interval: mean +- ci95) follow them\n",
+                   spec.replicates, spec.replicates - 1);
   }
   return failed ? kExitFail : kExitOk;
 }
 
 namespace {
-// scripts/plot-sweep of the source tree this binary was built from, unless the environment names
-// another (an installed copy, a cluster node without the checkout).
-std::string plot_script() {
-  const char* env = std::getenv("AGILEMMU_PLOT_SWEEP");
-  return env && *env ? env : AGILEMMU_SOURCE_DIR "/scripts/plot-sweep";
+// scripts/plot-sweep (plot-pareto) of the source tree this binary was built from, unless the
+// environment names another (an installed copy, a cluster node without the checkout).
+std::string plot_script(const std::string& kind) {
+  const bool pareto = kind == "pareto";
+  const char* env = std::getenv(pareto ? "AGILEMMU_PLOT_PARETO" : "AGILEMMU_PLOT_SWEEP");
+  return env && *env ? env
+         : pareto    ? AGILEMMU_SOURCE_DIR "/scripts/plot-pareto"
+                     : AGILEMMU_SOURCE_DIR "/scripts/plot-sweep";
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s;
 }
 }  // namespace
 
 bool make_plots(const Spec& spec, const std::string& out, bool quiet) {
-  if (spec.plots.empty()) return true;
-  const std::string script = plot_script();
-  if (access(script.c_str(), X_OK) != 0) {
-    std::fprintf(stderr, "agilemmu: sweep: cannot run %s for the sweep's plots (set AGILEMMU_PLOT_SWEEP)\n",
-                 script.c_str());
-    return false;
-  }
   bool ok = true;
   for (const Plot& p : spec.plots) {
+    const std::string script = plot_script(p.kind);
+    if (access(script.c_str(), X_OK) != 0) {
+      std::fprintf(stderr, "agilemmu: sweep: cannot run %s for the sweep's plots (set AGILEMMU_PLOT_%s)\n",
+                   script.c_str(), p.kind == "pareto" ? "PARETO" : "SWEEP");
+      return false;
+    }
     // plot-sweep's default folder: the CSV's name without .csv, plus -plots.
     std::string cmd = shell_quote(script) + " " + shell_quote(out);
     if (!p.x.empty()) cmd += " --x " + shell_quote(p.x);
-    if (!p.series.empty()) cmd += " --series " + shell_quote(p.series);
+    if (!p.series.empty() && !(p.kind == "pareto" && p.series == "none")) cmd += " --series " + shell_quote(p.series);
     if (!p.norm.empty()) cmd += " --normalize " + shell_quote(p.norm);
     if (p.logx) cmd += " --logx";
-    std::string ys;
-    for (const auto& y : p.y) ys += (ys.empty() ? "" : ",") + y;
+    if (!p.labels.empty()) cmd += " --label " + shell_quote(joined(p.labels));
+    if (!p.per.empty()) cmd += " --per " + shell_quote(p.per);
+    if (!p.baseline.empty()) cmd += " --baseline " + shell_quote(p.baseline);
+    const std::string ys = joined(p.y);
     cmd += " --y " + shell_quote(ys);
     if (quiet) cmd += " > /dev/null";
     const int rc = std::system(cmd.c_str());
@@ -118,8 +142,12 @@ bool make_plots(const Spec& spec, const std::string& out, bool quiet) {
   return ok;
 }
 
+std::string results_path(const Options& o, const Spec& spec) {
+  return !o.out.empty() ? o.out : !spec.out.empty() ? spec.out : "results.csv";
+}
+
 std::string output_path(const Options& o, const Spec& spec) {
-  std::string out = !o.out.empty() ? o.out : !spec.out.empty() ? spec.out : "results.csv";
+  std::string out = results_path(o, spec);
   if (!parent(out).empty()) mkdirs(parent(out));
   return out;
 }

@@ -4,8 +4,8 @@
 
 namespace agilemmu::sweep {
 
-Progress::Progress(size_t total, bool enabled)
-    : total_(total), enabled_(enabled), start_(std::chrono::steady_clock::now()) {
+Progress::Progress(size_t total, bool enabled, std::string what)
+    : total_(total), enabled_(enabled), what_(std::move(what)), start_(std::chrono::steady_clock::now()) {
   draw();
 }
 
@@ -32,13 +32,17 @@ void Progress::draw() {
   const long secs = static_cast<long>(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
   std::string bar(fill, '#');
   bar.resize(kWidth, '.');
-  std::fprintf(stderr, "\r\033[K[%s] %zu/%zu points", bar.c_str(), done_, total_);
+  std::fprintf(stderr, "\r\033[K[%s] %zu/%zu %s", bar.c_str(), done_, total_, what_.c_str());
   if (failed_) std::fprintf(stderr, "  %zu failed", failed_);
   std::fprintf(stderr, "  %ld:%02ld", secs / 60, secs % 60);
   if (done_ > 0 && done_ < total_) {  // points so far predict the rest
     const long eta =
         static_cast<long>(static_cast<double>(secs) * static_cast<double>(total_ - done_) / static_cast<double>(done_));
     std::fprintf(stderr, "  eta %ld:%02ld", eta / 60, eta % 60);
+  }
+  if (status_) {
+    const std::string st = status_();
+    if (!st.empty()) std::fprintf(stderr, "  | %s", st.c_str());
   }
   std::fflush(stderr);
   drawn_ = true;

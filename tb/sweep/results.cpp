@@ -15,6 +15,10 @@ Json make_record(const Point& p, const Spec& s) {
   for (const auto& [k, v] : p.assignments) r["assignments"][k] = v;
   r["fixed"] = Json::object();
   for (const auto& [k, v] : s.fixed) r["fixed"][k] = v;
+  if (s.replicates > 1) {
+    r["replicate"] = p.replicate;
+    r["seed"] = p.seed;
+  }
   return r;
 }
 
@@ -30,7 +34,8 @@ std::string kv_text(const Json& obj) {
 }  // namespace
 
 std::string identity(const Json& r) {
-  return kv_text(r.value("assignments", Json::object())) + "--\n" + kv_text(r.value("fixed", Json::object()));
+  return kv_text(r.value("assignments", Json::object())) + "--\n" + kv_text(r.value("fixed", Json::object())) +
+         (r.contains("replicate") ? "replicate=" + std::to_string(r["replicate"].get<unsigned>()) + "\n" : "");
 }
 std::string identity(const Point& p, const Spec& s) { return identity(make_record(p, s)); }
 

@@ -158,18 +158,23 @@ void run_points(const std::string& exe, const Spec& s, const std::vector<Point>&
       const pid_t pid = spawn(exe, run_args(s, p, r.json), r.err);
       running.emplace(pid, std::move(r));
     }
+    // Each point's own pid, polled: waitpid(-1) would also reap children this process starts
+    // elsewhere (the area synthesis thread's popen), and the bar's clock moves during long points.
     int status = 0;
-    // Polled, so the progress bar's clock moves during long points.
-    const pid_t pid = waitpid(-1, &status, tick ? WNOHANG : 0);
+    pid_t pid = 0;
+    for (const auto& [p, r] : running) {
+      const pid_t got = waitpid(p, &status, WNOHANG);
+      if (got > 0 || (got < 0 && errno != EINTR)) {
+        pid = got;
+        break;
+      }
+    }
     if (pid == 0) {
-      tick();
-      usleep(50 * 1000);
+      if (tick) tick();
+      usleep(20 * 1000);
       continue;
     }
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
-    }
+    if (pid < 0) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
     auto it = running.find(pid);
     if (it == running.end()) continue;
     finish(it->second, status);

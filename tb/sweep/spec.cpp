@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "config/config.h"
 #include "config/yaml_reader.h"
 
 namespace agilemmu::sweep {
@@ -71,6 +72,7 @@ std::vector<std::string> Spec::sets_for(const Point& p) const {
   for (const auto& [k, v] : fixed) sets.push_back(k + "=" + v);
   for (const auto& [k, v] : p.assignments)
     if (k != kBaseKey) sets.push_back(k + "=" + v);
+  if (p.replicate > 0) sets.push_back("seed=" + p.seed);
   return sets;
 }
 
@@ -102,28 +104,49 @@ void read_fixed(const Value& root, Section& top, Spec& s) {
   set.finish();
 }
 
-// One entry of plots; its x, series and normalize name swept keys.
+// One entry of plots; its x (lines), series, normalize, label and baseline name swept keys.
 Plot read_plot(Section& ps, const std::vector<std::string>& swept) {
+  auto is_swept = [&](const std::string& k) { return std::find(swept.begin(), swept.end(), k) != swept.end(); };
   auto swept_key = [&](const char* key) {
     std::string k = ps.str(key, "");
-    if (!k.empty() && std::find(swept.begin(), swept.end(), k) == swept.end())
+    if (!k.empty() && !is_swept(k))
       ps.fail(key, "'" + k + "' is not a swept key (swept: " + describe_keys(swept) + ")");
     return k;
   };
   Plot pl;
-  pl.x = swept_key("x");
+  pl.kind = ps.choice("kind", "lines", {"lines", "pareto"});
+  const bool pareto = pl.kind == "pareto";
+  pl.x = pareto ? ps.str("x", "") : swept_key("x");
+  if (pareto && pl.x.empty()) ps.fail("x", "missing: a pareto chart's x is a statistic (e.g. area.total_um2)");
   pl.series = ps.str("series", "");
   if (pl.series != "none") pl.series = swept_key("series");
   pl.y = ps.strings("y");
   if (pl.y.empty()) ps.fail("y", "expected a non-empty list of statistics");
-  pl.norm = ps.str("normalize", "");
+  pl.norm = pareto ? "" : ps.str("normalize", "");
   if (!pl.norm.empty()) {
     const auto eq = pl.norm.find('=');
     const std::string k = pl.norm.substr(0, eq);
-    if (eq == std::string::npos || std::find(swept.begin(), swept.end(), k) == swept.end())
+    if (eq == std::string::npos || !is_swept(k))
       ps.fail("normalize", "expected SWEPT_KEY=VALUE (the rows every other row is divided by), got '" + pl.norm + "'");
   }
-  pl.logx = ps.boolean("logx", false);
+  pl.logx = pareto ? false : ps.boolean("logx", false);
+  if (pareto) {
+    pl.labels = ps.strings("label");
+    for (const auto& k : pl.labels)
+      if (!is_swept(k)) ps.fail("label", "'" + k + "' is not a swept key (swept: " + describe_keys(swept) + ")");
+    pl.per = ps.str("per", "");
+    pl.baseline = ps.str("baseline", "");
+    if (!pl.per.empty() && !pl.baseline.empty()) ps.fail("baseline", "'per' and 'baseline' exclude each other");
+    for (size_t at = 0; !pl.baseline.empty() && at <= pl.baseline.size();) {
+      const size_t comma = std::min(pl.baseline.find(',', at), pl.baseline.size());
+      const std::string kv = pl.baseline.substr(at, comma - at);
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || !is_swept(kv.substr(0, eq)))
+        ps.fail("baseline",
+                "expected SWEPT_KEY=VALUE[,SWEPT_KEY=VALUE...] naming one point, got '" + pl.baseline + "'");
+      at = comma + 1;
+    }
+  }
   ps.finish();
   return pl;
 }
@@ -165,6 +188,7 @@ Spec load_spec(const std::string& path) {
   if (!base_swept && !top.has("base")) top.fail("base", "missing: the config file every point starts from");
   if (!base_swept) s.base = resolve_config(path, top.str("base", ""));
   s.out = top.str("out", "");
+  s.replicates = static_cast<unsigned>(top.u64("replicates", 1, 1, 1000));
 
   Section axes = top.sub("axes");
   if (axes_v) {
@@ -177,9 +201,11 @@ Spec load_spec(const std::string& path) {
   for (Section& ps : top.list("plots")) s.plots.push_back(read_plot(ps, swept));
   if (child(root, "area")) {
     Section area = top.sub("area");
+    s.area = true;
     s.area_walker = area.str("walker", "");
-    if (s.area_walker.empty())
-      area.fail("walker", "missing: the walker parameter set of rtl/walker_configs.txt the area is synthesized for");
+    s.area_node = area.str("node", s.area_node);
+    const std::string nodes = area.str("nodes", "");
+    if (!nodes.empty()) s.area_nodes = resolve_config(path, nodes);
     area.finish();
   }
   axes.finish();
@@ -188,6 +214,29 @@ Spec load_spec(const std::string& path) {
   check_point_count(s);
   return s;
 }
+
+namespace {
+std::vector<Point> with_replicates(const Spec& s, std::vector<Point> pts) {
+  if (s.replicates <= 1) return pts;
+  for (const auto& key : s.swept_keys())
+    if (key == "seed") throw ConfigError(s.file + ": 'seed' is swept; replicates vary the seed themselves");
+  for (const auto& [key, v] : s.fixed)
+    if (key == "seed") throw ConfigError(s.file + ": 'seed' is set; replicates vary the seed themselves");
+  std::vector<Point> out;
+  for (const Point& p : pts) {
+    // The point's own seed (its config's), so replicate 0 is the run a sweep without replicates makes.
+    const uint64_t seed = config::load(s.config_for(p), s.sets_for(p)).seed;
+    for (unsigned k = 0; k < s.replicates; ++k) {
+      Point r = p;
+      r.index = p.index * s.replicates + k;
+      r.replicate = k;
+      r.seed = std::to_string(seed + k);
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+}  // namespace
 
 std::vector<Point> expand(const Spec& s) {
   size_t n = 1;
@@ -206,7 +255,7 @@ std::vector<Point> expand(const Spec& s) {
       for (size_t k = 0; k < s.dims[d].keys.size(); ++k)
         pts[i].assignments.emplace_back(s.dims[d].keys[k], s.dims[d].values[k][step[d]]);
   }
-  return pts;
+  return with_replicates(s, std::move(pts));
 }
 
 std::string describe(const std::vector<Assignment>& a) {

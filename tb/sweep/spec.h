@@ -16,11 +16,15 @@ struct Dim {
   size_t size() const { return values.empty() ? 0 : values[0].size(); }
 };
 
-// One chart `plots:` asks for after the sweep (arguments of scripts/plot-sweep).
+// One chart `plots:` asks for after the sweep: scripts/plot-sweep's arguments, or with
+// `kind: pareto` scripts/plot-pareto's (x is then a statistic, e.g. area.total_um2).
 struct Plot {
+  std::string kind = "lines";   // lines (plot-sweep) or pareto (plot-pareto)
   std::string x, series, norm;  // swept keys ("" = plot-sweep's default); norm: "KEY=VALUE"
   std::vector<std::string> y;   // statistics
   bool logx = false;
+  std::vector<std::string> labels;  // pareto: swept keys each point is labelled with
+  std::string per, baseline;        // pareto: y per this statistic / relative to this point ("K=V,K=V")
 };
 
 // The key that sweeps the base config itself (`axes: {base: [a.yaml, b.yaml]}`): each value is a
@@ -36,7 +40,13 @@ struct Spec {
   std::vector<Dim> dims;          // axes in file order, then zip groups in order
   std::vector<Assignment> fixed;  // `set:`
   std::vector<Plot> plots;        // `plots:`
-  std::string area_walker;        // `area: {walker: NAME}`: add the walk unit's area (sweep/area.h)
+  // `area:` (sweep/area.h): the area of every point's MMU at a process node; `walker` names the
+  // RTL walker parameter set the walk unit is synthesized on ("" = array model only).
+  // `replicates: N` (or --replicates): each point runs N times, replicate k with the point's seed
+  // + k (replicate 0 is the run without replicates); the CSV gives mean, sd and 95% CI (sweep/replicates.h).
+  unsigned replicates = 1;
+  bool area = false;
+  std::string area_walker, area_node = "45nm", area_nodes;  // area_nodes: "" = configs/area/nodes.yaml
   std::vector<std::string> swept_keys() const;
   // The config file a point runs: `base`, or its value of the swept `base` key, made absolute.
   std::string config_for(const Point& p) const;
@@ -47,13 +57,16 @@ struct Spec {
 struct Point {
   size_t index = 0;
   std::vector<Assignment> assignments;  // swept keys, in swept_keys() order
+  unsigned replicate = 0;               // 0..replicates-1; k > 0 runs with `seed` (--set seed=...)
+  std::string seed;
 };
 
 // A config path as written in the sweep file -> absolute (relative to the sweep file's folder).
 std::string resolve_config(const std::string& sweep_file, const std::string& path);
 
 Spec load_spec(const std::string& path);
-// Cartesian product; the first dimension varies slowest, the last fastest.
+// Cartesian product; the first dimension varies slowest, the last fastest; with replicates, the
+// replicates of a point are consecutive (index = product index * replicates + k).
 std::vector<Point> expand(const Spec& s);
 // "k=v k2=v2": how a point is named in messages and identified by --resume/--merge.
 std::string describe(const std::vector<Assignment>& a);

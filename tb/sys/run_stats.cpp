@@ -69,6 +69,11 @@ void add_translation(stats::Group<RunView>& g) {
     const auto& s = v.mmu.stats();
     return Value(s.walks ? double(s.walk_refs()) / s.walks : 0.0);
   });
+  g.add({"walks_per_1000_accesses", Unit::Ratio, Agg::Mean,
+         "walks per 1000 accesses (how much translation a run exercises)"},
+        [](const RunView& v) {
+          return Value(v.cpu.accesses ? 1000.0 * double(v.mmu.stats().walks) / double(v.cpu.accesses) : 0.0);
+        });
   g.add({"avg_walk_cycles", Unit::Cycles, Agg::Mean, "walk latency from start to result, mean"},
         [](const RunView& v) { return Value(v.mmu.stats().walk_cycles.mean()); });
   g.add({"p99_walk_cycles", Unit::Cycles, Agg::Max, "walk latency, 99th percentile"},
@@ -90,6 +95,11 @@ void add_time(stats::Group<RunView>& g) {
         [](const RunView& v) {
           return value_of(static_cast<uint64_t>(std::llround(v.mmu.stats().translate_ns / v.cfg.mmu.clock_ns)));
         });
+  g.add({"translate_exposed_cycles", Unit::Cycles, Agg::Sum,
+         "cycles with at least one translation in progress (overlapping requests count once; LT: = translate_cycles)"},
+        [](const RunView& v) {
+          return value_of(static_cast<uint64_t>(std::llround(v.mmu.stats().translate_exposed_ns / v.cfg.mmu.clock_ns)));
+        });
   g.add({"walk_cycles", Unit::Cycles, Agg::Sum, "walker-busy cycles summed over walks"},
         [](const RunView& v) { return value_of(v.mmu.stats().walker_busy_cycles); });
   g.add({"data_cycles", Unit::Cycles, Agg::Sum, "the data accesses after translation"}, [](const RunView& v) {
@@ -97,6 +107,15 @@ void add_time(stats::Group<RunView>& g) {
   });
   g.add({"cycles", Unit::Cycles, Agg::Sum, "simulated time of the whole run, in CPU cycles (mmu.clock_ns)"},
         [](const RunView& v) { return value_of(v.cycles()); });
+  g.add({"cycles_per_access", Unit::Ratio, Agg::Mean, "cycles / accesses"},
+        [](const RunView& v) { return Value(v.cpu.accesses ? double(v.cycles()) / double(v.cpu.accesses) : 0.0); });
+  g.add({"walk_cycle_share", Unit::Ratio, Agg::Mean,
+         "walk_cycles / cycles: under 0.01 the run hardly exercises translation (the summary and "
+         "compare-modes.sh say so)"},
+        [](const RunView& v) {
+          const uint64_t c = v.cycles();
+          return Value(c ? double(v.mmu.stats().walker_busy_cycles) / double(c) : 0.0);
+        });
   constexpr const char* kHost = "absent with --no-host-timing";
   g.add({"host_seconds", Unit::Seconds, Agg::Sum, "host time of the simulation", kHost},
         [](const RunView& v) { return v.host_timing ? Value(v.host_seconds) : Value(stats::Absent{}); });

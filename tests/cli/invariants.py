@@ -45,6 +45,14 @@ check(a["accesses"] == 20000 * len(procs["accesses"]) or a["config"].endswith("t
 for per, total in (("accesses", a["accesses"]), ("vmm_cycles", a["vmm_cycles"]), ("guest_os_cycles", a["guest_os_cycles"]),
                    ("traps", a["vmm_traps"]), ("context_switches", a["vmm"]["context_switches"])):
     check(sum(procs[per].values()) == total, f"processes.{per} does not add up to {total}")
+# Translation time: exposed (any translation in progress) never exceeds the run or the per-request sum;
+# in LT, one request at a time, the two are the same.
+check(a["translate_exposed_cycles"] <= min(a["translate_cycles"], a["cycles"]) + 1, "exposed translation cycles "
+      f"{a['translate_exposed_cycles']} above the sum {a['translate_cycles']} or the run {a['cycles']}")
+if a["timing"] == "lt":
+    check(abs(a["translate_exposed_cycles"] - a["translate_cycles"]) <= 1, "LT: exposed != summed translation cycles")
+check(abs(a["walks_per_1000_accesses"] - 1000 * a["walks"] / a["accesses"]) < 1e-9, "walks_per_1000_accesses")
+check(abs(a["cycles_per_access"] - a["cycles"] / a["accesses"]) < 1e-9, "cycles_per_access")
 c = run("c", "--set", "mmu.mode=nested")
 check(c["mode"] == "nested", "--set mmu.mode was not applied")
 print(f"{cfg}: mode {a['mode']}, {a['walks']} walks, {a['refs_per_walk']:.2f} refs/walk")

@@ -11,24 +11,12 @@
 #include "sweep/results.h"
 #include "sweep/runner.h"
 #include "sweep/spec.h"
+#include "tmp_dir.h"
 
 using namespace agilemmu::sweep;
 using agilemmu::config::ConfigError;
 
 namespace {
-
-struct TmpDir {
-  std::string path;
-  TmpDir() {
-    char t[] = "/tmp/sweep-unit-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~TmpDir() { std::system(("rm -rf " + path).c_str()); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path + "/" + name) << text;
-    return path + "/" + name;
-  }
-};
 
 std::string slurp(const std::string& p) {
   std::ifstream in(p);

@@ -336,6 +336,66 @@ def case_base_axis_plots(tmp):
     check([r["status"] for r in read_csv(bad)[1]] == ["ok", "ok"], "the CSV of a sweep whose plot failed")
 
 
+def case_replicates(tmp):
+    """replicates: 3 runs per point, seeds seed..seed+2; the CSV has mean, sd and the Student-t 95% half-width
+    of every statistic (checked against the JSONL's runs); replicate 0 is the point run without replicates; the
+    Pareto chart's numbers are per access with the interval scaled the same way."""
+    import statistics
+    p, out = sweep("replicates.yaml", tmp, "--jobs", "2")
+    header, rows, _ = read_csv(out)
+    check(len(rows) == 2 and all(r["status"] == "ok" for r in rows), f"rows {rows}")
+    check("cycles.sd" in header and "cycles.ci95" in header and "replicates" in header, f"header {header}")
+    runs = read_jsonl(os.path.join(tmp, "r.jsonl"))
+    check(len(runs) == 6 and [x["replicate"] for x in runs] == [0, 1, 2] * 2, f"runs {[x.get('replicate') for x in runs]}")
+    spread = False
+    for i, r in enumerate(rows):
+        mine = runs[3 * i:3 * i + 3]
+        check([x["stats"]["seed"] for x in mine] == [1, 2, 3], f"seeds {[x['stats']['seed'] for x in mine]}")
+        for stat in ("cycles", "walks"):
+            v = [float(x["stats"][stat]) for x in mine]
+            sd = statistics.stdev(v)
+            check(abs(float(r[stat]) - statistics.mean(v)) < 1e-6, f"{stat} mean {r[stat]} of {v}")
+            check(abs(float(r[stat + ".sd"]) - sd) < 1e-6, f"{stat} sd {r[stat + '.sd']} of {v}")
+            check(abs(float(r[stat + ".ci95"]) - 4.303 * sd / 3 ** 0.5) < 1e-6, f"{stat} ci95 {r[stat + '.ci95']}")
+            spread |= sd > 0
+        check(r["replicates"] == "3" and r["mode"] == "agile", f"row {r}")
+    check(spread, "the seeds changed nothing: replicates would measure no spread")
+    # Replicate 0 = the sweep without replicates.
+    _, plain = sweep("replicates.yaml", tmp, "--replicates", "1", "--no-plots", out="plain.csv")
+    for r0, pr in zip(runs[::3], read_csv(plain)[1]):
+        check(str(r0["stats"]["cycles"]) == pr["cycles"], f"replicate 0 {r0['stats']['cycles']} vs plain {pr['cycles']}")
+    # The Pareto chart: y per access, interval divided alike, every point in it.
+    with open(os.path.join(tmp, "r-plots", "cycles--vs--walks-pareto--per-accesses.csv")) as f:
+        pts = list(csv.DictReader(f))
+    check(len(pts) == 2, f"pareto points {pts}")
+    for pt, r in zip(pts, rows):
+        check(abs(float(pt["cycles"]) - float(r["cycles"]) / float(r["accesses"])) < 1e-9, f"{pt} vs {r['cycles']}")
+        check(abs(float(pt["ci95"]) - float(r["cycles.ci95"]) / float(r["accesses"])) < 1e-9, f"{pt}")
+    check(os.path.exists(os.path.join(tmp, "r-plots", "cycles--vs--walks-pareto--per-accesses.png")), "no PNG")
+
+
+def case_pareto_marks(tmp):
+    """plot-pareto: the front on the means, a dominated point whose interval meets its dominator's ringed,
+    --baseline divides by the one named point."""
+    src = os.path.join(tmp, "p.csv")
+    with open(src, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["k", "area", "cycles", "cycles.ci95", "status"])
+        w.writerows([["a", 1, 100, 5, "ok"], ["b", 2, 50, 5, "ok"], ["c", 3, 52, 5, "ok"], ["d", 4, 10, 1, "ok"]])
+    plot = os.path.join(HERE, "../../scripts/plot-pareto")
+    p = subprocess.run([plot, src, "--x", "area", "--y", "cycles", "--label", "k", "--baseline", "k=b"],
+                       capture_output=True, text=True)
+    check(p.returncode == 0, p.stderr)
+    with open(os.path.join(tmp, "p-plots", "cycles--vs--area-pareto--baseline.csv")) as f:
+        got = {r["k"]: r for r in csv.DictReader(f)}
+    check([k for k in "abcd" if got[k]["pareto"] == "1"] == ["a", "b", "d"], f"front {got}")
+    check(abs(float(got["c"]["cycles"]) - 52 / 50) < 1e-9 and abs(float(got["c"]["ci95"]) - 0.1) < 1e-9, f"{got['c']}")
+    check(got["c"]["overlaps"] == "b" and "c" in got["b"]["overlaps"].split(), f"overlaps {got}")
+    check(got["a"]["overlaps"] == "" and got["d"]["overlaps"] == "", f"overlaps {got}")
+    p = subprocess.run([plot, src, "--x", "area", "--y", "cycles", "--baseline", "k=z"], capture_output=True, text=True)
+    check(p.returncode != 0 and "0 rows match" in p.stderr, p.stderr)
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":

@@ -246,8 +246,9 @@ class Mmu : public sc_core::sc_module {
   std::map<uint32_t, pt::Roots> roots_;  // key: host bit | vmid | asid
   MmuStats st_;
   uint64_t epoch_ = 0;  // invalidations so far: a walk that saw it move is walked again
-  NsOf translate_ns_of_, data_ns_of_;
-  pt::Walk probe_;  // mmu.check's fresh walk
+  NsOf translate_ns_of_, data_ns_of_, translate_exposed_ns_of_;
+  sc_core::sc_time translating_until_;  // end of the latest translation (translate_exposed_ns)
+  pt::Walk probe_;                      // mmu.check's fresh walk
   // DMI for data, per the data target's grant (one region at a time); dmi_read_/dmi_write_: the
   // grant is valid and allows that access.
   tlm::tlm_dmi dmi_;

@@ -54,6 +54,7 @@ struct MmuStats {
   std::array<uint64_t, size_t(WalkerState::kCount)> state_visits{};
   uint64_t walker_busy_cycles = 0;  // summed over walkers
   double translate_ns = 0;          // TLB lookups + walks, summed over requests
+  double translate_exposed_ns = 0;  // time with at least one translation in progress
   double data_ns = 0;               // the data accesses after translation
   uint64_t dmi_accesses = 0;
   uint64_t dmi_invalidations = 0;  // invalidate_direct_mem_ptr calls from the data target
