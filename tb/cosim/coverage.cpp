@@ -216,6 +216,13 @@ WalkerCoverage::WalkerCoverage(const pt::Format& f, const std::string& run) : fm
                   if (c == 1 || c == 2) return leaf_reason(f, t, l, "D is set");
                   return std::string();
                 });
+  gpd_ = &m_.add("guest-page-d",
+                 "two queued writes: D of the nested leaf mapping a guest page-table page, then the guest entry's "
+                 "A/D x guest level",
+                 {kLevels}, [&f](const std::vector<unsigned>& v) {
+                   if (!f.nested_ad) return std::string("NESTED_AD=0: no nested D write before a guest entry's");
+                   return level_reason(f, unsigned(pt::Table::Guest), v[0]);
+                 });
   size_ = &m_.add("page-size", "translations: leaf page size x table of the leaf (dimension)", {kSizes, kTables},
                   [](const std::vector<unsigned>&) { return std::string(); });
   eff_ = &m_.add("translation-size", "translations: effective page size x mode", {kSizes, kModes},
@@ -303,6 +310,8 @@ void WalkerCoverage::sample(const pt::WalkRequest& req, const pt::WalkResult& g,
       const uint64_t set = (r.data & ~r.old) & (pt::pte::A | pt::pte::D);
       const unsigned c = set == (pt::pte::A | pt::pte::D) ? 2 : set == pt::pte::D ? 1 : 0;
       ad_->hit({c, unsigned(r.table), r.level - 1u});
+      if (k && r.table == pt::Table::Guest && g.refs[k - 1].write && g.refs[k - 1].table == pt::Table::Nested)
+        gpd_->hit({r.level - 1u});
       continue;
     }
     if (!g.ok && static_cast<int>(k) == last_read) continue;

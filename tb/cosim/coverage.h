@@ -69,7 +69,7 @@ class WalkerCoverage {
  private:
   pt::Format fmt_;
   Model m_;
-  Cross *fault_, *nc_, *gp_, *ad_, *size_, *eff_, *switch_, *stall_;
+  Cross *fault_, *nc_, *gp_, *ad_, *gpd_, *size_, *eff_, *switch_, *stall_;
 };
 
 // The walk unit co-simulation: the PWC hit level of each walk by the requests in flight when it

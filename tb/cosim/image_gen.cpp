@@ -30,6 +30,7 @@ Image::Image(const pt::Format& fmt, uint64_t seed, const ImageKnobs& knobs) : fm
   corrupt(4 + static_cast<unsigned>(rnd(16)) + knobs_.extra_corruptions);
   preset_ad(static_cast<unsigned>(rnd(24)));
   restrict_nested(static_cast<unsigned>(rnd(4)));
+  clear_table_d();
 }
 
 uint64_t Image::canonical(uint64_t va) const {
@@ -198,6 +199,26 @@ void Image::writable_compound_leaves() {
     for (unsigned k = 0; k < w.nrefs; ++k)
       if (!w.refs[k].write && w.refs[k].table == pt::Table::Compound)
         mem_.write64(w.refs[k].addr, mem_.read64(w.refs[k].addr) & ~(pt::pte::A | pt::pte::D));
+  }
+}
+
+void Image::clear_table_d() {
+  if (!knobs_.table_d_clear_pct) return;
+  for (const auto& m : mapped_) {
+    if (!chance(knobs_.table_d_clear_pct)) continue;
+    const pt::WalkResult w = pt::probe(mem_, fmt_, roots_, {m.first, pt::Access::Read, false, pt::Mode::Nested});
+    // One large nested leaf maps many guest table pages: the first guest entry written sets its
+    // D for all. So the guest entries above a random level get A, those below lose it: the first
+    // write of a walk to this page is at that level.
+    const unsigned first = 1 + static_cast<unsigned>(rnd(fmt_.levels));
+    for (unsigned k = 1; k < w.nrefs; ++k) {  // the nested leaf read right before a guest-table read
+      const pt::MemRef& r = w.refs[k];
+      if (r.table != pt::Table::Guest || r.write || w.refs[k - 1].table != pt::Table::Nested || w.refs[k - 1].write)
+        continue;
+      mem_.write64(w.refs[k - 1].addr, mem_.read64(w.refs[k - 1].addr) & ~pt::pte::D);
+      const uint64_t v = mem_.read64(r.addr);
+      mem_.write64(r.addr, r.level < first ? v | pt::pte::A : v & ~pt::pte::A);
+    }
   }
 }
 

@@ -41,7 +41,11 @@ struct ImageKnobs {
   // bits, an address bit above MAXPHYADDR), else any of the nine kinds alike.
   unsigned reserved_pct = 0;
   unsigned fully_nested_pct = 10;  // percent of images whose croot is the guest root (a gPA)
-  static ImageKnobs directed() { return {25, 30, 35, 12, 40, 30}; }
+  // Percent of mapped pages whose walk finds D clear in the nested leaves mapping its guest
+  // page-table pages (as after a hypervisor's dirty-log pass; the guest's own table writes set
+  // it), so a guest entry's A/D write first sets D there, for every nested page size.
+  unsigned table_d_clear_pct = 0;
+  static ImageKnobs directed() { return {25, 30, 35, 12, 40, 30, 30}; }
 };
 
 class Image {
@@ -70,6 +74,7 @@ class Image {
   void preset_ad(unsigned n);
   void restrict_nested(unsigned n);
   void writable_compound_leaves();
+  void clear_table_d();
 
   pt::Format fmt_;
   ImageKnobs knobs_;
