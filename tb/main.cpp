@@ -27,6 +27,7 @@ void usage(FILE* f) {
       "       agilemmu trace convert IN.lackey OUT.bin | trace info FILE   convert or describe a trace\n"
       "       agilemmu cosim [--walks N] [--seed S] [--latency L] [--rtl l4|l5|mix] [--fst FILE|--vcd FILE]\n"
       "                     [--backpressure] [--inject-bug selector|present|latency|ready]\n"
+      "                     [--directed] [--coverage FILE.json]\n"
       "                                                            RTL walker vs the golden walk\n"
       "       agilemmu sweep SWEEP.yaml [--jobs N] [--out results.csv] [--resume] [--quiet] [--no-plots]\n"
       "                     [--emit-jobs FILE [--dir DIR]] [--merge DIR] [--dry-run] [--set key=value]...\n"

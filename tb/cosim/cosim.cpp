@@ -20,10 +20,15 @@ Summary run(const Options& opt, std::ostream& out) {
   std::unique_ptr<Image> img;
   std::unique_ptr<Scoreboard> sb;
   uint64_t image_index = 0;
+  if (opt.coverage)
+    s.coverage = std::make_shared<cov::WalkerCoverage>(
+        rtl->format(), "cosim --rtl " + opt.rtl + " --seed " + std::to_string(opt.seed) + " --walks " +
+                           std::to_string(opt.walks) + " --latency " + std::to_string(opt.latency) +
+                           (opt.backpressure ? " --backpressure" : "") + (opt.directed ? " --directed" : ""));
   for (uint64_t i = 0; i < opt.walks; ++i) {
     if (i % opt.walks_per_image == 0) {
       sb.reset();
-      img = std::make_unique<Image>(rtl->format(), image_seed(opt.seed, image_index++));
+      img = std::make_unique<Image>(rtl->format(), image_seed(opt.seed, image_index++), opt.knobs);
       sb = std::make_unique<Scoreboard>(*rtl, img->mem(), opt.latency, opt.inject, pt::WalkTiming{},
                                         Backpressure{opt.backpressure, opt.seed});
     }
@@ -56,6 +61,7 @@ Summary run(const Options& opt, std::ostream& out) {
       ++s.per_stage[static_cast<unsigned>(g.fault.stage)];
     }
     if (req.mode == pt::Mode::Agile) ++s.per_switch_level[g.switch_level + 1];
+    if (s.coverage && match) s.coverage->sample(req, g, sb->rtl_result());
     if (!match) {
       ++s.mismatches;
       out << "seed " << opt.seed << ", image " << (image_index - 1) << ", walk " << i << "\n";
@@ -82,6 +88,7 @@ Summary run(const Options& opt, std::ostream& out) {
       break;
     }
   }
+  if (!opt.code_coverage.empty()) rtl->write_code_coverage(opt.code_coverage);
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   s.rtl_cycles = rtl->total_cycles() - c0;
   return s;
@@ -89,11 +96,13 @@ Summary run(const Options& opt, std::ostream& out) {
 
 int run_cli(int argc, char** argv) {
   Options opt;
+  std::string coverage_path;
   auto usage = [] {
     std::cerr
         << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] "
            "[--wave-dir DIR]\n"
-           "             [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]\n";
+           "             [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]\n"
+           "             [--directed] [--coverage FILE.json] [--code-coverage FILE.dat]\n";
     return 2;
   };
   for (int i = 1; i < argc; ++i) {
@@ -105,6 +114,20 @@ int run_cli(int argc, char** argv) {
     };
     std::string v;
     try {
+      if (a == "--coverage" && value(v)) {
+        coverage_path = v;
+        opt.coverage = true;
+        continue;
+      }
+      if (a == "--directed") {
+        opt.directed = true;
+        opt.knobs = ImageKnobs::directed();
+        continue;
+      }
+      if (a == "--code-coverage" && value(v)) {
+        opt.code_coverage = v;
+        continue;
+      }
       if (a == "--walks" && value(v))
         opt.walks = std::stoull(v);
       else if (a == "--seed" && value(v))
@@ -164,6 +187,15 @@ int run_cli(int argc, char** argv) {
   std::cout << "\nagile switch levels: never " << s.per_switch_level[0];
   for (unsigned l = 0; l <= 5; ++l) std::cout << ", " << l << ": " << s.per_switch_level[l + 1];
   std::cout << "; page sizes: 4K " << s.per_size[0] << ", 2M " << s.per_size[1] << ", 1G " << s.per_size[2] << "\n";
+  if (s.coverage) {
+    s.coverage->model().print_summary(std::cout);
+    try {
+      s.coverage->model().write_json(coverage_path);
+    } catch (const std::exception& e) {
+      std::cerr << "cosim: " << e.what() << "\n";
+      return 2;
+    }
+  }
   std::cout << s.walks << " walks, " << s.mismatches << " mismatches\n";
   const double t = s.seconds > 0 ? s.seconds : 1e-9;
   std::cout << static_cast<uint64_t>(s.walks / t) << " walks/s, " << static_cast<uint64_t>(s.rtl_cycles / t)

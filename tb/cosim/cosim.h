@@ -2,9 +2,12 @@
 // walker and on the golden pt::Walk, compared by the scoreboard; stops at the first mismatch.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 
+#include "cosim/coverage.h"
+#include "cosim/image_gen.h"
 #include "cosim/scoreboard.h"
 
 namespace agilemmu::cosim {
@@ -22,6 +25,10 @@ struct Options {
   // Randomized mem_req_ready / latency / rsp_ready (Backpressure); cycles are still compared
   // exactly, against the contract with the stalls the walk actually saw.
   bool backpressure = false;
+  bool directed = false;  // images with ImageKnobs::directed() (rare faults and A/D cases made frequent)
+  ImageKnobs knobs;
+  bool coverage = false;      // collect functional coverage (Summary::coverage)
+  std::string code_coverage;  // Verilator coverage.dat written here (agilemmu-cosim-cov only); "" none
 };
 
 struct Summary {
@@ -42,14 +49,16 @@ struct Summary {
   uint64_t per_switch_level[7] = {0, 0, 0, 0, 0, 0, 0};  // agile walks: [0] never, [1+l] level l
   uint64_t per_size[3] = {0, 0, 0};                      // translations by pt::PageSize
   double seconds = 0;
-  std::string mismatch_wave;  // waveform written for the mismatch, if any
+  std::string mismatch_wave;                      // waveform written for the mismatch, if any
+  std::shared_ptr<cov::WalkerCoverage> coverage;  // with Options::coverage
 };
 
 // Runs the co-simulation; prints a mismatch report (if any) to `out`.
 Summary run(const Options& opt, std::ostream& out);
 
 // `cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]
-//        [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]`.
+//        [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]
+//        [--directed] [--coverage FILE.json] [--code-coverage FILE.dat]`.
 // Exit code 0 only with 0 mismatches.
 int run_cli(int argc, char** argv);
 

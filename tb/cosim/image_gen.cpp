@@ -9,24 +9,28 @@ namespace agilemmu::cosim {
 
 using pt::PageSize;
 
-Image::Image(const pt::Format& fmt, uint64_t seed) : fmt_(fmt), rng_(seed) {
+Image::Image(const pt::Format& fmt, uint64_t seed, const ImageKnobs& knobs) : fmt_(fmt), knobs_(knobs), rng_(seed) {
   vmm::Layout layout;
   // Backing page size of the hypervisor (4K or 2M). 1 GiB nested pages come from own_backing():
-  // FrameAllocator turns every 1 GiB alignment gap into 262144 free 4 KiB frames (slow to build).
+  // FrameAllocator turns every 1 GiB alignment gap into 262144 free 4 KiB frames (slow to build),
+  // so 1G backing only with the knob. (The knobs draw only when set: default images stay the same.)
   layout.host_page = chance(55) ? PageSize::k4K : PageSize::k2M;
+  if (knobs_.host_1g_pct && chance(knobs_.host_1g_pct)) layout.host_page = PageSize::k1G;
   host_page_ = layout.host_page;
   as_ = std::make_unique<vmm::AddressSpace>(mem_, fmt_, layout);
   add_mappings(24 + static_cast<unsigned>(rnd(40)));
   as_->build_all();
   add_switch_points(static_cast<unsigned>(rnd(10)));
-  if (chance(10)) {  // croot becomes the guest root, a gPA: fully nested agile walks
+  if (chance(knobs_.fully_nested_pct)) {  // croot becomes the guest root, a gPA: fully nested agile walks
     as_->set_compound_nested(0, 0);
     stats_.fully_nested = true;
   }
   roots_ = as_->roots();
-  corrupt(4 + static_cast<unsigned>(rnd(16)));
+  writable_compound_leaves();
+  corrupt(4 + static_cast<unsigned>(rnd(16)) + knobs_.extra_corruptions);
   preset_ad(static_cast<unsigned>(rnd(24)));
   restrict_nested(static_cast<unsigned>(rnd(4)));
+  clear_table_d();
 }
 
 uint64_t Image::canonical(uint64_t va) const {
@@ -74,6 +78,10 @@ void Image::add_mappings(unsigned n) {
     }
     used[va] = va + bytes;
     mapped_.push_back({va, bytes});
+    if (knobs_.dirty_pct && chance(knobs_.dirty_pct)) {
+      as_->set_guest_dirty(va);
+      dirty_.push_back(va);
+    }
     ++stats_.mappings;
   }
 }
@@ -135,12 +143,14 @@ void Image::corrupt(unsigned n) {
     if (final_leaf >= 0) local.push_back(static_cast<unsigned>(final_leaf));
     // (A walk that already faults near a root offers no such entry: corrupting its shared
     // entries again and again would leave a whole dimension unreachable.)
-    const bool any = chance(5);
+    const bool any = chance(knobs_.corrupt_any_pct);
     if (local.empty() && !any) continue;
     const pt::MemRef& ref = any ? w.refs[rnd(w.nrefs)] : w.refs[local[rnd(local.size())]];
     const unsigned lvls = lvls_of(ref);
     uint64_t v = mem_.read64(ref.addr);
-    switch (rnd(9)) {
+    // (In a 4K leaf only the address bits can be reserved: PS there is the PAT bit.)
+    const bool reserved = knobs_.reserved_pct && chance(knobs_.reserved_pct);
+    switch (reserved ? (ref.level == lvls ? 1 : 1 + rnd(3)) : rnd(9)) {
       case 0:
         v &= ~pt::pte::P;
         break;
@@ -178,6 +188,37 @@ void Image::corrupt(unsigned n) {
     mem_.write64(ref.addr, v);
     corrupted_.push_back(va);
     ++stats_.corruptions;
+  }
+}
+
+// A dirty page's compound leaf is a copy of its guest leaf, A and D included: clear them, so that
+// the walk sets them (the shadow leaf starts clear already).
+void Image::writable_compound_leaves() {
+  for (uint64_t va : dirty_) {
+    const pt::WalkResult w = pt::probe(mem_, fmt_, roots_, {va, pt::Access::Read, false, pt::Mode::Agile});
+    for (unsigned k = 0; k < w.nrefs; ++k)
+      if (!w.refs[k].write && w.refs[k].table == pt::Table::Compound)
+        mem_.write64(w.refs[k].addr, mem_.read64(w.refs[k].addr) & ~(pt::pte::A | pt::pte::D));
+  }
+}
+
+void Image::clear_table_d() {
+  if (!knobs_.table_d_clear_pct) return;
+  for (const auto& m : mapped_) {
+    if (!chance(knobs_.table_d_clear_pct)) continue;
+    const pt::WalkResult w = pt::probe(mem_, fmt_, roots_, {m.first, pt::Access::Read, false, pt::Mode::Nested});
+    // One large nested leaf maps many guest table pages: the first guest entry written sets its
+    // D for all. So the guest entries above a random level get A, those below lose it: the first
+    // write of a walk to this page is at that level.
+    const unsigned first = 1 + static_cast<unsigned>(rnd(fmt_.levels));
+    for (unsigned k = 1; k < w.nrefs; ++k) {  // the nested leaf read right before a guest-table read
+      const pt::MemRef& r = w.refs[k];
+      if (r.table != pt::Table::Guest || r.write || w.refs[k - 1].table != pt::Table::Nested || w.refs[k - 1].write)
+        continue;
+      mem_.write64(w.refs[k - 1].addr, mem_.read64(w.refs[k - 1].addr) & ~pt::pte::D);
+      const uint64_t v = mem_.read64(r.addr);
+      mem_.write64(r.addr, r.level < first ? v | pt::pte::A : v & ~pt::pte::A);
+    }
   }
 }
 

@@ -29,10 +29,35 @@ struct ImageStats {
 // images (and of requests) in both.
 inline uint64_t image_seed(uint64_t seed, uint64_t index) { return pt::mix64(seed * pt::kGoldenGamma + index + 1); }
 
+// Directed knobs for coverage closure (scripts/coverage-report). The defaults make the images
+// every seed has always made; Directed() makes the rare cases frequent.
+struct ImageKnobs {
+  // Percent of images whose hypervisor backs guest memory with 1 GiB pages: nested 1G leaves then
+  // map the guest page tables (nested faults at the 1G level while translating a table pointer).
+  unsigned host_1g_pct = 0;
+  // Percent of guest pages that start dirty: their shadow and compound leaves are writable with D
+  // clear, so a write sets D there (clean pages keep those leaves read-only, shadow paging's
+  // dirty tracking).
+  unsigned dirty_pct = 0;
+  // Percent of corruptions placed on any entry of a path (near the roots too) instead of the
+  // entries few walks share.
+  unsigned corrupt_any_pct = 5;
+  unsigned extra_corruptions = 0;  // added to the 4..19 corrupted entries per image
+  // Percent of corruptions that set a reserved bit (PS where it is reserved or large-page low
+  // bits, an address bit above MAXPHYADDR), else any of the nine kinds alike.
+  unsigned reserved_pct = 0;
+  unsigned fully_nested_pct = 10;  // percent of images whose croot is the guest root (a gPA)
+  // Percent of mapped pages whose walk finds D clear in the nested leaves mapping its guest
+  // page-table pages (as after a hypervisor's dirty-log pass; the guest's own table writes set
+  // it), so a guest entry's A/D write first sets D there, for every nested page size.
+  unsigned table_d_clear_pct = 0;
+  static ImageKnobs directed() { return {25, 30, 35, 12, 40, 30, 30}; }
+};
+
 class Image {
  public:
-  // Same (fmt, seed) -> same bytes, same roots, same request sequence.
-  Image(const pt::Format& fmt, uint64_t seed);
+  // Same (fmt, seed, knobs) -> same bytes, same roots, same request sequence.
+  Image(const pt::Format& fmt, uint64_t seed, const ImageKnobs& knobs = {});
   Image(const Image&) = delete;
   Image& operator=(const Image&) = delete;
 
@@ -54,8 +79,11 @@ class Image {
   void corrupt(unsigned n);
   void preset_ad(unsigned n);
   void restrict_nested(unsigned n);
+  void writable_compound_leaves();
+  void clear_table_d();
 
   pt::Format fmt_;
+  ImageKnobs knobs_;
   std::mt19937_64 rng_;
   pt::PhysMem mem_;
   std::unique_ptr<vmm::AddressSpace> as_;
@@ -66,6 +94,7 @@ class Image {
   ImageStats stats_;
   std::vector<std::pair<uint64_t, uint64_t>> mapped_;  // (gVA, bytes)
   std::vector<uint64_t> corrupted_;                    // gVAs whose walk touches a corrupted entry
+  std::vector<uint64_t> dirty_;                        // gVAs of pages made dirty (ImageKnobs::dirty_pct)
 };
 
 }  // namespace agilemmu::cosim

@@ -9,6 +9,9 @@
 #ifndef AGILEMMU_RTL_NO_FST
 #include "verilated_fst_c.h"
 #endif
+#ifdef AGILEMMU_RTL_CODE_COVERAGE
+#include "verilated_cov.h"
+#endif
 
 namespace agilemmu::cosim {
 namespace {
@@ -55,6 +58,15 @@ class RtlWalkerT final : public RtlWalker {
     vcd_.reset();
   }
 
+  void write_code_coverage(const std::string& path) override {
+#ifdef AGILEMMU_RTL_CODE_COVERAGE
+    ctx_.coveragep()->write(path.c_str());
+#else
+    throw std::invalid_argument("no code coverage in this build (" + path +
+                                "): use agilemmu-cosim-cov, configured with -DAGILEMMU_RTL_COVERAGE=ON");
+#endif
+  }
+
   RtlResult run(const pt::Roots& roots, const pt::WalkRequest& req, MemServer& mem, uint32_t latency) override {
     if (latency < 1) throw std::invalid_argument("memory latency must be at least 1 cycle");
     RtlResult out;
@@ -89,13 +101,20 @@ class RtlWalkerT final : public RtlWalker {
     bool waiting = false;             // a request was valid and not accepted at the last edge
     pt::MemRef held;                  // that request
     bool result_seen = false;
-    unsigned quiet = 0;  // cycles with nothing valid and nothing outstanding
+    unsigned quiet = 0;                              // cycles with nothing valid and nothing outstanding
+    PortState wait_state = PortState::FirstDimWait;  // while a reference is outstanding
     for (;;) {
       // Outputs are registered: they hold what the last edge produced. Decide the inputs for the
       // next edge from them, then clock.
       const uint64_t next_edge = cycle_ + 1;
       const bool rr = mem.rsp_ready();
       m.rsp_ready = rr;
+      const PortState ps = port_state(due != kNone, wait_state);
+      m.req_valid = mem.request_while_busy();
+      if (m.req_valid && m.req_ready) violation("req_ready high while a walk runs");
+      if (m.req_valid && !m.req_ready) ++out.stalls[size_t(Stall::Request)][size_t(ps)];
+      if (m.rsp_valid && !rr) ++out.stalls[size_t(Stall::Result)][size_t(ps)];
+      if (due != kNone && next_edge != due) ++out.stalls[size_t(Stall::MemResponse)][size_t(ps)];
       if (m.rsp_valid) {
         result_seen = true;
         if (due != kNone || m.mem_req_valid) violation("result valid while the memory port is busy");
@@ -129,6 +148,9 @@ class RtlWalkerT final : public RtlWalker {
           value = mem.read(ref, index);
         }
         if (index < pt::kMaxRefs) out.r.refs[index] = ref;
+        wait_state = ref.write                      ? PortState::WriteWait
+                     : ref.port == pt::Port::Nested ? PortState::NestedWait
+                                                    : PortState::FirstDimWait;
         const uint32_t lat = std::max<uint32_t>(1, mem.latency(index, latency));
         out.mem_cycles += lat;
         due = next_edge + lat + mem.extra_latency(index);
@@ -137,6 +159,7 @@ class RtlWalkerT final : public RtlWalker {
         waiting = true;
         held = ref;
         ++out.stall_cycles;
+        ++out.stalls[size_t(Stall::MemRequest)][size_t(ps)];
       }
       m.mem_rsp_valid = next_edge == due;
       m.mem_rsp_data = next_edge == due ? value : 0xdeadbeefdeadbeefull;  // garbage unless valid
@@ -153,6 +176,7 @@ class RtlWalkerT final : public RtlWalker {
     out.r.nrefs = static_cast<uint8_t>(out.nrefs < pt::kMaxRefs ? out.nrefs : pt::kMaxRefs);
     out.r.nwrites = static_cast<uint8_t>(out.nwrites < pt::kMaxRefs ? out.nwrites : pt::kMaxRefs);
     if (out.hung) {
+      m.req_valid = 0;
       m.rsp_ready = 1;  // let a walker stuck in its result state go back to idle
       tick();
       m.rsp_ready = 0;
@@ -167,12 +191,21 @@ class RtlWalkerT final : public RtlWalker {
     out.r.switch_level = static_cast<int8_t>(m.rsp_switch_level);
     out.r.fault = pt::Fault{static_cast<pt::Stage>(m.rsp_fault_stage), static_cast<pt::FaultKind>(m.rsp_fault_kind),
                             static_cast<uint8_t>(m.rsp_fault_level), m.rsp_fault_addr, m.rsp_fault_code};
-    tick();  // result handshake (rsp_ready is high)
+    tick();  // result handshake (rsp_ready is high; req_valid, if high, meets S_DONE/S_FAULT)
     m.rsp_ready = 0;
+    m.req_valid = 0;
     return out;
   }
 
  private:
+  // The walker state as the ports show it (see PortState).
+  PortState port_state(bool outstanding, PortState wait) const {
+    const V& m = *m_;
+    if (m.rsp_valid) return m.rsp_ok ? PortState::Done : PortState::Fault;
+    if (m.mem_req_valid)
+      return m.mem_req_write ? PortState::Write : m.mem_req_port ? PortState::NestedRead : PortState::FirstDimRead;
+    return outstanding ? wait : PortState::Idle;
+  }
   void tick() {
     m_->clk = 0;
     m_->eval();

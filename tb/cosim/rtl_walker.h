@@ -11,6 +11,23 @@
 
 namespace agilemmu::cosim {
 
+// Handshakes that can stall, and the walker states as its ports show them (walker.sv's state_e
+// order: req_ready <=> S_IDLE; mem_req_valid <=> S_FIRST_DIM_READ, S_NESTED_READ (nested port) or
+// S_WRITE; a reference outstanding <=> the matching *_WAIT; rsp_valid <=> S_DONE or S_FAULT).
+enum class Stall : uint8_t { Request, MemRequest, MemResponse, Result };
+enum class PortState : uint8_t {
+  Idle,
+  FirstDimRead,
+  FirstDimWait,
+  NestedRead,
+  NestedWait,
+  Done,
+  Fault,
+  Write,
+  WriteWait
+};
+constexpr size_t kStalls = 4, kPortStates = 9;
+
 // What the RTL returned for one walk (WalkResult fields, the references it made, its cycles).
 struct RtlResult {
   pt::WalkResult r;      // ok, tr, fault, switch_level; refs/nrefs/nwrites up to kMaxRefs
@@ -24,6 +41,10 @@ struct RtlResult {
   // keeps the contract.
   uint64_t mem_cycles = 0;
   uint64_t stall_cycles = 0;
+  // For coverage: cycles each handshake stalled (request: req_valid while req_ready is low;
+  // memory response: a reference outstanding whose response does not come at the next edge), by
+  // the state the ports showed.
+  std::array<std::array<uint32_t, kPortStates>, kStalls> stalls{};
   bool hung = false;     // no result (no progress for a while, or a runaway walk)
   std::string protocol;  // first handshake rule the RTL broke (empty: none)
 };
@@ -49,6 +70,9 @@ class MemServer {
   // What the RTL's mem_req_ready input shows when req_ready() said `ready` (bug injection only:
   // a walker that ignores mem_req_ready behaves as if it saw it high).
   virtual bool ready_seen_by_rtl(bool ready) { return ready; }
+  // Asked once per cycle while the walk runs: raise req_valid (the walk's own request, unchanged)
+  // although the walker is busy; a walker must not take it (req_ready is low until S_IDLE).
+  virtual bool request_while_busy() { return false; }
 };
 
 // A MemServer straight onto a PhysMem: no latency of its own, no backpressure (benchmarks and
@@ -88,6 +112,9 @@ class RtlWalker {
   virtual void open_trace(const std::string& path) = 0;
   virtual void close_trace() = 0;
   virtual uint64_t total_cycles() const = 0;
+  // Verilator code coverage of everything this instance simulated (coverage.dat format); throws
+  // std::invalid_argument unless built with --coverage (agilemmu-cosim-cov).
+  virtual void write_code_coverage(const std::string& path) = 0;
 };
 
 }  // namespace agilemmu::cosim

@@ -43,6 +43,7 @@ class Scoreboard::Server final : public MemServer {
   // of a plain co-simulation's time.
   explicit Server(Scoreboard& sb) : sb_(sb), bp_(sb.bp_.enabled) {
     if (bp_) rng_.emplace(walk_seed(sb.bp_.seed, sb.walks_));
+    busy_seed_ = walk_seed(sb.bp_.seed ^ 0x7e9, sb.walks_);
   }
   uint64_t read(const pt::MemRef& ref, unsigned index) override {
     step_golden();
@@ -78,6 +79,8 @@ class Scoreboard::Server final : public MemServer {
   bool req_ready() override { return !bp_ || stretch(req_low_, 20); }
   bool rsp_ready() override { return !bp_ || stretch(rsp_low_, 30); }
   bool ready_seen_by_rtl(bool ready) override { return sb_.inject_ == Inject::Ready || ready; }
+  // In 10% of the cycles (a hash, so the stall draws above stay as they were).
+  bool request_while_busy() override { return bp_ && pt::mix64(busy_seed_ + ++cycle_ * pt::kGoldenGamma) % 10 == 0; }
 
  private:
   static uint64_t walk_seed(uint64_t seed, uint64_t walk) {
@@ -106,6 +109,7 @@ class Scoreboard::Server final : public MemServer {
   bool bp_;
   std::optional<std::mt19937_64> rng_;
   unsigned req_low_ = 0, rsp_low_ = 0;
+  uint64_t busy_seed_ = 0, cycle_ = 0;
 };
 
 Scoreboard::Scoreboard(RtlWalker& rtl, pt::PhysMem& mem, uint32_t latency, Inject inject, pt::WalkTiming timing,

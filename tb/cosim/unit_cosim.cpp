@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <random>
@@ -20,6 +21,7 @@
 #include <agilemmu/mmu/mmu.h>
 #include <agilemmu/pt/format.h>
 
+#include "cosim/coverage.h"
 #include "cosim/image_gen.h"
 #include "walk_unit_configs.h"
 
@@ -567,6 +569,31 @@ std::string describe(const Ref& r) {
          std::to_string(r.accept) + "->" + std::to_string(r.response);
 }
 
+// Coverage of the compared run (the model side's outcomes, which equal the RTL's where it
+// matters): each walk's PWC hit level by the requests in flight when it arrived.
+void write_coverage(const Options& o, const pt::Format& fmt, unsigned walkers, unsigned entries,
+                    const std::vector<pt::WalkRequest>& reqs, const SideResult& side) {
+  cov::UnitCoverage c(fmt, walkers, entries,
+                      "unit-cosim --rtl " + o.rtl + " --mode " + pt::to_string(o.mode) + " --seed " +
+                          std::to_string(o.seed) + " --requests " + std::to_string(reqs.size()));
+  std::vector<size_t> order(reqs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return side.out[a].sent < side.out[b].sent; });
+  std::multiset<uint64_t> ends;  // completion cycles of the requests in flight
+  std::vector<std::pair<pt::Table, unsigned>> reads;
+  for (size_t i : order) {
+    const Outcome& x = side.out[i];
+    ends.erase(ends.begin(), ends.lower_bound(x.sent));
+    reads.clear();
+    for (const Ref& r : x.refs)
+      if (!r.write) reads.emplace_back(static_cast<pt::Table>(r.table), r.level);
+    c.sample(reads, static_cast<unsigned>(ends.size()) + 1);
+    ends.insert(x.completed);
+  }
+  c.model().print_summary(std::cout);
+  c.model().write_json(o.coverage);
+}
+
 }  // namespace
 
 std::string config_names() { return AGILEMMU_UNIT_CONFIG_NAMES; }
@@ -681,6 +708,7 @@ uint64_t run(const Options& o) {
     if (walkers > 1 && o.rsp_stall && !model.rsp_conflicts) missing += " results-waiting-together";
     if (!missing.empty()) report("coverage: none of" + missing);
   }
+  if (!o.coverage.empty()) write_coverage(o, fmt, walkers, entries, reqs, model);
   std::printf("%zu requests, %llu mismatches\n", reqs.size(), (unsigned long long)mismatches);
   return mismatches;
 }

@@ -26,6 +26,7 @@ struct Options {
   std::string inject;  // testbench-side bug: "" | "latency" | "flush" (RTL side) | "priority" (model side: highest
                        // walker first)
   bool verbose = false;
+  std::string coverage;  // functional coverage JSON written here (and a summary printed); "" none
 };
 
 // One walk reference as seen by the memory.

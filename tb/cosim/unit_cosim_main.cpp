@@ -12,7 +12,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: agilemmu-unit-cosim [--rtl NAME] [--requests N] [--seed S] [--latency L] "
                "[--mode agile|nested|shadow] [--load PCT] [--reuse PCT] [--flush PERMILLE] [--mem-stall PCT] "
-               "[--rsp-stall PCT] [--inject latency|flush|priority]\n"
+               "[--rsp-stall PCT] [--inject latency|flush|priority] [--coverage FILE.json]\n"
                "  builds: %s\n",
                agilemmu::cosim::unit::config_names().c_str());
   return 2;
@@ -49,6 +49,8 @@ int sc_main(int argc, char** argv) {
         o.mem_stall = static_cast<unsigned>(std::stoul(v));
       else if (a == "--rsp-stall")
         o.rsp_stall = static_cast<unsigned>(std::stoul(v));
+      else if (a == "--coverage")
+        o.coverage = v;
       else if (a == "--inject")
         o.inject = v;
       else if (a == "--mode") {
