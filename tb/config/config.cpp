@@ -25,7 +25,7 @@ bool parse_perms(const std::string& s, pt::Perms& p) {
 // A trace file or pipe, which need not exist yet (a FIFO made later); a directory or a device is
 // refused here, where its key can be named.
 std::string trace_path(Section& s) {
-  const std::string p = s.path_value("trace", "");
+  std::string p = s.path_value("trace", "");
   const std::string special = p.empty() ? "" : special_file(p);
   if (!special.empty()) s.fail("trace", "'" + p + "' is a " + special + ", not a trace");
   return p;
