@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "config/input_file.h"
+
 namespace agilemmu::config {
 
 namespace {
@@ -18,6 +20,15 @@ bool parse_perms(const std::string& s, pt::Perms& p) {
       return false;
   }
   return true;
+}
+
+// A trace file or pipe, which need not exist yet (a FIFO made later); a directory or a device is
+// refused here, where its key can be named.
+std::string trace_path(Section& s) {
+  std::string p = s.path_value("trace", "");
+  const std::string special = p.empty() ? "" : special_file(p);
+  if (!special.empty()) s.fail("trace", "'" + p + "' is a " + special + ", not a trace");
+  return p;
 }
 
 pt::PageSize page_size(Section& s, const std::string& key, pt::PageSize def) {
@@ -136,7 +147,7 @@ void read_workload(Section& w, Workload& wl) {
   wl.outstanding = static_cast<uint32_t>(w.u64("outstanding", 1, 1, 1024));
   wl.think_cycles = static_cast<uint32_t>(w.u64("think_cycles", 0, 0, 1u << 20));
   wl.context_switch_rate = w.real("context_switch_rate", 0, 0, 1000);
-  wl.trace = w.path_value("trace", "");
+  wl.trace = trace_path(w);
   wl.trace_limit = w.u64("trace_limit", 0);
   wl.demand_anywhere = w.boolean("demand_anywhere", true);
   wl.time_slice = w.u64("time_slice", wl.time_slice, 1);
@@ -238,7 +249,7 @@ void read_processes(Section& w, Config& c) {
     p.name = ps.str("name", "process" + std::to_string(c.workload.processes.size()));
     for (const auto& o : c.workload.processes)
       if (o.name == p.name) ps.fail("name", "two processes are called '" + p.name + "'");
-    p.trace = ps.path_value("trace", "");
+    p.trace = trace_path(ps);
     p.trace_limit = ps.u64("trace_limit", 0);
     p.accesses = ps.u64("accesses", c.workload.accesses);
     for (Section& r : ps.list("regions")) p.regions.push_back(read_region(r, c, p.regions));

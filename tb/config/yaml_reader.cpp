@@ -1,5 +1,7 @@
 #include "config/yaml_reader.h"
 
+#include "config/input_file.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -17,7 +19,20 @@ std::string Value::where() const {
 
 namespace {
 
-Value convert(const YAML::Node& n, const std::string& file) {
+// Built Values, against kMaxValues. yaml-cpp shares an aliased node; converting copies it, so
+// without a bound nine aliases of nine aliases... ("billion laughs") grow a 1 KB file to gigabytes.
+struct Budget {
+  size_t left = kMaxValues;
+  void take(const std::string& file, const YAML::Node& n) {
+    if (left == 0)
+      throw ConfigError(file + ":" + std::to_string(n.Mark().line + 1) + ": more than " + std::to_string(kMaxValues) +
+                        " values once YAML aliases are expanded (the limit of a config)");
+    --left;
+  }
+};
+
+Value convert(const YAML::Node& n, const std::string& file, Budget& budget) {
+  budget.take(file, n);
   Value v;
   v.file = file;
   v.line = n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
@@ -32,7 +47,7 @@ Value convert(const YAML::Node& n, const std::string& file) {
       break;
     case YAML::NodeType::Sequence:
       v.kind = Value::Kind::Seq;
-      for (const auto& e : n) v.seq.push_back(convert(e, file));
+      for (const auto& e : n) v.seq.push_back(convert(e, file, budget));
       break;
     case YAML::NodeType::Map:
       v.kind = Value::Kind::Map;
@@ -41,7 +56,7 @@ Value convert(const YAML::Node& n, const std::string& file) {
         if (v.map.count(key))
           throw ConfigError(file + ":" + std::to_string(kv.first.Mark().line + 1) + ": key '" + key +
                             "' appears twice");
-        Value child = convert(kv.second, file);
+        Value child = convert(kv.second, file, budget);
         child.line = kv.first.Mark().line + 1;  // errors point at the key's line
         v.map[key] = std::move(child);
         v.order.push_back(key);
@@ -58,7 +73,8 @@ Value parse(const std::string& text, const std::string& name) {
   } catch (const YAML::Exception& e) {
     throw ConfigError(name + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
   }
-  Value v = convert(n, name);
+  Budget budget;
+  Value v = convert(n, name, budget);
   if (v.kind == Value::Kind::Null) {
     v.kind = Value::Kind::Map;
     v.line = 1;
@@ -72,13 +88,27 @@ std::string dir_of(const std::string& path) {
   return p == std::string::npos ? "" : path.substr(0, p + 1);
 }
 
+// A config file's text, at most kMaxFileBytes of it (pipes are read up to the limit).
+std::string read_config_file(const std::string& path) {
+  const std::string special = special_file(path);
+  if (!special.empty()) throw ConfigError(path + ": is a " + special + ", not a config file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot open config file");
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes)
+      throw ConfigError(path + ": larger than " + std::to_string(kMaxFileBytes >> 20) +
+                        " MiB (the limit of a config file)");
+  }
+  if (in.bad()) throw ConfigError(path + ": read failed");
+  return text;
+}
+
 Value load_file_depth(const std::string& path, int depth) {
   if (depth > 8) throw ConfigError(path + ": include chain deeper than 8 files (a cycle?)");
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Value v = parse(ss.str(), path);
+  Value v = parse(read_config_file(path), path);
   auto inc = v.map.find("include");
   if (inc == v.map.end()) return v;
   if (inc->second.kind != Value::Kind::Scalar)
@@ -149,7 +179,8 @@ void apply_set(Value& root, const std::string& a) {
   }
   Value v;
   try {
-    v = convert(YAML::Load(val.empty() ? "\"\"" : val), "--set");
+    Budget budget;
+    v = convert(YAML::Load(val.empty() ? "\"\"" : val), "--set", budget);
   } catch (const YAML::Exception& e) {
     throw ConfigError("--set: key '" + key + "': value '" + val + "' is not valid YAML: " + e.msg);
   }

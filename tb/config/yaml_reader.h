@@ -5,6 +5,7 @@
 #pragma once
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -30,6 +31,11 @@ struct Value {
 
   std::string where() const;  // "FILE:LINE" or "--set"
 };
+
+// Size limits (configs/README.md): a config file is at most 1 MiB and holds at most 100 000 values
+// (scalars, lists and maps) once YAML aliases are expanded; a --set value too.
+constexpr size_t kMaxFileBytes = size_t(1) << 20;
+constexpr size_t kMaxValues = 100000;
 
 // Loads a YAML file (following `include:` chains) into a Value map.
 Value load_file(const std::string& path);

@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "config/input_file.h"
+
 namespace agilemmu::sys {
 
 namespace {
@@ -174,7 +176,10 @@ std::unique_ptr<BlockSource> open_file_blocks(const std::string& path) {
   if (path == "-") return std::make_unique<FdBlocks>(0, "<stdin>", false);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) io_error(path, "cannot open trace");
-  return std::make_unique<FdBlocks>(fd, path, true);
+  auto blocks = std::make_unique<FdBlocks>(fd, path, true);
+  const std::string special = config::special_file(path);
+  if (!special.empty()) io_error(path, "is a " + special + ", not a trace");
+  return blocks;
 }
 
 std::unique_ptr<BlockSource> zstd_blocks(std::unique_ptr<BlockSource> in, std::string name) {

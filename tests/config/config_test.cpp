@@ -193,3 +193,57 @@ BOOST_AUTO_TEST_CASE(workload_processes_errors) {
       std::string::npos);
   BOOST_TEST(error_of("workload:\n  time_slice: 0\n").find("'workload.time_slice'") != std::string::npos);
 }
+
+// Nine aliases of nine aliases... expand to 9^9 values: refused at the value limit before they are
+// built (they ended in std::bad_alloc after gigabytes), in a file and in a --set value alike.
+BOOST_AUTO_TEST_CASE(alias_expansion_is_bounded) {
+  // as a map of keys a0..a8 (a file) or as one list (a --set value)
+  auto bomb = [](bool map) {
+    std::string y = map ? "a0: " : "seed=[";
+    for (int i = 0; i < 9; ++i) {
+      const std::string p = i ? "*a" + std::to_string(i - 1) : "x";
+      if (i) y += map ? "\na" + std::to_string(i) + ": " : ", ";
+      y += "&a" + std::to_string(i) + " [" + p;
+      for (int k = 1; k < 9; ++k) y += ", " + p;
+      y += "]";
+    }
+    return y + (map ? "\n" : "]");
+  };
+  const std::string file = error_of(bomb(true));
+  BOOST_TEST(file.find("t.yaml:") == 0u);
+  BOOST_TEST(file.find(": more than 100000 values once YAML aliases are expanded") != std::string::npos);
+  const std::string set = error_of("", {bomb(false)});
+  BOOST_TEST(set.find("--set:") == 0u);
+  BOOST_TEST(set.find(": more than 100000 values once YAML aliases are expanded") != std::string::npos);
+  // A few aliases stay legal YAML.
+  BOOST_TEST(config::load_text("format: {levels: &n 4}\nmmu: {walkers: *n}\n", "t.yaml").mmu.walkers == 4u);
+}
+
+// A config file is at most 1 MiB; a directory or a device is not a config (a directory read as an
+// empty config, /dev/zero until memory ran out).
+BOOST_AUTO_TEST_CASE(config_files_are_bounded_regular_files) {
+  auto load_error = [](const std::string& path) {
+    try {
+      config::load(path);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  {
+    std::ofstream big("config_test_big.yaml");
+    big << "seed: 2\n";
+    for (int i = 0; i < (1 << 20) / 64; ++i) big << "# " << std::string(61, 'x') << "\n";
+  }
+  BOOST_TEST(load_error("config_test_big.yaml") ==
+             "config_test_big.yaml: larger than 1 MiB (the limit of a config file)");
+  std::system("mkdir -p config_test_dir");
+  BOOST_TEST(load_error("config_test_dir") == "config_test_dir: is a directory, not a config file");
+  BOOST_TEST(load_error("/dev/zero") == "/dev/zero: is a device, not a config file");
+  {
+    std::ofstream near("config_test_big.yaml");  // just under the limit: loads
+    near << "seed: 2\n";
+    for (int i = 0; i < (1 << 20) / 64 - 1; ++i) near << "# " << std::string(61, 'x') << "\n";
+  }
+  BOOST_TEST(config::load("config_test_big.yaml").seed == 2u);
+}

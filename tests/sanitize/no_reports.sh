@@ -5,9 +5,10 @@
 #
 # One message is not a report: ASan's "ignoring requested __asan_handle_no_return" warning. It
 # appears when a C++ exception is thrown on a SystemC thread's own stack (a malformed trace record
-# met inside the traffic generator's SC_THREAD, caught in sc_main): Debian's SystemC does not
-# announce its coroutine stacks to ASan. It says false positives *may* follow; any that did would
-# be ERROR reports and fail here. A file holding only that warning is shown and accepted.
+# met inside the traffic generator's SC_THREAD, caught in sc_main): Debian's SystemC reports its
+# coroutine switches to ASan only in part (tb/sanitize/main_stack.cpp), so ASan may hold the wrong
+# stack's bounds then. It says false positives *may* follow; any that did would be ERROR reports and
+# fail here. A file holding only that warning is shown and accepted.
 set -u
 shopt -s nullglob
 fiber_warning='WARNING: ASan is ignoring requested __asan_handle_no_return|^False positive error reports may follow|^For details see https://github.com/google/sanitizers/issues/189'
