@@ -71,9 +71,31 @@ VmmStats& VmmStats::operator+=(const VmmStats& o) {
   return *this;
 }
 
+ConfigIssue VmmCosts::validate() const {
+  const std::pair<const char*, uint64_t> costs[] = {
+      {"pt_write_trap", pt_write_trap},       {"shadow_fault_trap", shadow_fault_trap},
+      {"root_change_trap", root_change_trap}, {"nested_change", nested_change},
+      {"dirty_bit_trap", dirty_bit_trap},     {"shadow_resync", shadow_resync},
+      {"guest_fault", guest_fault},           {"switch_to_nested", switch_to_nested},
+      {"switch_to_shadow", switch_to_shadow}};
+  for (const auto& [name, v] : costs)
+    if (auto e = check_range(name, v, uint64_t(0), kMaxCycles)) return e;
+  return {};
+}
+
+ConfigIssue DynamicPolicy::validate() const {
+  if (auto e = check_range("interval", interval, uint64_t(1), UINT64_MAX)) return e;
+  if (auto e = check_range("threshold", threshold, 1u, kMaxCount)) return e;
+  return check_range("window", window, 1u, kMaxCount);
+}
+
 Vmm::Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs, const DynamicPolicy& dyn,
          bool root_cache)
     : mode_(mode), policy_(policy), costs_(costs), dyn_(dyn), root_cache_(root_cache), next_interval_(dyn.interval) {
+  require_valid("Vmm costs", costs.validate());
+  require_valid("Vmm dynamic policy", dyn.validate());
+  if (policy != Policy::Static && policy != Policy::Dynamic && policy != Policy::Isca)
+    throw InvalidConfig("Vmm", {"policy", "must be static, dynamic or isca"});
   add_process(as, 1);
 }
 

@@ -320,3 +320,49 @@ BOOST_AUTO_TEST_CASE(table_pages_do_not_move_data_frames) {
   BOOST_TEST(r.nroot > hpa);
   BOOST_TEST(r.sroot > hpa);
 }
+
+// The Vmm checks its costs and policy settings: each rule of VmmCosts::validate() and
+// DynamicPolicy::validate() makes the constructor throw InvalidConfig naming the field (an
+// interval of 0 made tick() loop for ever; a cost of 2^63 cycles wrapped the totals).
+namespace {
+void vmm_rejects(const vmm::VmmCosts& costs, const vmm::DynamicPolicy& dyn, const std::string& field,
+                 const std::string& rule, Policy policy = Policy::Dynamic) {
+  pt::PhysMem mem;
+  vmm::AddressSpace as{mem, pt::Format{}};
+  try {
+    vmm::Vmm v(as, Mode::Agile, policy, costs, dyn);
+    BOOST_ERROR("the Vmm accepted a bad " + field);
+  } catch (const InvalidConfig& e) {
+    BOOST_TEST(e.issue().field == field);
+    BOOST_TEST(std::string(e.what()).find(rule) != std::string::npos, e.what());
+  }
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(vmm_rejects_a_zero_interval) {
+  vmm::DynamicPolicy d;
+  d.interval = 0;
+  vmm_rejects({}, d, "interval", "value 0 out of range [1, ");
+}
+BOOST_AUTO_TEST_CASE(vmm_rejects_a_zero_threshold) {
+  vmm::DynamicPolicy d;
+  d.threshold = 0;
+  vmm_rejects({}, d, "threshold", "value 0 out of range [1, 1048576]");
+}
+BOOST_AUTO_TEST_CASE(vmm_rejects_a_huge_window) {
+  vmm::DynamicPolicy d;
+  d.window = (1u << 20) + 1;
+  vmm_rejects({}, d, "window", "out of range [1, 1048576]");
+}
+BOOST_AUTO_TEST_CASE(vmm_rejects_a_cost_beyond_2_to_the_32) {
+  vmm::VmmCosts c;
+  c.switch_to_shadow = 1ull << 40;
+  vmm_rejects(c, {}, "switch_to_shadow", "out of range [0, 4294967296]");
+  vmm::VmmCosts t;
+  t.pt_write_trap = ~0ull;
+  vmm_rejects(t, {}, "pt_write_trap", "out of range [0, 4294967296]");
+}
+BOOST_AUTO_TEST_CASE(vmm_rejects_an_unknown_policy) {
+  vmm_rejects({}, {}, "policy", "static, dynamic or isca", static_cast<Policy>(9));
+}
+
