@@ -67,7 +67,7 @@ VmmStats& VmmStats::operator+=(const VmmStats& o) {
   demand_faults += o.demand_faults, unmaps += o.unmaps, remaps += o.remaps, host_migrations += o.host_migrations;
   context_switches += o.context_switches, protects += o.protects, moves += o.moves, exits += o.exits;
   root_cache_hits += o.root_cache_hits, spurious_faults += o.spurious_faults, invalidations += o.invalidations;
-  intervals += o.intervals;
+  intervals += o.intervals, huge_fallbacks += o.huge_fallbacks;
   return *this;
 }
 
@@ -125,7 +125,10 @@ size_t Vmm::add_process(AddressSpace& as, uint16_t asid) {
 
 const VmmStats& Vmm::stats() const {
   total_ = VmmStats{};
-  for (const auto& p : procs_) total_ += p->st;
+  for (const auto& p : procs_) {
+    total_ += p->st;
+    if (p->as) total_.huge_fallbacks += p->as->huge_fallbacks();  // (an ended process's are in st)
+  }
   total_.intervals = intervals_;
   return total_;
 }
@@ -344,6 +347,7 @@ void Vmm::end_process(size_t p) {
   if (!P().exited || !as().guest_mappings().empty()) exit_process();
   P().ended = true;
   as().teardown();
+  P().st.huge_fallbacks = as().huge_fallbacks();
   P().as = nullptr;  // its owner may destroy it now
 }
 

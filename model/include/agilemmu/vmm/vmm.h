@@ -78,6 +78,7 @@ struct VmmStats {
   uint64_t spurious_faults = 0;  // faults on a page another fault had already handled (AT)
   uint64_t invalidations = 0;
   uint64_t intervals = 0;
+  uint64_t huge_fallbacks = 0;  // huge guest pages mapped smaller for want of a free frame (stats() only)
   uint64_t traps_total() const;
   uint64_t trap_cycles_total() const;
   uint64_t vmm_cycles() const { return trap_cycles_total() + switch_cycles; }
