@@ -158,7 +158,7 @@ int sc_main(int, char**) {
   try {
     sp = std::make_unique<sys::System>(r.cfg);
   } catch (const vmm::MemoryExhausted& e) {
-    std::fprintf(stderr, "agilemmu: %s (populating the regions)\n", sys::memory_message(r.cfg, e).c_str());
+    std::fprintf(stderr, "agilemmu: %s (populating the regions)\n", config::memory_message(r.cfg, e).c_str());
     r.rc = kExitUsage;
     return 0;
   }

@@ -362,6 +362,13 @@ sys::WorkloadConfig Config::synthetic(const std::vector<Region>& regs, uint64_t 
   return w;
 }
 
+std::string memory_message(const Config& cfg, const vmm::MemoryExhausted& e) {
+  const bool guest = e.memory() == vmm::kGuestPhysical;
+  const uint64_t bytes = guest ? cfg.layout.guest_size : cfg.layout.host_size;
+  return std::string("key '") + (guest ? "guest.memory" : "host.memory") + "' (" + std::to_string(bytes >> 20) +
+         " MiB) is too small for this run: " + e.what();
+}
+
 void populate(const Config& cfg, vmm::AddressSpace& as) { populate(cfg, cfg.regions, as); }
 
 void populate(const Config& cfg, const std::vector<Region>& regions, vmm::AddressSpace& as) {

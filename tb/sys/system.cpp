@@ -6,13 +6,6 @@ namespace agilemmu::sys {
 
 using namespace sc_core;
 
-std::string memory_message(const config::Config& cfg, const vmm::MemoryExhausted& e) {
-  const bool guest = e.memory() == vmm::kGuestPhysical;
-  const uint64_t bytes = guest ? cfg.layout.guest_size : cfg.layout.host_size;
-  return std::string("key '") + (guest ? "guest.memory" : "host.memory") + "' (" + std::to_string(bytes >> 20) +
-         " MiB) is too small for this run: " + e.what();
-}
-
 System::System(const config::Config& cfg) : cfg_(cfg) {
   vm_ = std::make_unique<vmm::Vm>(mem_, cfg.format, cfg.layout);
   const auto& procs = cfg.workload.processes;
@@ -122,7 +115,7 @@ uint64_t System::guarded(Action&& act) {
   try {
     return act();
   } catch (const vmm::MemoryExhausted& e) {
-    if (out_of_memory_.empty()) out_of_memory_ = memory_message(cfg_, e);
+    if (out_of_memory_.empty()) out_of_memory_ = config::memory_message(cfg_, e);
     stop();
     // The action stopped half way: requests still in flight see the tables as they are now.
     mmu_->invalidate_all();

@@ -78,7 +78,4 @@ class System {
   std::string out_of_memory_;
 };
 
-// The user's view of MemoryExhausted: the config key that sets the memory that ran out.
-std::string memory_message(const config::Config& cfg, const vmm::MemoryExhausted& e);
-
 }  // namespace agilemmu::sys
