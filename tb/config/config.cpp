@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <cstring>
 #include <initializer_list>
 #include <limits>
@@ -386,8 +387,13 @@ void populate(const Config& cfg, const std::vector<Region>& regions, vmm::Addres
     if (cfg.dynamic.start_nested) as.set_compound_nested(0, 0);
     return;
   }
+  // A nested-style entry below the level of the region's leaves is its leaf (set_compound_nested
+  // clamps so for mapped pages): clamped here too, or an unpopulated 1 GiB-page region at the 4 KiB
+  // level would get one switch point per 4 KiB (2^18 per GiB, each a scan of the others).
   for (const auto& r : regions)
-    if (r.paging == Paging::Nested) as.make_range_nested(r.base, r.size, r.nested_level);
+    if (r.paging == Paging::Nested)
+      as.make_range_nested(r.base, r.size,
+                           std::min(r.nested_level, pt::Format::level_of(cfg.format.levels, r.page_size)));
 }
 
 }  // namespace agilemmu::config
