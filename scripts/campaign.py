@@ -24,6 +24,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 K, M, G = 1 << 10, 1 << 20, 1 << 30
+TIMEOUT_S = 120
 PAGE = {"4K": 4 * K, "2M": 2 * M, "1G": G}
 
 
@@ -199,9 +200,12 @@ def run_one(binary, tmp, seed, i):
     for n in (1, 2):
         out = os.path.join(tmp, f"c{i}.{n}.json")
         cmd = [binary, "run", path, "--quiet", "--no-host-timing", "--json", out]
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         repro = (f"config {i} (regenerate: scripts/campaign.py {binary} --seed {seed} --only {i} --keep DIR)\n"
                  f"command: {' '.join(cmd[:3])} --quiet --no-host-timing --json out.json\n--- config ---\n{text}")
+        try:  # a config runs in about a second: minutes is a hang
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return f"{repro}--- no end after {TIMEOUT_S} s ---\n", 0, 0, 0, 0, 0
         clear_stop = p.returncode == 2 and any(f"key '{k}'" in p.stdout and "is too small for this run" in p.stdout
                                                 for k in tight)
         if p.returncode != 0 and not clear_stop:
