@@ -28,15 +28,23 @@ uint64_t Histogram::percentile(double p) const {
   return max_;
 }
 
+namespace {
+// The config, once it is known to be one the Mmu can run: checked before any member uses it.
+const MmuConfig& valid(const MmuConfig& c, const char* name) {
+  require_valid(std::string("Mmu '") + name + "'", c.validate());
+  return c;
+}
+}  // namespace
+
 Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
     : sc_module(name),
       cpu("cpu"),
       data("data"),
       compound_port("compound_port"),
       nested_port("nested_port"),
-      cfg_(cfg),
+      cfg_(valid(cfg, this->name())),
       fmt_(fmt),
-      clk_(cfg.clock_ns, SC_NS) {
+      clk_(cfg_.clock_ns, SC_NS) {
   l1i_.configure(cfg.l1i.geo, cfg.l1i.page_sizes, cfg.seed * 11 + 1);
   l1d_.configure(cfg.l1d.geo, cfg.l1d.page_sizes, cfg.seed * 13 + 2);
   l2_.configure(cfg.l2.geo, cfg.l2.page_sizes, cfg.seed * 17 + 3);

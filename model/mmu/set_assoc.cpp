@@ -23,14 +23,18 @@ bool parse_replacement(const std::string& s, Replacement& r) {
   return false;
 }
 
-std::string CacheGeometry::validate() const {
-  if (entries == 0) return {};
-  if (ways == 0) return "ways must be >= 1";
-  if (ways > 64) return "ways must be <= 64";
-  if (entries % ways) return "entries must be a multiple of ways";
+ConfigIssue CacheGeometry::validate() const {
+  if (replacement != Replacement::LRU && replacement != Replacement::PLRU && replacement != Replacement::Random)
+    return {"replacement", "must be lru, plru or random"};
+  if (auto e = check_range("latency", latency, 0u, kMaxLatency)) return e;
+  if (auto e = check_range("entries", entries, 0u, kMaxEntries)) return e;
+  if (entries == 0) return {};  // disabled: the other fields do not matter
+  if (auto e = check_range("ways", ways, 1u, kMaxWays)) return e;
+  if (entries % ways) return {"entries", "entries must be a multiple of ways"};
   const uint32_t s = entries / ways;
-  if (s & (s - 1)) return "entries / ways (the number of sets) must be a power of two";
-  if (replacement == Replacement::PLRU && (ways & (ways - 1))) return "plru needs a power-of-two number of ways";
+  if (s & (s - 1)) return {"entries", "entries / ways (the number of sets) must be a power of two"};
+  if (replacement == Replacement::PLRU && (ways & (ways - 1)))
+    return {"ways", "plru needs a power-of-two number of ways"};
   return {};
 }
 

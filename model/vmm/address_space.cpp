@@ -61,11 +61,39 @@ void AddressSpace::init() {
   vm_.attach(this);
 }
 
-uint64_t AddressSpace::guest_map(uint64_t gva, PageSize size, Perms perms, bool dirty) {
-  const uint64_t gpa = vm_.guest_frames().alloc(size);
-  for (uint64_t off = 0; off < pt::page_bytes(size); off += pt::page_bytes(vm_.layout().host_page)) back_gpa(gpa + off);
-  guest_map_at(gva, gpa, size, perms, dirty);
+std::optional<uint64_t> AddressSpace::fresh_frame(PageSize size) {
+  const auto gpa = size == PageSize::k4K ? vm_.guest_frames().alloc(size) : vm_.guest_frames().try_alloc(size);
+  if (gpa)
+    for (uint64_t off = 0; off < pt::page_bytes(size); off += pt::page_bytes(vm_.layout().host_page))
+      back_gpa(*gpa + off);
   return gpa;
+}
+
+uint64_t AddressSpace::guest_map(uint64_t gva, PageSize size, Perms perms, bool dirty) {
+  const auto gpa = fresh_frame(size);
+  if (!gpa) return map_smaller(gva, size, perms, dirty);
+  guest_map_at(gva, *gpa, size, perms, dirty);
+  return *gpa;
+}
+
+uint64_t AddressSpace::map_smaller(uint64_t gva, PageSize size, Perms perms, bool dirty) {
+  ++huge_fallbacks_;
+  const auto smaller = static_cast<PageSize>(static_cast<unsigned>(size) - 1);
+  const uint64_t first = guest_map(gva, smaller, perms, dirty);
+  for (uint64_t off = pt::page_bytes(smaller); off < pt::page_bytes(size); off += pt::page_bytes(smaller))
+    guest_map(gva + off, smaller, perms, dirty);
+  return first;
+}
+
+void AddressSpace::copy_guest(uint64_t from_gpa, uint64_t to_gpa, uint64_t bytes) {
+  for (uint64_t off = 0; off < bytes; off += 4096) {
+    uint64_t from = 0, to = 0;
+    Perms p;
+    PageSize s;
+    host_translate(from_gpa + off, from, p, s);
+    host_translate(to_gpa + off, to, p, s);
+    if (const auto* f = mem_.find(from >> 12)) mem_.frame(to >> 12) = *f;
+  }
 }
 
 bool AddressSpace::guest_dirty(uint64_t gva) const {
@@ -121,19 +149,25 @@ uint64_t AddressSpace::guest_remap(uint64_t gva) {
   const uint64_t base = m->first;
   const Mapping old = m->second;
   const uint64_t bytes = pt::page_bytes(old.size);
-  const uint64_t gpa = vm_.guest_frames().alloc(old.size);
-  for (uint64_t off = 0; off < bytes; off += pt::page_bytes(vm_.layout().host_page)) back_gpa(gpa + off);
-  for (uint64_t off = 0; off < bytes; off += 4096) {  // copy the page's contents frame by frame
-    uint64_t from = 0, to = 0;
+  if (const auto gpa = fresh_frame(old.size)) {
+    copy_guest(old.out, *gpa, bytes);
+    guest_map_at(base, *gpa, old.size, old.perms);
+    vm_.guest_frames().free(old.out, old.size);
+    return *gpa;
+  }
+  // No free frame of the page's size: the guest splits the page into smaller fresh ones.
+  drop_guest_mapping(base);
+  const uint64_t first = map_smaller(base, old.size, old.perms, false);
+  for (uint64_t off = 0; off < bytes;) {
+    uint64_t gpa;
     Perms p;
     PageSize s;
-    host_translate(old.out + off, from, p, s);
-    host_translate(gpa + off, to, p, s);
-    if (const auto* f = mem_.find(from >> 12)) mem_.frame(to >> 12) = *f;
+    guest_translate(base + off, gpa, p, s);
+    copy_guest(old.out + off, gpa, pt::page_bytes(s));
+    off += pt::page_bytes(s);
   }
-  guest_map_at(base, gpa, old.size, old.perms);
   vm_.guest_frames().free(old.out, old.size);
-  return gpa;
+  return first;
 }
 
 Mapping AddressSpace::drop_guest_mapping(uint64_t base) {

@@ -23,8 +23,8 @@ Vm::Vm(pt::PhysMem& mem, const Format& fmt, const Layout& layout)
     : mem_(mem),
       fmt_(fmt),
       layout_(layout),
-      galloc_("guest-physical", layout.guest_base, layout.guest_size),
-      halloc_("host-physical", layout.host_base, layout.host_size) {
+      galloc_(kGuestPhysical, layout.guest_base, layout.guest_size),
+      halloc_(kHostPhysical, layout.host_base, layout.host_size) {
   if (auto err = fmt.validate(); !err.empty()) throw std::invalid_argument(err);
   npt_ = make_table(fmt_.nested_levels, 0);  // the nested table uses its own depth
 }

@@ -67,13 +67,35 @@ VmmStats& VmmStats::operator+=(const VmmStats& o) {
   demand_faults += o.demand_faults, unmaps += o.unmaps, remaps += o.remaps, host_migrations += o.host_migrations;
   context_switches += o.context_switches, protects += o.protects, moves += o.moves, exits += o.exits;
   root_cache_hits += o.root_cache_hits, spurious_faults += o.spurious_faults, invalidations += o.invalidations;
-  intervals += o.intervals;
+  intervals += o.intervals, huge_fallbacks += o.huge_fallbacks;
   return *this;
+}
+
+ConfigIssue VmmCosts::validate() const {
+  const std::pair<const char*, uint64_t> costs[] = {
+      {"pt_write_trap", pt_write_trap},       {"shadow_fault_trap", shadow_fault_trap},
+      {"root_change_trap", root_change_trap}, {"nested_change", nested_change},
+      {"dirty_bit_trap", dirty_bit_trap},     {"shadow_resync", shadow_resync},
+      {"guest_fault", guest_fault},           {"switch_to_nested", switch_to_nested},
+      {"switch_to_shadow", switch_to_shadow}};
+  for (const auto& [name, v] : costs)
+    if (auto e = check_range(name, v, uint64_t(0), kMaxCycles)) return e;
+  return {};
+}
+
+ConfigIssue DynamicPolicy::validate() const {
+  if (auto e = check_range("interval", interval, uint64_t(1), UINT64_MAX)) return e;
+  if (auto e = check_range("threshold", threshold, 1u, kMaxCount)) return e;
+  return check_range("window", window, 1u, kMaxCount);
 }
 
 Vmm::Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs, const DynamicPolicy& dyn,
          bool root_cache)
     : mode_(mode), policy_(policy), costs_(costs), dyn_(dyn), root_cache_(root_cache), next_interval_(dyn.interval) {
+  require_valid("Vmm costs", costs.validate());
+  require_valid("Vmm dynamic policy", dyn.validate());
+  if (policy != Policy::Static && policy != Policy::Dynamic && policy != Policy::Isca)
+    throw InvalidConfig("Vmm", {"policy", "must be static, dynamic or isca"});
   add_process(as, 1);
 }
 
@@ -103,7 +125,10 @@ size_t Vmm::add_process(AddressSpace& as, uint16_t asid) {
 
 const VmmStats& Vmm::stats() const {
   total_ = VmmStats{};
-  for (const auto& p : procs_) total_ += p->st;
+  for (const auto& p : procs_) {
+    total_ += p->st;
+    if (p->as) total_.huge_fallbacks += p->as->huge_fallbacks();  // (an ended process's are in st)
+  }
   total_.intervals = intervals_;
   return total_;
 }
@@ -322,6 +347,7 @@ void Vmm::end_process(size_t p) {
   if (!P().exited || !as().guest_mappings().empty()) exit_process();
   P().ended = true;
   as().teardown();
+  P().st.huge_fallbacks = as().huge_fallbacks();
   P().as = nullptr;  // its owner may destroy it now
 }
 

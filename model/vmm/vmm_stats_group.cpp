@@ -46,6 +46,12 @@ const stats::Group<VmmView>& vmm_stats_group() {
            "faults on a page another fault in flight had already mapped or made writable: retried at no cost"},
           &VmmStats::spurious_faults);
     field({"intervals", Unit::Count, Agg::Sum, "dynamic-policy scan intervals"}, &VmmStats::intervals);
+    // Written only when it happened, so that runs with memory to spare keep their exact outputs.
+    g.add({"huge_fallbacks", Unit::Count, Agg::Sum,
+           "huge guest pages the guest OS mapped with smaller pages because no free guest frame of their size "
+           "was left (as Linux falls back from a transparent huge page)",
+           "only when a huge page fell back"},
+          [](const VmmView& v) { return v.s.huge_fallbacks ? value_of(v.s.huge_fallbacks) : Value(stats::Absent{}); });
     field({"switch_cycles", Unit::Cycles, Agg::Sum, "agile switching and shadow-resync work"},
           &VmmStats::switch_cycles);
     g.add_array(

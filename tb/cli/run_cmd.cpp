@@ -81,7 +81,7 @@ constexpr double kTranslationMatters = 0.01;
 void summary(const nlohmann::json& j, FILE* f) {
   const Stats st(j);
   std::fprintf(f, "agilemmu run %s  (mode %s, timing %s, policy %s%s)\n", st.s("config").c_str(), st.s("mode").c_str(),
-               st.s("timing").c_str(), st.s("policy").c_str(), st.flag("partial") ? ", PARTIAL: interrupted" : "");
+               st.s("timing").c_str(), st.s("policy").c_str(), st.flag("partial") ? ", PARTIAL: stopped early" : "");
   std::fprintf(f, "  %-22s %14llu   fetch %llu, read %llu, write %llu\n", "accesses", st.u("accesses"), st.u("fetches"),
                st.u("reads"), st.u("writes"));
   std::fprintf(f, "  %-22s %14llu   %.2f per access\n", "cycles", st.u("cycles"), st.d("cycles_per_access"));
@@ -166,7 +166,16 @@ int sc_main(int, char**) {
   using namespace agilemmu;
   using namespace agilemmu::cli;
   RunArgs& r = *g_run;
-  sys::System s(r.cfg);
+  // Memory too small for the regions populated at start: nothing ran, no statistics.
+  std::unique_ptr<sys::System> sp;
+  try {
+    sp = std::make_unique<sys::System>(r.cfg);
+  } catch (const vmm::MemoryExhausted& e) {
+    std::fprintf(stderr, "agilemmu: %s (populating the regions)\n", config::memory_message(r.cfg, e).c_str());
+    r.rc = kExitUsage;
+    return 0;
+  }
+  sys::System& s = *sp;
   sc_core::sc_trace_file* tf = nullptr;
   if (!r.vcd.empty()) {
     tf = sc_core::sc_create_vcd_trace_file(r.vcd.c_str());  // SystemC appends .vcd
@@ -214,11 +223,16 @@ int sc_main(int, char**) {
   }
   if (bar) std::fprintf(stderr, "\r%60s\r", "");
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
-  const bool partial = g_interrupted;
+  const bool partial = g_interrupted || !s.out_of_memory().empty();
   // Without host timing, runs of one config and seed give byte-identical files and summaries.
   const nlohmann::json j = s.statistics(r.host_timing, partial);
   summary(j, r.json == "-" || r.csv == "-" ? stderr : stdout);
   if (!r.json.empty()) write_file(r.json, j.dump(2) + "\n");
   if (!r.csv.empty()) write_file(r.csv, sys::csv_text(j));
+  if (!s.out_of_memory().empty()) {  // a config too small for its run: bad input, statistics so far written
+    std::fprintf(stderr, "agilemmu: %s; the run stopped there and its statistics are marked partial\n",
+                 s.out_of_memory().c_str());
+    r.rc = kExitUsage;
+  }
   return 0;
 }

@@ -166,7 +166,11 @@ int walk_cmd(int argc, char** argv) {
   size_t pick = procs.empty() || w.process.empty() ? 0 : procs.size();
   for (size_t i = 0; i < std::max<size_t>(1, procs.size()); ++i) {
     spaces.push_back(std::make_unique<vmm::AddressSpace>(vm));
-    config::populate(cfg, procs.empty() ? cfg.regions : procs[i].regions, *spaces.back());
+    try {
+      config::populate(cfg, procs.empty() ? cfg.regions : procs[i].regions, *spaces.back());
+    } catch (const vmm::MemoryExhausted& e) {
+      throw config::ConfigError(config::memory_message(cfg, e) + " (populating the regions)");
+    }
     if (!procs.empty() && procs[i].name == w.process) pick = i;
   }
   if (pick == spaces.size()) throw UsageError("walk: --process: no process called '" + w.process + "'");

@@ -1,10 +1,43 @@
 #include "config/config.h"
 
 #include "config/input_file.h"
+#include <algorithm>
+#include <cstring>
+#include <initializer_list>
+#include <limits>
 
 namespace agilemmu::config {
 
 namespace {
+
+// The model's config structs check their own ranges (validate()); here a value only has to be a
+// number that fits the field, and a rejected field is reported at the YAML key that set it.
+uint32_t u32(Section& s, const std::string& key, uint32_t def) {
+  return static_cast<uint32_t>(s.u64(key, def, 0, UINT32_MAX));
+}
+double number(Section& s, const std::string& key, double def) {
+  return s.real(key, def, -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity());
+}
+
+// A member path of a validated struct whose YAML key under the section differs, by prefix.
+struct KeyRename {
+  const char* member;
+  const char* key;
+};
+
+// Reports validate()'s issue as FILE:LINE: key 'section.key': message. The member path is renamed
+// by the first matching prefix in `renames` (otherwise it is the key). A key the file does not
+// give (a default that other keys made invalid) is reported at its nearest enclosing section.
+[[noreturn]] void fail_issue(Section s, const ConfigIssue& issue, std::initializer_list<KeyRename> renames = {}) {
+  std::string key = issue.field;
+  for (const auto& r : renames)
+    if (key.compare(0, std::strlen(r.member), r.member) == 0) {
+      key = r.key + key.substr(std::strlen(r.member));
+      break;
+    }
+  for (size_t dot; (dot = key.find('.')) != std::string::npos; key.erase(0, dot + 1)) s = s.sub(key.substr(0, dot));
+  s.fail(key, issue.message);
+}
 
 bool parse_perms(const std::string& s, pt::Perms& p) {
   p = {false, false, false};
@@ -39,13 +72,13 @@ pt::PageSize page_size(Section& s, const std::string& key, pt::PageSize def) {
   return ps;
 }
 
+// Checked by the owner's validate() (MmuConfig, or the page-table cache's below).
 mmu::CacheGeometry geometry(Section& s, mmu::CacheGeometry g) {
-  g.entries = static_cast<uint32_t>(s.u64("entries", g.entries, 0, 1u << 24));
-  g.ways = static_cast<uint32_t>(s.u64("ways", g.ways, 1, 64));
-  g.latency = static_cast<uint32_t>(s.u64("latency", g.latency, 0, 1u << 20));
+  g.entries = u32(s, "entries", g.entries);
+  g.ways = u32(s, "ways", g.ways);
+  g.latency = u32(s, "latency", g.latency);
   const std::string r = s.choice("replacement", mmu::to_string(g.replacement), {"lru", "plru", "random"});
   mmu::parse_replacement(r, g.replacement);
-  if (auto e = g.validate(); !e.empty()) s.fail(e.find("ways") == 0 || e.find("plru") == 0 ? "ways" : "entries", e);
   return g;
 }
 
@@ -59,7 +92,6 @@ mmu::TlbConfig tlb(Section s, mmu::TlbConfig t) {
       if (!pt::parse_page_size(v, ps)) s.fail("page_sizes", "page sizes are 4K, 2M and 1G, got '" + v + "'");
       t.page_sizes |= 1u << static_cast<unsigned>(ps);
     }
-    if (!(t.page_sizes & 1)) s.fail("page_sizes", "must include 4K (larger pages are splintered into it)");
   }
   t.geo = geometry(s, t.geo);
   s.finish();
@@ -78,12 +110,12 @@ void read_mmu(Section m, Config& c) {
   auto& x = c.mmu;
   x.mode = c.mode;
   x.timing = m.choice("timing", "lt", {"lt", "at"}) == "at" ? mmu::Timing::AT : mmu::Timing::LT;
-  x.clock_ns = m.real("clock_ns", x.clock_ns, 0.001, 1e6);
-  x.walkers = static_cast<uint32_t>(m.u64("walkers", x.walkers, 1, 256));
-  x.queue = static_cast<uint32_t>(m.u64("queue", x.queue, 1, 4096));
-  x.quantum_ns = m.real("quantum_ns", x.quantum_ns, 0, 1e12);
-  x.walk.start_cycles = static_cast<uint32_t>(m.u64("walk_start_cycles", x.walk.start_cycles, 0, 1u << 20));
-  x.walk.step_cycles = static_cast<uint32_t>(m.u64("walk_step_cycles", x.walk.step_cycles, 0, 1u << 20));
+  x.clock_ns = number(m, "clock_ns", x.clock_ns);
+  x.walkers = u32(m, "walkers", x.walkers);
+  x.queue = u32(m, "queue", x.queue);
+  x.quantum_ns = number(m, "quantum_ns", x.quantum_ns);
+  x.walk.start_cycles = u32(m, "walk_start_cycles", x.walk.start_cycles);
+  x.walk.step_cycles = u32(m, "walk_step_cycles", x.walk.step_cycles);
   x.split_l1 = m.boolean("split_l1", x.split_l1);
   x.l1i = tlb(m.sub("l1i"), x.l1i);
   x.l1d = tlb(m.sub("l1d"), x.l1d);
@@ -99,6 +131,14 @@ void read_mmu(Section m, Config& c) {
   x.default_context.user = dc.boolean("user", x.default_context.user);
   dc.finish();
   m.finish();
+  if (auto e = x.validate())
+    fail_issue(m, e,
+               {{"walk.start_cycles", "walk_start_cycles"},
+                {"walk.step_cycles", "walk_step_cycles"},
+                {"l1i.geo.", "l1i."},
+                {"l1d.geo.", "l1d."},
+                {"l2.geo.", "l2tlb."},
+                {"l2.", "l2tlb."}});
 }
 
 void read_dram(Section d, sys::DramConfig& x) {
@@ -130,8 +170,9 @@ void read_format(Section f, pt::Format& fmt) {
 }
 
 void read_ptcache(Section pc, Config& c) {
-  c.ptcache.geo.entries = static_cast<uint32_t>(pc.u64("lines", 0, 0, 1u << 24));
+  c.ptcache.geo.entries = u32(pc, "lines", 0);
   c.ptcache.geo = geometry(pc, c.ptcache.geo);
+  if (auto e = c.ptcache.geo.validate()) fail_issue(pc, e, {{"entries", "lines"}});
   pc.ignore("entries");
   if (pc.has("entries")) pc.fail("entries", "the page-table cache is sized in `lines`");
   c.ptcache.line_bytes = static_cast<uint32_t>(pc.u64("line_bytes", 64, 8, 4096));
@@ -159,10 +200,11 @@ void read_agile(Section ag, Config& c) {
                    : policy == "isca"  ? vmm::Policy::Isca
                                        : vmm::Policy::Static;
   c.agile_nested_level = static_cast<unsigned>(ag.u64("nested_level", 0, 0, c.format.levels));
-  c.dynamic.interval = ag.u64("interval", c.dynamic.interval, 1);
-  c.dynamic.threshold = static_cast<unsigned>(ag.u64("threshold", c.dynamic.threshold, 1, 1u << 20));
-  c.dynamic.window = static_cast<unsigned>(ag.u64("window", c.dynamic.window, 1, 1u << 20));
+  c.dynamic.interval = ag.u64("interval", c.dynamic.interval);
+  c.dynamic.threshold = u32(ag, "threshold", c.dynamic.threshold);
+  c.dynamic.window = u32(ag, "window", c.dynamic.window);
   c.dynamic.start_nested = ag.choice("start", "shadow", {"shadow", "nested"}) == "nested";
+  if (auto e = c.dynamic.validate()) fail_issue(ag, e);
   if (c.dynamic.start_nested && c.agile_policy == vmm::Policy::Static)
     ag.fail("start", "applies to the dynamic and isca policies (the static one takes each region's paging)");
   ag.finish();
@@ -180,6 +222,7 @@ void read_vmm(Section vm, Config& c) {
   c.costs.switch_to_shadow = vm.u64("switch_to_shadow", c.costs.switch_to_shadow);
   c.root_cache = vm.boolean("root_cache", false);
   vm.finish();
+  if (auto e = c.costs.validate()) fail_issue(vm, e);  // the members are the keys
 }
 
 void read_host(Section host, vmm::Layout& layout) {
@@ -330,6 +373,13 @@ sys::WorkloadConfig Config::synthetic(const std::vector<Region>& regs, uint64_t 
   return w;
 }
 
+std::string memory_message(const Config& cfg, const vmm::MemoryExhausted& e) {
+  const bool guest = e.memory() == vmm::kGuestPhysical;
+  const uint64_t bytes = guest ? cfg.layout.guest_size : cfg.layout.host_size;
+  return std::string("key '") + (guest ? "guest.memory" : "host.memory") + "' (" + std::to_string(bytes >> 20) +
+         " MiB) is too small for this run: " + e.what();
+}
+
 void populate(const Config& cfg, vmm::AddressSpace& as) { populate(cfg, cfg.regions, as); }
 
 void populate(const Config& cfg, const std::vector<Region>& regions, vmm::AddressSpace& as) {
@@ -347,8 +397,13 @@ void populate(const Config& cfg, const std::vector<Region>& regions, vmm::Addres
     if (cfg.dynamic.start_nested) as.set_compound_nested(0, 0);
     return;
   }
+  // A nested-style entry below the level of the region's leaves is its leaf (set_compound_nested
+  // clamps so for mapped pages): clamped here too, or an unpopulated 1 GiB-page region at the 4 KiB
+  // level would get one switch point per 4 KiB (2^18 per GiB, each a scan of the others).
   for (const auto& r : regions)
-    if (r.paging == Paging::Nested) as.make_range_nested(r.base, r.size, r.nested_level);
+    if (r.paging == Paging::Nested)
+      as.make_range_nested(r.base, r.size,
+                           std::min(r.nested_level, pt::Format::level_of(cfg.format.levels, r.page_size)));
 }
 
 }  // namespace agilemmu::config

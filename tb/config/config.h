@@ -81,6 +81,10 @@ Config load_text(const std::string& yaml, const std::string& name, const std::ve
 // The configuration used when `agilemmu` runs with no arguments.
 const char* default_config_yaml();
 
+// The user's view of vmm::MemoryExhausted: the key that sets the memory that ran out, e.g.
+// "key 'guest.memory' (1024 MiB) is too small for this run: ...".
+std::string memory_message(const Config& cfg, const vmm::MemoryExhausted& e);
+
 // Builds the guest's address space from the regions: maps populated regions, builds the derived
 // tables and applies the agile paging of each region.
 void populate(const Config& cfg, vmm::AddressSpace& as);

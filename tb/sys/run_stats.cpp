@@ -28,7 +28,9 @@ void add_identity(stats::Group<RunView>& g) {
           return Value(std::string(v.cfg.mode == pt::Mode::Agile ? vmm::to_string(v.cfg.agile_policy) : "none"));
         });
   g.add({"seed", Unit::Count, Agg::None, "random seed"}, [](const RunView& v) { return value_of(v.cfg.seed); });
-  g.add({"partial", Unit::Flag, Agg::None, "the run was stopped by Ctrl-C: statistics so far", "only when interrupted"},
+  g.add({"partial", Unit::Flag, Agg::None,
+         "the run stopped early (Ctrl-C, or guest or host memory exhausted): statistics so far",
+         "only when stopped early"},
         [](const RunView& v) { return v.partial ? Value(true) : Value(stats::Absent{}); });
 }
 

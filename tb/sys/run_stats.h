@@ -37,7 +37,7 @@ struct RunView {
   const std::vector<uint64_t>& process_accesses;
   double host_seconds = 0;
   bool host_timing = true;  // false: the host-time keys are left out (--no-host-timing)
-  bool partial = false;     // stopped by Ctrl-C
+  bool partial = false;     // stopped early (Ctrl-C, out of memory)
   // Simulated time in CPU cycles (mmu.clock_ns).
   uint64_t cycles() const;
 };

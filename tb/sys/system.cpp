@@ -110,7 +110,30 @@ void System::invalidate(const vmm::Invalidation& inv) {
   }
 }
 
+template <class Action>
+uint64_t System::guarded(Action&& act) {
+  try {
+    return act();
+  } catch (const vmm::MemoryExhausted& e) {
+    if (out_of_memory_.empty()) out_of_memory_ = config::memory_message(cfg_, e);
+    stop();
+    // The action stopped half way: requests still in flight see the tables as they are now.
+    mmu_->invalidate_all();
+    refresh_roots();
+    return 0;
+  }
+}
+
 uint64_t System::on_event(const Item& it) {
+  return guarded([&] { return apply_event(it); });
+}
+
+uint64_t System::on_fault(const Item& it, const pt::Fault& f, bool& retry) {
+  retry = false;
+  return guarded([&] { return repair_fault(it, f, retry); });
+}
+
+uint64_t System::apply_event(const Item& it) {
   Proc& p = select(it);
   const size_t pi = vmm_->selected();
   switch (it.kind) {
@@ -150,8 +173,7 @@ uint64_t System::on_event(const Item& it) {
   return vmm_->take_cycles();
 }
 
-uint64_t System::on_fault(const Item& it, const pt::Fault& f, bool& retry) {
-  retry = false;
+uint64_t System::repair_fault(const Item& it, const pt::Fault& f, bool& retry) {
   Proc& p = select(it);
   if (vmm_->ended(vmm_->selected())) return 0;  // (not reached: a process's requests complete before it ends)
   // A write to a clean page under a shadow-style leaf: the hypervisor's dirty-bit emulation.
@@ -181,9 +203,11 @@ uint64_t System::on_fault(const Item& it, const pt::Fault& f, bool& retry) {
 }
 
 uint64_t System::on_tick(uint64_t now) {
-  vmm_->tick(now);
-  refresh_roots();
-  return vmm_->take_cycles();
+  return guarded([&] {
+    vmm_->tick(now);
+    refresh_roots();
+    return vmm_->take_cycles();
+  });
 }
 
 const std::string& System::error() const { return tg_->error(); }

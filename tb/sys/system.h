@@ -31,8 +31,11 @@ class System {
   void run();
   // Why a malformed trace record ended run() early (bad input: exit code 2), or empty.
   const std::string& error() const;
+  // Why the run stopped before the end of its workload because the guest or the host ran out of
+  // memory (the config's guest.memory or host.memory is too small: exit code 2), or empty.
+  const std::string& out_of_memory() const { return out_of_memory_; }
   // The statistics (sys/run_stats.h); host_timing false leaves the host-time keys out, partial
-  // marks a run stopped by Ctrl-C.
+  // marks a run stopped early (Ctrl-C, out of memory).
   nlohmann::json statistics(bool host_timing = true, bool partial = false) const;
   void stop() { tg_->stop(); }
   mmu::Mmu& mmu() { return *mmu_; }
@@ -42,6 +45,8 @@ class System {
   uint64_t on_event(const Item& it);
   uint64_t on_fault(const Item& it, const pt::Fault& f, bool& retry);
   uint64_t on_tick(uint64_t now);
+  uint64_t apply_event(const Item& it);
+  uint64_t repair_fault(const Item& it, const pt::Fault& f, bool& retry);
   // One process of the workload: its address space, its trace's memory-map state, its regions.
   struct Proc {
     mmu::Context ctx;
@@ -51,6 +56,9 @@ class System {
   };
   // The process an item belongs to (ASID 0: the only one), selected in the Vmm.
   Proc& select(const Item& it);
+  // Runs a guest OS or hypervisor action; if memory runs out, the run stops (statistics so far).
+  template <class Action>
+  uint64_t guarded(Action&& act);
   void invalidate(const vmm::Invalidation& inv);
   void refresh_roots();
 
@@ -67,6 +75,7 @@ class System {
   std::unique_ptr<TrafficGen> tg_;
   std::function<void(uint64_t, uint64_t)> progress_;
   double host_seconds_ = 0;
+  std::string out_of_memory_;
 };
 
 }  // namespace agilemmu::sys

@@ -2,9 +2,9 @@
 """list_stats.py AGILEMMU CONFIGDIR: `agilemmu run --list-stats` names exactly the keys --json writes.
 
 Every key of real outputs -- LT and AT runs, a dynamic agile run, a 5-level run, a run stopped by
-Ctrl-C, and the statistic columns of a sweep's CSV row and JSON-lines record -- must match one
-listed name, and every listed name must occur in at least one of those outputs (a listed <label>
-part matches any number)."""
+Ctrl-C, a run whose huge pages fell back to smaller ones, and the statistic columns of a sweep's
+CSV row and JSON-lines record -- must match one listed name, and every listed name must occur in
+at least one of those outputs (a listed <label> part matches any number)."""
 import csv
 import json
 import os
@@ -66,6 +66,12 @@ with tempfile.TemporaryDirectory() as tmp:
     outputs["dynamic"] = run_json(tmp, "dynamic", [dynamic, "--set", "mmu.timing=at"])
     outputs["la57"] = run_json(tmp, "la57", [agile, "--set", "format.levels=5"])
     outputs["interrupted"] = run_json(tmp, "interrupted", [agile], interrupt=True)
+    # Two 1 GiB pages in 2.5 GiB of guest memory: the second falls back to smaller pages.
+    fallback = os.path.join(tmp, "fallback.yaml")
+    with open(fallback, "w") as f:
+        f.write(f"include: {os.path.abspath(agile)}\nguest:\n  memory: 2560M\n  host_page_size: 2M\n"
+                "  regions: [{name: big, base: 0x8000000000, size: 2G, page_size: 1G}]\n")
+    outputs["huge fallback"] = run_json(tmp, "fallback", [fallback])
     sweep = os.path.join(tmp, "s.yaml")
     with open(sweep, "w") as f:
         f.write(f"base: {os.path.abspath(agile)}\naxes:\n  mmu.walkers: [1, 2]\n"

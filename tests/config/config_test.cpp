@@ -247,3 +247,38 @@ BOOST_AUTO_TEST_CASE(config_files_are_bounded_regular_files) {
   }
   BOOST_TEST(config::load("config_test_big.yaml").seed == 2u);
 }
+
+// The ranges are the model's own (MmuConfig, VmmCosts, DynamicPolicy validate()); the YAML layer
+// maps the field a rule names back to the key that set it, with its file and line.
+BOOST_AUTO_TEST_CASE(model_validation_names_the_yaml_key_and_line) {
+  BOOST_TEST(error_of("seed: 1\nmmu:\n  walkers: 0\n") == "t.yaml:3: key 'mmu.walkers': value 0 out of range [1, 256]");
+  BOOST_TEST(error_of("mmu:\n  l1d:\n    entries: 60\n    ways: 7\n") ==
+             "t.yaml:3: key 'mmu.l1d.entries': entries must be a multiple of ways");
+  BOOST_TEST(error_of("mmu:\n  l2tlb: {entries: 1024, ways: 65}\n") ==
+             "t.yaml:2: key 'mmu.l2tlb.ways': value 65 out of range [1, 64]");
+  BOOST_TEST(error_of("mmu:\n  clock_ns: 0\n") == "t.yaml:2: key 'mmu.clock_ns': value 0 out of range [0.001, 1e+06]");
+  BOOST_TEST(error_of("mmu:\n  queue: 5000\n") == "t.yaml:2: key 'mmu.queue': value 5000 out of range [1, 4096]");
+  BOOST_TEST(error_of("mmu:\n\n  walk_step_cycles: 2M\n") ==
+             "t.yaml:3: key 'mmu.walk_step_cycles': value 2097152 out of range [0, 1048576]");
+  BOOST_TEST(error_of("mmu:\n  ntlb:\n    latency: 2000000\n") ==
+             "t.yaml:3: key 'mmu.ntlb.latency': value 2000000 out of range [0, 1048576]");
+  BOOST_TEST(error_of("mmu:\n  l1i:\n    page_sizes: [2M]\n") ==
+             "t.yaml:3: key 'mmu.l1i.page_sizes': must include 4K (larger pages are splintered into it)");
+  BOOST_TEST(error_of("agile:\n  policy: dynamic\n  window: 0\n") ==
+             "t.yaml:3: key 'agile.window': value 0 out of range [1, 1048576]");
+  BOOST_TEST(error_of("agile: {interval: 0}\n").find("t.yaml:1: key 'agile.interval': value 0 out of range [1, ") ==
+             0u);
+  BOOST_TEST(error_of("vmm:\n  root_cache: true\n  pt_write_trap: 1T\n") ==
+             "t.yaml:3: key 'vmm.pt_write_trap': value 1099511627776 out of range [0, 4294967296]");
+  BOOST_TEST(error_of("ptcache: {lines: 96, ways: 4}\n") ==
+             "t.yaml:1: key 'ptcache.lines': entries / ways (the number of sets) must be a power of two");
+  // A default that another key made invalid is reported at the section that holds the key given.
+  BOOST_TEST(error_of("mmu:\n  l1d:\n    ways: 3\n") ==
+             "t.yaml:2: key 'mmu.l1d.entries': entries must be a multiple of ways");
+  // --set values name --set.
+  BOOST_TEST(error_of("", {"mmu.walkers=300"}) == "--set: key 'mmu.walkers': value 300 out of range [1, 256]");
+  // A value must still fit the field's type before the model sees it (no wrap to a valid value).
+  BOOST_TEST(
+      error_of("mmu: {walkers: 4294967297}\n").find("t.yaml:1: key 'mmu.walkers': value 4294967297 out of range") ==
+      0u);
+}

@@ -20,6 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Validation let junk through: the format, or regions that wrap, leave the canonical address
     // space or overlap.
     if (c.format.levels != 4 && c.format.levels != 5) __builtin_trap();
+    // The model's own rules (the Mmu and Vmm constructors would throw on a config that breaks them).
+    if (c.mmu.validate() || c.costs.validate() || c.dynamic.validate() || c.ptcache.geo.validate()) __builtin_trap();
     for (size_t i = 0; i < c.regions.size(); ++i) {
       const auto& r = c.regions[i];
       const uint64_t last = r.base + (r.size - 1);

@@ -140,11 +140,17 @@ BOOST_AUTO_TEST_CASE(disabled_structure_always_misses_uncounted) {
 }
 
 BOOST_AUTO_TEST_CASE(geometry_validation) {
-  BOOST_TEST(CacheGeometry({64, 4, 1, Replacement::LRU}).validate().empty());
-  BOOST_TEST(CacheGeometry({0, 3, 1, Replacement::LRU}).validate().empty());  // disabled: anything goes
-  BOOST_TEST(CacheGeometry({60, 4, 1, Replacement::LRU}).validate().find("power of two") != std::string::npos);
-  BOOST_TEST(CacheGeometry({64, 3, 1, Replacement::LRU}).validate().find("multiple of ways") != std::string::npos);
-  BOOST_TEST(CacheGeometry({48, 3, 1, Replacement::PLRU}).validate().find("plru") != std::string::npos);
+  BOOST_TEST(!CacheGeometry({64, 4, 1, Replacement::LRU}).validate());
+  BOOST_TEST(!CacheGeometry({0, 3, 1, Replacement::LRU}).validate());  // disabled: anything goes
+  const auto sets = CacheGeometry({60, 4, 1, Replacement::LRU}).validate();
+  BOOST_TEST(sets.field == "entries");
+  BOOST_TEST(sets.message.find("power of two") != std::string::npos);
+  BOOST_TEST(CacheGeometry({64, 3, 1, Replacement::LRU}).validate().message.find("multiple of ways") !=
+             std::string::npos);
+  const auto plru = CacheGeometry({48, 3, 1, Replacement::PLRU}).validate();
+  BOOST_TEST(plru.field == "ways");
+  BOOST_TEST(plru.message.find("plru") != std::string::npos);
+  BOOST_TEST(CacheGeometry({64, 65, 1, Replacement::LRU}).validate().message == "value 65 out of range [1, 64]");
 }
 
 namespace {

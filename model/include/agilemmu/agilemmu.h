@@ -6,6 +6,8 @@
 
 #include <agilemmu/version.h>
 
+#include <agilemmu/config_issue.h>
+
 #include <agilemmu/pt/format.h>
 #include <agilemmu/pt/phys_mem.h>
 #include <agilemmu/pt/print.h>

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include <agilemmu/config_issue.h>
 #include <agilemmu/mmu/set_assoc.h>
 #include <agilemmu/pt/walk.h>
 #include <agilemmu/pt/walk_timing.h>
@@ -13,7 +14,8 @@ enum class Timing : uint8_t { LT, AT };
 
 struct TlbConfig {
   CacheGeometry geo;
-  unsigned page_sizes = 7;  // bit 0: 4K, bit 1: 2M, bit 2: 1G
+  unsigned page_sizes = 7;       // bit 0: 4K, bit 1: 2M, bit 2: 1G
+  ConfigIssue validate() const;  // fields "geo.*", "page_sizes"
 };
 
 // The context of a request that carries no MmuExtension (a platform that does not know it).
@@ -44,6 +46,13 @@ struct MmuConfig {
   // walk of the tables as they are at that moment; a difference stops the simulation.
   bool check = false;
   DefaultContext default_context;
+
+  // Limits (besides each structure's CacheGeometry limits).
+  static constexpr uint32_t kMaxWalkers = 256, kMaxQueue = 4096, kMaxWalkCycles = 1u << 20;
+  static constexpr double kMinClockNs = 0.001, kMaxClockNs = 1e6, kMaxQuantumNs = 1e12;
+  // The first field out of range, by member path ("walkers", "l1d.geo.ways", "walk.step_cycles"),
+  // or none. The Mmu's constructor throws InvalidConfig on it.
+  ConfigIssue validate() const;
 };
 
 }  // namespace agilemmu::mmu

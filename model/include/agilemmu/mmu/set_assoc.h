@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <agilemmu/config_issue.h>
+
 namespace agilemmu::mmu {
 
 enum class Replacement : uint8_t { LRU, PLRU, Random };
@@ -18,8 +20,9 @@ struct CacheGeometry {
   uint32_t ways = 1;
   uint32_t latency = 1;  // cycles per lookup
   Replacement replacement = Replacement::LRU;
-  // Empty when usable; otherwise the problem (the caller prefixes the config key).
-  std::string validate() const;
+  static constexpr uint32_t kMaxEntries = 1u << 24, kMaxWays = 64, kMaxLatency = 1u << 20;
+  // The first field out of range ("entries", "ways", "latency", "replacement"), or none.
+  ConfigIssue validate() const;
   uint32_t sets() const { return entries ? entries / ways : 0; }
 };
 

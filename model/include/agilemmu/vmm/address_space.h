@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -35,6 +36,10 @@ class AddressSpace {
   // --- guest OS -------------------------------------------------------------------------------
   // Maps gVA -> a freshly allocated gPA page (backed by the hypervisor). Returns the gPA.
   // `dirty`: the guest maps it with A and D set (Linux does on a write fault), else both clear.
+  // With no free guest frame of a huge page's size, the guest maps its range with pages of the
+  // next smaller size instead (each falling back again if need be), as Linux falls back from a
+  // transparent huge page; each such page counts in huge_fallbacks(), and the gPA returned is
+  // that of the first piece. Throws MemoryExhausted when not even a 4 KiB frame is left.
   uint64_t guest_map(uint64_t gva, pt::PageSize size, pt::Perms perms, bool dirty = false);
   void guest_map_at(uint64_t gva, uint64_t gpa, pt::PageSize size, pt::Perms perms, bool dirty = false);
   // The guest leaf's D bit for gva as it is in memory (hardware sets it in nested regions);
@@ -55,8 +60,11 @@ class AddressSpace {
   // shadow-style). The derived tables are rebuilt (empty).
   void guest_reset();
   // Points a mapped gVA page at a fresh gPA page (copy-on-write, guest page migration); the
-  // contents are copied. Returns the new gPA; the old gPA page is freed.
+  // contents are copied. Returns the new gPA; the old gPA page is freed. A huge page with no free
+  // frame of its size is split into smaller fresh pages as guest_map falls back.
   uint64_t guest_remap(uint64_t gva);
+  // Huge pages this process's guest OS mapped with smaller pages for want of a free frame.
+  uint64_t huge_fallbacks() const { return huge_fallbacks_; }
   // Called for every guest page-table entry write: (gva, level, gPA of the node written, old, new).
   std::function<void(uint64_t, unsigned, uint64_t, uint64_t, uint64_t)> on_guest_pt_write;
 
@@ -156,6 +164,13 @@ class AddressSpace {
   // A nested-style compound entry: the guest's entry with the selector bit (dirty-bit emulated
   // where it is a leaf).
   uint64_t compound_copy(unsigned level, uint64_t v) const;
+  // A fresh guest frame of `size` (backed by the hypervisor), or nothing when a huge one is not
+  // free; throws MemoryExhausted for a 4 KiB one.
+  std::optional<uint64_t> fresh_frame(pt::PageSize size);
+  // Maps [gva, gva + bytes of `size`) with fresh pages of the next smaller size (guest_map).
+  uint64_t map_smaller(uint64_t gva, pt::PageSize size, pt::Perms perms, bool dirty);
+  // Copies guest memory [from_gpa, +bytes) to [to_gpa, +bytes), 4 KiB frame by frame.
+  void copy_guest(uint64_t from_gpa, uint64_t to_gpa, uint64_t bytes);
 
   std::unique_ptr<Vm> owned_;  // the VM of a stand-alone address space (first: destroyed last)
   Vm& vm_;
@@ -167,6 +182,7 @@ class AddressSpace {
   std::set<std::pair<unsigned, uint64_t>> points_;  // (level, va >> shift(level))
   bool full_nested_ = false;
   bool torn_down_ = false;
+  uint64_t huge_fallbacks_ = 0;
 };
 
 }  // namespace agilemmu::vmm

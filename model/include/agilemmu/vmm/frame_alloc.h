@@ -2,6 +2,8 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -9,11 +11,26 @@
 
 namespace agilemmu::vmm {
 
+// An allocator has no free frame of the size asked for. A run that meets it has a memory size too
+// small for what it does: memory() names the allocator (Vm's kGuestPhysical or kHostPhysical).
+class MemoryExhausted : public std::runtime_error {
+ public:
+  MemoryExhausted(const std::string& memory, pt::PageSize size, uint64_t total_bytes);
+  const std::string& memory() const { return memory_; }
+  pt::PageSize size() const { return size_; }
+
+ private:
+  std::string memory_;
+  pt::PageSize size_;
+};
+
 class FrameAllocator {
  public:
   FrameAllocator(std::string name, uint64_t base, uint64_t size);
-  // A naturally aligned block of `size` bytes; throws std::runtime_error when the range is full.
+  // A naturally aligned block of `size` bytes; throws MemoryExhausted when none is free.
   uint64_t alloc(pt::PageSize size = pt::PageSize::k4K);
+  // The same, or nothing when no block of that size is free (the caller falls back).
+  std::optional<uint64_t> try_alloc(pt::PageSize size);
   // A 4 KiB frame from the top of the range, for page-table pages: data frames (alloc, from the
   // bottom) then land where they would with no tables at all, so a data page has the same frame
   // in every paging mode and the modes' caches and DRAM rows see the same data addresses.
@@ -25,7 +42,7 @@ class FrameAllocator {
   bool contains(uint64_t addr) const { return addr >= base_ && addr < limit_; }
 
  private:
-  [[noreturn]] void exhausted(pt::PageSize size) const;
+  [[noreturn]] void exhausted(pt::PageSize size) const { throw MemoryExhausted(name_, size, limit_ - base_); }
   std::string name_;
   uint64_t base_, limit_, next_, high_, used_ = 0;  // [base_, next_) bottom-up, [high_, limit_) top-down
   std::vector<uint64_t> free_[3];                   // per page size: LIFO reuse keeps runs deterministic

@@ -19,6 +19,10 @@ namespace agilemmu::vmm {
 
 class AddressSpace;
 
+// The names of a VM's two frame allocators (MemoryExhausted::memory()).
+inline constexpr const char* kGuestPhysical = "guest-physical";
+inline constexpr const char* kHostPhysical = "host-physical";
+
 struct Mapping {
   uint64_t out = 0;  // gPA for guest mappings, hPA for nested mappings
   pt::PageSize size = pt::PageSize::k4K;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <agilemmu/config_issue.h>
 #include <agilemmu/pt/walk.h>
 #include <agilemmu/vmm/address_space.h>
 
@@ -38,6 +39,10 @@ struct VmmCosts {
   uint64_t guest_fault = 2000;        // the guest OS's own page-fault handler (paid natively too)
   uint64_t switch_to_nested = 3000;   // agile: turn a compound entry nested-style
   uint64_t switch_to_shadow = 5000;   // agile: rebuild a subtree shadow-style
+  // Our bound, not a measurement: 2^32 cycles (4 s at 1 GHz) is far beyond any trap, and keeps
+  // the cycle totals of long runs from wrapping.
+  static constexpr uint64_t kMaxCycles = 1ull << 32;
+  ConfigIssue validate() const;  // fields named as above
 };
 
 struct DynamicPolicy {
@@ -45,6 +50,9 @@ struct DynamicPolicy {
   unsigned threshold = 2;       // writes to one guest page-table page within an interval -> nested
   unsigned window = 2;          // intervals without writes under a nested-style entry -> shadow
   bool start_nested = false;    // agile.start: nested -- the process starts fully nested (short-lived)
+  static constexpr unsigned kMaxCount = 1u << 20;
+  // interval >= 1 (0 would never end a scan), threshold and window in [1, kMaxCount].
+  ConfigIssue validate() const;
 };
 
 // What the MMU must drop after a change (TLB entries, walk caches).
@@ -70,6 +78,7 @@ struct VmmStats {
   uint64_t spurious_faults = 0;  // faults on a page another fault had already handled (AT)
   uint64_t invalidations = 0;
   uint64_t intervals = 0;
+  uint64_t huge_fallbacks = 0;  // huge guest pages mapped smaller for want of a free frame (stats() only)
   uint64_t traps_total() const;
   uint64_t trap_cycles_total() const;
   uint64_t vmm_cycles() const { return trap_cycles_total() + switch_cycles; }
@@ -81,7 +90,7 @@ struct VmmStats {
 // one whose request or event is being handled), and stats() sums every process.
 class Vmm {
  public:
-  // `as` is process 0, with ASID 1.
+  // `as` is process 0, with ASID 1. Throws InvalidConfig when costs or dyn do not validate().
   Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs = {}, const DynamicPolicy& dyn = {},
       bool root_cache = false);
   Vmm(const Vmm&) = delete;
