@@ -22,6 +22,9 @@ struct Options {
   // Randomized mem_req_ready / latency / rsp_ready (Backpressure); cycles are still compared
   // exactly, against the contract with the stalls the walk actually saw.
   bool backpressure = false;
+  // Request-side noise (on by default: free, and only a walker that uses unsampled inputs
+  // notices), resets in the middle of walks, random initial register values (tb/cosim/stimulus.h).
+  StimulusOptions stimulus{true, 0, 0};
 };
 
 struct Summary {
@@ -33,6 +36,7 @@ struct Summary {
   uint64_t guest_page_d = 0;  // D writes to a nested leaf mapping a guest page-table page
   uint64_t walks_with_writes = 0;
   uint64_t stall_cycles = 0;  // cycles the RTL waited on backpressure
+  uint64_t resets = 0;        // walks cut by a reset (and run again)
   // Nested permission faults: final gPA; guest-table pointer not user; guest page not writable.
   uint64_t nested_perm_final = 0, nested_perm_table = 0, nested_perm_table_write = 0;
   uint64_t rtl_cycles = 0;  // cycles simulated
@@ -49,8 +53,10 @@ struct Summary {
 Summary run(const Options& opt, std::ostream& out);
 
 // `cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]
-//        [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]`.
-// Exit code 0 only with 0 mismatches.
+//        [--walks-per-image N] [--backpressure] [--reset-walks PERMILLE] [--random-init] [--no-noise]
+//        [--inject-bug none|selector|present|latency|ready]`.
+// Exit code 0 only with 0 mismatches (a hang, a handshake violation or a failed assertion is one);
+// 2 for bad usage.
 int run_cli(int argc, char** argv);
 
 }  // namespace agilemmu::cosim
