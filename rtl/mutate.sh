@@ -193,9 +193,9 @@ mutant sva-mem-req-after-result "a faulting walk keeps a memory request raised w
 mutant sva-ready-early "ready for the next request while the result waits" \
   'assign req_ready       = (state == S_IDLE);' \
   'assign req_ready       = (state == S_IDLE) || rsp_valid;' req_ready_idle
-mutant sva-lookup-without-pwc "the PWC lookup state is entered without a PWC" \
-  'S_IDLE:           if (start && PWC && !canon_fault) n_state = S_LOOKUP;' \
-  'S_IDLE:           if (start && !canon_fault) n_state = S_LOOKUP;' state_legal
+mutant sva-resume-lookup "after its A/D writes the walk resumes in the PWC lookup state (no PWC)" \
+  'S_WRITE_WAIT:     if (write_done) n_state = wq_more ? S_WRITE : resume;' \
+  'S_WRITE_WAIT:     if (write_done) n_state = wq_more ? S_WRITE : S_LOOKUP;' state_legal
 
 
 # shellcheck source=rtl/mutate_unit.inc.sh
