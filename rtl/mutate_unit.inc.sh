@@ -104,11 +104,11 @@ LOG=$MUTDIR/logs
 mkdir -p "$MUTDIR" "$LOG"
 cp "$UNIT_SRC" "$MUTDIR/walk_unit.sv"
 cp "$WALKER_SRC" "$MUTDIR/walker.sv"
-if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAGILEMMU_WALKER_SV="$MUTDIR/walker.sv" \
-    -DAGILEMMU_WALK_UNIT_SV="$MUTDIR/walk_unit.sv" -DAGILEMMU_UNIT_ONLY="w2p8;w4p16" -DAGILEMMU_RTL_FST=OFF \
-    >"$LOG/configure.log" 2>&1 || { cat "$LOG/configure.log" >&2; exit 2; }
-fi
+# (every run: a --build-dir last used for the walker gets the unit's settings back)
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAGILEMMU_WALKER_SV="$MUTDIR/walker.sv" \
+  -DAGILEMMU_WALK_UNIT_SV="$MUTDIR/walk_unit.sv" -DAGILEMMU_UNIT_ONLY="w2p8;w4p16" -DAGILEMMU_RTL_FST=OFF \
+  -DAGILEMMU_WALKER_SVA="$ROOT/rtl/sva/walker_sva.sv;$ROOT/rtl/sva/walker_state_sva.sv" \
+  >"$LOG/configure.log" 2>&1 || { cat "$LOG/configure.log" >&2; exit 2; }
 echo "unmutated unit: building and running $REQUESTS requests per run (seed $SEED)" >&2
 NAME=base
 ubuild "$LOG/base.build.log" || { cat "$LOG/base.build.log" >&2; exit 2; }

@@ -82,16 +82,9 @@ class RtlWalkerT final : public RtlWalker {
       return out;
     }
     m.req_valid = 1;
-    m.req_va = req.va;
-    m.req_access = static_cast<uint8_t>(req.access);
-    m.req_user = req.user;
-    m.req_mode = static_cast<uint8_t>(req.mode);
-    m.hroot = roots.hroot;
-    m.groot = roots.groot;
-    m.nroot = roots.nroot;
-    m.sroot = roots.sroot;
-    m.croot = roots.croot;
-    m.croot_is_gpa = roots.croot_is_gpa;
+    drive(RequestNoise{req.va, roots.hroot, roots.groot, roots.nroot, roots.sroot, roots.croot,
+                       static_cast<uint8_t>(req.access), static_cast<uint8_t>(req.user), static_cast<uint8_t>(req.mode),
+                       static_cast<uint8_t>(roots.croot_is_gpa)});
     tick();  // request handshake edge
     const uint64_t t0 = cycle_;
     m.req_valid = 0;
@@ -110,7 +103,7 @@ class RtlWalkerT final : public RtlWalker {
       // Outputs are registered: they hold what the last edge produced. Decide the inputs for the
       // next edge from them, then clock.
       const uint64_t next_edge = cycle_ + 1;
-      if (noise) scramble(stim->draw());
+      if (noise) drive(stim->draw());
       if (cut && cycle_ - t0 == cut) {
         reset_mid_walk(out);
         return out;
@@ -196,7 +189,8 @@ class RtlWalkerT final : public RtlWalker {
   }
 
  private:
-  void scramble(const RequestNoise& n) {
+  // Puts values on every request-side input (the request with its roots, or noise).
+  void drive(const RequestNoise& n) {
     V& m = *m_;
     m.req_va = n.va;
     m.req_access = n.access;
