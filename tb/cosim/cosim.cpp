@@ -13,9 +13,13 @@ namespace agilemmu::cosim {
 
 Summary run(const Options& opt, std::ostream& out) {
   Summary s;
-  auto rtl = RtlWalker::create(opt.rtl, opt.trace_format);
+  // With random initial values, every image gets a fresh walker drawn from its own seed.
+  auto init_seed = [&](uint64_t image) {
+    return opt.stimulus.random_init ? image_seed(opt.stimulus.random_init ^ opt.seed, image) : 0;
+  };
+  auto rtl = RtlWalker::create(opt.rtl, opt.trace_format, init_seed(0));
   if (!opt.trace_path.empty()) rtl->open_trace(opt.trace_path);
-  const uint64_t c0 = rtl->total_cycles();
+  uint64_t c0 = rtl->total_cycles();
   const auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<Image> img;
   std::unique_ptr<Scoreboard> sb;
@@ -27,10 +31,16 @@ Summary run(const Options& opt, std::ostream& out) {
                            (opt.backpressure ? " --backpressure" : "") + (opt.directed ? " --directed" : ""));
   for (uint64_t i = 0; i < opt.walks; ++i) {
     if (i % opt.walks_per_image == 0) {
+      if (sb) s.resets += sb->resets();
       sb.reset();
+      if (opt.stimulus.random_init && image_index > 0 && opt.trace_path.empty()) {
+        s.rtl_cycles += rtl->total_cycles() - c0;
+        rtl = RtlWalker::create(opt.rtl, opt.trace_format, init_seed(image_index));
+        c0 = rtl->total_cycles();
+      }
       img = std::make_unique<Image>(rtl->format(), image_seed(opt.seed, image_index++), opt.knobs);
       sb = std::make_unique<Scoreboard>(*rtl, img->mem(), opt.latency, opt.inject, pt::WalkTiming{},
-                                        Backpressure{opt.backpressure, opt.seed});
+                                        Backpressure{opt.backpressure, opt.seed}, opt.stimulus);
     }
     const pt::WalkRequest req = img->next_request();
     const bool match = sb->check(img->roots(), req);
@@ -73,10 +83,10 @@ Summary run(const Options& opt, std::ostream& out) {
                         (opt.trace_format == TraceFormat::Fst ? ".fst" : ".vcd");
       try {
         sb->undo_last_walk();  // the image as the failing walk found it
-        auto replay = RtlWalker::create(opt.rtl, opt.trace_format);
+        auto replay = RtlWalker::create(opt.rtl, opt.trace_format, init_seed(image_index - 1));
         replay->open_trace(s.mismatch_wave);
         Scoreboard again(*replay, img->mem(), opt.latency, opt.inject, pt::WalkTiming{},
-                         Backpressure{opt.backpressure, opt.seed});
+                         Backpressure{opt.backpressure, opt.seed}, opt.stimulus);
         again.set_walk_number(sb->walks() - 1);  // same stalls, same injections
         again.check(img->roots(), req);
         replay->close_trace();
@@ -88,9 +98,10 @@ Summary run(const Options& opt, std::ostream& out) {
       break;
     }
   }
+  if (sb) s.resets += sb->resets();
   if (!opt.code_coverage.empty()) rtl->write_code_coverage(opt.code_coverage);
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  s.rtl_cycles = rtl->total_cycles() - c0;
+  s.rtl_cycles += rtl->total_cycles() - c0;
   return s;
 }
 
@@ -101,8 +112,9 @@ int run_cli(int argc, char** argv) {
     std::cerr
         << "usage: cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] "
            "[--wave-dir DIR]\n"
-           "             [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]\n"
-           "             [--directed] [--coverage FILE.json] [--code-coverage FILE.dat]\n";
+           "             [--walks-per-image N] [--backpressure] [--reset-walks PERMILLE] [--random-init] [--no-noise]\n"
+           "             [--inject-bug none|selector|present|latency|ready] [--directed] [--coverage FILE.json]\n"
+           "             [--code-coverage FILE.dat]\n";
     return 2;
   };
   for (int i = 1; i < argc; ++i) {
@@ -151,6 +163,13 @@ int run_cli(int argc, char** argv) {
         opt.wave_dir = v;
       else if (a == "--backpressure")
         opt.backpressure = true;
+      else if (a == "--reset-walks" && value(v)) {
+        opt.stimulus.reset_permille = static_cast<unsigned>(std::stoul(v));
+        if (opt.stimulus.reset_permille > 1000) return usage();
+      } else if (a == "--random-init")
+        opt.stimulus.random_init = 0x5eed;  // mixed with --seed and the image number
+      else if (a == "--no-noise")
+        opt.stimulus.noise = false;
       else if (a == "--inject-bug" && value(v)) {
         if (!parse_inject(v, opt.inject)) return usage();
       } else if (a == "-h" || a == "--help") {
@@ -178,6 +197,9 @@ int run_cli(int argc, char** argv) {
             << s.guest_page_d << "); nested permission faults: final gPA " << s.nested_perm_final << ", guest table "
             << s.nested_perm_table << ", guest table write " << s.nested_perm_table_write << "; backpressure "
             << (opt.backpressure ? "on" : "off") << ", stall cycles " << s.stall_cycles << "\n";
+  std::cout << "stimulus: request inputs and roots " << (opt.stimulus.noise ? "random" : "held")
+            << " outside the handshake; walks cut by reset " << s.resets << "; initial register values "
+            << (opt.stimulus.random_init ? "random" : "zero") << "\n";
   std::cout << "faults:";
   for (unsigned k = 1; k < 6; ++k)
     std::cout << " " << pt::to_string(static_cast<pt::FaultKind>(k)) << " " << s.per_fault_kind[k];

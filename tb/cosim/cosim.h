@@ -29,6 +29,9 @@ struct Options {
   ImageKnobs knobs;
   bool coverage = false;      // collect functional coverage (Summary::coverage)
   std::string code_coverage;  // Verilator coverage.dat written here (agilemmu-cosim-cov only); "" none
+  // Request-side noise (on by default: free, and only a walker that uses unsampled inputs
+  // notices), resets in the middle of walks, random initial register values (tb/cosim/stimulus.h).
+  StimulusOptions stimulus{true, 0, 0};
 };
 
 struct Summary {
@@ -40,6 +43,7 @@ struct Summary {
   uint64_t guest_page_d = 0;  // D writes to a nested leaf mapping a guest page-table page
   uint64_t walks_with_writes = 0;
   uint64_t stall_cycles = 0;  // cycles the RTL waited on backpressure
+  uint64_t resets = 0;        // walks cut by a reset (and run again)
   // Nested permission faults: final gPA; guest-table pointer not user; guest page not writable.
   uint64_t nested_perm_final = 0, nested_perm_table = 0, nested_perm_table_write = 0;
   uint64_t rtl_cycles = 0;  // cycles simulated
@@ -57,9 +61,11 @@ struct Summary {
 Summary run(const Options& opt, std::ostream& out);
 
 // `cosim [--walks N] [--seed S] [--latency L] [--levels 4|5] [--rtl l4|l5|mix] [--vcd FILE|--fst FILE] [--wave-dir DIR]
-//        [--walks-per-image N] [--backpressure] [--inject-bug none|selector|present|latency|ready]
-//        [--directed] [--coverage FILE.json] [--code-coverage FILE.dat]`.
-// Exit code 0 only with 0 mismatches.
+//        [--walks-per-image N] [--backpressure] [--reset-walks PERMILLE] [--random-init] [--no-noise]
+//        [--inject-bug none|selector|present|latency|ready] [--directed] [--coverage FILE.json]
+//        [--code-coverage FILE.dat]`.
+// Exit code 0 only with 0 mismatches (a hang, a handshake violation or a failed assertion is one);
+// 2 for bad usage.
 int run_cli(int argc, char** argv);
 
 }  // namespace agilemmu::cosim

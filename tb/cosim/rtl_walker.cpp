@@ -21,8 +21,16 @@ namespace {
 template <class V, class Tfile>
 class RtlWalkerT final : public RtlWalker {
  public:
-  explicit RtlWalkerT(const pt::Format& fmt) : fmt_(fmt) {
+  RtlWalkerT(const pt::Format& fmt, uint64_t random_init) : fmt_(fmt) {
     ctx_.traceEverOn(true);  // must precede model construction for open_trace to work later
+    // A failed assertion (rtl/sva) or $error sets gotError instead of aborting: the run reports it
+    // as a mismatch, with the walk and a waveform, and exits 1.
+    ctx_.fatalOnError(false);
+    if (random_init) {  // --x-initial unique: register values drawn at construction
+      ctx_.randReset(2);
+      ctx_.randSeed(static_cast<int>(random_init & 0x7fffffff) | 1);
+    }
+    Verilated::threadContextp(&ctx_);  // the values are drawn from the thread's context
     m_ = std::make_unique<V>(&ctx_, "walker");
     m_->rst_n = 0;
     m_->req_valid = 0;
@@ -36,7 +44,11 @@ class RtlWalkerT final : public RtlWalker {
   }
   ~RtlWalkerT() override {
     close_trace();
+    // The model's destructor unregisters its scopes from the thread's context: make that ours
+    // (another walker, e.g. the mismatch replay, may have been the last to set it).
+    Verilated::threadContextp(&ctx_);
     m_->final();
+    m_.reset();
   }
 
   const pt::Format& format() const override { return fmt_; }
@@ -67,10 +79,12 @@ class RtlWalkerT final : public RtlWalker {
 #endif
   }
 
-  RtlResult run(const pt::Roots& roots, const pt::WalkRequest& req, MemServer& mem, uint32_t latency) override {
+  RtlResult run(const pt::Roots& roots, const pt::WalkRequest& req, MemServer& mem, uint32_t latency,
+                Stimulus* stim) override {
     if (latency < 1) throw std::invalid_argument("memory latency must be at least 1 cycle");
     RtlResult out;
     V& m = *m_;
+    Verilated::threadContextp(&ctx_);  // where a failed assertion reports (gotError)
     m.mem_rsp_valid = 0;
     m.rsp_ready = 0;
     for (unsigned i = 0; i < 16 && !m.req_ready; ++i) tick();
@@ -80,22 +94,17 @@ class RtlWalkerT final : public RtlWalker {
       return out;
     }
     m.req_valid = 1;
-    m.req_va = req.va;
-    m.req_access = static_cast<uint8_t>(req.access);
-    m.req_user = req.user;
-    m.req_mode = static_cast<uint8_t>(req.mode);
-    m.hroot = roots.hroot;
-    m.groot = roots.groot;
-    m.nroot = roots.nroot;
-    m.sroot = roots.sroot;
-    m.croot = roots.croot;
-    m.croot_is_gpa = roots.croot_is_gpa;
+    drive(RequestNoise{req.va, roots.hroot, roots.groot, roots.nroot, roots.sroot, roots.croot,
+                       static_cast<uint8_t>(req.access), static_cast<uint8_t>(req.user), static_cast<uint8_t>(req.mode),
+                       static_cast<uint8_t>(roots.croot_is_gpa)});
     tick();  // request handshake edge
     const uint64_t t0 = cycle_;
     m.req_valid = 0;
     auto violation = [&out](const char* what) {
       if (out.protocol.empty()) out.protocol = what;
     };
+    const bool noise = stim && stim->noise();
+    const uint64_t cut = stim ? stim->reset_after() : 0;
     constexpr uint64_t kNone = ~0ull;
     uint64_t due = kNone, value = 0;  // edge of the outstanding response, and its data
     bool waiting = false;             // a request was valid and not accepted at the last edge
@@ -107,6 +116,11 @@ class RtlWalkerT final : public RtlWalker {
       // Outputs are registered: they hold what the last edge produced. Decide the inputs for the
       // next edge from them, then clock.
       const uint64_t next_edge = cycle_ + 1;
+      if (noise) drive(stim->draw());
+      if (cut && cycle_ - t0 == cut) {
+        reset_mid_walk(out);
+        return out;
+      }
       const bool rr = mem.rsp_ready();
       m.rsp_ready = rr;
       const PortState ps = port_state(due != kNone, wait_state);
@@ -170,6 +184,7 @@ class RtlWalkerT final : public RtlWalker {
         break;
       }
       tick();
+      if (ctx_.gotError() && out.assertion.empty()) out.assertion = "failed at cycle " + std::to_string(cycle_ - t0);
     }
     m.mem_rsp_valid = 0;
     m.mem_req_ready = 0;
@@ -192,6 +207,7 @@ class RtlWalkerT final : public RtlWalker {
     out.r.fault = pt::Fault{static_cast<pt::Stage>(m.rsp_fault_stage), static_cast<pt::FaultKind>(m.rsp_fault_kind),
                             static_cast<uint8_t>(m.rsp_fault_level), m.rsp_fault_addr, m.rsp_fault_code};
     tick();  // result handshake (rsp_ready is high; req_valid, if high, meets S_DONE/S_FAULT)
+    if (ctx_.gotError() && out.assertion.empty()) out.assertion = "failed at cycle " + std::to_string(cycle_ - t0);
     m.rsp_ready = 0;
     m.req_valid = 0;
     return out;
@@ -206,6 +222,38 @@ class RtlWalkerT final : public RtlWalker {
       return m.mem_req_write ? PortState::Write : m.mem_req_port ? PortState::NestedRead : PortState::FirstDimRead;
     return outstanding ? wait : PortState::Idle;
   }
+
+  // Puts values on every request-side input (the request with its roots, or noise).
+  void drive(const RequestNoise& n) {
+    V& m = *m_;
+    m.req_va = n.va;
+    m.req_access = n.access;
+    m.req_user = n.user;
+    m.req_mode = n.mode;
+    m.hroot = n.hroot;
+    m.groot = n.groot;
+    m.nroot = n.nroot;
+    m.sroot = n.sroot;
+    m.croot = n.croot;
+    m.croot_is_gpa = n.croot_is_gpa;
+  }
+  // rst_n low for one edge (the interconnect resets too: nothing outstanding, no ready); then the
+  // walker must be idle: ready for a request, no memory request, no result.
+  void reset_mid_walk(RtlResult& out) {
+    V& m = *m_;
+    out.reset = true;
+    m.rst_n = 0;
+    m.mem_rsp_valid = 0;
+    m.mem_req_ready = 0;
+    m.rsp_ready = 0;
+    tick();
+    m.rst_n = 1;
+    m.eval();
+    if (!m.req_ready || m.mem_req_valid || m.rsp_valid)
+      out.protocol = "not idle after a reset in the middle of the walk";
+    if (ctx_.gotError() && out.assertion.empty()) out.assertion = "failed around the reset";
+  }
+
   void tick() {
     m_->clk = 0;
     m_->eval();
@@ -229,19 +277,20 @@ std::unique_ptr<RtlWalker> RtlWalker::create(unsigned levels) {
   return create(levels == 5 ? "l5" : levels == 4 ? "l4" : "?");
 }
 
-std::unique_ptr<RtlWalker> RtlWalker::create(const std::string& config, TraceFormat trace) {
+std::unique_ptr<RtlWalker> RtlWalker::create(const std::string& config, TraceFormat trace, uint64_t random_init) {
   const bool fst = trace == TraceFormat::Fst;
 #ifndef AGILEMMU_RTL_NO_FST
-#define AGILEMMU_FST_WALKER(name, fmt) return std::make_unique<RtlWalkerT<Vwalker_##name##_fst, VerilatedFstC>>(fmt);
+#define AGILEMMU_FST_WALKER(name, fmt) \
+  return std::make_unique<RtlWalkerT<Vwalker_##name##_fst, VerilatedFstC>>(fmt, random_init);
 #else
 #define AGILEMMU_FST_WALKER(name, fmt) \
   throw std::invalid_argument("this build has no FST-traced walker (AGILEMMU_RTL_FST=OFF)");
 #endif
-#define AGILEMMU_CREATE_WALKER(name, ...)                                              \
-  if (config == #name) {                                                               \
-    const pt::Format fmt{__VA_ARGS__};                                                 \
-    if (!fst) return std::make_unique<RtlWalkerT<Vwalker_##name, VerilatedVcdC>>(fmt); \
-    AGILEMMU_FST_WALKER(name, fmt)                                                     \
+#define AGILEMMU_CREATE_WALKER(name, ...)                                                           \
+  if (config == #name) {                                                                            \
+    const pt::Format fmt{__VA_ARGS__};                                                              \
+    if (!fst) return std::make_unique<RtlWalkerT<Vwalker_##name, VerilatedVcdC>>(fmt, random_init); \
+    AGILEMMU_FST_WALKER(name, fmt)                                                                  \
   }
   AGILEMMU_WALKER_CONFIGS(AGILEMMU_CREATE_WALKER)
 #undef AGILEMMU_CREATE_WALKER

@@ -9,6 +9,8 @@
 
 #include <agilemmu/pt/walk.h>
 
+#include "cosim/stimulus.h"
+
 namespace agilemmu::cosim {
 
 // Handshakes that can stall, and the walker states as its ports show them (walker.sv's state_e
@@ -46,7 +48,11 @@ struct RtlResult {
   // the state the ports showed.
   std::array<std::array<uint32_t, kPortStates>, kStalls> stalls{};
   bool hung = false;     // no result (no progress for a while, or a runaway walk)
+  bool reset = false;    // cut by the Stimulus's reset (no result; the walker was idle after it)
   std::string protocol;  // first handshake rule the RTL broke (empty: none)
+  // An assertion bound to the RTL (rtl/sva) failed: Verilator printed it ("%Error: ...sva.sv:N:
+  // Assertion failed ..."); here the cycle it failed in.
+  std::string assertion;
 };
 
 // Serves the RTL's memory port and plays the interconnect around it. Test-only bug injection
@@ -99,15 +105,20 @@ class RtlWalker {
   // The Verilated builds: the parameter sets named in rtl/walker_configs.txt ("l4", "l5", "mix",
   // ...). Throws on any other name. `trace` picks the build traced in that format (open_trace
   // writes it).
-  static std::unique_ptr<RtlWalker> create(const std::string& config, TraceFormat trace = TraceFormat::Vcd);
+  // `random_init` != 0: every register starts from a random value seeded with it (the builds use
+  // --x-initial unique); 0: zeros.
+  static std::unique_ptr<RtlWalker> create(const std::string& config, TraceFormat trace = TraceFormat::Vcd,
+                                           uint64_t random_init = 0);
   static std::unique_ptr<RtlWalker> create(unsigned levels);  // 4: "l4", 5: "l5"
   // The pt::Format the RTL's Verilog parameters implement.
   virtual const pt::Format& format() const = 0;
   // Runs one walk; `latency` >= 1 cycles from memory request acceptance to response (the
   // MemServer may vary it per reference). Checks the handshake rules on the way: a memory
   // request is held unchanged until accepted, one is outstanding at a time, the result is held
-  // until taken.
-  virtual RtlResult run(const pt::Roots& roots, const pt::WalkRequest& req, MemServer& mem, uint32_t latency) = 0;
+  // until taken. With a Stimulus, the request inputs and roots carry its noise in every cycle but
+  // the handshake, and its reset cuts the walk (RtlResult::reset).
+  virtual RtlResult run(const pt::Roots& roots, const pt::WalkRequest& req, MemServer& mem, uint32_t latency,
+                        Stimulus* stim = nullptr) = 0;
   // Waveform (VCD or FST, per create()) of everything simulated until close_trace.
   virtual void open_trace(const std::string& path) = 0;
   virtual void close_trace() = 0;

@@ -113,16 +113,28 @@ class Scoreboard::Server final : public MemServer {
 };
 
 Scoreboard::Scoreboard(RtlWalker& rtl, pt::PhysMem& mem, uint32_t latency, Inject inject, pt::WalkTiming timing,
-                       Backpressure bp)
-    : rtl_(rtl), mem_(mem), latency_(latency), inject_(inject), timing_(timing), bp_(bp) {}
+                       Backpressure bp, StimulusOptions stim)
+    : rtl_(rtl), mem_(mem), latency_(latency), inject_(inject), timing_(timing), bp_(bp), stim_(stim) {}
 
 bool Scoreboard::check(const pt::Roots& roots, const pt::WalkRequest& req) {
   roots_ = roots;
   req_ = req;
   undo_.clear();
+  Stimulus stim(stim_, bp_.seed, walks_);
   golden_.start(rtl_.format(), roots, req);
-  Server server(*this);
-  rtl_res_ = rtl_.run(roots, req, server, latency_);
+  {
+    Server server(*this);
+    rtl_res_ = rtl_.run(roots, req, server, latency_, &stim);
+  }
+  cut_ = rtl_res_.reset ? stim.reset_after() : 0;
+  if (rtl_res_.reset && rtl_res_.protocol.empty() && rtl_res_.assertion.empty()) {
+    // Cut by reset: the same request again, from the image its writes left.
+    ++resets_;
+    stim.cancel_reset();
+    golden_.start(rtl_.format(), roots, req);
+    Server server(*this);
+    rtl_res_ = rtl_.run(roots, req, server, latency_, &stim);
+  }
   // The RTL stopped early: finish the golden walk on the image as it is.
   while (golden_.needs_mem()) golden_.feed(golden_.next_ref().write ? 0 : mem_.read64(golden_.next_ref().addr));
   ++walks_;
@@ -138,6 +150,8 @@ void Scoreboard::undo_last_walk() {
 std::string Scoreboard::compare() const {
   const pt::WalkResult& g = golden();
   const pt::WalkResult& r = rtl_res_.r;
+  if (!rtl_res_.assertion.empty()) return "assertion (rtl/sva) " + rtl_res_.assertion;
+  if (rtl_res_.reset) return rtl_res_.protocol;
   if (rtl_res_.hung)
     return "RTL produced no result (hang)" + (rtl_res_.protocol.empty() ? std::string() : "; " + rtl_res_.protocol);
   if (!rtl_res_.protocol.empty()) return "handshake: " + rtl_res_.protocol;
@@ -203,6 +217,10 @@ void Scoreboard::report(std::ostream& os) const {
      << " selector_bit=" << f.selector_bit << " nx=" << f.nx_enabled << " nested_ad=" << f.nested_ad
      << "  latency=" << latency_ << " backpressure=" << (bp_.enabled ? "on" : "off") << " inject=" << to_string(inject_)
      << "\n";
+  os << "  stimulus: request inputs and roots " << (stim_.noise ? "random" : "held") << " outside the handshake";
+  if (cut_) os << "; rst_n pulled low " << cut_ << " cycles into the walk, which then ran again";
+  os << "\n";
+  if (!rtl_res_.assertion.empty()) os << "  assertion: " << rtl_res_.assertion << " (the %Error line above names it)\n";
   os << "  golden: " << result_str(golden()) << "\n";
   os << "  rtl:    " << (rtl_res_.hung ? std::string("HUNG") : result_str(rtl_res_.r)) << "\n";
   os << "  cycles: expected " << expected_cycles() << " (start " << timing_.start_cycles << " + "

@@ -39,8 +39,11 @@ struct Backpressure {
 class Scoreboard {
  public:
   // The RTL's writes go into `mem` (the golden walk sees them in its next reads, as the RTL does).
+  // `stim`: request-side noise and resets in the middle of walks (drawn from bp.seed and the walk
+  // number); a walk cut by a reset is run again on the image as the cut left it (its A/D writes
+  // stay, as in hardware) and compared in full.
   Scoreboard(RtlWalker& rtl, pt::PhysMem& mem, uint32_t latency, Inject inject = Inject::None,
-             pt::WalkTiming timing = {}, Backpressure bp = {});
+             pt::WalkTiming timing = {}, Backpressure bp = {}, StimulusOptions stim = {});
   // Runs one walk on both sides; true when they agree.
   bool check(const pt::Roots& roots, const pt::WalkRequest& req);
   // Puts back what the last walk's writes changed (to replay it on the same image).
@@ -59,6 +62,7 @@ class Scoreboard {
   // Walk inputs, both results, both reference lists side by side, cycles.
   void report(std::ostream& os) const;
   uint64_t walks() const { return walks_; }
+  uint64_t resets() const { return resets_; }  // walks cut by a reset so far
 
  private:
   class Server;
@@ -70,6 +74,7 @@ class Scoreboard {
   Inject inject_;
   pt::WalkTiming timing_;
   Backpressure bp_;
+  StimulusOptions stim_;
   std::vector<std::pair<uint64_t, uint64_t>> undo_;  // (address, old value) of this walk's writes
   pt::Walk golden_;
   pt::Roots roots_;
@@ -77,6 +82,8 @@ class Scoreboard {
   RtlResult rtl_res_;
   std::string diff_;
   uint64_t walks_ = 0;
+  uint64_t resets_ = 0;
+  uint64_t cut_ = 0;  // the last walk's reset point, if it was cut
 };
 
 }  // namespace agilemmu::cosim

@@ -23,6 +23,7 @@
 
 #include "cosim/coverage.h"
 #include "cosim/image_gen.h"
+#include "cosim/stimulus.h"
 #include "walk_unit_configs.h"
 
 namespace agilemmu::cosim::unit {
@@ -428,6 +429,8 @@ SideResult run_rtl(const Options& o, unsigned walkers, const pt::Format& fmt, co
   restrict_upper(img, fmt, reqs, o.seed);
   Traffic tr(o, walkers, reqs);
   VerilatedContext ctx;
+  ctx.fatalOnError(false);  // a failed assertion (rtl/sva) ends the run as a mismatch (exit 1), not an abort
+  Verilated::threadContextp(&ctx);
   V m(&ctx);
   const pt::Roots& roots = img.roots();
   m.hroot = roots.hroot, m.groot = roots.groot, m.nroot = roots.nroot, m.sroot = roots.sroot;
@@ -447,6 +450,7 @@ SideResult run_rtl(const Options& o, unsigned walkers, const pt::Format& fmt, co
   std::vector<int64_t> by_wire(256, -1);    // 8-bit id on the unit's ports -> request in flight
   size_t done = 0;
   uint64_t quiet = 0;
+  Stimulus noise(StimulusOptions{true, 0, 0}, o.seed, 0);
   auto fail = [&](const std::string& what, uint64_t e) {
     if (res.error.empty()) res.error = what + " at cycle " + std::to_string(e);
   };
@@ -454,7 +458,11 @@ SideResult run_rtl(const Options& o, unsigned walkers, const pt::Format& fmt, co
     // Inputs for edge e.
     const int64_t id = tr.offer(e);
     m.req_valid = id >= 0;
-    if (id >= 0) {
+    if (id < 0) {  // the request inputs carry anything when no request is offered
+      const RequestNoise n = noise.draw();
+      m.req_id = static_cast<uint32_t>(n.va >> 56), m.req_va = n.va, m.req_access = n.access, m.req_user = n.user;
+      m.req_mode = n.mode;
+    } else {
       const pt::WalkRequest& r = reqs[id];
       m.req_id = static_cast<uint32_t>(id & 0xff);
       if (by_wire[id & 0xff] >= 0) fail("two requests in flight with the same 8-bit id (harness)", e);
@@ -540,6 +548,7 @@ SideResult run_rtl(const Options& o, unsigned walkers, const pt::Format& fmt, co
     m.eval();
     m.clk = 0;
     m.eval();
+    if (ctx.gotError()) fail("assertion failed (rtl/sva; the %Error line above names it)", e);
     quiet = progress || !due.empty() ? 0 : quiet + 1;
     if (quiet > 100000) fail("no progress for 100000 cycles (hang)", e);
     res.cycles = e;
