@@ -176,9 +176,12 @@ uint64_t System::apply_event(const Item& it) {
 uint64_t System::repair_fault(const Item& it, const pt::Fault& f, bool& retry) {
   Proc& p = select(it);
   if (vmm_->ended(vmm_->selected())) return 0;  // (not reached: a process's requests complete before it ends)
+  // The page that faulted: an access that crosses a page may fault on its second page, whose VA
+  // the fault names (first-dimension faults carry the VA; the others are not repaired).
+  const uint64_t va = f.addr;
   // A write to a clean page under a shadow-style leaf: the hypervisor's dirty-bit emulation.
   if (f.kind == pt::FaultKind::Permission && it.access == pt::Access::Write &&
-      (f.stage == pt::Stage::Shadow || f.stage == pt::Stage::Compound) && vmm_->dirty_bit_trap(it.va)) {
+      (f.stage == pt::Stage::Shadow || f.stage == pt::Stage::Compound) && vmm_->dirty_bit_trap(va)) {
     retry = true;
     return vmm_->take_cycles();
   }
@@ -187,13 +190,13 @@ uint64_t System::repair_fault(const Item& it, const pt::Fault& f, bool& retry) {
   if (f.kind != pt::FaultKind::NotPresent || f.stage == pt::Stage::Nested || f.stage == pt::Stage::None) return 0;
   const config::Region* reg = nullptr;
   for (const auto& r : *p.regions)
-    if (it.va >= r.base && it.va < r.base + r.size) reg = &r;
+    if (va >= r.base && va < r.base + r.size) reg = &r;
   if (reg) {
-    vmm_->demand_fault(it.va, reg->page_size, reg->perms, it.access == pt::Access::Write);
-  } else if (cfg_.workload.demand_anywhere && cfg_.format.canonical(it.va)) {
+    vmm_->demand_fault(va, reg->page_size, reg->perms, it.access == pt::Access::Write);
+  } else if (cfg_.workload.demand_anywhere && cfg_.format.canonical(va)) {
     pt::Perms perms;  // a trace's regions say how the page is mapped; elsewhere rwx
-    if (!p.mm->fault_perms(it.va, pt::Perms{}, perms)) return 0;
-    vmm_->demand_fault(it.va, pt::PageSize::k4K, perms, it.access == pt::Access::Write);
+    if (!p.mm->fault_perms(va, pt::Perms{}, perms)) return 0;
+    vmm_->demand_fault(va, pt::PageSize::k4K, perms, it.access == pt::Access::Write);
   } else {
     return 0;
   }
