@@ -193,8 +193,10 @@ struct ModelBench : sc_module {
       s.p.set_address(r.va);
       s.p.set_command(r.access == pt::Access::Write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
       s.p.set_data_ptr(reinterpret_cast<unsigned char*>(&s.buf));
-      s.p.set_data_length(8);
-      s.p.set_streaming_width(8);
+      // One byte: the unit translates one address, and an access that crossed a page would be
+      // two translations on the Mmu side (an unaligned random VA near a page end).
+      s.p.set_data_length(1);
+      s.p.set_streaming_width(1);
       s.p.set_byte_enable_ptr(nullptr);
       s.p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
       s.x.asid = 1, s.x.vmid = 1;
