@@ -121,7 +121,7 @@ def generate(seed, index):
     cfg["agile"] = agile
     cfg["vmm"] = {"root_cache": r.random() < 0.5, "pt_write_trap": r.choice([0, 100, 3000]),
                   "switch_to_shadow": r.choice([0, 5000])}
-    wl = {"accesses": r.randint(300, 3000), "access_size": r.choice([1, 2, 4, 8, 8, 16, 64]),
+    wl = {"accesses": r.randint(300, 3000), "access_size": r.choice([1, 2, 4, 8, 8, 16, 24, 64]),
           "outstanding": r.randint(1, 8) if timing == "at" else r.choice([1, 1, 4]),
           "think_cycles": r.choice([0, 0, 5]), "demand_anywhere": r.random() < 0.8}
     if r.random() < 0.3:
