@@ -76,6 +76,12 @@ uint64_t AddressSpace::guest_map(uint64_t gva, PageSize size, Perms perms, bool 
   return *gpa;
 }
 
+bool AddressSpace::guest_range_unmapped(uint64_t gva, uint64_t bytes) const {
+  if (find_covering(guest_, gva)) return false;
+  const auto next = guest_.lower_bound(gva);
+  return next == guest_.end() || next->first >= gva + bytes;
+}
+
 uint64_t AddressSpace::map_smaller(uint64_t gva, PageSize size, Perms perms, bool dirty) {
   ++huge_fallbacks_;
   const auto smaller = static_cast<PageSize>(static_cast<unsigned>(size) - 1);

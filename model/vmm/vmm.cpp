@@ -221,6 +221,12 @@ void Vmm::demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms, bool wr
     return;
   }
   ++P().st.demand_faults;
+  // A huge page goes only where nothing of its range is mapped (as Linux maps a transparent huge
+  // page only into an empty PMD): after a fallback to smaller pages and unmaps of some of them,
+  // the fault maps the largest page around gva that is still free.
+  while (size != pt::PageSize::k4K &&
+         !as().guest_range_unmapped(gva & ~(pt::page_bytes(size) - 1), pt::page_bytes(size)))
+    size = static_cast<pt::PageSize>(static_cast<unsigned>(size) - 1);
   const uint64_t page = gva & ~(pt::page_bytes(size) - 1);
   const unsigned L = as().format().levels;
   // Under shadowing the VMM sees the guest's page fault first and reflects it to the guest.

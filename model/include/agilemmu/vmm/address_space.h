@@ -41,6 +41,8 @@ class AddressSpace {
   // transparent huge page; each such page counts in huge_fallbacks(), and the gPA returned is
   // that of the first piece. Throws MemoryExhausted when not even a 4 KiB frame is left.
   uint64_t guest_map(uint64_t gva, pt::PageSize size, pt::Perms perms, bool dirty = false);
+  // No guest mapping covers any byte of [gva, gva + bytes).
+  bool guest_range_unmapped(uint64_t gva, uint64_t bytes) const;
   void guest_map_at(uint64_t gva, uint64_t gpa, pt::PageSize size, pt::Perms perms, bool dirty = false);
   // The guest leaf's D bit for gva as it is in memory (hardware sets it in nested regions);
   // false if unmapped.
