@@ -176,7 +176,7 @@ double bare_nested_walks(double seconds) {
 Result decode(const std::string& path) {
   const auto t0 = Clock::now();
   auto src = sys::open_trace(path);
-  sys::Item it;
+  sys::WorkloadOp it;
   uint64_t n = 0, sum = 0;
   while (src->next(it)) ++n, sum += it.va;
   const double s = since(t0);
@@ -253,7 +253,7 @@ struct Traces {
     uint64_t per = 0;  // accesses in one copy (M is two)
     {
       auto src = std::make_unique<sys::LackeyTraceSource>(std::make_unique<std::istringstream>(head), "ls-head");
-      sys::Item it;
+      sys::WorkloadOp it;
       while (src->next(it)) ++per;
     }
     if (!per) std::abort();
@@ -264,7 +264,7 @@ struct Traces {
     for (const std::string* out : {&binary, &zst}) {  // the same records, plain and zstd-compressed
       sys::BinaryTraceWriter w(*out);
       auto src = sys::open_trace(lackey);
-      sys::Item it;
+      sys::WorkloadOp it;
       while (src->next(it)) w.add(it);
       w.finish();
       records = w.records();

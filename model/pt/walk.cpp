@@ -161,7 +161,7 @@ void Walk::prepare_first_dim() {
   }
   pending_ = {first_node_ + 8ull * Format::index(fmt_.levels, req_.va, first_level_), Port::Compound, first_table_,
               first_level_};
-  phase_ = Phase::GuestRead;
+  phase_ = Phase::FirstDimRead;
 }
 
 void Walk::begin_nested(uint64_t gpa, uint8_t purpose) {
@@ -280,7 +280,7 @@ void Walk::nested_done(const NestedEntry& found, bool fresh) {
     node_leaf_ = leaf;
     pending_ = {hpa + 8ull * Format::index(fmt_.levels, req_.va, first_level_), Port::Compound, Table::Guest,
                 first_level_};
-    phase_ = Phase::GuestRead;
+    phase_ = Phase::FirstDimRead;
     return;
   }
   res_.tr.gpa = ngpa_;

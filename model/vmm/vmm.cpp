@@ -147,13 +147,13 @@ uint64_t Vmm::take_cycles() {
 }
 
 void Vmm::trap(TrapKind k, uint64_t cycles) {
-  ++P().st.traps[size_t(k)];
-  P().st.trap_cycles[size_t(k)] += cycles;
+  ++running().st.traps[size_t(k)];
+  running().st.trap_cycles[size_t(k)] += cycles;
   pending_cycles_ += cycles;
 }
 
 void Vmm::send(const Invalidation& inv) {
-  ++P().st.invalidations;
+  ++running().st.invalidations;
   if (invalidate) invalidate(inv);
 }
 
@@ -169,7 +169,7 @@ bool Vmm::shadowed(uint64_t gva, unsigned level) const {
 void Vmm::on_pt_write(size_t p, uint64_t gva, unsigned level, uint64_t node_gpa, uint64_t old, uint64_t v) {
   if (!in_op_) return;           // initial population is not guest activity being measured
   const Acting acting(cur_, p);  // (the tables written are p's, selected or not)
-  ++P().st.guest_pt_writes;
+  ++running().st.guest_pt_writes;
   if (shadowed(gva, level)) {
     trap(TrapKind::PtWrite, costs_.pt_write_trap);
     // FIG. 9: a change to an existing translation suggests a dynamic region: after `threshold`
@@ -177,7 +177,7 @@ void Vmm::on_pt_write(size_t p, uint64_t gva, unsigned level, uint64_t node_gpa,
     // necessary node), so later writes there are not intercepted. The ISCA 2016 policy counts
     // every trapped write to the page, new entries too.
     const bool counts = policy_ == Policy::Isca || (policy_ == Policy::Dynamic && (old & pt::pte::P) && old != v);
-    if (mode_ == pt::Mode::Agile && counts && ++P().writes[{level, node_gpa}] >= dyn_.threshold)
+    if (mode_ == pt::Mode::Agile && counts && ++running().writes[{level, node_gpa}] >= dyn_.threshold)
       make_nested(gva, level - 1);
     return;
   }
@@ -196,8 +196,8 @@ void Vmm::make_nested(uint64_t gva, unsigned level) {
   if (as().guest_node_nested(gva, level + 1)) return;  // already nested at this level or above
   as().set_compound_nested(gva, level);
   if (level == 0 || as().guest_node_nested(gva, level + 1)) {
-    ++P().st.to_nested[level];
-    P().st.switch_cycles += costs_.switch_to_nested;
+    ++running().st.to_nested[level];
+    running().st.switch_cycles += costs_.switch_to_nested;
     pending_cycles_ += costs_.switch_to_nested;
     send({Invalidation::WalkCaches});
   }
@@ -217,10 +217,10 @@ void Vmm::demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms, bool wr
   pt::Perms p;
   pt::PageSize s;
   if (as().guest_translate(gva, gpa, p, s)) {  // another fault on the page got there first
-    ++P().st.spurious_faults;
+    ++running().st.spurious_faults;
     return;
   }
-  ++P().st.demand_faults;
+  ++running().st.demand_faults;
   // A huge page goes only where nothing of its range is mapped (as Linux maps a transparent huge
   // page only into an empty PMD): after a fallback to smaller pages and unmaps of some of them,
   // the fault maps the largest page around gva that is still free.
@@ -245,19 +245,19 @@ bool Vmm::dirty_bit_trap(uint64_t gva) {
   if (mode_ != pt::Mode::Shadow && mode_ != pt::Mode::Agile) return false;
   if (!as().guest_translate(gva, gpa, p, s) || !p.write) return false;
   if (as().guest_dirty(gva)) {  // another write's trap made it writable already: just retry
-    ++P().st.spurious_faults;
+    ++running().st.spurious_faults;
     return true;
   }
   trap(TrapKind::DirtyBit, costs_.dirty_bit_trap);
   as().set_guest_dirty(gva);
   const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);
   as().resync(lo, lo + bytes);
-  send({Invalidation::Page, lo, bytes, P().asid});  // the read-only translation may be cached
+  send({Invalidation::Page, lo, bytes, running().asid});  // the read-only translation may be cached
   return true;
 }
 
 void Vmm::charge_guest_fault() {
-  P().st.guest_os_cycles += costs_.guest_fault;
+  running().st.guest_os_cycles += costs_.guest_fault;
   pending_cycles_ += costs_.guest_fault;
 }
 
@@ -267,12 +267,12 @@ bool Vmm::change_page(uint64_t gva, uint64_t VmmStats::*counter, Change&& change
   pt::Perms p;
   pt::PageSize s;
   if (!as().guest_translate(gva, gpa, p, s)) return false;
-  ++(P().st.*counter);
+  ++(running().st.*counter);
   const uint64_t bytes = pt::page_bytes(s), lo = gva & ~(bytes - 1);
   change(lo, gpa);
   // The derived tables follow the change, and the MMU drops the old translation.
   as().resync(lo, lo + bytes);
-  send({Invalidation::Page, lo, bytes, P().asid});
+  send({Invalidation::Page, lo, bytes, running().asid});
   return true;
 }
 
@@ -327,16 +327,16 @@ bool Vmm::move(uint64_t from, uint64_t to) {
 }
 
 void Vmm::exit_process() {
-  ++P().st.exits;
+  ++running().st.exits;
   in_op_ = true;
   as().guest_reset();
   in_op_ = false;
-  P().writes.clear();
-  P().idle.clear();
-  P().host_moved.clear();
-  P().exited = true;
+  running().writes.clear();
+  running().idle.clear();
+  running().host_moved.clear();
+  running().exited = true;
   // With one process in the VM, dropping everything drops exactly its translations.
-  send(procs_.size() == 1 ? Invalidation{Invalidation::All} : Invalidation{Invalidation::Asid, 0, 0, P().asid});
+  send(procs_.size() == 1 ? Invalidation{Invalidation::All} : Invalidation{Invalidation::Asid, 0, 0, running().asid});
 }
 
 void Vmm::switch_to(size_t p) {
@@ -346,15 +346,15 @@ void Vmm::switch_to(size_t p) {
 
 void Vmm::end_process(size_t p) {
   const Acting acting(cur_, p);
-  if (P().ended) return;
+  if (running().ended) return;
   // The guest tears the address space down (its top-level entries: traps under a shadowed root)
   // and the MMU drops the ASID; nothing runs in it between that and the teardown.
   // (An exec resets the address space too, and the new image maps pages again: those go now.)
-  if (!P().exited || !as().guest_mappings().empty()) exit_process();
-  P().ended = true;
+  if (!running().exited || !as().guest_mappings().empty()) exit_process();
+  running().ended = true;
   as().teardown();
-  P().st.huge_fallbacks = as().huge_fallbacks();
-  P().as = nullptr;  // its owner may destroy it now
+  running().st.huge_fallbacks = as().huge_fallbacks();
+  running().as = nullptr;  // its owner may destroy it now
 }
 
 bool Vmm::host_migrate(uint64_t gva) {
@@ -365,12 +365,12 @@ bool Vmm::host_migrate(uint64_t gva) {
     // nested-style leaf helps pages the host moves often).
     const bool shadow_style = shadowed(page, as().format().levels + 1);
     if (shadow_style) {
-      P().st.switch_cycles += costs_.shadow_resync;
+      running().st.switch_cycles += costs_.shadow_resync;
       pending_cycles_ += costs_.shadow_resync;
     }
-    P().host_moved.insert(page);
+    running().host_moved.insert(page);
     if (mode_ == pt::Mode::Agile && policy_ != Policy::Static && shadow_style &&
-        ++P().writes[{0, page}] >= dyn_.threshold)
+        ++running().writes[{0, page}] >= dyn_.threshold)
       make_nested(page, as().format().levels);
     // The host page may be larger than the guest page (2 MiB or 1 GiB host pages): every guest
     // page it backs changes its hPA, not only gva's. (change_page invalidates gva's own page.)
@@ -383,11 +383,11 @@ bool Vmm::host_migrate(uint64_t gva) {
 }
 
 void Vmm::context_switch() {
-  ++P().st.context_switches;
+  ++running().st.context_switches;
   const bool shadow_root = mode_ == pt::Mode::Shadow || (mode_ == pt::Mode::Agile && !as().fully_nested());
   if (!shadow_root) return;  // nested paging: the guest writes its root register freely
   if (root_cache_)
-    ++P().st.root_cache_hits;  // the guest-root -> shadow-root cache answers
+    ++running().st.root_cache_hits;  // the guest-root -> shadow-root cache answers
   else
     trap(TrapKind::RootChange, costs_.root_change_trap);
 }
@@ -401,8 +401,8 @@ void Vmm::tick(uint64_t now) {
       if (procs_[p]->ended) continue;
       const Acting acting(cur_, p);
       if (mode_ == pt::Mode::Agile && policy_ != Policy::Static) scan();
-      P().writes.clear();
-      P().host_moved.clear();
+      running().writes.clear();
+      running().host_moved.clear();
     }
     if (cleared_dirty_) send({Invalidation::Nested});
   }
@@ -454,16 +454,16 @@ void Vmm::scan() {
   for (const auto& pt : points) {
     const auto key = std::make_pair(pt.first, pt.second);
     const bool leaf = pt.first == as().format().levels;
-    const bool dirty = leaf ? P().host_moved.count(pt.second) > 0 : dirty_below(pt.second, pt.first);
+    const bool dirty = leaf ? running().host_moved.count(pt.second) > 0 : dirty_below(pt.second, pt.first);
     if (dirty) {
-      P().idle[key] = 0;
+      running().idle[key] = 0;
       continue;
     }
-    if (++P().idle[key] < dyn_.window) continue;
-    P().idle.erase(key);
+    if (++running().idle[key] < dyn_.window) continue;
+    running().idle.erase(key);
     as().set_compound_shadow(pt.second, pt.first);
-    ++P().st.to_shadow[pt.first];
-    P().st.switch_cycles += costs_.switch_to_shadow;
+    ++running().st.to_shadow[pt.first];
+    running().st.switch_cycles += costs_.switch_to_shadow;
     pending_cycles_ += costs_.switch_to_shadow;
     send({Invalidation::WalkCaches});
   }

@@ -31,10 +31,10 @@ int trace_cmd(int argc, char** argv) {
     uint64_t accesses = 0;
     bool limited = false;
     try {
-      sys::Item it;
+      sys::WorkloadOp it;
       while (!(limited = limit && accesses >= limit) && src->next(it)) {
         w.add(it);
-        if (!sys::is_mm_event(it.kind)) accesses += it.kind == sys::Item::Repeat ? it.len : 1;
+        if (!sys::is_mm_event(it.kind)) accesses += it.kind == sys::WorkloadOp::Repeat ? it.len : 1;
       }
       // A trace that stops early says so (trace info shows it); a cut input stays cut.
       if (limited)
@@ -56,13 +56,13 @@ int trace_cmd(int argc, char** argv) {
     if (!a.done()) throw UsageError("trace info: too many arguments");
     auto src = sys::open_trace(in);
     uint64_t n[3] = {0, 0, 0}, lo = ~0ull, hi = 0, ev[sys::kEventKinds] = {}, repeats = 0, repeated = 0;
-    sys::Item it;
+    sys::WorkloadOp it;
     while (src->next(it)) {
       if (sys::is_mm_event(it.kind)) {
-        ++ev[it.kind - sys::Item::Mmap];
+        ++ev[it.kind - sys::WorkloadOp::Mmap];
         continue;
       }
-      if (it.kind == sys::Item::Repeat) {  // coalesced fetches: counted, their address is the last fetch's
+      if (it.kind == sys::WorkloadOp::Repeat) {  // coalesced fetches: counted, their address is the last fetch's
         ++repeats;
         repeated += it.len;
         n[static_cast<unsigned>(pt::Access::Fetch)] += it.len;
@@ -80,7 +80,8 @@ int trace_cmd(int argc, char** argv) {
     for (auto e : ev) events += e;
     std::printf("%s: %llu memory-map events (", in.c_str(), (unsigned long long)events);
     for (unsigned k = 0; k < sys::kEventKinds; ++k)
-      std::printf("%s%s %llu", k ? ", " : "", sys::to_string(static_cast<sys::Item::Kind>(sys::Item::Mmap + k)),
+      std::printf("%s%s %llu", k ? ", " : "",
+                  sys::to_string(static_cast<sys::WorkloadOp::Kind>(sys::WorkloadOp::Mmap + k)),
                   (unsigned long long)ev[k]);
     std::printf(")\n");
     if (repeats)

@@ -73,20 +73,20 @@ bool MemoryMapReplay::fault_perms(uint64_t va, pt::Perms dflt, pt::Perms& out) c
   return true;
 }
 
-void MemoryMapReplay::apply(const Item& ev) {
+void MemoryMapReplay::apply(const WorkloadOp& ev) {
   if (!is_mm_event(ev.kind)) return;
-  ++counts_[ev.kind - Item::Mmap];
+  ++counts_[ev.kind - WorkloadOp::Mmap];
   const uint64_t lo = down(ev.va), hi = end_of(ev.va, ev.len);
   switch (ev.kind) {
-    case Item::Mmap:  // a new region; whatever it covers is replaced (MAP_FIXED)
+    case WorkloadOp::Mmap:  // a new region; whatever it covers is replaced (MAP_FIXED)
       drop(lo, hi);
       set_vma(lo, hi, ev.prot);
       break;
-    case Item::Munmap:
+    case WorkloadOp::Munmap:
       drop(lo, hi);
       clear_vma(lo, hi);
       break;
-    case Item::Mremap: {
+    case WorkloadOp::Mremap: {
       const uint64_t lo2 = down(ev.va2), hi2 = end_of(ev.va2, ev.len2);
       const Vma* v = vma_at(lo);
       const bool known = v != nullptr;
@@ -109,11 +109,11 @@ void MemoryMapReplay::apply(const Item& ev) {
       if (known) set_vma(lo2, hi2, prot);
       break;
     }
-    case Item::Brk:  // a shrinking break frees the heap pages above it
+    case WorkloadOp::Brk:  // a shrinking break frees the heap pages above it
       if (brk_ && ev.va < brk_) drop(up(ev.va), up(brk_));
       brk_ = ev.va;
       break;
-    case Item::Mprotect: {
+    case WorkloadOp::Mprotect: {
       set_vma(lo, hi, ev.prot);
       const bool none = !(ev.prot & (linux_abi::kProtRead | linux_abi::kProtWrite | linux_abi::kProtExec));
       for (uint64_t p : mapped_pages(lo, hi)) {
@@ -124,7 +124,7 @@ void MemoryMapReplay::apply(const Item& ev) {
       }
       break;
     }
-    case Item::Madvise:
+    case WorkloadOp::Madvise:
       if (ev.prot == linux_abi::kMadvDontneed) {
         drop(lo, hi);  // the pages fault back in (zero-filled) on their next touch
       } else {         // MADV_FREE: the pages stay, their dirty bits are cleared so a rewrite is seen
@@ -136,8 +136,8 @@ void MemoryMapReplay::apply(const Item& ev) {
         }
       }
       break;
-    case Item::Exit:
-    case Item::Exec:
+    case WorkloadOp::Exit:
+    case WorkloadOp::Exec:
       vmm_.exit_process();
       vmas_.clear();
       brk_ = 0;

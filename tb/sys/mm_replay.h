@@ -1,4 +1,4 @@
-// The guest OS's side of a trace's memory-map events (sys/item.h): it keeps the program's
+// The guest OS's side of a trace's memory-map events (sys/workload_op.h): it keeps the program's
 // regions (VMAs) with their protections and applies each call to the guest page table through
 // vmm::Vmm page by page, so every entry the guest writes is seen by the hypervisor model (shadow
 // traps, agile policy input, MMU invalidations). Unmapped pages fault back on their next touch,
@@ -11,14 +11,14 @@
 
 #include <agilemmu/vmm/vmm.h>
 
-#include "sys/item.h"
+#include "sys/workload_op.h"
 
 namespace agilemmu::sys {
 
 class MemoryMapReplay {
  public:
   MemoryMapReplay(vmm::Vmm& vmm, const vmm::AddressSpace& as) : vmm_(vmm), as_(as) {}
-  void apply(const Item& ev);
+  void apply(const WorkloadOp& ev);
   // Permissions a demand fault at `va` maps with: those of the region holding it, or `dflt`
   // outside every region the trace announced (what valgrind mapped before the program ran:
   // the executable, the stack). False when the region allows no access (PROT_NONE).

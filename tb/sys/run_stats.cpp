@@ -171,7 +171,7 @@ stats::Group<RunView> make_group() {
   });
   stats::Index calls{"call", {}};
   for (unsigned k = 0; k < kEventKinds; ++k)
-    calls.names.emplace_back(to_string(static_cast<Item::Kind>(Item::Mmap + k)));
+    calls.names.emplace_back(to_string(static_cast<WorkloadOp::Kind>(WorkloadOp::Mmap + k)));
   g.add_array({"mm_events", Unit::Count, Agg::Sum, "memory-map calls of the trace replayed by the guest OS, by call"},
               std::move(calls), [](const RunView& v, size_t k) { return value_of(v.mm.counts[k]); });
   g.add({"mm_events.pages_dropped", Unit::Count, Agg::Sum,

@@ -16,14 +16,14 @@ uint64_t Scheduler::expected() const {
   return n;
 }
 
-bool Scheduler::next(Item& it) {
+bool Scheduler::next(WorkloadOp& it) {
   for (;;) {
     if (end_pending_) {  // the current process is done: say so, then run the next one
       end_pending_ = false;
       live_[cur_] = false;
       switch_pending_ = true;
-      it = Item{};
-      it.kind = Item::End;
+      it = WorkloadOp{};
+      it.kind = WorkloadOp::End;
       it.asid = procs_[cur_].asid;
       return true;
     }
@@ -40,8 +40,8 @@ bool Scheduler::next(Item& it) {
       if (n != cur_) {              // (the only one left keeps running: no switch)
         cur_ = n;
         ++switches_;
-        it = Item{};
-        it.kind = Item::Switch;
+        it = WorkloadOp{};
+        it.kind = WorkloadOp::Switch;
         it.asid = procs_[cur_].asid;
         return true;
       }
@@ -54,11 +54,12 @@ bool Scheduler::next(Item& it) {
     it = p.ahead;
     p.has_ahead = p.src->next(p.ahead);
     it.asid = p.asid;
-    if (it.kind == Item::Exit || !p.has_ahead) {
+    if (it.kind == WorkloadOp::Exit || !p.has_ahead) {
       end_pending_ = true;  // its last item, or an exit: its address space is gone, the process is over
-      if (it.kind == Item::Access || it.kind == Item::Repeat) accesses_[cur_] += it.kind == Item::Repeat ? it.len : 1;
-    } else if (it.kind == Item::Access || it.kind == Item::Repeat) {
-      const uint64_t n = it.kind == Item::Repeat ? it.len : 1;  // coalesced fetches count as what they stand for
+      if (it.kind == WorkloadOp::Access || it.kind == WorkloadOp::Repeat)
+        accesses_[cur_] += it.kind == WorkloadOp::Repeat ? it.len : 1;
+    } else if (it.kind == WorkloadOp::Access || it.kind == WorkloadOp::Repeat) {
+      const uint64_t n = it.kind == WorkloadOp::Repeat ? it.len : 1;  // coalesced fetches count as what they stand for
       accesses_[cur_] += n;
       if ((used_ += n) >= slice_) switch_pending_ = true;
     }

@@ -20,12 +20,12 @@ class Scheduler : public Source {
     uint16_t asid = 0;  // nonzero
     // The source's next item, read one ahead so the process ends right after its last item
     // (not when its next turn finds nothing left).
-    Item ahead;
+    WorkloadOp ahead;
     bool has_ahead = false;
   };
   // The first process runs first (no Switch before it). time_slice >= 1.
   Scheduler(std::vector<Process> procs, uint64_t time_slice);
-  bool next(Item& it) override;
+  bool next(WorkloadOp& it) override;
   uint64_t expected() const override;
   // Accesses handed out for process p so far.
   uint64_t accesses(size_t p) const { return accesses_[p]; }

@@ -49,7 +49,7 @@ bool number(const std::string& s, size_t b, size_t e, uint64_t& v) {
 
 }  // namespace
 
-bool SyscallLog::line(const std::string& text, uint64_t line_no, Item& ev) {
+bool SyscallLog::line(const std::string& text, uint64_t line_no, WorkloadOp& ev) {
   const auto bad = [&](const std::string& why) {
     return std::runtime_error(name_ + ":" + std::to_string(line_no) + ": malformed syscall record (" + why + "): '" +
                               text + "'");
@@ -68,8 +68,8 @@ bool SyscallLog::line(const std::string& text, uint64_t line_no, Item& ev) {
     if (pid != main_pid_) return false;
     async_.clear();
     have_interrupted_ = false;
-    ev = Item{};
-    ev.kind = Item::Exec;
+    ev = WorkloadOp{};
+    ev.kind = WorkloadOp::Exec;
     return true;
   }
   const size_t first = text.find_first_not_of(' ');
@@ -131,7 +131,7 @@ bool SyscallLog::line(const std::string& text, uint64_t line_no, Item& ev) {
   return false;
 }
 
-bool SyscallLog::complete(const Call& c, const std::string& rest, uint64_t line_no, Item& ev) {
+bool SyscallLog::complete(const Call& c, const std::string& rest, uint64_t line_no, WorkloadOp& ev) {
   if (rest.find("Failure(") != std::string::npos) return false;  // nothing changed
   const size_t s = rest.find("Success(");
   const size_t e = s == std::string::npos ? s : rest.find(')', s);
@@ -139,40 +139,40 @@ bool SyscallLog::complete(const Call& c, const std::string& rest, uint64_t line_
   if (e == std::string::npos || !number(rest, s + 8, e, result))
     throw std::runtime_error(name_ + ":" + std::to_string(line_no) + ": malformed syscall record (" + c.name +
                              " has no Success(RESULT) or Failure(ERR)): '" + rest + "'");
-  ev = Item{};
+  ev = WorkloadOp{};
   const uint64_t* a = c.args;
   if (c.name == "sys_mmap") {
-    ev.kind = Item::Mmap;
+    ev.kind = WorkloadOp::Mmap;
     ev.va = result;
     ev.len = a[1];
     ev.prot = static_cast<uint32_t>(a[2]);
     ev.flags = static_cast<uint32_t>(a[3]);
   } else if (c.name == "sys_munmap") {
-    ev.kind = Item::Munmap;
+    ev.kind = WorkloadOp::Munmap;
     ev.va = a[0];
     ev.len = a[1];
   } else if (c.name == "sys_mremap") {
-    ev.kind = Item::Mremap;
+    ev.kind = WorkloadOp::Mremap;
     ev.va = a[0];
     ev.len = a[1];
     ev.va2 = result;
     ev.len2 = a[2];
   } else if (c.name == "sys_brk") {
-    ev.kind = Item::Brk, ev.va = result;  // the break after the call (brk(0) only asks)
+    ev.kind = WorkloadOp::Brk, ev.va = result;  // the break after the call (brk(0) only asks)
   } else if (c.name == "sys_mprotect") {
-    ev.kind = Item::Mprotect;
+    ev.kind = WorkloadOp::Mprotect;
     ev.va = a[0];
     ev.len = a[1];
     ev.prot = static_cast<uint32_t>(a[2]);
   } else if (c.name == "sys_madvise") {
     // Only the advice that drops pages changes the page tables; the rest is a hint we ignore.
     if (a[2] != linux_abi::kMadvDontneed && a[2] != linux_abi::kMadvFree) return false;
-    ev.kind = Item::Madvise;
+    ev.kind = WorkloadOp::Madvise;
     ev.va = a[0];
     ev.len = a[1];
     ev.prot = static_cast<uint32_t>(a[2]);
   } else {  // exit_group
-    ev.kind = Item::Exit;
+    ev.kind = WorkloadOp::Exit;
     ev.prot = static_cast<uint32_t>(a[0]);
   }
   return true;

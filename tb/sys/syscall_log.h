@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "sys/item.h"
+#include "sys/workload_op.h"
 
 namespace agilemmu::sys {
 
@@ -18,7 +18,7 @@ class SyscallLog {
   // a successful memory-map call (or a new program image starts: exec). Lines of other calls,
   // failed calls and calls still pending (async, or interrupted by a valgrind warning) give false.
   // Malformed records of the calls we carry throw std::runtime_error naming the file and line.
-  bool line(const std::string& text, uint64_t line_no, Item& ev);
+  bool line(const std::string& text, uint64_t line_no, WorkloadOp& ev);
 
  private:
   struct Call {
@@ -28,7 +28,7 @@ class SyscallLog {
     uint64_t line_no = 0;
     std::string text;
   };
-  bool complete(const Call& c, const std::string& rest, uint64_t line_no, Item& ev);
+  bool complete(const Call& c, const std::string& rest, uint64_t line_no, WorkloadOp& ev);
   std::string name_;
   std::map<std::pair<uint64_t, uint64_t>, Call> async_;  // (pid, tid) -> call awaiting "[async] -->"
   Call interrupted_;  // a call whose result line (" --> ...") follows a valgrind message

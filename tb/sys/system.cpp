@@ -57,8 +57,8 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   tc.vmid = 1;
   tc.tag_asid = sched_ != nullptr;
   TrafficGenHooks h;
-  h.event = [this](const Item& it) { return on_event(it); };
-  h.fault = [this](const Item& it, const pt::Fault& f, bool& retry) { return on_fault(it, f, retry); };
+  h.event = [this](const WorkloadOp& it) { return on_event(it); };
+  h.fault = [this](const WorkloadOp& it, const pt::Fault& f, bool& retry) { return on_fault(it, f, retry); };
   h.tick = [this](uint64_t now) { return on_tick(now); };
   h.progress = [this](uint64_t done) {
     if (progress_) progress_(done, src_->expected());
@@ -81,7 +81,7 @@ void System::refresh_roots() {
   mmu_->tables_changed();
 }
 
-System::Proc& System::select(const Item& it) {
+System::Proc& System::select(const WorkloadOp& it) {
   const size_t i = it.asid ? it.asid - 1u : 0;
   vmm_->select(i);
   return *procs_[i];
@@ -124,56 +124,56 @@ uint64_t System::guarded(Action&& act) {
   }
 }
 
-uint64_t System::on_event(const Item& it) {
+uint64_t System::on_event(const WorkloadOp& it) {
   return guarded([&] { return apply_event(it); });
 }
 
-uint64_t System::on_fault(const Item& it, const pt::Fault& f, bool& retry) {
+uint64_t System::on_fault(const WorkloadOp& it, const pt::Fault& f, bool& retry) {
   retry = false;
   return guarded([&] { return repair_fault(it, f, retry); });
 }
 
-uint64_t System::apply_event(const Item& it) {
+uint64_t System::apply_event(const WorkloadOp& it) {
   Proc& p = select(it);
   const size_t pi = vmm_->selected();
   switch (it.kind) {
-    case Item::Remap:
+    case WorkloadOp::Remap:
       vmm_->remap(it.va);
       break;
-    case Item::Unmap:
+    case WorkloadOp::Unmap:
       vmm_->unmap(it.va);
       break;
-    case Item::HostMigrate:
+    case WorkloadOp::HostMigrate:
       vmm_->host_migrate(it.va);
       break;
-    case Item::ContextSwitch:
+    case WorkloadOp::ContextSwitch:
       vmm_->context_switch();
       break;
-    case Item::Switch:
+    case WorkloadOp::Switch:
       vmm_->switch_to(pi);
       break;
-    case Item::End:
+    case WorkloadOp::End:
       vmm_->end_process(pi);
       break;
-    case Item::Mmap:
-    case Item::Munmap:
-    case Item::Mremap:
-    case Item::Brk:
-    case Item::Mprotect:
-    case Item::Madvise:
-    case Item::Exit:
-    case Item::Exec:
+    case WorkloadOp::Mmap:
+    case WorkloadOp::Munmap:
+    case WorkloadOp::Mremap:
+    case WorkloadOp::Brk:
+    case WorkloadOp::Mprotect:
+    case WorkloadOp::Madvise:
+    case WorkloadOp::Exit:
+    case WorkloadOp::Exec:
       p.mm->apply(it);
       break;
-    case Item::Access:
-    case Item::Repeat:  // (the traffic generator charges these itself)
+    case WorkloadOp::Access:
+    case WorkloadOp::Repeat:  // (the traffic generator charges these itself)
       break;
   }
   refresh_roots();
   return vmm_->take_cycles();
 }
 
-uint64_t System::repair_fault(const Item& it, const pt::Fault& f, bool& retry) {
+uint64_t System::repair_fault(const WorkloadOp& it, const pt::Fault& f, bool& retry) {
   Proc& p = select(it);
   if (vmm_->ended(vmm_->selected())) return 0;  // (not reached: a process's requests complete before it ends)
   // The page that faulted: an access that crosses a page may fault on its second page, whose VA

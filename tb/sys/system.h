@@ -42,11 +42,11 @@ class System {
   void set_progress(std::function<void(uint64_t done, uint64_t expected)> p) { progress_ = std::move(p); }
 
  private:
-  uint64_t on_event(const Item& it);
-  uint64_t on_fault(const Item& it, const pt::Fault& f, bool& retry);
+  uint64_t on_event(const WorkloadOp& it);
+  uint64_t on_fault(const WorkloadOp& it, const pt::Fault& f, bool& retry);
   uint64_t on_tick(uint64_t now);
-  uint64_t apply_event(const Item& it);
-  uint64_t repair_fault(const Item& it, const pt::Fault& f, bool& retry);
+  uint64_t apply_event(const WorkloadOp& it);
+  uint64_t repair_fault(const WorkloadOp& it, const pt::Fault& f, bool& retry);
   // One process of the workload: its address space, its trace's memory-map state, its regions.
   struct Proc {
     mmu::Context ctx;
@@ -55,7 +55,7 @@ class System {
     const std::vector<config::Region>* regions = nullptr;
   };
   // The process an item belongs to (ASID 0: the only one), selected in the Vmm.
-  Proc& select(const Item& it);
+  Proc& select(const WorkloadOp& it);
   // Runs a guest OS or hypervisor action; if memory runs out, the run stops (statistics so far).
   template <class Action>
   uint64_t guarded(Action&& act);

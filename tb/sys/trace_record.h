@@ -14,7 +14,7 @@ enum { AMMU_KIND_FETCH = 0, AMMU_KIND_READ = 1, AMMU_KIND_WRITE = 2, AMMU_KIND_E
 #define AMMU_FLAG_REPEAT 0x08u /* version 3, with kind fetch: a repeat record (a count, no address) */
 
 /* Event codes (bits 7:2 of an event record's flag byte). 1..8 are the memory-map events in the
- * order of sys::Item::Kind Mmap..Exec; 9 marks a cut trace (operand: AMMU_CUT_*). */
+ * order of sys::WorkloadOp::Kind Mmap..Exec; 9 marks a cut trace (operand: AMMU_CUT_*). */
 enum {
   AMMU_EV_MMAP = 1,
   AMMU_EV_MUNMAP,

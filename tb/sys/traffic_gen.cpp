@@ -32,7 +32,7 @@ TrafficGen::TrafficGen(sc_module_name name, Source& src, const TrafficGenConfig&
   }
 }
 
-void TrafficGen::prepare(Slot& s, const Item& it) const {
+void TrafficGen::prepare(Slot& s, const WorkloadOp& it) const {
   if (cfg_.at) s.item = it;  // (lt keeps the item at hand; the copy would stall on its fresh stores)
   s.attempts = 0;
   const uint32_t n = it.size > kMaxAccess ? kMaxAccess : it.size < 1 ? 1 : it.size;
@@ -46,13 +46,13 @@ void TrafficGen::prepare(Slot& s, const Item& it) const {
   if (cfg_.tag_asid) s.ext.asid = it.asid;
 }
 
-void TrafficGen::count(const Item& it) {
+void TrafficGen::count(const WorkloadOp& it) {
   ++st_.accesses;
   ++(it.access == pt::Access::Fetch ? st_.fetches : it.access == pt::Access::Write ? st_.writes : st_.reads);
   if (hooks_.progress && (st_.accesses & (kProgressEvery - 1)) == 0) hooks_.progress(st_.accesses);
 }
 
-bool TrafficGen::next_item(Item& it) {
+bool TrafficGen::next_item(WorkloadOp& it) {
   try {
     return src_.next(it);
   } catch (const std::exception& e) {
@@ -62,14 +62,14 @@ bool TrafficGen::next_item(Item& it) {
   }
 }
 
-uint64_t TrafficGen::event_cycles(const Item& it) {
+uint64_t TrafficGen::event_cycles(const WorkloadOp& it) {
   ++st_.events;
   const uint64_t c = hooks_.event ? hooks_.event(it) : 0;
   st_.stall_cycles += c;
   return c;
 }
 
-uint64_t TrafficGen::fault_cycles(Slot& s, const Item& it, bool& retry) {
+uint64_t TrafficGen::fault_cycles(Slot& s, const WorkloadOp& it, bool& retry) {
   retry = false;
   const uint64_t c = hooks_.fault && ++s.attempts <= kMaxFaultRepairs ? hooks_.fault(it, s.ext.fault, retry) : 0;
   st_.stall_cycles += c;
@@ -80,7 +80,7 @@ uint64_t TrafficGen::fault_cycles(Slot& s, const Item& it, bool& retry) {
   return c;
 }
 
-sc_time TrafficGen::lt_access(Slot& s, const Item& it, tlm_utils::tlm_quantumkeeper& qk) {
+sc_time TrafficGen::lt_access(Slot& s, const WorkloadOp& it, tlm_utils::tlm_quantumkeeper& qk) {
   prepare(s, it);
   sc_time latency;
   for (;;) {
@@ -113,10 +113,10 @@ sc_time TrafficGen::lt_access(Slot& s, const Item& it, tlm_utils::tlm_quantumkee
 // The fetches a repeat record stands for hit the TLB on a page just fetched: each costs what such a
 // fetch costs in a replay of the whole trace, measured on a real one every kRemeasureEvery records
 // (the first at once), and is counted like it; nothing else is issued.
-void TrafficGen::lt_repeat(Slot& s, const Item& rep, tlm_utils::tlm_quantumkeeper& qk) {
+void TrafficGen::lt_repeat(Slot& s, const WorkloadOp& rep, tlm_utils::tlm_quantumkeeper& qk) {
   uint64_t n = rep.len;
   if (repeat_records_++ % kRemeasureEvery == 0) {
-    Item f;
+    WorkloadOp f;
     f.va = rep.va;
     f.size = 4;  // (the size of the repeated fetches is not recorded; at most one word moves anyway)
     f.access = pt::Access::Fetch;
@@ -146,11 +146,11 @@ void TrafficGen::lt_thread() {
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time(cfg_.quantum_ns, SC_NS));
   qk.reset();
   Slot& s = slots_[0];
-  Item it;
+  WorkloadOp it;
   while (!stop_ && next_item(it)) {
-    if (it.kind == Item::Access) {
+    if (it.kind == WorkloadOp::Access) {
       lt_access(s, it, qk);
-    } else if (it.kind == Item::Repeat) {
+    } else if (it.kind == WorkloadOp::Repeat) {
       lt_repeat(s, it, qk);
     } else {
       qk.inc(clk_ * double(event_cycles(it)));
@@ -232,7 +232,7 @@ void TrafficGen::at_drain() {
 }
 
 void TrafficGen::at_thread() {
-  Item it;
+  WorkloadOp it;
   bool more = true;
   while (more || in_flight_) {
     while (!done_.empty()) {
@@ -251,17 +251,17 @@ void TrafficGen::at_thread() {
         more = false;
         continue;
       }
-      if (it.kind == Item::Repeat) {
+      if (it.kind == WorkloadOp::Repeat) {
         repeat_left_ = it.len;
-        repeat_ = Item{};
+        repeat_ = WorkloadOp{};
         repeat_.va = it.va;
         repeat_.size = 4;
         repeat_.access = pt::Access::Fetch;
         continue;
       }
-      if (it.kind != Item::Access) {
+      if (it.kind != WorkloadOp::Access) {
         // Another process runs, or one ends: its requests in flight complete first, under its roots.
-        if (it.kind == Item::Switch || it.kind == Item::End) at_drain();
+        if (it.kind == WorkloadOp::Switch || it.kind == WorkloadOp::End) at_drain();
         if (const uint64_t c = event_cycles(it)) wait(clk_ * double(c));
         continue;
       }

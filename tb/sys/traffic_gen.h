@@ -35,9 +35,9 @@ struct TrafficGenConfig {
 
 struct TrafficGenHooks {
   // An OS/hypervisor event; returns the cycles it costs this CPU.
-  std::function<uint64_t(const Item&)> event;
+  std::function<uint64_t(const WorkloadOp&)> event;
   // A translation fault; returns the cycles spent and whether to retry the access.
-  std::function<uint64_t(const Item&, const pt::Fault&, bool& retry)> fault;
+  std::function<uint64_t(const WorkloadOp&, const pt::Fault&, bool& retry)> fault;
   // Periodic: the current time in cycles; returns cycles the CPU is stalled.
   std::function<uint64_t(uint64_t now_cycles)> tick;
   // Progress: accesses completed so far.
@@ -74,7 +74,7 @@ class TrafficGen : public sc_core::sc_module {
     tlm::tlm_generic_payload p;
     mmu::MmuExtension ext;
     unsigned char buf[kMaxAccess] = {};  // the access's bytes (values are not modelled)
-    Item item;
+    WorkloadOp item;
     int attempts = 0;
     sc_core::sc_time issued;
     bool busy = false;
@@ -90,19 +90,19 @@ class TrafficGen : public sc_core::sc_module {
 
   void lt_thread();
   // LT: one access through the MMU (faults repaired), counted; returns its last attempt's latency.
-  sc_core::sc_time lt_access(Slot& s, const Item& it, tlm_utils::tlm_quantumkeeper& qk);
-  // LT: the coalesced fetches of a repeat record (Item::Repeat).
-  void lt_repeat(Slot& s, const Item& rep, tlm_utils::tlm_quantumkeeper& qk);
+  sc_core::sc_time lt_access(Slot& s, const WorkloadOp& it, tlm_utils::tlm_quantumkeeper& qk);
+  // LT: the coalesced fetches of a repeat record (WorkloadOp::Repeat).
+  void lt_repeat(Slot& s, const WorkloadOp& rep, tlm_utils::tlm_quantumkeeper& qk);
   void at_thread();
-  void prepare(Slot& s, const Item& it) const;
-  void count(const Item& it);
+  void prepare(Slot& s, const WorkloadOp& it) const;
+  void count(const WorkloadOp& it);
   // The source's next item; false at its end, or when it throws (kept in error_, run stopped).
-  bool next_item(Item& it);
+  bool next_item(WorkloadOp& it);
   // Cycles the software model spends on a memory-map or OS event (CPU stalled).
-  uint64_t event_cycles(const Item& it);
+  uint64_t event_cycles(const WorkloadOp& it);
   // Cycles the software model spends on a faulting request; `retry`: it repaired the fault.
   // (`it`: the request; LT does not copy it into the slot.)
-  uint64_t fault_cycles(Slot& s, const Item& it, bool& retry);
+  uint64_t fault_cycles(Slot& s, const WorkloadOp& it, bool& retry);
   // AT: sends a request (base protocol: one BEGIN_REQ open at a time).
   void at_issue(Slot& s);
   // AT: a response came back; false when the request was sent again (a repaired fault).
@@ -141,7 +141,7 @@ class TrafficGen : public sc_core::sc_module {
   uint64_t repeat_records_ = 0;
   sc_core::sc_time repeat_latency_;
   uint64_t repeat_left_ = 0;  // AT: fetches of a repeat record still to issue
-  Item repeat_;
+  WorkloadOp repeat_;
 };
 
 }  // namespace agilemmu::sys

@@ -7,39 +7,39 @@
 
 namespace agilemmu::sys {
 
-const char* to_string(Item::Kind k) {
+const char* to_string(WorkloadOp::Kind k) {
   switch (k) {
-    case Item::Access:
+    case WorkloadOp::Access:
       return "access";
-    case Item::Remap:
+    case WorkloadOp::Remap:
       return "remap";
-    case Item::Unmap:
+    case WorkloadOp::Unmap:
       return "unmap";
-    case Item::HostMigrate:
+    case WorkloadOp::HostMigrate:
       return "host_migrate";
-    case Item::ContextSwitch:
+    case WorkloadOp::ContextSwitch:
       return "context_switch";
-    case Item::Switch:
+    case WorkloadOp::Switch:
       return "switch";
-    case Item::End:
+    case WorkloadOp::End:
       return "end";
-    case Item::Repeat:
+    case WorkloadOp::Repeat:
       return "repeat";
-    case Item::Mmap:
+    case WorkloadOp::Mmap:
       return "mmap";
-    case Item::Munmap:
+    case WorkloadOp::Munmap:
       return "munmap";
-    case Item::Mremap:
+    case WorkloadOp::Mremap:
       return "mremap";
-    case Item::Brk:
+    case WorkloadOp::Brk:
       return "brk";
-    case Item::Mprotect:
+    case WorkloadOp::Mprotect:
       return "mprotect";
-    case Item::Madvise:
+    case WorkloadOp::Madvise:
       return "madvise";
-    case Item::Exit:
+    case WorkloadOp::Exit:
       return "exit";
-    case Item::Exec:
+    case WorkloadOp::Exec:
       return "exec";
   }
   return "?";
@@ -103,7 +103,7 @@ uint64_t SyntheticSource::address(size_t i) {
   return r.base + off / align * align;
 }
 
-bool SyntheticSource::next(Item& it) {
+bool SyntheticSource::next(WorkloadOp& it) {
   if (!pending_events_.empty()) {
     it = pending_events_.back();
     pending_events_.pop_back();
@@ -113,19 +113,20 @@ bool SyntheticSource::next(Item& it) {
   // OS and hypervisor events: Bernoulli trials per access at the configured rates.
   std::uniform_real_distribution<double> u(0, 1000);
   for (const auto& r : cfg_.regions) {
-    const std::pair<double, Item::Kind> ev[] = {
-        {r.remap_rate, Item::Remap}, {r.unmap_rate, Item::Unmap}, {r.host_migrate_rate, Item::HostMigrate}};
+    const std::pair<double, WorkloadOp::Kind> ev[] = {{r.remap_rate, WorkloadOp::Remap},
+                                                      {r.unmap_rate, WorkloadOp::Unmap},
+                                                      {r.host_migrate_rate, WorkloadOp::HostMigrate}};
     for (const auto& [rate, kind] : ev)
       if (rate > 0 && u(rng_) < rate) {
-        Item e;
+        WorkloadOp e;
         e.kind = kind;
         e.va = r.base + (rng_() % std::max<uint64_t>(1, r.size / r.page_bytes)) * r.page_bytes;
         pending_events_.push_back(e);
       }
   }
   if (cfg_.context_switch_rate > 0 && u(rng_) < cfg_.context_switch_rate) {
-    Item e;
-    e.kind = Item::ContextSwitch;
+    WorkloadOp e;
+    e.kind = WorkloadOp::ContextSwitch;
     pending_events_.push_back(e);
   }
   if (!pending_events_.empty()) return next(it);
@@ -133,7 +134,7 @@ bool SyntheticSource::next(Item& it) {
   const size_t i = std::min<size_t>(
       std::lower_bound(weight_cdf_.begin(), weight_cdf_.end(), pick) - weight_cdf_.begin(), cfg_.regions.size() - 1);
   const auto& r = cfg_.regions[i];
-  it = Item{};
+  it = WorkloadOp{};
   it.va = address(i);
   it.size = cfg_.access_size;
   it.access = r.code ? pt::Access::Fetch
@@ -151,7 +152,7 @@ LackeyTraceSource::LackeyTraceSource(std::unique_ptr<std::istream> in, std::stri
   if (!*in_) throw std::runtime_error(path_ + ": cannot open trace");
 }
 
-bool LackeyTraceSource::next(Item& it) {
+bool LackeyTraceSource::next(WorkloadOp& it) {
   if (pending_store_) {
     pending_store_ = false;
     it = store_;
@@ -212,7 +213,7 @@ bool LackeyTraceSource::next(Item& it) {
       n = n * 10 + static_cast<unsigned long>(b[i] - '0');
     }
     if (n == 0 || n > 4096) throw bad("size must be a decimal 1..4096");
-    it = Item{};
+    it = WorkloadOp{};
     it.va = a;
     it.size = static_cast<uint32_t>(n);
     it.access = op == 'I' ? pt::Access::Fetch : op == 'S' ? pt::Access::Write : pt::Access::Read;
@@ -285,7 +286,7 @@ void BinaryTraceSource::header() {
   version_ = version;
 }
 
-bool BinaryTraceSource::next(Item& it) {
+bool BinaryTraceSource::next(WorkloadOp& it) {
   int flags;
   for (;;) {  // (a cut marker is no item: the record after it is read, in this loop, not recursively)
     if (limit_ && record_ >= limit_) return false;
@@ -302,8 +303,8 @@ bool BinaryTraceSource::next(Item& it) {
     if (item) return true;
   }
   if (flags == (AMMU_KIND_FETCH | AMMU_FLAG_REPEAT) && version_ >= 3) {  // more fetches of the last one's page
-    it = Item{};
-    it.kind = Item::Repeat;
+    it = WorkloadOp{};
+    it.kind = WorkloadOp::Repeat;
     it.va = last_fetch_;
     it.len = uleb("repeat count");
     if (it.len == 0) trace_error(path_, record_, "repeat count 0");
@@ -323,7 +324,7 @@ bool BinaryTraceSource::next(Item& it) {
   }
   const int64_t delta = static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
   last_ += static_cast<uint64_t>(delta);
-  it = Item{};
+  it = WorkloadOp{};
   it.va = last_;
   it.access = (flags & 3) == 0 ? pt::Access::Fetch : (flags & 3) == 1 ? pt::Access::Read : pt::Access::Write;
   if ((flags & 3) == 0) last_fetch_ = last_;
@@ -353,8 +354,8 @@ namespace {
 // The operands of each memory-map event record, in order (tb/TRACE_FORMAT.md): the reader and the
 // writer both follow this one table. A field is 64 bits wide, or 32 (then checked on reading).
 struct EventOperand {
-  uint64_t Item::*wide;
-  uint32_t Item::*narrow;
+  uint64_t WorkloadOp::*wide;
+  uint32_t WorkloadOp::*narrow;
   const char* name;
 };
 struct EventOperands {
@@ -363,27 +364,27 @@ struct EventOperands {
   const EventOperand* begin() const { return ops; }
   const EventOperand* end() const { return ops + n; }
 };
-EventOperands event_operands(Item::Kind k) {
-  static constexpr EventOperand kVa{&Item::va, nullptr, "address"}, kLen{&Item::len, nullptr, "length"},
-      kVa2{&Item::va2, nullptr, "new address"}, kLen2{&Item::len2, nullptr, "new length"},
-      kProt{nullptr, &Item::prot, "prot"}, kFlags{nullptr, &Item::flags, "flags"},
-      kStatus{nullptr, &Item::prot, "status"};
+EventOperands event_operands(WorkloadOp::Kind k) {
+  static constexpr EventOperand kVa{&WorkloadOp::va, nullptr, "address"}, kLen{&WorkloadOp::len, nullptr, "length"},
+      kVa2{&WorkloadOp::va2, nullptr, "new address"}, kLen2{&WorkloadOp::len2, nullptr, "new length"},
+      kProt{nullptr, &WorkloadOp::prot, "prot"}, kFlags{nullptr, &WorkloadOp::flags, "flags"},
+      kStatus{nullptr, &WorkloadOp::prot, "status"};
   static constexpr EventOperand kMmap[] = {kVa, kLen, kProt, kFlags}, kMunmap[] = {kVa, kLen},
                                 kMremap[] = {kVa, kLen, kVa2, kLen2}, kBrk[] = {kVa}, kProtect[] = {kVa, kLen, kProt},
                                 kExit[] = {kStatus};
   switch (k) {
-    case Item::Mmap:
+    case WorkloadOp::Mmap:
       return {kMmap, 4};
-    case Item::Munmap:
+    case WorkloadOp::Munmap:
       return {kMunmap, 2};
-    case Item::Mremap:
+    case WorkloadOp::Mremap:
       return {kMremap, 4};
-    case Item::Brk:
+    case WorkloadOp::Brk:
       return {kBrk, 1};
-    case Item::Mprotect:
-    case Item::Madvise:  // its prot is the advice
+    case WorkloadOp::Mprotect:
+    case WorkloadOp::Madvise:  // its prot is the advice
       return {kProtect, 3};
-    case Item::Exit:
+    case WorkloadOp::Exit:
       return {kExit, 1};
     default:  // Exec: no operands
       return {nullptr, 0};
@@ -393,7 +394,7 @@ EventOperands event_operands(Item::Kind k) {
 
 // Event records carry absolute values and leave the access address delta's base alone, so
 // access records encode exactly as in version 1.
-bool BinaryTraceSource::event(int flags, Item& it) {
+bool BinaryTraceSource::event(int flags, WorkloadOp& it) {
   const unsigned code = unsigned(flags) >> 2;
   if (code == AMMU_EV_CUT && version_ >= 3) {  // not an item: the source remembers it
     const uint64_t why = uleb("cut reason");
@@ -403,8 +404,8 @@ bool BinaryTraceSource::event(int flags, Item& it) {
     return false;
   }
   if (code == 0 || code > kEventKinds) trace_error(path_, record_, "unknown event code " + std::to_string(code));
-  it = Item{};
-  it.kind = static_cast<Item::Kind>(Item::Mmap + code - 1);
+  it = WorkloadOp{};
+  it.kind = static_cast<WorkloadOp::Kind>(WorkloadOp::Mmap + code - 1);
   const auto u32 = [&](const char* what) {
     const uint64_t v = uleb(what);
     if (v > 0xffffffffu) trace_error(path_, record_, std::string(what) + " wider than 32 bits");
@@ -414,11 +415,11 @@ bool BinaryTraceSource::event(int flags, Item& it) {
     if (op.wide)
       it.*op.wide = uleb(op.name);
     else
-      it.*op.narrow = u32(it.kind == Item::Madvise ? "advice" : op.name);
+      it.*op.narrow = u32(it.kind == WorkloadOp::Madvise ? "advice" : op.name);
   }
   // Version 3: a new program image starts its deltas from 0 (the capture tool's next instance
   // cannot know the last address of the image before).
-  if (it.kind == Item::Exec && version_ >= 3) last_ = last_fetch_ = 0;
+  if (it.kind == WorkloadOp::Exec && version_ >= 3) last_ = last_fetch_ = 0;
   return true;
 }
 
@@ -438,13 +439,13 @@ void BinaryTraceWriter::put(const unsigned char* b, const unsigned char* e) {
   }
 }
 
-void BinaryTraceWriter::add_event(const Item& it) {
+void BinaryTraceWriter::add_event(const WorkloadOp& it) {
   uint64_t ops[4];
   unsigned n = 0;
   for (const EventOperand& op : event_operands(it.kind)) ops[n++] = op.wide ? it.*op.wide : it.*op.narrow;
   unsigned char r[AMMU_MAX_RECORD_BYTES];
-  put(r, ammu_put_event(r, 1u + it.kind - Item::Mmap, ops, n));
-  if (it.kind == Item::Exec) last_ = 0;  // (version 3: the delta base restarts with the image)
+  put(r, ammu_put_event(r, 1u + it.kind - WorkloadOp::Mmap, ops, n));
+  if (it.kind == WorkloadOp::Exec) last_ = 0;  // (version 3: the delta base restarts with the image)
   ++n_;
 }
 
@@ -455,16 +456,16 @@ void BinaryTraceWriter::cut(uint32_t reason) {
   ++n_;
 }
 
-void BinaryTraceWriter::add(const Item& it) {
+void BinaryTraceWriter::add(const WorkloadOp& it) {
   if (is_mm_event(it.kind)) return add_event(it);
   unsigned char r[AMMU_MAX_RECORD_BYTES];
-  if (it.kind == Item::Repeat) {
+  if (it.kind == WorkloadOp::Repeat) {
     if (it.len == 0) throw std::runtime_error(path_ + ": a repeat record needs a count >= 1");
     put(r, ammu_put_repeat(r, it.len));
     ++n_;
     return;
   }
-  if (it.kind != Item::Access)
+  if (it.kind != WorkloadOp::Access)
     throw std::runtime_error(path_ + ": a trace cannot carry synthetic " + std::string(to_string(it.kind)) + " events");
   const unsigned kind = it.access == pt::Access::Fetch  ? AMMU_KIND_FETCH
                         : it.access == pt::Access::Read ? AMMU_KIND_READ

@@ -11,17 +11,17 @@
 
 #include <agilemmu/pt/walk.h>
 
-#include "sys/item.h"
 #include "sys/syscall_log.h"
 #include "sys/trace_io.h"
 #include "sys/trace_record.h"
+#include "sys/workload_op.h"
 
 namespace agilemmu::sys {
 
 class Source {
  public:
   virtual ~Source() = default;
-  virtual bool next(Item& it) = 0;
+  virtual bool next(WorkloadOp& it) = 0;
   // Accesses this source will produce, if known (for progress), else 0.
   virtual uint64_t expected() const { return 0; }
   // Why the trace read so far is cut short (AMMU_CUT_*, sys/trace_record.h), or 0.
@@ -56,7 +56,7 @@ struct WorkloadConfig {
 class SyntheticSource : public Source {
  public:
   explicit SyntheticSource(const WorkloadConfig& cfg);
-  bool next(Item& it) override;
+  bool next(WorkloadOp& it) override;
   uint64_t expected() const override { return cfg_.accesses; }
 
  private:
@@ -72,7 +72,7 @@ class SyntheticSource : public Source {
   std::vector<double> weight_cdf_;
   std::mt19937_64 rng_;
   uint64_t issued_ = 0;
-  std::vector<Item> pending_events_;
+  std::vector<WorkloadOp> pending_events_;
 };
 
 // valgrind lackey --trace-mem=yes text: "I  addr,size", " L addr,size", " S addr,size",
@@ -84,7 +84,7 @@ class LackeyTraceSource : public Source {
   explicit LackeyTraceSource(const std::string& path, uint64_t limit = 0);
   // Reads from any stream; `name` is used in error messages.
   LackeyTraceSource(std::unique_ptr<std::istream> in, std::string name, uint64_t limit = 0);
-  bool next(Item& it) override;
+  bool next(WorkloadOp& it) override;
 
  private:
   std::string path_;
@@ -92,7 +92,7 @@ class LackeyTraceSource : public Source {
   uint64_t line_no_ = 0, limit_, produced_ = 0;
   std::string line_;
   bool pending_store_ = false;
-  Item store_;
+  WorkloadOp store_;
   SyscallLog sys_;
 };
 
@@ -121,14 +121,14 @@ class BinaryTraceSource : public Source {
   BinaryTraceSource(std::unique_ptr<std::istream> in, const std::string& name, uint64_t limit = 0);
   // Any block source (e.g. a decompressor); `name` is used in error messages.
   BinaryTraceSource(std::unique_ptr<BlockSource> in, std::string name, uint64_t limit = 0);
-  bool next(Item& it) override;
+  bool next(WorkloadOp& it) override;
   uint64_t expected() const override { return count_; }
   uint32_t cut() const override { return cut_; }
 
  private:
   void header();
   uint64_t uleb(const char* what);
-  bool event(int flags, Item& it);
+  bool event(int flags, WorkloadOp& it);
   // The next byte, refilling the buffer when it is empty; -1 at the end of the data.
   int get() { return pos_ < end_ ? *pos_++ : refill_get(); }
   int refill_get();
@@ -151,7 +151,7 @@ class BinaryTraceWriter {
  public:
   explicit BinaryTraceWriter(const std::string& path);
   ~BinaryTraceWriter();
-  void add(const Item& it);
+  void add(const WorkloadOp& it);
   // The cut marker: the trace ends early for `reason` (AMMU_CUT_*).
   void cut(uint32_t reason);
   // Writes the record count into the header (a plain file only) and closes the file.
@@ -160,7 +160,7 @@ class BinaryTraceWriter {
 
  private:
   void put(const unsigned char* b, const unsigned char* e);
-  void add_event(const Item& it);
+  void add_event(const WorkloadOp& it);
   std::string path_;
   std::unique_ptr<BlockSink> out_;
   std::string buf_;

@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         s = std::make_unique<agilemmu::sys::BinaryTraceSource>(std::move(in), "f");
       else
         s = std::make_unique<agilemmu::sys::LackeyTraceSource>(std::move(in), "f");
-      agilemmu::sys::Item it;
+      agilemmu::sys::WorkloadOp it;
       uint64_t n = 0;
       while (s->next(it)) {
         ++n;

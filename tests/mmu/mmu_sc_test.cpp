@@ -22,9 +22,9 @@ namespace {
 using sys::FixedMemory;
 
 struct VectorSource : sys::Source {
-  std::vector<sys::Item> items;
+  std::vector<sys::WorkloadOp> items;
   size_t at = 0;
-  bool next(sys::Item& it) override {
+  bool next(sys::WorkloadOp& it) override {
     if (at >= items.size()) return false;
     it = items[at++];
     return true;
@@ -59,7 +59,7 @@ struct Bench {
     tc.outstanding = outstanding;
     tc.clock_ns = cfg.clock_ns;
     sys::TrafficGenHooks h;
-    h.fault = [this](const sys::Item&, const pt::Fault& f, bool& retry) {
+    h.fault = [this](const sys::WorkloadOp&, const pt::Fault& f, bool& retry) {
       seen.push_back({0, f});
       retry = false;
       return uint64_t(0);
@@ -72,7 +72,7 @@ struct Bench {
     mmu->set_roots(mmu::Context{1, 1, false}, as.roots());
   }
   void access(uint64_t va, pt::Access a = pt::Access::Read) {
-    sys::Item it;
+    sys::WorkloadOp it;
     it.va = va, it.access = a;
     src.items.push_back(it);
   }
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(an_access_across_a_page_is_one_access_and_two_translations)
   mmu::MmuConfig cfg;
   cfg.check = true;
   Bench b(cfg, 2, false, 1);
-  sys::Item it;
+  sys::WorkloadOp it;
   it.va = 0x10000ff8, it.size = 16;
   b.src.items.push_back(it);
   sc_start();

@@ -6,14 +6,14 @@
 #include "sys/scheduler.h"
 
 using namespace agilemmu;
-using sys::Item;
+using sys::WorkloadOp;
 
 namespace {
 // A source of given items (accesses at va = index unless told otherwise).
 class ListSource : public sys::Source {
  public:
-  explicit ListSource(std::vector<Item> items) : items_(std::move(items)) {}
-  bool next(Item& it) override {
+  explicit ListSource(std::vector<WorkloadOp> items) : items_(std::move(items)) {}
+  bool next(WorkloadOp& it) override {
     if (at_ == items_.size()) return false;
     it = items_[at_++];
     return true;
@@ -21,12 +21,12 @@ class ListSource : public sys::Source {
   uint64_t expected() const override { return items_.size(); }
 
  private:
-  std::vector<Item> items_;
+  std::vector<WorkloadOp> items_;
   size_t at_ = 0;
 };
 
 std::unique_ptr<sys::Source> accesses(uint64_t base, size_t n) {
-  std::vector<Item> v(n);
+  std::vector<WorkloadOp> v(n);
   for (size_t i = 0; i < n; ++i) v[i].va = base + i;
   return std::make_unique<ListSource>(std::move(v));
 }
@@ -45,14 +45,14 @@ sys::Scheduler make(std::vector<std::unique_ptr<sys::Source>> srcs, uint64_t sli
 // The run as text: "a<asid>:<va>" for accesses, "S<asid>" switch, "E<asid>" end, "x<asid>" exit.
 std::string run(sys::Scheduler& s) {
   std::string out;
-  Item it;
+  WorkloadOp it;
   while (s.next(it)) {
     const std::string a = std::to_string(it.asid);
-    out += it.kind == Item::Access   ? "a" + a + ":" + std::to_string(it.va & 0xff)
-           : it.kind == Item::Switch ? "S" + a
-           : it.kind == Item::End    ? "E" + a
-           : it.kind == Item::Exit   ? "x" + a
-                                     : "?";
+    out += it.kind == WorkloadOp::Access   ? "a" + a + ":" + std::to_string(it.va & 0xff)
+           : it.kind == WorkloadOp::Switch ? "S" + a
+           : it.kind == WorkloadOp::End    ? "E" + a
+           : it.kind == WorkloadOp::Exit   ? "x" + a
+                                           : "?";
     out += ' ';
   }
   return out;
@@ -82,29 +82,29 @@ BOOST_AUTO_TEST_CASE(the_last_process_runs_on_without_switches) {
 }
 
 BOOST_AUTO_TEST_CASE(an_exit_ends_the_process_and_an_empty_one_ends_at_once) {
-  std::vector<Item> a(4);
-  a[1].kind = Item::Exit;  // records after the exit are not read
+  std::vector<WorkloadOp> a(4);
+  a[1].kind = WorkloadOp::Exit;  // records after the exit are not read
   std::vector<std::unique_ptr<sys::Source>> v;
   v.push_back(std::make_unique<ListSource>(a));
-  v.push_back(std::make_unique<ListSource>(std::vector<Item>{}));
+  v.push_back(std::make_unique<ListSource>(std::vector<WorkloadOp>{}));
   v.push_back(accesses(0x20, 2));
   auto s = make(std::move(v), 10);
   BOOST_TEST(run(s) == "a1:0 x1 E1 S2 E2 S3 a3:32 a3:33 E3 ");
 }
 
 BOOST_AUTO_TEST_CASE(events_carry_the_asid_and_do_not_use_the_slice) {
-  std::vector<Item> a(3);
-  a[1].kind = Item::Remap;  // an OS event: not an access, no slice
+  std::vector<WorkloadOp> a(3);
+  a[1].kind = WorkloadOp::Remap;  // an OS event: not an access, no slice
   std::vector<std::unique_ptr<sys::Source>> v;
   v.push_back(std::make_unique<ListSource>(a));
   v.push_back(accesses(0x10, 1));
   auto s = make(std::move(v), 2);
-  Item it;
+  WorkloadOp it;
   std::vector<std::pair<int, int>> seen;
   while (s.next(it)) seen.push_back({it.kind, it.asid});
-  const std::vector<std::pair<int, int>> want = {{Item::Access, 1}, {Item::Remap, 1},  {Item::Access, 1},
-                                                 {Item::End, 1},    {Item::Switch, 2}, {Item::Access, 2},
-                                                 {Item::End, 2}};
+  const std::vector<std::pair<int, int>> want = {
+      {WorkloadOp::Access, 1}, {WorkloadOp::Remap, 1},  {WorkloadOp::Access, 1}, {WorkloadOp::End, 1},
+      {WorkloadOp::Switch, 2}, {WorkloadOp::Access, 2}, {WorkloadOp::End, 2}};
   BOOST_TEST(seen == want);
 }
 

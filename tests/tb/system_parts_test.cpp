@@ -23,7 +23,7 @@ template <class Source>
 std::string trace_error_of(const std::string& bytes, const std::string& name) {
   try {
     Source s(std::make_unique<std::istringstream>(bytes), name);
-    sys::Item it;
+    sys::WorkloadOp it;
     while (s.next(it)) {
     }
   } catch (const std::runtime_error& e) {
@@ -91,9 +91,9 @@ sys::WorkloadConfig two_regions(uint64_t seed) {
   w.regions = {code, heap};
   return w;
 }
-std::vector<sys::Item> drain(sys::Source& s) {
-  std::vector<sys::Item> v;
-  sys::Item it;
+std::vector<sys::WorkloadOp> drain(sys::Source& s) {
+  std::vector<sys::WorkloadOp> v;
+  sys::WorkloadOp it;
   while (s.next(it)) v.push_back(it);
   return v;
 }
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(synthetic_patterns_and_mix) {
   bool sequential = true;
   std::map<uint64_t, uint64_t> heap_pages;
   for (const auto& it : items) {
-    if (it.kind == sys::Item::Remap) {
+    if (it.kind == sys::WorkloadOp::Remap) {
       ++remaps;
       BOOST_TEST((it.va >= 0x10000000 && it.va < 0x11000000 && it.va % 4096 == 0));
       continue;
@@ -148,7 +148,7 @@ BOOST_AUTO_TEST_CASE(lackey_reader_parses_and_reports_line) {
   const std::string path = "lackey_test.trace";
   std::ofstream(path) << "==123== Lackey\nI  0401ab70,3\n S 1fff000618,8\n\n M 7000,4\n L 10,x\n";
   sys::LackeyTraceSource s(path);
-  sys::Item it;
+  sys::WorkloadOp it;
   BOOST_REQUIRE(s.next(it));
   BOOST_TEST(it.va == 0x401ab70u);
   BOOST_TEST(it.access == pt::Access::Fetch);
@@ -179,7 +179,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
   {
     sys::LackeyTraceSource in(lackey);
     sys::BinaryTraceWriter w(bin);
-    sys::Item it;
+    sys::WorkloadOp it;
     while (in.next(it)) w.add(it);
     w.finish();
     BOOST_TEST(w.records() == 6u);  // M counts as read + write
@@ -187,7 +187,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
   sys::LackeyTraceSource a(lackey);
   auto b = sys::open_trace(bin);
   BOOST_TEST(b->expected() == 6u);
-  sys::Item x, y;
+  sys::WorkloadOp x, y;
   unsigned n = 0;
   while (a.next(x)) {
     BOOST_REQUIRE(b->next(y));
@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_round_trip_and_errors) {
 }
 
 namespace {
-std::vector<sys::Item> read_all(const std::string& path) { return drain(*sys::open_trace(path)); }
+std::vector<sys::WorkloadOp> read_all(const std::string& path) { return drain(*sys::open_trace(path)); }
 std::string open_error(const std::string& path) {
   try {
     read_all(path);
@@ -222,7 +222,7 @@ std::string open_error(const std::string& path) {
   }
   return "";
 }
-bool same(const std::vector<sys::Item>& a, const std::vector<sys::Item>& b) {
+bool same(const std::vector<sys::WorkloadOp>& a, const std::vector<sys::WorkloadOp>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
     if (a[i].kind != b[i].kind || a[i].va != b[i].va || a[i].size != b[i].size || a[i].access != b[i].access)
@@ -249,7 +249,7 @@ BOOST_AUTO_TEST_CASE(zstd_traces_round_trip_and_report_corruption) {
   for (const char* out : {"z.bin", "z.bin.zst"}) {
     sys::LackeyTraceSource in("z.lackey");
     sys::BinaryTraceWriter w(out);
-    sys::Item it;
+    sys::WorkloadOp it;
     while (in.next(it)) w.add(it);
     w.finish();
   }
@@ -278,10 +278,10 @@ BOOST_AUTO_TEST_CASE(syscall_arguments_may_be_negative) {
       "SYSCALL[7,1](9) sys_mmap ( 0x0, 4096, 3, 34, -1, 0 ) --> [pre-success] Success(0x483c000) \n"
       "SYSCALL[7,1](11) sys_munmap ( 0x483c000, -4096 ) --> [pre-success] Success(0x0) \n";
   sys::LackeyTraceSource s(std::make_unique<std::istringstream>(log), "t");
-  const std::vector<sys::Item> v = drain(s);
+  const std::vector<sys::WorkloadOp> v = drain(s);
   BOOST_REQUIRE(v.size() == 2u);
-  BOOST_TEST((v[0].kind == sys::Item::Mmap && v[0].va == 0x483c000u && v[0].len == 4096u && v[0].flags == 34u));
-  BOOST_TEST((v[1].kind == sys::Item::Munmap && v[1].len == 0 - 4096ull));
+  BOOST_TEST((v[0].kind == sys::WorkloadOp::Mmap && v[0].va == 0x483c000u && v[0].len == 4096u && v[0].flags == 34u));
+  BOOST_TEST((v[1].kind == sys::WorkloadOp::Munmap && v[1].len == 0 - 4096ull));
   const std::string e =
       trace_error_of<sys::LackeyTraceSource>("SYSCALL[7,1](11) sys_munmap ( 0x1000, -0x10 ) --> Success(0x0)\n", "t");
   BOOST_TEST(e.find("arguments must be numbers") != std::string::npos, e);
@@ -315,20 +315,22 @@ BOOST_AUTO_TEST_CASE(syscall_lines_become_memory_map_events) {
       "==7== Command: /bin/ls /\n"
       "SYSCALL[7,1](231) exit_group( 3 ) --> [pre-success] Success(0x0) \n";
   sys::LackeyTraceSource s(std::make_unique<std::istringstream>(log), "t");
-  const std::vector<sys::Item> v = drain(s);
+  const std::vector<sys::WorkloadOp> v = drain(s);
   BOOST_REQUIRE(v.size() == 10u);
-  BOOST_TEST((v[0].kind == sys::Item::Access && v[0].access == pt::Access::Fetch));
-  BOOST_TEST((v[1].kind == sys::Item::Mmap && v[1].va == 0x4a2c000u && v[1].len == 1048576u && v[1].prot == 3u &&
+  BOOST_TEST((v[0].kind == sys::WorkloadOp::Access && v[0].access == pt::Access::Fetch));
+  BOOST_TEST((v[1].kind == sys::WorkloadOp::Mmap && v[1].va == 0x4a2c000u && v[1].len == 1048576u && v[1].prot == 3u &&
               v[1].flags == 34u));
-  BOOST_TEST((v[2].kind == sys::Item::Access && v[2].access == pt::Access::Write));  // before the madvise returned
-  BOOST_TEST((v[3].kind == sys::Item::Madvise && v[3].va == 0x4a2c000u && v[3].len == 65536u && v[3].prot == 4u));
-  BOOST_TEST((v[4].kind == sys::Item::Mremap && v[4].va == 0x4a2c000u && v[4].len == 1048576u &&
+  BOOST_TEST(
+      (v[2].kind == sys::WorkloadOp::Access && v[2].access == pt::Access::Write));  // before the madvise returned
+  BOOST_TEST((v[3].kind == sys::WorkloadOp::Madvise && v[3].va == 0x4a2c000u && v[3].len == 65536u && v[3].prot == 4u));
+  BOOST_TEST((v[4].kind == sys::WorkloadOp::Mremap && v[4].va == 0x4a2c000u && v[4].len == 1048576u &&
               v[4].va2 == 0x4b2d000u && v[4].len2 == 2097152u));
-  BOOST_TEST((v[5].kind == sys::Item::Mprotect && v[5].va == 0x4b2d000u && v[5].len == 8192u && v[5].prot == 1u));
-  BOOST_TEST((v[6].kind == sys::Item::Munmap && v[6].va == 0x4b2d000u && v[6].len == 2097152u));  // failed one: none
-  BOOST_TEST((v[7].kind == sys::Item::Brk && v[7].va == 0x4045000u));
-  BOOST_TEST(v[8].kind == sys::Item::Exec);  // the second image's header
-  BOOST_TEST((v[9].kind == sys::Item::Exit && v[9].prot == 3u));
+  BOOST_TEST((v[5].kind == sys::WorkloadOp::Mprotect && v[5].va == 0x4b2d000u && v[5].len == 8192u && v[5].prot == 1u));
+  BOOST_TEST(
+      (v[6].kind == sys::WorkloadOp::Munmap && v[6].va == 0x4b2d000u && v[6].len == 2097152u));  // failed one: none
+  BOOST_TEST((v[7].kind == sys::WorkloadOp::Brk && v[7].va == 0x4045000u));
+  BOOST_TEST(v[8].kind == sys::WorkloadOp::Exec);  // the second image's header
+  BOOST_TEST((v[9].kind == sys::WorkloadOp::Exit && v[9].prot == 3u));
 
   // The events survive the binary format (version 2) and its zstd form, in order with the accesses.
   for (const char* out : {"ev.bin", "ev.bin.zst"}) {
@@ -371,10 +373,10 @@ BOOST_AUTO_TEST_CASE(syscall_lines_become_memory_map_events) {
 // a cut marker is no item but what the source reports; both survive the writer. Older versions
 // reject both encodings.
 BOOST_AUTO_TEST_CASE(binary_trace_repeat_records_and_cut_marker) {
-  std::vector<sys::Item> v(4);
+  std::vector<sys::WorkloadOp> v(4);
   v[0].va = 0x401000, v[0].access = pt::Access::Fetch, v[0].size = 3;
   v[1].va = 0x7ff000, v[1].access = pt::Access::Read;
-  v[2].kind = sys::Item::Repeat, v[2].len = 300;
+  v[2].kind = sys::WorkloadOp::Repeat, v[2].len = 300;
   v[3].va = 0x402000, v[3].access = pt::Access::Fetch, v[3].size = 5;
   for (const char* out : {"rep.bin", "rep.bin.zst"}) {
     {
@@ -384,11 +386,11 @@ BOOST_AUTO_TEST_CASE(binary_trace_repeat_records_and_cut_marker) {
       w.finish();
     }
     auto src = sys::open_trace(out);
-    std::vector<sys::Item> back;
-    for (sys::Item it; src->next(it);) back.push_back(it);
+    std::vector<sys::WorkloadOp> back;
+    for (sys::WorkloadOp it; src->next(it);) back.push_back(it);
     BOOST_REQUIRE(back.size() == v.size());
-    BOOST_TEST((back[2].kind == sys::Item::Repeat && back[2].len == 300u && back[2].va == 0x401000u));
-    BOOST_TEST((back[3].kind == sys::Item::Access && back[3].va == 0x402000u && back[3].size == 5u));
+    BOOST_TEST((back[2].kind == sys::WorkloadOp::Repeat && back[2].len == 300u && back[2].va == 0x401000u));
+    BOOST_TEST((back[3].kind == sys::WorkloadOp::Access && back[3].va == 0x402000u && back[3].size == 5u));
     BOOST_TEST(src->cut() == uint32_t{AMMU_CUT_LIMIT});
   }
   auto bin_error_of = [](const std::string& bytes) { return trace_error_of<sys::BinaryTraceSource>(bytes, "t.bin"); };
@@ -404,7 +406,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_repeat_records_and_cut_marker) {
   std::string many = header(3);
   for (int i = 0; i < 1000000; ++i) many += "\x27\x01";
   sys::BinaryTraceSource src(std::make_unique<std::istringstream>(many + "\x01\x02"), "t.bin");
-  sys::Item it;
+  sys::WorkloadOp it;
   BOOST_TEST((src.next(it) && it.va == 1u && it.access == pt::Access::Read));
   BOOST_TEST(!src.next(it));
 }
@@ -422,7 +424,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_from_a_block_source) {
       return n;
     }
   };
-  std::vector<sys::Item> want(70000);  // > one 64 KiB block when read from a file
+  std::vector<sys::WorkloadOp> want(70000);  // > one 64 KiB block when read from a file
   uint64_t x = 12345;
   for (auto& it : want) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
@@ -446,7 +448,7 @@ BOOST_AUTO_TEST_CASE(binary_trace_from_a_block_source) {
     else
       src = std::make_unique<sys::BinaryTraceSource>(std::move(chunks), "chunks");
     BOOST_TEST(src->expected() == want.size());
-    sys::Item got;
+    sys::WorkloadOp got;
     size_t n = 0;
     for (; src->next(got); ++n) {
       BOOST_REQUIRE(n < want.size());

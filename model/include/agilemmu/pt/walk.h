@@ -200,7 +200,8 @@ class Walk {
   unsigned npwc_lookups() const { return npwc_lookups_; }
 
  private:
-  enum class Phase : uint8_t { Idle, GuestRead, NestedRead, Write, Done };
+  // FirstDimRead: a read of the first dimension's table (native, guest, shadow or compound).
+  enum class Phase : uint8_t { Idle, FirstDimRead, NestedRead, Write, Done };
   static constexpr uint8_t kFinal = 0;  // nested translation of the final gPA (data page)
 
   void prepare_first_dim();

@@ -166,7 +166,7 @@ class Vmm {
     std::map<std::pair<unsigned, uint64_t>, unsigned> idle;    // nested point -> idle intervals
     std::set<uint64_t> host_moved;                             // gVA pages whose host page moved this interval
   };
-  Process& P() { return *procs_[cur_]; }
+  Process& running() { return *procs_[cur_]; }     // the process the guest runs now
   uint16_t asid_of(const AddressSpace& as) const;  // 0 for an address space not added here
   AddressSpace& as() { return *procs_[cur_]->as; }
   const AddressSpace& as() const { return *procs_[cur_]->as; }

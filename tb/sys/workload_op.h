@@ -7,7 +7,7 @@
 
 namespace agilemmu::sys {
 
-struct Item {
+struct WorkloadOp {
   enum Kind : uint8_t {
     Access,
     Remap,
@@ -39,9 +39,9 @@ struct Item {
   uint64_t len = 0, va2 = 0, len2 = 0;
   uint16_t asid = 0;  // the process it belongs to in a multi-process workload (0: the only one)
 };
-const char* to_string(Item::Kind);
-constexpr unsigned kEventKinds = Item::Exec - Item::Mmap + 1;
-inline bool is_mm_event(Item::Kind k) { return k >= Item::Mmap; }
+const char* to_string(WorkloadOp::Kind);
+constexpr unsigned kEventKinds = WorkloadOp::Exec - WorkloadOp::Mmap + 1;
+inline bool is_mm_event(WorkloadOp::Kind k) { return k >= WorkloadOp::Mmap; }
 
 // Linux x86-64 values the traces carry.
 namespace linux_abi {
