@@ -101,8 +101,11 @@ for _ in \$(seq 300); do [ -s "$DIR/beside/area.jsonl" ] && break; sleep 0.1; do
 echo "1 1"
 FAKE
 chmod +x "$DIR/wait-synth.sh"
+# The points here run long enough (200 000 accesses, about a second each) that a loaded machine
+# cannot finish all four before the synthesis thread's first script has started: with the file's
+# 300 accesses they took milliseconds, and on a loaded CI machine all four once finished first.
 AGILEMMU_SYNTH_REPORT=$DIR/wait-synth.sh "$AGILEMMU" sweep "$SWEEP" --out "$DIR/beside/area.csv" --jobs 2 --no-plots \
-  --quiet || { echo "the synthesis did not run beside the simulations"; exit 1; }
+  --set workload.accesses=200000 --quiet || { echo "the synthesis did not run beside the simulations"; exit 1; }
 [ "$(head -1 "$DIR/beside/started")" -lt 4 ] \
   || { echo "the synthesis started after every point had finished: $(cat "$DIR/beside/started")"; exit 1; }
 echo "area columns ok: per structure and in total, cached, shipped table used when current, warnings, synthesis beside the points"
