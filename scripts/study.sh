@@ -20,7 +20,7 @@
 # reused when captured the same way; replays always run again. --quick shrinks inputs and the
 # limit (2 M) so the pipeline runs in about 15 s (the study.quick test); its numbers are not the
 # study's. --check exits 1 unless, on every workload, the default agile policy costs at most 2%
-# more cycles than the better of nested and shadow, and on each mixed workload (see README) less
+# more cycles than the better of nested and shadow, and on each mixed workload (see docs/compare-modes.md) less
 # than both. The default is agile.policy of configs/study.yaml. AGILEMMU overrides the binary
 # (else build/tb/agilemmu, built if missing); STUDY_JOBS (default: cores) runs replays in
 # parallel. About 6 minutes on 2 cores with lackey captures, almost all of it capturing.

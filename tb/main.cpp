@@ -31,7 +31,7 @@ void usage(FILE* f) {
       "                                                            RTL walker vs the golden walk\n"
       "       agilemmu sweep SWEEP.yaml [--jobs N] [--out results.csv] [--resume] [--quiet] [--no-plots]\n"
       "                     [--emit-jobs FILE [--dir DIR]] [--merge DIR] [--dry-run] [--set key=value]...\n"
-      "                                                            run a parameter sweep (configs/sweeps/README.md)\n"
+      "                                                            run a parameter sweep (docs/sweeps.md)\n"
       "       agilemmu --version                                   print the version\n"
       "Exit codes: 0 ok, 1 fault/mismatch/model error, 2 bad usage or bad input.\n",
       f);

@@ -75,7 +75,7 @@ class Stats {
 };
 
 // Under this share of the cycles in page walks (walk_cycle_share), a run says it hardly exercises
-// translation (README "Statistics"; scripts/compare-modes.sh uses the same threshold).
+// translation (docs/running.md; scripts/compare-modes.sh uses the same threshold).
 constexpr double kTranslationMatters = 0.01;
 
 void summary(const nlohmann::json& j, FILE* f) {

@@ -46,7 +46,7 @@ int emit(const Options& o, const Spec& spec, const std::vector<Point>& points) {
   if (!o.quiet)
     std::fprintf(stderr,
                  "agilemmu: sweep: %zu commands -> %s (results into %s; %zu points already done)\n"
-                 "  run them:  parallel < %s   (or one line per Slurm array task: configs/sweeps/README.md)\n"
+                 "  run them:  parallel < %s   (or one line per Slurm array task: docs/sweeps.md)\n"
                  "  then:      agilemmu sweep %s --merge %s\n",
                  points.size() - skipped, o.emit.c_str(), dir.c_str(), skipped, o.emit.c_str(), o.sweep_file.c_str(),
                  o.dir.c_str());

@@ -1,5 +1,5 @@
 // `agilemmu sweep SWEEP.yaml`: runs every point of a parameter sweep as its own process and
-// gathers the statistics into results.csv + results.jsonl (configs/sweeps/README.md). The cluster path
+// gathers the statistics into results.csv + results.jsonl (docs/sweeps.md). The cluster path
 // (--emit-jobs, --point, --merge) lives in sweep_cluster.cpp.
 #include <algorithm>
 #include <unistd.h>
@@ -128,7 +128,7 @@ int direct(const Options& o, const Spec& spec, const std::vector<Point>& points)
     if (stale && !o.quiet)
       std::fprintf(stderr,
                    "agilemmu: sweep: area: %s holds another RTL version than rtl/'s (%s): its areas are not used; "
-                   "regenerate it (configs/sweeps/README.md, \"The shipped area table\")\n",
+                   "regenerate it (docs/sweeps.md, \"The shipped area table\")\n",
                    af.table.c_str(), version.c_str());
     if (!missing.empty() && !o.quiet)
       std::fprintf(stderr, "agilemmu: sweep: area: synthesizing %zu RTL parameter sets while the points simulate\n",

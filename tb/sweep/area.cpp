@@ -280,7 +280,7 @@ bool check_area(const Spec& s, const std::vector<Point>& points, const AreaFiles
   if (stale)
     std::fprintf(stderr,
                  "agilemmu: sweep: area: note: %s was made for other RTL sources (regenerate it: "
-                 "configs/sweeps/README.md, \"The shipped area table\")\n",
+                 "docs/sweeps.md, \"The shipped area table\")\n",
                  f.table.c_str());
   return true;
 }
@@ -303,7 +303,7 @@ void write_area_table(const Spec& s, const std::vector<Point>& points, AreaFiles
     for (auto& [k, c] : read_area_counts(*src))
       if (k.rfind(version + " ", 0) == 0) rows[k] = c;
   std::string text =
-      "# Synthesized walk-unit areas for the shipped sweeps (agilemmu sweep --area-table; configs/sweeps/README.md).\n"
+      "# Synthesized walk-unit areas for the shipped sweeps (agilemmu sweep --area-table; docs/sweeps.md).\n"
       "# RTL-VERSION WALKER_SET WALKERS PWC_ENTRIES PWC_WAYS <TAB> cells <TAB> flip-flops\n";
   for (const auto& [k, c] : rows) text += k + "\t" + std::to_string(c.cells) + "\t" + std::to_string(c.ffs) + "\n";
   write_file_atomic(file, text);

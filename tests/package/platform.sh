@@ -50,11 +50,11 @@ CEOF
 cc "$work/dpi_check.c" -I"$prefix/include" -L"$dpilib" -lagilemmu_dpi -Wl,-rpath,"$dpilib" -o "$work/dpi_check"
 "$work/dpi_check"
 
-# Every <agilemmu/....h> that README.md and rtl/README.md name compiles against the installed
+# Every <agilemmu/....h> that README.md, docs/*.md and rtl/README.md name compiles against the installed
 # package alone, through the target a user links for it: the DPI-C header with agilemmu::dpi only
 # (as C and as C++), the others with agilemmu::model.
 root=$(cd "$(dirname "$0")/../.." && pwd)
-headers=$(grep -oh '<agilemmu/[A-Za-z0-9_/]*\.h>' "$root/README.md" "$root/rtl/README.md" | tr -d '<>' | sort -u)
+headers=$(grep -oh '<agilemmu/[A-Za-z0-9_/]*\.h>' "$root/README.md" "$root"/docs/*.md "$root/rtl/README.md" | tr -d '<>' | sort -u)
 [ -n "$headers" ] || { echo "no documented header found"; exit 1; }
 inc=$work/includes
 mkdir -p "$inc"

@@ -1,7 +1,7 @@
 // Named statistics groups: every statistic is declared once, with its name, unit, description
 // and how it aggregates over sweep points, bound to a counter its owner keeps as a plain integer
 // (as gem5's Stats::Group or DRAMSys's statistics groups do). The JSON, the CSV, the run summary,
-// `agilemmu run --list-stats` and README's statistics table are all generated from these
+// `agilemmu run --list-stats` and docs/statistics.md's table are all generated from these
 // declarations, so none of them can name a statistic the others lack.
 //
 // The binding is read only when statistics are written (end of a run): the owners' hot paths keep

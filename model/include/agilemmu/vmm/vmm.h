@@ -20,7 +20,7 @@ namespace agilemmu::vmm {
 
 // Static: regions keep the paging style the config gives them. Dynamic: the patent's FIG. 9/10
 // policy (changes to existing translations count). Isca: the ISCA 2016 agile-paging mechanism
-// (every trapped write to a page-table page counts, new entries too). README compares them.
+// (every trapped write to a page-table page counts, new entries too). docs/model.md compares them.
 enum class Policy : uint8_t { Static, Dynamic, Isca };
 const char* to_string(Policy);
 
