@@ -65,12 +65,20 @@ umutant alloc-lowest-free "a new walk gets the lowest-numbered free walker" walk
 umutant sva-waiter-takes-walk-id "a released waiter starts with the id of the walk it waited for" walk_unit.sv \
   's_id = start_rel ? wt_id[ID_BITS*rel_w +: ID_BITS] : req_id;' \
   's_id = start_rel ? w_id[ID_BITS*rel_w +: ID_BITS] : req_id;' ids_unique
-umutant sva-rsp-id-walker0 "results carry walker 0's id" walk_unit.sv \
+# (A result carrying walker 0's id showed nothing: that id is in flight while walker 0 walks, and
+# the harness caught the swapped results later. An id with its top bit flipped is never in flight.)
+umutant sva-rsp-id-flipped "results carry their request's id with the top bit flipped" walk_unit.sv \
   'assign rsp_id = w_id[ID_BITS*r_w +: ID_BITS];' \
-  'assign rsp_id = w_id[0 +: ID_BITS];' rsp_id_in_flight
-umutant sva-nested-ready-broadcast "the nested port's ready goes to every walker with a request" walk_unit.sv \
+  'assign rsp_id = w_id[ID_BITS*r_w +: ID_BITS] ^ {1'"'"'b1, {(ID_BITS - 1){1'"'"'b0}}};' rsp_id_in_flight
+umutant nested-ready-broadcast "the nested port's ready goes to every walker with a request" walk_unit.sv \
   'if (n_any) w_mready[ng] = nmem_req_ready;' \
-  'if (n_any) w_mready = w_mvalid & {W{nmem_req_ready}};' grants_one_hot
+  'if (n_any) w_mready = w_mvalid & {W{nmem_req_ready}};'
+# (nested-ready-broadcast was meant for grants_one_hot, but a walker told "accepted" by the
+# other port's ready overlaps two references first, which the harness sees; a ready to a walker
+# that requests nothing is seen by the assertion alone.)
+umutant sva-nested-ready-unrequested "the nested port's ready goes to walker 0 (the default) even with no nested request" walk_unit.sv \
+  'if (n_any) w_mready[ng] = nmem_req_ready;' \
+  'w_mready[ng] = nmem_req_ready;' grants_one_hot
 umutant sva-nested-ready-ignored "arbiter: the nested winner is told its reference was accepted whatever nmem_req_ready" walk_unit.sv \
   'if (n_any) w_mready[ng] = nmem_req_ready;' \
   'if (n_any) w_mready[ng] = 1'"'"'b1;' nmem_req_held

@@ -340,6 +340,42 @@ UnitCoverage::UnitCoverage(const pt::Format& f, unsigned walkers, unsigned pwc_e
                      return "the PWC holds non-leaf entries (levels 1.." + std::to_string(f.levels - 1) + ")";
                    return std::string();
                  });
+  // (The request channel never stalls here: the traffic offers a request only when a walker is
+  // free, as the Mmu takes each at once, and the harness fails a run whose unit refuses one.)
+  stall_ = &m_.add(
+      "unit-stall", "cycles a handshake of the unit stalled x walker state (as the unit's ports show it)",
+      {{"cmem-request", "nmem-request", "mem-response", "result"},
+       {"S_FIRST_DIM_READ", "S_NESTED_READ", "S_WRITE", "S_FIRST_DIM_WAIT", "S_NESTED_WAIT", "S_WRITE_WAIT", "S_DONE",
+        "S_FAULT"}},
+      [&f](const std::vector<unsigned>& v) {
+        const auto h = static_cast<unit::UnitStall>(v[0]);
+        const auto s = static_cast<unit::UnitState>(v[1]);
+        using St = unit::UnitState;
+        switch (h) {
+          case unit::UnitStall::CompoundRequest:
+            return s == St::FirstDimRead || s == St::Write
+                       ? std::string()
+                       : std::string("the compound port carries first-dimension reads and their A/D writes");
+          case unit::UnitStall::NestedRequest:
+            if (s == St::Write && !f.nested_ad) return std::string("NESTED_AD = 0: no nested A/D writes");
+            return s == St::NestedRead || s == St::Write
+                       ? std::string()
+                       : std::string("the nested port carries nested reads and nested A/D writes");
+          case unit::UnitStall::MemResponse:
+            return s == St::FirstDimWait || s == St::NestedWait || s == St::WriteWait
+                       ? std::string()
+                       : std::string("a reference is outstanding only in the *_WAIT states");
+          case unit::UnitStall::Result:
+            return s == St::Done || s == St::Fault ? std::string() : std::string("rsp_valid only in S_DONE, S_FAULT");
+        }
+        return std::string();
+      });
+}
+
+void UnitCoverage::sample_stalls(const unit::UnitStalls& stalls) {
+  for (size_t h = 0; h < unit::kUnitStalls; ++h)
+    for (size_t s = 0; s < unit::kUnitStates; ++s)
+      if (stalls[h][s]) stall_->hit({unsigned(h), unsigned(s)}, stalls[h][s]);
 }
 
 void UnitCoverage::sample(const std::vector<std::pair<pt::Table, unsigned>>& reads, unsigned in_flight) {

@@ -16,6 +16,7 @@
 #include <agilemmu/pt/walk.h>
 
 #include "cosim/rtl_walker.h"
+#include "cosim/unit_cosim.h"
 
 namespace agilemmu::cosim::cov {
 
@@ -74,17 +75,19 @@ class WalkerCoverage {
 
 // The walk unit co-simulation: the PWC hit level of each walk by the requests in flight when it
 // arrived (the reference list shows the hit: the first first-dimension read is one level below
-// the cached entry).
+// the cached entry), and stalls on each handshake of the unit by walker state.
 class UnitCoverage {
  public:
   UnitCoverage(const pt::Format& fmt, unsigned walkers, unsigned pwc_entries, const std::string& run);
   // `table`/`level` of the walk's references in order; in_flight counts this request too.
   void sample(const std::vector<std::pair<pt::Table, unsigned>>& reads, unsigned in_flight);
+  // The run's handshake stalls by walker state, as the unit's ports show them.
+  void sample_stalls(const unit::UnitStalls& stalls);
   const Model& model() const { return m_; }
 
  private:
   Model m_;
-  Cross* pwc_;
+  Cross *pwc_, *stall_;
 };
 
 }  // namespace agilemmu::cosim::cov

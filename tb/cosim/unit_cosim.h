@@ -3,11 +3,18 @@
 // same memory (latencies, response cycles, A/D writes), then per request the translation or
 // fault, the references in order (with their accept and response cycles) and the completion
 // cycle, and at the end the memory images, must be equal. See rtl/README.md ("The walk unit").
+//
+// The parts, one job each: unit_traffic.h (the traffic and memory rules both sides follow),
+// unit_model.h (the SystemC Mmu side), unit_rtl.h (the Verilated unit side), unit_cosim.cpp (the
+// comparison and the report).
 #pragma once
+#include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include <agilemmu/pt/format.h>
 #include <agilemmu/pt/walk.h>
 
 namespace agilemmu::cosim::unit {
@@ -52,9 +59,27 @@ struct Outcome {
   std::vector<Ref> refs;
 };
 
+// A memory image after a run: entry address -> value, at the addresses a side wrote.
+using FinalImage = std::map<uint64_t, uint64_t>;
+
+// Handshake stalls as the unit's ports show them (functional coverage, RTL side): a memory
+// port's request not accepted, a reference outstanding and not answered, the result not taken;
+// each by the state of the walker it belongs to, as the port shows it (a write, the port, ok).
+enum class UnitStall : uint8_t { CompoundRequest, NestedRequest, MemResponse, Result };
+enum class UnitState : uint8_t { FirstDimRead, NestedRead, Write, FirstDimWait, NestedWait, WriteWait, Done, Fault };
+constexpr size_t kUnitStalls = 4, kUnitStates = 8;
+using UnitStalls = std::array<std::array<uint64_t, kUnitStates>, kUnitStalls>;
+
+// A walk-unit build (a line of rtl/walk_unit_configs.txt): its walkers, PWC and page-table format.
+struct Build {
+  unsigned walkers = 0, entries = 0, ways = 1;
+  pt::Format fmt;
+};
+
 struct SideResult {
   std::vector<Outcome> out;
   std::vector<uint64_t> written;  // addresses written (memory images are compared there)
+  FinalImage image;               // the entries at `written` after the run
   std::string error;              // a protocol violation or a hang; empty when none
   uint64_t cycles = 0;
   // Model side only (its statistics): merges, PWC hits / lookups, walks restarted.
@@ -65,11 +90,13 @@ struct SideResult {
   // several results waited and the lowest walker's was taken; cycles a reference waited for
   // mem_req_ready low, a result for rsp_ready low.
   uint64_t port_conflicts = 0, rsp_conflicts = 0, mem_stall_cycles = 0, rsp_stall_cycles = 0;
+  UnitStalls stalls{};  // RTL side only
 };
 
 // Runs the whole comparison; prints a report on stdout. Returns the number of mismatches (a
 // protocol error or hang counts as one). Throws std::invalid_argument for a bad option.
 uint64_t run(const Options& o);
+// The walk-unit builds of this executable (unit_rtl.cpp, from walk_unit_configs.h).
 std::string config_names();
 
 }  // namespace agilemmu::cosim::unit
