@@ -95,7 +95,12 @@ int trace_cmd(int argc, char** argv) {
                   sys::to_string(static_cast<sys::WorkloadOp::Kind>(sys::WorkloadOp::Mmap + k)),
                   (unsigned long long)ev[k]);
     std::printf(")\n");
-    if (src->windowed())
+    if (src->windowed() && !src->skipped() && !accesses)
+      std::printf(
+          "%s: a window that never started (the program ended before it); its prologue: %llu page touches, "
+          "%llu memory-map events\n",
+          in.c_str(), (unsigned long long)(touched + written), (unsigned long long)pro_events);
+    else if (src->windowed())
       std::printf(
           "%s: a window after %llu skipped accesses; its prologue: %llu page touches (%llu of them writes), "
           "%llu memory-map events\n",
