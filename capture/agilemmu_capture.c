@@ -14,12 +14,22 @@
  *                      process's trace (an exec event) instead of starting a new one; required
  *   --fork-out=TMPL    forked children are traced into TMPL with %p replaced by their pid
  *                      (default: they are not traced, and counted)
- *   --limit=N          stop the program after N accesses (the trace gets a cut marker)
+ *   --limit=N          stop the program after N accesses of the trace (of the window, with one;
+ *                      the trace gets a cut marker)
+ *   --skip=N           a window: the first N accesses (counted from the start marker, with one)
+ *                      are not recorded but summarised in the trace's prologue: every page they
+ *                      touched (a touch record at its first touch and at its first write) and
+ *                      every memory-map event, in order; a window marker then starts the window
+ *   --start-file=PATH  a window that starts (after --skip more) once PATH exists, looked for every
+ *                      2^20 accesses
+ *   --start-fn=NAME    a window that starts (after --skip more) at the first call of function NAME
+ *                      (the entry of a symbol of that name, as valgrind's debug info names it)
  *   --fetch=all|line|page   coalesce consecutive fetches (no other record between them) of one
  *                      64-byte line or 4 KiB page into repeat records (they stay counted)
  *   --progress=PATH    a progress line about once a second (the script passes /dev/tty)
  */
 #include "pub_tool_basics.h"
+#include "pub_tool_debuginfo.h"
 #include "pub_tool_libcassert.h"
 #include "pub_tool_libcbase.h"
 #include "pub_tool_libcfile.h"
@@ -45,6 +55,9 @@ static const HChar* clo_fork_out = NULL;
 static const HChar* clo_progress = NULL;
 static const HChar* clo_fetch = "all";
 static Long clo_limit = 0;
+static Long clo_skip = 0;
+static const HChar* clo_start_file = NULL;
+static const HChar* clo_start_fn = NULL;
 
 /* ---- the output ---- */
 #define BUF_BYTES (4u << 20)
@@ -62,6 +75,22 @@ static uint64_t last_va = 0; /* the delta base of access records */
 static ULong n_access = 0;   /* accesses so far, coalesced fetches included */
 static ULong next_check = 0; /* the next count at which limit/progress/window is looked at */
 static ULong n_children = 0;
+
+/* ---- the window ---- */
+static Bool windowed = False;       /* the trace opens with a prologue */
+static Bool skipping = False;       /* before the window: accesses become touch records */
+static Bool marker_pending = False; /* a start marker is given and not yet seen */
+static ULong skip_until = 0;        /* the window starts when n_access reaches this */
+static ULong window_start = 0;      /* n_access when the window started */
+
+/* The pages touched before the window: an open-addressing set of page numbers + 1 (0: empty,
+ * TOMB: deleted) with a written flag beside each. */
+#define TOMB (~0ull)
+static ULong* pg_keys;
+static UChar* pg_written;
+static ULong pg_cap = 0, pg_used = 0; /* used counts tombstones too */
+static ULong last_page = ~0ull;       /* the page of the last touch, and its written flag */
+static Bool last_written = False;
 
 /* ---- fetch coalescing ---- */
 static Addr fetch_mask = 0; /* 0: every fetch is a record */
@@ -130,13 +159,126 @@ static void cut(unsigned why) {
 
 static void check(void);
 
+/* ---- the prologue ---- */
+static inline ULong pg_hash(ULong k) { return (k * 0x9E3779B97F4A7C15ull) >> 17; }
+
+static ULong* pg_find(ULong key, Bool for_insert) {
+  ULong i = pg_hash(key) & (pg_cap - 1);
+  ULong* tomb = NULL;
+  for (;; i = (i + 1) & (pg_cap - 1)) {
+    if (pg_keys[i] == key) return &pg_keys[i];
+    if (pg_keys[i] == TOMB && !tomb) tomb = &pg_keys[i];
+    if (pg_keys[i] == 0) return for_insert ? (tomb ? tomb : &pg_keys[i]) : NULL;
+  }
+}
+
+static void pg_grow(void) {
+  ULong* old_keys = pg_keys;
+  UChar* old_written = pg_written;
+  const ULong old_cap = pg_cap;
+  pg_cap = pg_cap ? pg_cap * 2 : 1u << 16;
+  pg_keys = VG_(calloc)("agilemmu.pages", pg_cap, sizeof *pg_keys);
+  pg_written = VG_(calloc)("agilemmu.written", pg_cap, 1);
+  pg_used = 0;
+  for (ULong i = 0; i < old_cap; ++i) {
+    if (old_keys[i] == 0 || old_keys[i] == TOMB) continue;
+    ULong* k = pg_find(old_keys[i], True);
+    *k = old_keys[i];
+    pg_written[k - pg_keys] = old_written[i];
+    ++pg_used;
+  }
+  if (old_keys) VG_(free)(old_keys), VG_(free)(old_written);
+}
+
+static void put_touch(ULong page, Bool written) {
+  const uint64_t ops[2] = {page << 12, written ? 1 : 0};
+  put_event(AMMU_EV_TOUCH, ops, 2);
+}
+
+/* A touch before the window: a record at a page's first touch and at its first write. */
+static void touch_page(ULong page, Bool write) {
+  if (page == last_page && (last_written || !write)) return;
+  if (2 * (pg_used + 1) > pg_cap) pg_grow();
+  ULong* k = pg_find(page + 1, True);
+  UChar* w = &pg_written[k - pg_keys];
+  if (*k != page + 1) {
+    if (*k == 0) ++pg_used;
+    *k = page + 1;
+    *w = write;
+    put_touch(page, write);
+  } else if (write && !*w) {
+    *w = True;
+    put_touch(page, True);
+  }
+  last_page = page;
+  last_written = *w;
+}
+
+static inline void touch(Addr a, UWord size, Bool write) {
+  touch_page(a >> 12, write);
+  if (((a + size - 1) >> 12) != (a >> 12)) touch_page((a + size - 1) >> 12, write);
+}
+
+/* The program unmapped [a, a + len) (or dropped its pages): a later touch is a first touch again,
+ * as replay faults the page back in. */
+static void forget(Addr a, ULong len) {
+  if (!skipping || !pg_cap || len == 0) return;
+  const ULong lo = a >> 12, hi = (a + len + 4095) >> 12;
+  last_page = ~0ull;
+  if (hi - lo <= pg_cap) {
+    for (ULong p = lo; p < hi; ++p) {
+      ULong* k = pg_find(p + 1, False);
+      if (k) *k = TOMB;
+    }
+    return;
+  }
+  for (ULong i = 0; i < pg_cap; ++i)
+    if (pg_keys[i] != 0 && pg_keys[i] != TOMB && pg_keys[i] - 1 >= lo && pg_keys[i] - 1 < hi) pg_keys[i] = TOMB;
+}
+
+static void forget_all(void) {
+  if (!pg_cap) return;
+  VG_(memset)(pg_keys, 0, pg_cap * sizeof *pg_keys);
+  pg_used = 0;
+  last_page = ~0ull;
+}
+
+static void set_next_check(void);
+
+static void begin_window(void) {
+  const uint64_t skipped = n_access;
+  put_event(AMMU_EV_WINDOW, &skipped, 1);
+  skipping = False;
+  window_start = n_access;
+  last_va = 0;
+  VG_(umsg)("agilemmu-capture: the window starts after %llu accesses\n", n_access);
+}
+
+static void marker_seen(void) {
+  marker_pending = False;
+  skip_until = n_access + (ULong)clo_skip;
+  if (n_access >= skip_until) begin_window();
+  set_next_check();
+}
+
+static VG_REGPARM(0) void on_start_fn(void) {
+  if (marker_pending && tracing) marker_seen();
+}
+
 /* ---- per-access helpers (called from the instrumented code) ---- */
 static inline void count(void) {
   if (UNLIKELY(++n_access >= next_check)) check();
 }
 
 static VG_REGPARM(2) void on_fetch(Addr a, UWord size) {
-  if (fetch_mask && (a & fetch_mask) == run_base) {
+  if (UNLIKELY(skipping)) {
+    touch(a, size, False);
+    count();
+    return;
+  }
+  /* A fetch that crosses into the next line or page is never a repeat: replay repeats a fetch
+   * inside the first one's line or page, and a crossing costs a second translation. */
+  if (fetch_mask && (a & fetch_mask) == run_base && ((a + size - 1) & fetch_mask) == run_base) {
     ++run;
     count();
     return;
@@ -149,6 +291,11 @@ static VG_REGPARM(2) void on_fetch(Addr a, UWord size) {
 }
 
 static VG_REGPARM(2) void on_load(Addr a, UWord size) {
+  if (UNLIKELY(skipping)) {
+    touch(a, size, False);
+    count();
+    return;
+  }
   end_run();
   room();
   pos = ammu_put_access(pos, &last_va, AMMU_KIND_READ, a, (unsigned)size);
@@ -156,6 +303,11 @@ static VG_REGPARM(2) void on_load(Addr a, UWord size) {
 }
 
 static VG_REGPARM(2) void on_store(Addr a, UWord size) {
+  if (UNLIKELY(skipping)) {
+    touch(a, size, True);
+    count();
+    return;
+  }
   end_run();
   room();
   pos = ammu_put_access(pos, &last_va, AMMU_KIND_WRITE, a, (unsigned)size);
@@ -182,14 +334,23 @@ static void progress(Bool last) {
   VG_(write)(progress_fd, line, (Int)VG_(strlen)(line));
 }
 
+#define FILE_EVERY (1ull << 20)
+
 static void set_next_check(void) {
   ULong next = (n_access / PROGRESS_EVERY + 1) * PROGRESS_EVERY;
-  if (clo_limit && (ULong)clo_limit < next) next = (ULong)clo_limit;
+  if (skipping && !marker_pending && skip_until < next) next = skip_until;
+  if (skipping && marker_pending && clo_start_file) next = (n_access / FILE_EVERY + 1) * FILE_EVERY;
+  if (!skipping && clo_limit && window_start + (ULong)clo_limit < next) next = window_start + (ULong)clo_limit;
   next_check = next;
 }
 
 static void check(void) {
-  if (clo_limit && tracing && n_access >= (ULong)clo_limit) {
+  if (skipping && tracing) {
+    struct vg_stat st;
+    if (marker_pending && clo_start_file && !sr_isError(VG_(stat)(clo_start_file, &st))) marker_seen();
+    if (skipping && !marker_pending && n_access >= skip_until) begin_window();
+  }
+  if (!skipping && clo_limit && tracing && n_access - window_start >= (ULong)clo_limit) {
     end_run();
     cut(AMMU_CUT_LIMIT);
     progress(True);
@@ -230,7 +391,7 @@ static void write_state(Int pid, const HChar* path) {
 /* A new trace of this process: the header at the start of `path`. */
 static void start_trace(const HChar* path) {
   open_out(path, False);
-  pos = ammu_put_header(pos);
+  pos = ammu_put_header(pos, windowed ? AMMU_HEADER_WINDOWED : 0);
   last_va = 0;
   tracing = True;
 }
@@ -256,6 +417,7 @@ static void fork_child(ThreadId tid) {
   ended = False;
   const Int pid = VG_(getpid)();
   if (!clo_fork_out) {
+    skipping = marker_pending = False;
     write_state(pid, ""); /* an exec in this child stays untraced too */
     return;
   }
@@ -272,8 +434,26 @@ static void fork_child(ThreadId tid) {
   *o = 0;
   write_state(pid, path);
   n_access = 0;
-  set_next_check();
   start_trace(path);
+  if (windowed) {
+    /* The child's prologue opens with what it inherits: the pages the parent touched before its
+     * window (or so far; the parent's memory-map events are not repeated, so they replay with the
+     * default permissions). A child of a parent still before its window skips its own first
+     * --skip accesses (or waits for the marker); else its window starts at once. */
+    const Bool before = skipping;
+    skipping = True;
+    for (ULong i = 0; i < pg_cap; ++i)
+      if (pg_keys[i] != 0 && pg_keys[i] != TOMB) put_touch(pg_keys[i] - 1, pg_written[i]);
+    if (before) {
+      window_start = 0;
+      if (!marker_pending) skip_until = (ULong)clo_skip;
+      if (!marker_pending && skip_until == 0) begin_window();
+    } else {
+      marker_pending = False;
+      begin_window();
+    }
+  }
+  set_next_check();
 }
 
 static void fork_parent(ThreadId tid) {
@@ -282,6 +462,8 @@ static void fork_parent(ThreadId tid) {
 }
 
 /* ---- system calls ---- */
+static ULong cur_brk = 0; /* the break after the last brk (forget() what a lower one drops) */
+
 static void pre_syscall(ThreadId tid, UInt sysno, UWord* args, UInt nArgs) {
   (void)tid;
   (void)nArgs;
@@ -290,9 +472,17 @@ static void pre_syscall(ThreadId tid, UInt sysno, UWord* args, UInt nArgs) {
     put_event(AMMU_EV_EXIT, &status, 1);
     ended = True;
     flush();
+    forget_all();
   } else if (sysno == __NR_execve) {
     end_run(); /* a successful execve does not come back: the next image goes on from here */
     flush();
+    if (tracing) { /* the next image counts on from here, in or before the window */
+      HChar st[4200];
+      VG_(snprintf)
+      (st, sizeof st, "%s\n%d %llu %llu %llu %d", out_path, (Int)skipping, n_access, skip_until, window_start,
+       (Int)marker_pending);
+      write_state(VG_(getpid)(), st);
+    }
   }
 }
 
@@ -303,31 +493,40 @@ static void post_syscall(ThreadId tid, UInt sysno, UWord* a, UInt nArgs, SysRes 
   const ULong r = sr_Res(res);
   uint64_t ops[4];
   switch (sysno) {
+    /* Before the window, the pages an event unmaps or cleans are forgotten (forget): a later
+     * touch is recorded again, as replay faults them back in. */
     case __NR_mmap:
       ops[0] = r, ops[1] = a[1], ops[2] = (UInt)a[2], ops[3] = (UInt)a[3];
       put_event(AMMU_EV_MMAP, ops, 4);
+      forget(r, a[1]);
       break;
     case __NR_munmap:
       ops[0] = a[0], ops[1] = a[1];
       put_event(AMMU_EV_MUNMAP, ops, 2);
+      forget(a[0], a[1]);
       break;
     case __NR_mremap:
       ops[0] = a[0], ops[1] = a[1], ops[2] = r, ops[3] = a[2];
       put_event(AMMU_EV_MREMAP, ops, 4);
+      forget(a[0], a[1]);
       break;
     case __NR_brk:
       ops[0] = r;
       put_event(AMMU_EV_BRK, ops, 1);
+      if (r < cur_brk) forget(r, cur_brk - r);
+      cur_brk = r;
       break;
     case __NR_mprotect:
       ops[0] = a[0], ops[1] = a[1], ops[2] = (UInt)a[2];
       put_event(AMMU_EV_MPROTECT, ops, 3);
+      if ((a[2] & 7) == 0) forget(a[0], a[1]);
       break;
     case __NR_madvise:
       /* Only the advice that drops pages (MADV_DONTNEED 4, MADV_FREE 8) changes page tables. */
       if (a[2] != 4 && a[2] != 8) break;
       ops[0] = a[0], ops[1] = a[1], ops[2] = (UInt)a[2];
       put_event(AMMU_EV_MADVISE, ops, 3);
+      forget(a[0], a[1]);
       break;
     default:
       break;
@@ -403,6 +602,15 @@ static IRSB* instrument(VgCallbackClosure* closure, IRSB* in, const VexGuestLayo
     if (!st || st->tag == Ist_NoOp) continue;
     switch (st->tag) {
       case Ist_IMark:
+        if (marker_pending && clo_start_fn) {
+          const HChar* fn;
+          if (VG_(get_fnname_if_entry)(VG_(current_DiEpoch)(), (Addr)st->Ist.IMark.addr, &fn) &&
+              VG_(strcmp)(fn, clo_start_fn) == 0) {
+            flush_events(out); /* the accesses before the call are the prologue's */
+            IRDirty* di = unsafeIRDirty_0_N(0, "on_start_fn", VG_(fnptr_to_fnentry)(on_start_fn), mkIRExprVec_0());
+            addStmtToIRSB(out, IRStmt_Dirty(di));
+          }
+        }
         add_event(out, EV_IR, mkIRExpr_HWord((HWord)st->Ist.IMark.addr), (Int)st->Ist.IMark.len, NULL);
         break;
       case Ist_WrTmp:
@@ -466,6 +674,9 @@ static Bool process_option(const HChar* arg) {
   } else if VG_STR_CLO (arg, "--progress", clo_progress) {
   } else if VG_STR_CLO (arg, "--fetch", clo_fetch) {
   } else if VG_BINT_CLO (arg, "--limit", clo_limit, 0, 0x7fffffffffffffffll) {
+  } else if VG_BINT_CLO (arg, "--skip", clo_skip, 0, 0x7fffffffffffffffll) {
+  } else if VG_STR_CLO (arg, "--start-file", clo_start_file) {
+  } else if VG_STR_CLO (arg, "--start-fn", clo_start_fn) {
   } else {
     return False;
   }
@@ -477,7 +688,10 @@ static void print_usage(void) {
   ("    --out=PATH              the binary trace (a file or FIFO) [required]\n"
    "    --state-dir=DIR         per-process state across execve [required]\n"
    "    --fork-out=TEMPLATE     trace forked children there (%%p: pid) [not traced]\n"
-   "    --limit=N               stop the program after N accesses [0: none]\n"
+   "    --limit=N               stop the program after N accesses of the trace [0: none]\n"
+   "    --skip=N                a window: N accesses summarised in a prologue first [0]\n"
+   "    --start-file=PATH       a window that starts once PATH exists [none]\n"
+   "    --start-fn=NAME         a window that starts at NAME's first call [none]\n"
    "    --fetch=all|line|page   coalesce repeated fetches of a line or page [all]\n"
    "    --progress=PATH         a progress line about once a second [none]\n");
 }
@@ -499,6 +713,10 @@ static void post_clo_init(void) {
     VG_(umsg)("agilemmu-capture: --fetch=%s: expected all, line or page\n", clo_fetch);
     VG_(exit)(2);
   }
+  windowed = clo_skip > 0 || clo_start_file || clo_start_fn;
+  skipping = windowed;
+  marker_pending = clo_start_file || clo_start_fn;
+  skip_until = (ULong)clo_skip;
   buf = VG_(malloc)("agilemmu.buf", BUF_BYTES);
   pos = buf;
   limit = buf + BUF_BYTES - AMMU_MAX_RECORD_BYTES;
@@ -522,6 +740,16 @@ static void post_clo_init(void) {
   const Int n = VG_(read)((Int)sr_Res(r), path, sizeof path - 1);
   VG_(close)((Int)sr_Res(r));
   path[n > 0 ? n : 0] = 0;
+  HChar* counts = VG_(strchr)(path, '\n');
+  if (counts) { /* where the image before stood: the window's state and the access count */
+    *counts++ = 0;
+    skipping = VG_(strtoll10)(counts, &counts) != 0;
+    n_access = VG_(strtoull10)(counts, &counts);
+    skip_until = VG_(strtoull10)(counts, &counts);
+    window_start = VG_(strtoull10)(counts, &counts);
+    marker_pending = VG_(strtoll10)(counts, &counts) != 0;
+    set_next_check();
+  }
   if (path[0]) continue_trace(path); /* else a child that is not traced exec'd: still not traced */
 }
 
@@ -533,7 +761,8 @@ static void fini(Int exitcode) {
   if (!ended) cut(AMMU_CUT_SIGNAL);
   flush();
   progress(True);
-  VG_(umsg)("agilemmu-capture: %llu accesses\n", n_access);
+  if (skipping) VG_(umsg)("agilemmu-capture: the program ended before its window started\n");
+  VG_(umsg)("agilemmu-capture: %llu accesses%s\n", n_access, windowed ? " (the skipped ones included)" : "");
   if (n_children && !clo_fork_out)
     VG_(umsg)("agilemmu-capture: %llu forked child process(es) not traced\n", n_children);
 }

@@ -16,10 +16,17 @@
 # the trace of what was captured, marked cut (SIGKILL loses the tool's last 4 MiB buffer), and the
 # script exits 1. CAPTURE_FETCH=line|page coalesces consecutive fetches of one 64-byte line or
 # 4 KiB page into repeat records (counted, charged as TLB-hit fetches on replay; default all).
+# A window of the program's steady state (docs/capture.md): CAPTURE_SKIP=N leaves its first N
+# accesses out of the trace, CAPTURE_START_FILE=PATH (the window starts once PATH exists) or
+# CAPTURE_START_FN=NAME (at the first call of function NAME) start counting the N at a marker; what
+# came before is summarised in the trace's prologue (the pages touched and the memory-map events)
+# and CAPTURE_TRACE_LIMIT then counts the window's accesses. Our tool only.
 # A CMD that is a wrapper script exec'ing the real program (a python3 shim on PATH) is followed
 # into the program (--trace-children=yes); the exec is an event: the wrapper's address space goes,
 # the program's faults in. Children the program forks (helpers a wrapper runs, with or without an
-# exec) are not traced, and counted; CAPTURE_TRACE_SKIP (valgrind --trace-children-skip patterns,
+# exec) are not traced, and counted, unless CAPTURE_FORK_OUT=TEMPLATE names where each child's
+# trace goes (%p: its pid; an uncompressed binary trace, e.g. out/child.%p.bin; our tool only):
+# one trace per process, to replay alone or together as workload.processes. CAPTURE_TRACE_SKIP (valgrind --trace-children-skip patterns,
 # e.g. '*/readlink,*/dirname') runs exec'd helpers outside valgrind, which is faster. On a terminal
 # a progress line shows accesses, rate and time. The agilemmu binary is $AGILEMMU, else
 # build/tb/agilemmu of this tree, else agilemmu on PATH; the tool is $AGILEMMU_CAPTURE_LIB (its
@@ -54,7 +61,13 @@ trap 'rm -rf "$tmp"' EXIT
 # the same VALGRIND_LIB when the tool is built (its LD_PRELOAD path is then the same): how a
 # program is captured does not change what it does.
 limit=${CAPTURE_TRACE_LIMIT:-} fetch=${CAPTURE_FETCH:-all} zlevel=${CAPTURE_ZSTD_LEVEL:-3} skip=${CAPTURE_TRACE_SKIP:-}
-unset CAPTURE_TOOL CAPTURE_TRACE_LIMIT CAPTURE_FETCH CAPTURE_ZSTD_LEVEL CAPTURE_TRACE_SKIP AGILEMMU AGILEMMU_CAPTURE_LIB
+wskip=${CAPTURE_SKIP:-} wfile=${CAPTURE_START_FILE:-} wfn=${CAPTURE_START_FN:-} forkout=${CAPTURE_FORK_OUT:-}
+unset CAPTURE_TOOL CAPTURE_TRACE_LIMIT CAPTURE_FETCH CAPTURE_ZSTD_LEVEL CAPTURE_TRACE_SKIP AGILEMMU AGILEMMU_CAPTURE_LIB \
+  CAPTURE_SKIP CAPTURE_START_FILE CAPTURE_START_FN CAPTURE_FORK_OUT
+if [ -n "$wskip$wfile$wfn$forkout" ] && [ "$tool" != agilemmu ]; then
+  echo "capture-trace: CAPTURE_SKIP, CAPTURE_START_FILE, CAPTURE_START_FN and CAPTURE_FORK_OUT need our capture tool (not lackey)" >&2
+  exit 2
+fi
 [ ! -d "$vglib" ] || export VALGRIND_LIB=$vglib
 if [ "$tool" = agilemmu ]; then
   # The tool is built against one valgrind: another one's core would not load it.
@@ -66,8 +79,21 @@ if [ "$tool" = agilemmu ]; then
   limit=${limit:-10000000000}
   case "$limit" in '' | *[!0-9]*) echo "capture-trace: CAPTURE_TRACE_LIMIT=$limit: expected a count of accesses" >&2; exit 2 ;; esac
   mkdir "$tmp/state"
+  case "$wskip" in *[!0-9]*) echo "capture-trace: CAPTURE_SKIP=$wskip: expected a count of accesses" >&2; exit 2 ;; esac
   vg=(valgrind --tool=agilemmu-capture --state-dir="$tmp/state" --limit="$limit" --fetch="$fetch"
     --trace-children=yes --child-silent-after-fork=yes)
+  [ -z "$wskip" ] || vg+=(--skip="$wskip")
+  [ -z "$wfile" ] || vg+=(--start-file="$wfile")
+  [ -z "$wfn" ] || vg+=(--start-fn="$wfn")
+  if [ -n "$forkout" ]; then
+    case "$forkout" in
+      *%p*) ;;
+      *) echo "capture-trace: CAPTURE_FORK_OUT=$forkout: the template needs %p (the child's pid)" >&2; exit 2 ;;
+    esac
+    case "$forkout" in *.zst) echo "capture-trace: CAPTURE_FORK_OUT=$forkout: child traces are not compressed (name them .bin)" >&2; exit 2 ;; esac
+    mkdir -p "$(dirname "$forkout")"
+    vg+=(--fork-out="$forkout")
+  fi
   [ -n "$skip" ] && vg+=(--trace-children-skip="$skip")
   [ -t 2 ] && vg+=(--progress=/dev/tty)
   zpid=
@@ -103,7 +129,14 @@ if [ "$tool" = agilemmu ]; then
   grep -q "agilemmu-capture: limit of .* reached" "$tmp/err" && limited=true
   echo "capture-trace: '$*' -> $out ($(stat -c %s "$out") bytes)$($limited && echo ", its first $limit accesses")"
   children=$(($(find "$tmp/state" -type f | wc -l) - 1))
-  [ "$children" -le 0 ] || echo "capture-trace: $children child process(es) that the program forked were not traced"
+  if [ -n "$forkout" ]; then
+    for f in "$tmp"/state/*; do  # each traced child's trace (its state file names it)
+      c=$(head -1 "$f")
+      [ -z "$c" ] || [ "$c" = "$out" ] || [ "$c" = "$tmp/trace" ] || echo "capture-trace: a forked child -> $c"
+    done
+  elif [ "$children" -gt 0 ]; then
+    echo "capture-trace: $children child process(es) that the program forked were not traced"
+  fi
   "$bin" trace info "$out" | sed 's/^/capture-trace: /'
   if [ "$rc" != 0 ] && ! $limited; then
     echo "capture-trace: '$*' failed under valgrind (exit code $rc); the trace holds what was captured$([ "$rc" -gt 128 ] && echo ', marked cut')" >&2

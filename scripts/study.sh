@@ -12,6 +12,13 @@
 #   cc1      gcc's cc1 -O2 on a generated C file                                         a compiler
 #   xz       xz -9 (a 674 MiB encoder: hash tables and a 64 MiB dictionary)
 #   sqlite   sqlite3 in-memory database: indexed bulk insert of 200,000 rows, then deletes
+# and three TLB-intensive programs (issue 26 item 4), each a steady-state window of STUDY_WINDOW
+# accesses (default 500 M) after its start-up (docs/capture.md: windows):
+#   sysbench sysbench memory: random writes over a 1 GiB block (window after 600 M accesses)
+#   rbtree   stress-ng --tree rb: a red-black tree of 4 M nodes built, searched, emptied, in its
+#            worker process (CAPTURE_FORK_OUT; window after 300 M of the worker's accesses)
+#   redis    redis-server on 127.0.0.1 with 1 M keys, random GETs from redis-benchmark (pipeline
+#            32) outside valgrind (scripts/study/redis-drive.sh); window once the keys are loaded
 #
 # Captures run under our valgrind tool (scripts/capture-trace.sh; lackey when it is not built):
 # every program but sort is captured for its first STUDY_LIMIT accesses (default 30 M; lookup 8/3
@@ -41,7 +48,7 @@ if [ ! -x "$bin" ] && [ -z "${AGILEMMU:-}" ]; then  # from a clean checkout: bui
   (cd "$here" && cmake --preset default > /dev/null && cmake --build --preset default -j"$(nproc)" --target agilemmu > /dev/null)
 fi
 [ -x "$bin" ] || { echo "study: no agilemmu binary at $bin (build it, or set AGILEMMU)" >&2; exit 2; }
-for t in valgrind perl sort xz sqlite3 /usr/bin/python3; do
+for t in valgrind perl sort xz sqlite3 /usr/bin/python3 sysbench stress-ng redis-server redis-benchmark redis-cli; do
   command -v $t > /dev/null || { echo "study: $t is not installed (scripts/install-deps.sh)" >&2; exit 2; }
 done
 cc1=$(gcc -print-prog-name=cc1)
@@ -49,8 +56,10 @@ cc1=$(gcc -print-prog-name=cc1)
 export AGILEMMU=$bin
 if $quick; then
   limit=${STUDY_LIMIT:-2000000} sort_mib=8 table_mib=16 sort_limit=$limit lookup_limit=$limit
+  window=${STUDY_WINDOW:-2000000} sb_block=64M sb_skip=20000000 tree_nodes=65536 tree_skip=30000000 redis_keys=20000
 else
   limit=${STUDY_LIMIT:-30000000} sort_mib=256 table_mib=256 sort_limit= lookup_limit=$((limit * 8 / 3))
+  window=${STUDY_WINDOW:-500000000} sb_block=1G sb_skip=600000000 tree_nodes=4194304 tree_skip=300000000 redis_keys=1000000
 fi
 mkdir -p "$out/inputs" "$out/traces" "$out/runs"
 out=$(cd "$out" && pwd)
@@ -72,10 +81,12 @@ DELETE FROM t WHERE id % 3 = 0;
 SELECT count(*), sum(length(v)) FROM t;
 SQL
 
-capture() {  # NAME LIMIT CMD...
+capture() {  # NAME LIMIT CMD... (a window with CAPTURE_SKIP / CAPTURE_START_FILE; STUDY_CHILD=1: the
+  # trace is the program's largest forked child's, its worker)
   local name=$1 lim=$2
   shift 2
-  local trace=$out/traces/$name.bin.zst stamp="tool=${CAPTURE_TOOL:-agilemmu} limit=$lim ${GLIBC_TUNABLES:-} $*"
+  local trace=$out/traces/$name.bin.zst
+  local stamp="tool=${CAPTURE_TOOL:-agilemmu} limit=$lim ${GLIBC_TUNABLES:-} skip=${CAPTURE_SKIP:-} child=${STUDY_CHILD:-} $*"
   # A trace is reused only when it was captured the same way (not a --quick one for the study).
   if [ -s "$trace" ] && [ "$(cat "$trace.how" 2> /dev/null)" = "$stamp" ]; then
     echo "study: $name: reusing $trace"
@@ -83,8 +94,27 @@ capture() {  # NAME LIMIT CMD...
   fi
   rm -f "$trace" "$trace.how"
   echo "study: capturing $name: $*"
-  (cd "$in" && CAPTURE_TRACE_LIMIT=$lim "$here/scripts/capture-trace.sh" "$trace" "$@" > "$out/traces/$name.capture" < /dev/null) ||
+  local to=$trace drive=
+  # shellcheck disable=SC2086  # a driver is a command line
+  [ -z "${STUDY_DRIVER:-}" ] || { $STUDY_DRIVER & drive=$!; }
+  if [ -n "${STUDY_CHILD:-}" ]; then
+    rm -rf "$out/traces/$name.kids"
+    to=$out/traces/$name.parent.bin.zst
+    export CAPTURE_FORK_OUT=$out/traces/$name.kids/%p.bin
+  fi
+  (cd "$in" && CAPTURE_TRACE_LIMIT=$lim "$here/scripts/capture-trace.sh" "$to" "$@" > "$out/traces/$name.capture" < /dev/null) ||
     { cat "$out/traces/$name.capture" >&2; exit 1; }
+  [ -z "$drive" ] || wait "$drive" || true
+  if [ -n "${STUDY_CHILD:-}" ]; then
+    unset CAPTURE_FORK_OUT
+    local kid
+    # (stress-ng's parent, whose own start-up is about 7 M accesses, must not reach the window)
+    kid=$(ls -S "$out/traces/$name.kids"/*.bin 2> /dev/null | head -1)
+    [ -n "$kid" ] || { cat "$out/traces/$name.capture" >&2; echo "study: $name: no forked child was traced" >&2; exit 1; }
+    "$bin" trace convert "$kid" "$trace" > /dev/null
+    "$bin" trace info "$trace" >> "$out/traces/$name.capture"
+    rm -rf "$out/traces/$name.kids" "$to"
+  fi
   printf '%s\n' "$stamp" > "$trace.how"
   grep -E "accesses|events" "$out/traces/$name.capture" | sed 's/^/  /'
 }
@@ -98,11 +128,22 @@ GLIBC_TUNABLES=glibc.malloc.trim_threshold=0:glibc.malloc.top_pad=0 \
 capture cc1 "$limit" "$cc1" -quiet -O2 gen.c -o /dev/null
 capture xz "$limit" xz -9 -T1 -c gen.c
 capture sqlite "$limit" sqlite3 :memory: -init load.sql .quit
+# The TLB-intensive programs, in steady state.
+CAPTURE_SKIP=$sb_skip capture sysbench "$window" sysbench memory --memory-block-size="$sb_block" \
+  --memory-total-size=100000G --memory-access-mode=rnd --rand-type=uniform --memory-oper=write --threads=1 --time=0 run
+CAPTURE_SKIP=$tree_skip STUDY_CHILD=1 capture rbtree "$window" stress-ng --tree 1 --tree-method rb \
+  --tree-size "$tree_nodes" --tree-ops 1000000 --timeout 0 --quiet
+# redis: the server is captured, the client (outside valgrind) loads the keys and starts the window.
+port=$((20000 + $$ % 20000))
+rm -f "$in/redis.go"
+STUDY_DRIVER="$here/scripts/study/redis-drive.sh $port $redis_keys 100000000 $in/redis.go" \
+  CAPTURE_START_FILE=$in/redis.go capture redis "$window" redis-server --port "$port" --bind 127.0.0.1 \
+  --save '' --appendonly no --daemonize no --io-threads 1
 
 # Replays: one process per (workload, variant); SystemC cannot restart inside one.
 variants="native nested shadow agile agile-static agile-dynamic agile-isca"
 jobs=()
-workloads="sort lookup churn python cc1 xz sqlite"  # the captures above, in the table's order
+workloads="sort lookup churn python cc1 xz sqlite sysbench rbtree redis"  # the captures above, in the table's order
 for w in $workloads; do
   for v in $variants; do
     # The default agile is configs/study.yaml's; the other policies start from the shared scenario

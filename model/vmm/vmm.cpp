@@ -140,6 +140,11 @@ uint64_t Vmm::nested_points() const {
   return n;
 }
 
+void Vmm::reset_stats() {
+  for (auto& p : procs_) p->st = VmmStats{};
+  pending_cycles_ = 0;
+}
+
 uint64_t Vmm::take_cycles() {
   const uint64_t c = pending_cycles_;
   pending_cycles_ = 0;

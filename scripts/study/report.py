@@ -30,7 +30,9 @@ for w in WORKLOADS:
     n = nat["cycles"]
     r = {"workload": w, "accesses": nat["accesses"], "footprint_mib": nat["page_faults"] * 4 / 1024,
          "mm_events": nat["os_events"],
-         "walks_per_1k": 1000 * nat["walks"] / max(nat["accesses"], 1), "native_cycles": n}
+         "walks_per_1k": 1000 * nat["walks"] / max(nat["accesses"], 1), "native_cycles": n,
+         # the share of all cycles that a walk was in progress (walk_cycle_share), native and nested
+         "native_walk_share": nat["walk_cycle_share"], "nested_walk_share": load(w, "nested")["walk_cycle_share"]}
     for v in VARIANTS:
         s = load(w, v)
         r[f"{v}_overhead"] = s["cycles"] / n - 1
@@ -54,13 +56,14 @@ with open(os.path.join(out, "study.csv"), "w", newline="") as f:
     wr.writerows(rows)
 
 pct = lambda x: f"{x * 100:+.1f}%"
-lines = ["| workload | footprint | accesses | mm events | walks/1k | " +
+lines = ["| workload | footprint | accesses | mm events | walks/1k | walk share (native / nested) | " +
          " | ".join(LABEL.get(v, v) for v in VARIANTS) + " | agile vs best | mixed |",
-         "|---|---:|---:|---:|---:|" + "---:|" * len(VARIANTS) + "---:|---|"]
+         "|---|---:|---:|---:|---:|---:|" + "---:|" * len(VARIANTS) + "---:|---|"]
 for r in rows:
     cells = [f"{pct(r[f'{v}_overhead'])} ({pct(r[f'{v}_walk'])} / {pct(r[f'{v}_vmm'])})" for v in VARIANTS]
     lines.append(f"| {r['workload']} | {r['footprint_mib']:.0f} MiB | {r['accesses'] / 1e6:.1f} M | {r['mm_events']} | "
-                 f"{r['walks_per_1k']:.2f} | " + " | ".join(cells) +
+                 f"{r['walks_per_1k']:.2f} | {r['native_walk_share'] * 100:.1f}% / {r['nested_walk_share'] * 100:.1f}% | " +
+                 " | ".join(cells) +
                  f" | {pct(r['agile_vs_best'])} | {'yes' if r['mixed'] else 'no'} |")
 table = "\n".join(lines)
 note = ("Each cell: cycles over native (page-walk part / VMM + guest-OS part). "

@@ -27,11 +27,15 @@ int trace_cmd(int argc, char** argv) {
     const std::string out = a.value("convert");
     if (!a.done()) throw UsageError("trace convert: too many arguments");
     auto src = sys::open_trace(in);
-    sys::BinaryTraceWriter w(out);
+    sys::BinaryTraceWriter w(out, src->windowed());
     uint64_t accesses = 0;
     bool limited = false;
     try {
       sys::WorkloadOp it;
+      if (src->windowed()) {  // the prologue as it is; the limit counts the window's accesses
+        while (src->prologue(it)) w.add(it);
+        w.window(src->skipped());
+      }
       while (!(limited = limit && accesses >= limit) && src->next(it)) {
         w.add(it);
         if (!sys::is_mm_event(it.kind)) accesses += it.kind == sys::WorkloadOp::Repeat ? it.len : 1;
@@ -57,6 +61,13 @@ int trace_cmd(int argc, char** argv) {
     auto src = sys::open_trace(in);
     uint64_t n[3] = {0, 0, 0}, lo = ~0ull, hi = 0, ev[sys::kEventKinds] = {}, repeats = 0, repeated = 0;
     sys::WorkloadOp it;
+    uint64_t touched = 0, written = 0, pro_events = 0;
+    while (src->prologue(it)) {
+      if (it.kind == sys::WorkloadOp::Touch)
+        ++(it.access == pt::Access::Write ? written : touched);
+      else
+        ++pro_events;
+    }
     while (src->next(it)) {
       if (sys::is_mm_event(it.kind)) {
         ++ev[it.kind - sys::WorkloadOp::Mmap];
@@ -84,6 +95,17 @@ int trace_cmd(int argc, char** argv) {
                   sys::to_string(static_cast<sys::WorkloadOp::Kind>(sys::WorkloadOp::Mmap + k)),
                   (unsigned long long)ev[k]);
     std::printf(")\n");
+    if (src->windowed() && !src->skipped() && !accesses)
+      std::printf(
+          "%s: a window that never started (the program ended before it); its prologue: %llu page touches, "
+          "%llu memory-map events\n",
+          in.c_str(), (unsigned long long)(touched + written), (unsigned long long)pro_events);
+    else if (src->windowed())
+      std::printf(
+          "%s: a window after %llu skipped accesses; its prologue: %llu page touches (%llu of them writes), "
+          "%llu memory-map events\n",
+          in.c_str(), (unsigned long long)src->skipped(), (unsigned long long)(touched + written),
+          (unsigned long long)written, (unsigned long long)pro_events);
     if (repeats)
       std::printf("%s: %llu of the fetches coalesced into %llu repeat records\n", in.c_str(),
                   (unsigned long long)repeated, (unsigned long long)repeats);

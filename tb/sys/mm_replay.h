@@ -25,6 +25,10 @@ class MemoryMapReplay {
   bool fault_perms(uint64_t va, pt::Perms dflt, pt::Perms& out) const;
   const std::array<uint64_t, kEventKinds>& counts() const { return counts_; }
   uint64_t pages_dropped() const { return dropped_; }
+  void reset_counts() {  // (after a window's prologue: its statistics are the window's alone)
+    counts_ = {};
+    dropped_ = 0;
+  }
 
  private:
   struct Vma {

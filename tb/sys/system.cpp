@@ -22,7 +22,6 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   }
   vmm_ = std::make_unique<vmm::Vmm>(*procs_[0]->as, cfg.mode, cfg.agile_policy, cfg.costs, cfg.dynamic, cfg.root_cache);
   for (size_t i = 1; i < n; ++i) vmm_->add_process(*procs_[i]->as, procs_[i]->ctx.asid);
-  vmm_->invalidate = [this](const vmm::Invalidation& i) { invalidate(i); };
   for (auto& p : procs_) p->mm = std::make_unique<MemoryMapReplay>(*vmm_, *p->as);
   if (!procs.empty()) {
     std::vector<Scheduler::Process> sp;
@@ -33,6 +32,7 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
       // Each synthetic process draws from its own stream: the seed plus its index.
       s.src = pc.trace.empty() ? std::make_unique<SyntheticSource>(cfg.synthetic(pc.regions, pc.accesses, cfg.seed + i))
                                : open_trace(pc.trace, pc.trace_limit);
+      apply_prologue(*s.src, i);
       sp.push_back(std::move(s));
     }
     auto sched = std::make_unique<Scheduler>(std::move(sp), cfg.workload.time_slice);
@@ -42,7 +42,10 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
     src_ = std::make_unique<SyntheticSource>(cfg.synthetic());
   } else {
     src_ = open_trace(cfg.workload.trace, cfg.workload.trace_limit);
+    apply_prologue(*src_, 0);
   }
+  // (Set after the prologues: the MMU they would invalidate is not built yet, and holds nothing.)
+  vmm_->invalidate = [this](const vmm::Invalidation& i) { invalidate(i); };
 
   mmu_ = std::make_unique<mmu::Mmu>("mmu", cfg.mmu, cfg.format);
   ptcache_ = std::make_unique<LineCache>("ptcache", cfg.ptcache);
@@ -167,10 +170,47 @@ uint64_t System::apply_event(const WorkloadOp& it) {
       break;
     case WorkloadOp::Access:
     case WorkloadOp::Repeat:  // (the traffic generator charges these itself)
+    case WorkloadOp::Touch:   // (prologue only: apply_prologue)
       break;
   }
   refresh_roots();
   return vmm_->take_cycles();
+}
+
+// A window's prologue brings each process to the state its program had built when the window
+// began: its memory-map events applied and every page it touched mapped (dirty if written), in
+// the order the program did them. Nothing of it is timed or counted: the statistics are the
+// window's alone.
+void System::apply_prologue(Source& src, size_t proc) {
+  if (!src.windowed()) return;
+  Proc& p = *procs_[proc];
+  vmm_->select(proc);
+  WorkloadOp it;
+  while (src.prologue(it)) {
+    if (it.kind == WorkloadOp::Touch)
+      map_page(p, it.va, it.access == pt::Access::Write);
+    else
+      p.mm->apply(it);
+  }
+  vmm_->take_cycles();
+  vmm_->reset_stats();
+  p.mm->reset_counts();
+}
+
+bool System::map_page(Proc& p, uint64_t va, bool write) {
+  const config::Region* reg = nullptr;
+  for (const auto& r : *p.regions)
+    if (va >= r.base && va < r.base + r.size) reg = &r;
+  if (reg) {
+    vmm_->demand_fault(va, reg->page_size, reg->perms, write);
+  } else if (cfg_.workload.demand_anywhere && cfg_.format.canonical(va)) {
+    pt::Perms perms;  // a trace's regions say how the page is mapped; elsewhere rwx
+    if (!p.mm->fault_perms(va, pt::Perms{}, perms)) return false;
+    vmm_->demand_fault(va, pt::PageSize::k4K, perms, write);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 uint64_t System::repair_fault(const WorkloadOp& it, const pt::Fault& f, bool& retry) {
@@ -188,18 +228,7 @@ uint64_t System::repair_fault(const WorkloadOp& it, const pt::Fault& f, bool& re
   // Otherwise only a not-present guest-side entry is a demand-paging fault; permission,
   // reserved-bit, nested and #GP faults are reported, not repaired.
   if (f.kind != pt::FaultKind::NotPresent || f.stage == pt::Stage::Nested || f.stage == pt::Stage::None) return 0;
-  const config::Region* reg = nullptr;
-  for (const auto& r : *p.regions)
-    if (va >= r.base && va < r.base + r.size) reg = &r;
-  if (reg) {
-    vmm_->demand_fault(va, reg->page_size, reg->perms, it.access == pt::Access::Write);
-  } else if (cfg_.workload.demand_anywhere && cfg_.format.canonical(va)) {
-    pt::Perms perms;  // a trace's regions say how the page is mapped; elsewhere rwx
-    if (!p.mm->fault_perms(va, pt::Perms{}, perms)) return 0;
-    vmm_->demand_fault(va, pt::PageSize::k4K, perms, it.access == pt::Access::Write);
-  } else {
-    return 0;
-  }
+  if (!map_page(p, va, it.access == pt::Access::Write)) return 0;
   refresh_roots();
   retry = true;
   return vmm_->take_cycles();

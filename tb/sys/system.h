@@ -54,6 +54,9 @@ class System {
     std::unique_ptr<MemoryMapReplay> mm;
     const std::vector<config::Region>* regions = nullptr;
   };
+  void apply_prologue(Source& src, size_t proc);
+  // Demand paging: maps the page holding `va` as its region says; false where nothing may be mapped.
+  bool map_page(Proc& p, uint64_t va, bool write);
   // The process an item belongs to (ASID 0: the only one), selected in the Vmm.
   Proc& select(const WorkloadOp& it);
   // Runs a guest OS or hypervisor action; if memory runs out, the run stops (statistics so far).

@@ -5,8 +5,11 @@
 #define AGILEMMU_TRACE_RECORD_H
 #include <stdint.h>
 
-#define AMMU_TRACE_VERSION 3u       /* 3: fetch repeat records and the cut marker */
-#define AMMU_TRACE_HEADER_BYTES 24u /* magic, version, reserved, record count */
+#define AMMU_TRACE_VERSION 4u       /* 3: fetch repeat records and the cut marker; 4: windows */
+#define AMMU_TRACE_HEADER_BYTES 24u /* magic, version, header flags, record count */
+/* Header flags (the 4 bytes at offset 12, version 4): the trace is a window of the program, its
+ * records open with a prologue (touch records and memory-map events) ended by a window marker. */
+#define AMMU_HEADER_WINDOWED 0x1u
 
 /* Flag byte: bits 1:0 the access kind (3: an event record, its code in bits 7:2). */
 enum { AMMU_KIND_FETCH = 0, AMMU_KIND_READ = 1, AMMU_KIND_WRITE = 2, AMMU_KIND_EVENT = 3 };
@@ -24,7 +27,9 @@ enum {
   AMMU_EV_MADVISE,
   AMMU_EV_EXIT,
   AMMU_EV_EXEC,
-  AMMU_EV_CUT
+  AMMU_EV_CUT,
+  AMMU_EV_TOUCH, /* version 4, prologue only: page address, written (0/1): touched before the window */
+  AMMU_EV_WINDOW /* version 4: the prologue ends, the window starts; operand: accesses skipped */
 };
 /* Why a trace is cut: the capture's access limit, a fatal signal, the capture stopped from
  * outside (its last buffer may be lost). */
@@ -43,13 +48,14 @@ static inline unsigned char* ammu_put_uleb(unsigned char* p, uint64_t v) {
   return p;
 }
 
-/* The 24-byte header with a record count of 0 (unknown). */
-static inline unsigned char* ammu_put_header(unsigned char* p) {
+/* The 24-byte header with `flags` (AMMU_HEADER_*) and a record count of 0 (unknown). */
+static inline unsigned char* ammu_put_header(unsigned char* p, unsigned flags) {
   static const char magic[8] = {'A', 'M', 'M', 'U', 'T', 'R', 'C', '\0'};
   unsigned i;
   for (i = 0; i < 8; ++i) *p++ = (unsigned char)magic[i];
   for (i = 0; i < 4; ++i) *p++ = (unsigned char)(AMMU_TRACE_VERSION >> (8 * i));
-  for (i = 0; i < 12; ++i) *p++ = 0;
+  for (i = 0; i < 4; ++i) *p++ = (unsigned char)(flags >> (8 * i));
+  for (i = 0; i < 8; ++i) *p++ = 0;
   return p;
 }
 

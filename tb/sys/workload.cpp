@@ -25,6 +25,8 @@ const char* to_string(WorkloadOp::Kind k) {
       return "end";
     case WorkloadOp::Repeat:
       return "repeat";
+    case WorkloadOp::Touch:
+      return "touch";
     case WorkloadOp::Mmap:
       return "mmap";
     case WorkloadOp::Munmap:
@@ -284,9 +286,31 @@ void BinaryTraceSource::header() {
     throw std::runtime_error(path_ + ": binary trace version " + std::to_string(version) + ", this build reads " +
                              std::to_string(kTraceVersionMin) + " to " + std::to_string(kTraceVersion));
   version_ = version;
+  uint32_t hflags = 0;
+  std::memcpy(&hflags, h + 12, 4);
+  if (version_ >= 4) {
+    if (hflags & ~AMMU_HEADER_WINDOWED) throw std::runtime_error(path_ + ": unknown header flags");
+    windowed_ = in_prologue_ = (hflags & AMMU_HEADER_WINDOWED) != 0;
+  }
+}
+
+bool BinaryTraceSource::prologue(WorkloadOp& it) {
+  while (in_prologue_) {
+    const int flags = get();
+    if (flags < 0) {  // the program ended before its window began: the window is empty
+      in_prologue_ = false;
+      return false;
+    }
+    if ((flags & 3) != 3) trace_error(path_, record_, "an access record in a window's prologue");
+    const bool item = event(flags, it);
+    ++record_;
+    if (item) return true;
+  }
+  return false;
 }
 
 bool BinaryTraceSource::next(WorkloadOp& it) {
+  if (in_prologue_) throw std::logic_error(path_ + ": a windowed trace's prologue is read before its window");
   int flags;
   for (;;) {  // (a cut marker is no item: the record after it is read, in this loop, not recursively)
     if (limit_ && record_ >= limit_) return false;
@@ -403,6 +427,22 @@ bool BinaryTraceSource::event(int flags, WorkloadOp& it) {
     cut_ = static_cast<uint32_t>(why);
     return false;
   }
+  if ((code == AMMU_EV_TOUCH || code == AMMU_EV_WINDOW) && version_ >= 4) {
+    if (!in_prologue_) trace_error(path_, record_, "a prologue record outside a window's prologue");
+    if (code == AMMU_EV_WINDOW) {  // not an item: the prologue ends
+      skipped_ = uleb("skipped accesses");
+      in_prologue_ = false;
+      return false;
+    }
+    it = WorkloadOp{};
+    it.kind = WorkloadOp::Touch;
+    it.va = uleb("page address");
+    const uint64_t written = uleb("written");
+    if (written > 1)
+      trace_error(path_, record_, "touch record: written is " + std::to_string(written) + ", not 0 or 1");
+    it.access = written ? pt::Access::Write : pt::Access::Read;
+    return true;
+  }
   if (code == 0 || code > kEventKinds) trace_error(path_, record_, "unknown event code " + std::to_string(code));
   it = WorkloadOp{};
   it.kind = static_cast<WorkloadOp::Kind>(WorkloadOp::Mmap + code - 1);
@@ -423,10 +463,17 @@ bool BinaryTraceSource::event(int flags, WorkloadOp& it) {
   return true;
 }
 
-BinaryTraceWriter::BinaryTraceWriter(const std::string& path) : path_(path), out_(open_trace_sink(path)) {
+BinaryTraceWriter::BinaryTraceWriter(const std::string& path, bool windowed)
+    : path_(path), out_(open_trace_sink(path)) {
   unsigned char h[AMMU_TRACE_HEADER_BYTES];
   // The record count is 0 (unknown) until finish(), which patches it in where the file allows.
-  put(h, ammu_put_header(h));
+  put(h, ammu_put_header(h, windowed ? AMMU_HEADER_WINDOWED : 0));
+}
+
+void BinaryTraceWriter::window(uint64_t skipped) {
+  unsigned char r[AMMU_MAX_RECORD_BYTES];
+  put(r, ammu_put_event(r, AMMU_EV_WINDOW, &skipped, 1));
+  ++n_;
 }
 
 BinaryTraceWriter::~BinaryTraceWriter() = default;
@@ -459,6 +506,12 @@ void BinaryTraceWriter::cut(uint32_t reason) {
 void BinaryTraceWriter::add(const WorkloadOp& it) {
   if (is_mm_event(it.kind)) return add_event(it);
   unsigned char r[AMMU_MAX_RECORD_BYTES];
+  if (it.kind == WorkloadOp::Touch) {
+    const uint64_t ops[2] = {it.va, it.access == pt::Access::Write ? 1u : 0u};
+    put(r, ammu_put_event(r, AMMU_EV_TOUCH, ops, 2));
+    ++n_;
+    return;
+  }
   if (it.kind == WorkloadOp::Repeat) {
     if (it.len == 0) throw std::runtime_error(path_ + ": a repeat record needs a count >= 1");
     put(r, ammu_put_repeat(r, it.len));

@@ -26,6 +26,13 @@ class Source {
   virtual uint64_t expected() const { return 0; }
   // Why the trace read so far is cut short (AMMU_CUT_*, sys/trace_record.h), or 0.
   virtual uint32_t cut() const { return 0; }
+  // A window of a program (a version 4 trace captured with a skip): it opens with a prologue, the
+  // state the program built before the window. prologue() yields its items in order (Touch, and
+  // memory-map events) and false at its end; next() yields the window and must not be called
+  // before the prologue is read. skipped(): the accesses the prologue stands for.
+  virtual bool windowed() const { return false; }
+  virtual bool prologue(WorkloadOp&) { return false; }
+  virtual uint64_t skipped() const { return 0; }
 };
 
 enum class Pattern : uint8_t { Sequential, Strided, Uniform, Zipf, PointerChase };
@@ -124,6 +131,9 @@ class BinaryTraceSource : public Source {
   bool next(WorkloadOp& it) override;
   uint64_t expected() const override { return count_; }
   uint32_t cut() const override { return cut_; }
+  bool windowed() const override { return windowed_; }
+  bool prologue(WorkloadOp& it) override;
+  uint64_t skipped() const override { return skipped_; }
 
  private:
   void header();
@@ -144,14 +154,19 @@ class BinaryTraceSource : public Source {
   uint64_t record_ = 0, limit_, count_ = 0, last_ = 0;
   uint64_t last_fetch_ = 0;  // the address a repeat record's fetches repeat
   uint32_t cut_ = 0;
+  bool windowed_ = false, in_prologue_ = false;
+  uint64_t skipped_ = 0;
 };
 
 // Writes our binary format to `path` ("-": stdout), zstd-compressed when the name ends in ".zst".
 class BinaryTraceWriter {
  public:
-  explicit BinaryTraceWriter(const std::string& path);
+  // `windowed`: the trace opens with a prologue (add Touch items and events, then window()).
+  explicit BinaryTraceWriter(const std::string& path, bool windowed = false);
   ~BinaryTraceWriter();
   void add(const WorkloadOp& it);
+  // The window marker: the prologue ends; `skipped` accesses came before the window.
+  void window(uint64_t skipped);
   // The cut marker: the trace ends early for `reason` (AMMU_CUT_*).
   void cut(uint32_t reason);
   // Writes the record count into the header (a plain file only) and closes the file.

@@ -20,6 +20,9 @@ struct WorkloadOp {
     // `len` more instruction fetches of the page or line of the last fetch (at `va`), coalesced
     // by the capture (a trace's repeat record): counted, and charged as TLB-hit fetches.
     Repeat,
+    // A windowed trace's prologue (Source::prologue): a page the program touched before the window,
+    // at `va`, written when `access` is Write. Replay maps it before the run, uncharged.
+    Touch,
     // The program's memory-map calls (trace events; fields below). Mmap..Exec keep this order:
     // the binary format's event codes are 1 + (kind - Mmap).
     Mmap,      // va, len, prot, flags

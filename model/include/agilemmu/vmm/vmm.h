@@ -152,6 +152,8 @@ class Vmm {
   uint64_t take_cycles();
   // Every process's statistics summed (the VM-wide view).
   const VmmStats& stats() const;
+  // Zeroes every process's statistics (a trace window's prologue is not part of its statistics).
+  void reset_stats();
   pt::Mode mode() const { return mode_; }
   Policy policy() const { return policy_; }
 
