@@ -14,7 +14,7 @@ namespace agilemmu::mmu {
 
 class Mmu::Impl {
  public:
-  Impl(Mmu& m, const MmuConfig& cfg, const pt::Format& fmt);
+  Impl(Mmu& mmu, const MmuConfig& config, const pt::Format& format);
 
   // Translates and performs one request (both sockets, both timing modes). `sync` (AT): time is
   // spent with wait() as it passes, so walks of different requests overlap; otherwise (LT) it

@@ -87,7 +87,8 @@ struct MmuStats {
 #define AGILEMMU_FIELD(field, key, unit, agg, desc) uint64_t field = 0;
   AGILEMMU_MMU_COUNTERS(AGILEMMU_FIELD)
 #undef AGILEMMU_FIELD
-#define AGILEMMU_FIELD(field, n, index, key, unit, agg, desc) std::array<uint64_t, n> field{};
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `field` is the member's name, not an expression
+#define AGILEMMU_FIELD(field, n, index, key, unit, agg, desc) std::array<uint64_t, (n)> field{};
   AGILEMMU_MMU_ARRAY_COUNTERS(AGILEMMU_FIELD)
 #undef AGILEMMU_FIELD
   // Not plain counters; each is declared for the registry in mmu_stats_group.cpp (the per-port
