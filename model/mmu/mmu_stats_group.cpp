@@ -1,6 +1,7 @@
 #include <agilemmu/mmu/mmu_stats_group.h>
 
 #include <cstdio>
+#include <stdexcept>
 
 namespace agilemmu::mmu {
 
@@ -38,6 +39,19 @@ stats::Index switch_index() {
   return ix;
 }
 
+// The pt::Stage a fault names (none: a non-canonical address).
+stats::Index stage_index() {
+  stats::Index ix{"stage", {}, false};
+  for (size_t s = 0; s < pt::kStages; ++s) ix.names.emplace_back(pt::to_string(static_cast<pt::Stage>(s)));
+  return ix;
+}
+
+// An array's index names every element of its field, no more.
+stats::Index checked_size(stats::Index ix, size_t n) {
+  if (ix.names.size() != n) throw std::logic_error("statistics index '" + ix.label + "' does not fit its array");
+  return ix;
+}
+
 std::string hex16(uint64_t v) {
   char s[20];
   std::snprintf(s, sizeof s, "%016llx", static_cast<unsigned long long>(v));
@@ -48,22 +62,22 @@ std::string hex16(uint64_t v) {
 const stats::Group<MmuStats>& mmu_counters_group() {
   static const stats::Group<MmuStats> g = [] {
     stats::Group<MmuStats> g;
-    g.add({"walker.walks", Unit::Count, Agg::Sum, "page walks started"}, &MmuStats::walks);
-    g.add({"walker.coalesced", Unit::Count, Agg::Sum, "misses that waited for an in-flight walk of the same page"},
-          &MmuStats::coalesced);
+    // The counters' own declarations (mmu_stats.h).
+#define AGILEMMU_COUNTER(field, key, unit, agg, desc) g.add({key, Unit::unit, Agg::agg, desc}, &MmuStats::field);
+    AGILEMMU_MMU_COUNTERS(AGILEMMU_COUNTER)
+#undef AGILEMMU_COUNTER
+#define AGILEMMU_COUNTER(field, n, index, key, unit, agg, desc)          \
+  g.add_array({key, Unit::unit, Agg::agg, desc}, checked_size(index, n), \
+              [](const MmuStats& s, size_t i) { return value_of(s.field[i]); });
+    AGILEMMU_MMU_ARRAY_COUNTERS(AGILEMMU_COUNTER)
+#undef AGILEMMU_COUNTER
+    // What is not a plain counter.
     for (size_t p = 0; p < pt::kPorts; ++p) {
       const std::string port = pt::to_string(static_cast<pt::Port>(p));
       g.add({"walker.refs_" + port + "_port", Unit::Count, Agg::Sum,
              "walk references (reads and A/D writes) on the " + port + "_port"},
             [p](const MmuStats& s) { return value_of(s.refs_by_port[p]); });
     }
-    g.add({"walker.ad_writes", Unit::Count, Agg::Sum,
-           "A/D read-modify-writes the walks made (included in walk_refs and the per-port counts)"},
-          &MmuStats::ad_writes);
-    g.add({"walker.restarts", Unit::Count, Agg::Sum,
-           "walks done again because the tables changed while they were in flight (AT, or memories that wait) "
-           "and their result no longer held"},
-          &MmuStats::walk_restarts);
     g.add({"walker.refs_per_walk_mean", Unit::Count, Agg::Mean, "references per walk, mean"},
           [](const MmuStats& s) { return Value(s.refs_per_walk.mean()); });
     g.add_array({"walker.refs_per_walk_histogram", Unit::Count, Agg::Sum, "walks that made <refs> references",
@@ -80,31 +94,9 @@ const stats::Group<MmuStats>& mmu_counters_group() {
           [](const MmuStats& s) { return value_of(s.walk_cycles.percentile(0.99)); });
     g.add({"walker.latency_max", Unit::Cycles, Agg::Max, "walk latency, maximum"},
           [](const MmuStats& s) { return value_of(s.walk_cycles.max()); });
-    g.add_array({"walker.switched_to_nested", Unit::Count, Agg::Sum,
-                 "agile and nested walks by where they switched to the nested dimension: stayed shadow-style, "
-                 "started nested at a gPA croot, or switched at compound level k"},
-                switch_index(), [](const MmuStats& s, size_t i) { return value_of(s.switch_level[i]); });
-    g.add_array<WalkerState>({"walker.state_visits", Unit::Count, Agg::Sum, "visits of each walker FSM state"},
-                             &MmuStats::state_visits, "state");
-    g.add({"faults", Unit::Count, Agg::Sum, "faults returned"}, &MmuStats::faults);
     g.add({"translation_digest", Unit::Hash, Agg::None,
            "order-independent hash of every request's outcome: equal digests = equal translations"},
           [](const MmuStats& s) { return Value(hex16(s.translation_digest)); });
-    g.add({"invalidations", Unit::Count, Agg::Sum, "invalidation requests received"}, &MmuStats::invalidations);
-    g.add_array<InvalidationKind>(
-        {"invalidations_by_kind", Unit::Count, Agg::Sum,
-         "invalidations by kind: page (INVLPG: one page of one address space, its TLB entries in every level and "
-         "page size and the PWC entries on its path), range (a gVA range in every address space of a VM), asid "
-         "(INVPCID single-context), vmid (INVVPID/INVEPT single-context), walk_caches (the first-dimension PWC of "
-         "a VM), nested (nested TLB and nested PWC of a VM), all (all-context)"},
-        &MmuStats::invalidations_by_kind, "kind");
-    g.add({"dmi_accesses", Unit::Count, Agg::Sum, "data accesses served by DMI"}, &MmuStats::dmi_accesses);
-    g.add({"dmi_invalidations", Unit::Count, Agg::Sum,
-           "invalidate_direct_mem_ptr calls from the data target (a revoked DMI grant is not used again)"},
-          &MmuStats::dmi_invalidations);
-    g.add({"checked_translations", Unit::Count, Agg::Sum,
-           "translations the coherence checker compared (mmu.check), 0 when off"},
-          &MmuStats::checked);
     return g;
   }();
   return g;

@@ -57,7 +57,8 @@ void add_cpu(stats::Group<RunView>& g) {
 
 void add_translation(stats::Group<RunView>& g) {
   g.add({"translations", Unit::Count, Agg::Sum,
-         "requests the MMU translated (a faulting request that is retried counts again)"},
+         "translations the MMU made: one per page an access touches (an access that crosses into the next page "
+         "counts twice; a faulting request that is retried counts again)"},
         [](const RunView& v) { return value_of(v.mmu.stats().requests); });
   g.add({"tlb_hits", Unit::Count, Agg::Sum, "translations that hit the L1 or L2 TLB"},
         [](const RunView& v) { return value_of(v.mmu.stats().tlb_hits); });

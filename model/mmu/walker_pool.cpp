@@ -1,0 +1,145 @@
+#include "walker_pool.h"
+
+#include <cmath>
+
+namespace agilemmu::mmu {
+
+using sc_core::sc_time;
+
+WalkerPool::WalkerPool(const Shared& s) : s_(s) {
+  const WalkCacheSet& c = s.caches;
+  use_caches_ = c.pwc_enabled() || c.ntlb_enabled() || c.npwc_enabled();
+  pwc_cost_ = uint64_t(c.pwc_latency()) * c.pwc_enabled();
+  ntlb_cost_ = uint64_t(c.ntlb_latency()) * c.ntlb_enabled();
+  npwc_cost_ = uint64_t(c.npwc_latency()) * c.npwc_enabled();
+  for (uint32_t i = 0; i < s.cfg.walkers; ++i) walkers_.emplace_back(s.caches, s.epoch);
+}
+
+Walker* WalkerPool::claim(const Context& c, uint64_t va, uint32_t tag, bool sync) {
+  if (sync) {
+    Walker* same = nullptr;
+    for (auto& w : walkers_)
+      if (w.active && w.page == pt::page_number(va) && w.ctx == c) same = &w;
+    if (same) {
+      ++s_.st.coalesced;
+      ++waiters_;
+      sc_core::wait(same->done);
+      --waiters_;
+      return nullptr;
+    }
+  }
+  // Every walker busy: only when walks wait (AT workers, or b_transport callers whose memory
+  // calls wait()); the caller is a thread, so it can wait for a walker too.
+  while (busy_ == s_.cfg.walkers) {
+    ++waiters_;
+    sc_core::wait(walker_free_);
+    --waiters_;
+  }
+  Walker* slot = nullptr;
+  for (auto& w : walkers_)
+    if (!w.active) slot = &w;
+  slot->active = true;
+  slot->ctx = c;
+  slot->page = pt::page_number(va);
+  slot->walk_access.tag = tag;
+  ++busy_;
+  s_.obs.outstanding(busy_);
+  return slot;
+}
+
+const pt::WalkResult& WalkerPool::walk(Walker& w, const Context& c, const pt::WalkRequest& req, sc_time& delay,
+                                       bool sync) {
+  const pt::WalkResult* r = &run(w, c, req, delay, sync);
+  while (w.caches.stale() && !s_.tables.still_current(c, req, *r)) {
+    ++s_.st.walk_restarts;
+    r = &run(w, c, req, delay, sync);
+  }
+  return *r;
+}
+
+void WalkerPool::release(Walker& w) {
+  w.active = false;
+  --busy_;
+  s_.obs.outstanding(busy_);
+  if (waiters_) {  // (a notification nobody waits for still costs the kernel time)
+    w.done.notify();
+    walker_free_.notify();
+  }
+}
+
+uint64_t WalkerPool::locked_update(const pt::MemRef& r) {
+  // A locked read-modify-write sets the walk's bits in the entry as it is at the moment of the
+  // write. The walk read it some time ago (AT, or a memory that waits): another walker may have
+  // set A or D meanwhile (kept), or software may have rewritten the entry (then the walk is
+  // stale and will be checked; writing its old value back would undo the change).
+  uint64_t cur;
+  if (!s_.tables.debug_read(r, cur)) return r.data;  // no way to look: the walk's value
+  constexpr uint64_t kAD = pt::pte::A | pt::pte::D;
+  if ((cur ^ r.old) & ~kAD) return cur;  // rewritten: leave it alone
+  return cur | (r.data & ~r.old);
+}
+
+uint64_t WalkerPool::access_pte(Walker& w, const pt::MemRef& r, sc_time& delay) {
+  tlm::tlm_generic_payload& p = w.pte;
+  p.set_address(r.addr);
+  p.set_command(r.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  w.pte_data = r.write ? locked_update(r) : 0;
+  w.walk_access.table = r.table;
+  w.walk_access.level = r.level;
+  p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  p.set_dmi_allowed(false);
+  (r.port == pt::Port::Compound ? s_.compound_port : s_.nested_port)->b_transport(p, delay);
+  ++s_.st.refs_by_port[size_t(r.port)];
+  s_.st.ad_writes += r.write;
+  if (p.is_response_error()) {
+    // The memory could not serve the entry: treat it as not present so the walk faults
+    // architecturally instead of the simulation stopping.
+    SC_REPORT_WARNING(s_.owner.name(), r.write ? "page-table A/D write returned an error response"
+                                               : "page-table read returned an error response; reading it as 0");
+    return 0;
+  }
+  return w.pte_data;
+}
+
+const pt::WalkResult& WalkerPool::run(Walker& f, const Context& c, const pt::WalkRequest& req, sc_time& delay,
+                                      bool sync) {
+  const sc_time t0 = now() + delay;
+  pt::Walk& w = f.walk;
+  f.caches.begin(c);
+  s_.obs.state(WalkerState::CacheLookup);
+  w.start(s_.fmt, s_.roots.of(c), req, use_caches_ ? &f.caches : nullptr);
+  // Each cache consultation costs its structure's latency: charge the ones made since the last step.
+  uint64_t charged = 0;
+  auto lookups = [&]() -> uint64_t {
+    if (!use_caches_) return 0;
+    const uint64_t spent = w.pwc_lookups() * pwc_cost_ + w.ntlb_lookups() * ntlb_cost_ + w.npwc_lookups() * npwc_cost_;
+    const uint64_t fresh = spent - charged;
+    charged = spent;
+    return fresh;
+  };
+  uint64_t cycles = s_.cfg.walk.start_cycles + lookups();
+  while (w.needs_mem()) {
+    delay += s_.clock.cycles(cycles);
+    cycles = 0;
+    elapse(delay, sync);
+    const pt::MemRef ref = w.next_ref();
+    s_.obs.state(ref.port == pt::Port::Nested ? WalkerState::NestedRead : WalkerState::FirstDimRead);
+    const uint64_t v = access_pte(f, ref, delay);
+    elapse(delay, sync);
+    w.feed(v);
+    cycles += s_.cfg.walk.step_cycles + lookups();
+  }
+  delay += s_.clock.cycles(cycles);
+  const pt::WalkResult& r = w.result();
+  s_.obs.state(r.ok ? WalkerState::Done : WalkerState::Fault);
+  const uint64_t walk_cycles = static_cast<uint64_t>(std::llround((now() + delay - t0) / s_.clock.period()));
+  ++s_.st.walks;
+  s_.st.refs_per_walk.add(r.nrefs);
+  s_.st.walk_cycles.add(walk_cycles);
+  s_.st.walker_busy_cycles += walk_cycles;
+  ++s_.st.switch_level[r.switch_level < 0 ? 0 : 1 + r.switch_level];
+  s_.obs.state(WalkerState::Idle);
+  return r;
+}
+
+}  // namespace agilemmu::mmu

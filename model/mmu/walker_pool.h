@@ -1,0 +1,103 @@
+// Private to the Mmu: the walkers. Each walker slot owns everything a walk in progress needs (its
+// pt::Walk, its payload and walk-access extension, its view of the walk caches), so walks whose
+// memory accesses interleave (AT, or a memory whose b_transport calls wait()) never share state.
+// The pool coalesces misses to one page, runs the walk loop (timing each step, restarting a walk
+// the tables changed under), performs the references through the walk ports and makes the A/D
+// updates locked read-modify-writes.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <systemc>
+#include <tlm>
+
+#include <agilemmu/mmu/mmu_config.h>
+#include <agilemmu/mmu/mmu_ext.h>
+#include <agilemmu/mmu/mmu_stats.h>
+#include <agilemmu/mmu/walk_caches.h>
+#include <agilemmu/pt/walk.h>
+
+#include "coherence_check.h"
+#include "observer.h"
+#include "roots.h"
+#include "timebase.h"
+
+namespace agilemmu::mmu {
+
+struct Walker {
+  Walker(WalkCacheSet& set, const uint64_t& epoch) : caches(set, epoch) {
+    pte.set_data_ptr(reinterpret_cast<unsigned char*>(&pte_data));
+    pte.set_data_length(8);
+    pte.set_streaming_width(8);
+    pte.set_byte_enable_ptr(nullptr);
+    pte.set_extension(&walk_access);
+  }
+  ~Walker() { pte.clear_extension(&walk_access); }  // a member: the payload must not delete it
+  Walker(const Walker&) = delete;
+  Walker& operator=(const Walker&) = delete;
+  bool active = false;
+  Context ctx;
+  uint64_t page = 0;  // pt::page_number(va)
+  sc_core::sc_event done;
+  pt::Walk walk;  // reused: no per-walk construction of the result and its reference list
+  ContextCaches caches;
+  tlm::tlm_generic_payload pte;
+  uint64_t pte_data = 0;
+  WalkAccess walk_access;
+};
+
+class WalkerPool {
+ public:
+  // What the walkers share with the rest of the Mmu.
+  struct Shared {
+    const sc_core::sc_object& owner;  // names reports, gives the simulation context
+    const MmuConfig& cfg;
+    const pt::Format& fmt;
+    Clock& clock;
+    const RootTable& roots;
+    WalkCacheSet& caches;
+    const uint64_t& epoch;  // invalidations and table changes so far
+    MmuStats& st;
+    Observer& obs;
+    TableProbe& tables;
+    tlm::tlm_initiator_socket<>& compound_port;
+    tlm::tlm_initiator_socket<>& nested_port;
+  };
+  explicit WalkerPool(const Shared& s);
+
+  // A free walker for a TLB miss of `va` in `c`, waiting for one when all are busy (only callers
+  // whose time passes with wait() can find them so). nullptr: `sync` and a walk of the same 4 KiB
+  // page was in flight; it has finished, and the caller looks in the TLBs again (whatever page
+  // size it found, a larger page it filled serves there too).
+  Walker* claim(const Context& c, uint64_t va, uint32_t tag, bool sync);
+  // Walks on `w` until the result holds for the tables as they are now: a walk that saw them
+  // change (an invalidation, new roots, new mappings) and whose result no longer holds is walked
+  // again. The result stays in w.walk until release().
+  const pt::WalkResult& walk(Walker& w, const Context& c, const pt::WalkRequest& req, sc_core::sc_time& delay,
+                             bool sync);
+  // Frees `w` and wakes the requests waiting for it or for any walker.
+  void release(Walker& w);
+
+ private:
+  // One walk on `w` (its own walk state, payload and cache context).
+  const pt::WalkResult& run(Walker& w, const Context& c, const pt::WalkRequest& req, sc_core::sc_time& delay,
+                            bool sync);
+  // One reference of a walk through the walker's own payload: a read returns the entry, a write
+  // (the A/D update) stores ref.data.
+  uint64_t access_pte(Walker& w, const pt::MemRef& r, sc_core::sc_time& delay);
+  // The value an A/D write stores: the walk's bits ORed into the entry as it is now.
+  uint64_t locked_update(const pt::MemRef& r);
+  const sc_core::sc_time& now() const { return now_of(s_.owner); }
+
+  Shared s_;
+  // The walk consults the walk caches only when one is enabled: disabled ones always miss, count
+  // nothing and cost no cycles, so skipping them gives the same walk.
+  bool use_caches_ = false;
+  // Cycles per consultation of the PWC, nested TLB and nested PWC (0 when disabled).
+  uint64_t pwc_cost_ = 0, ntlb_cost_ = 0, npwc_cost_ = 0;
+  std::deque<Walker> walkers_;  // deque: events do not move
+  unsigned busy_ = 0;
+  unsigned waiters_ = 0;  // requests waiting for a walk in flight or for a free walker
+  sc_core::sc_event walker_free_;
+};
+
+}  // namespace agilemmu::mmu
