@@ -9,7 +9,8 @@
 
 namespace agilemmu::mmu {
 
-// Walker FSM states, as the waveform and the RTL comparison name them.
+// Walker FSM states: counted in state_visits and traced on the waveform (walker_state). The RTL
+// co-simulation compares results, references and cycles, not these states.
 enum class WalkerState : uint8_t { Idle, TlbLookup, CacheLookup, FirstDimRead, NestedRead, Done, Fault, kCount };
 const char* to_string(WalkerState);
 
@@ -61,7 +62,8 @@ struct MmuStats {
   uint64_t invalidations = 0;
   std::array<uint64_t, size_t(InvalidationKind::kCount)> invalidations_by_kind{};
   uint64_t ad_writes = 0;      // A/D read-modify-writes the walks made (also in refs_by_port)
-  uint64_t walk_restarts = 0;  // walks done again because an invalidation came while they ran
+  uint64_t walk_restarts = 0;  // walks done again: the tables changed while they ran (an invalidation, new roots, new
+                               // mappings) and their result no longer held
   uint64_t checked = 0;        // translations the coherence checker compared (mmu.check)
   // Order-independent digest of every request's outcome (va -> hPA or fault): equal digests
   // mean equal translations, whatever order AT completed them in.
