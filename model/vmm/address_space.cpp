@@ -10,12 +10,9 @@ using pt::PageSize;
 using pt::Perms;
 
 namespace {
-template <class Map>
-const typename Map::value_type* find_covering(const Map& m, uint64_t addr) {
-  auto it = m.upper_bound(addr);
-  if (it == m.begin()) return nullptr;
-  --it;
-  return addr - it->first < pt::page_bytes(it->second.size) ? &*it : nullptr;
+const MappingRecords::value_type* find_covering(const MappingRecords& m, uint64_t addr) {
+  const auto* e = m.floor(addr);
+  return e && addr - e->first < pt::page_bytes(e->second.size) ? e : nullptr;
 }
 }  // namespace
 
@@ -131,22 +128,10 @@ uint64_t AddressSpace::compound_copy(unsigned level, uint64_t v) const {
 void AddressSpace::guest_map_at(uint64_t gva, uint64_t gpa, PageSize size, Perms perms, bool dirty) {
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gva | gpa) & mask) throw std::invalid_argument("guest mapping not aligned to its page size");
-  // One search of guest_ (find_covering's, by hand): its result is the insertion hint below.
-  const auto after = guest_.upper_bound(gva);
-  if (after != guest_.begin()) {
-    const auto& old = *std::prev(after);
-    if (gva - old.first < pt::page_bytes(old.second.size))
-      for (auto [it, end] = rmap_.equal_range(old.second.out); it != end; ++it)
-        if (it->second == old.first) {
-          rmap_.erase(it);
-          break;
-        }
-  }
+  if (const auto* old = find_covering(guest_, gva)) rmap_.erase(old->second.out, old->first);
   gpt_->map(gva, gpa, size, leaf_flags(perms, fmt_.nx_enabled) | (dirty ? pt::pte::A | pt::pte::D : 0));
-  guest_.insert_or_assign(after, gva, Mapping{gpa, size, perms});
-  // Hinted at the end: populating allocates ascending gPAs. (A multimap places a key after its
-  // equals with this hint or without one, so the order is the same either way.)
-  rmap_.emplace_hint(rmap_.end(), gpa, gva);
+  guest_.insert_or_assign(gva, Mapping{gpa, size, perms});
+  rmap_.insert(gpa, gva);
 }
 
 uint64_t AddressSpace::guest_remap(uint64_t gva) {
@@ -177,14 +162,12 @@ uint64_t AddressSpace::guest_remap(uint64_t gva) {
 }
 
 Mapping AddressSpace::drop_guest_mapping(uint64_t base) {
-  const Mapping old = guest_.at(base);
+  const auto* m = guest_.find(base);
+  if (!m) throw std::out_of_range("no guest mapping at this gVA");
+  const Mapping old = m->second;
   gpt_->clear(base, Format::level_of(fmt_.levels, old.size));
   guest_.erase(base);
-  for (auto [it, end] = rmap_.equal_range(old.out); it != end; ++it)
-    if (it->second == base) {
-      rmap_.erase(it);
-      break;
-    }
+  rmap_.erase(old.out, base);
   return old;
 }
 

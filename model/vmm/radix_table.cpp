@@ -1,6 +1,8 @@
 #include <agilemmu/vmm/radix_table.h>
 
+#include <cstdio>
 #include <stdexcept>
+#include <string>
 
 namespace agilemmu::vmm {
 
@@ -44,7 +46,9 @@ uint64_t RadixTable::entry_addr(uint64_t va, unsigned level, bool create) {
     }
     if (!is_dir(e, l)) {
       if (!create) return 0;
-      throw std::logic_error("page-table path for 0x" + std::to_string(va) + " blocked by a leaf at level " +
+      char hex[24];
+      std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(va));
+      throw std::logic_error(std::string("page-table path for ") + hex + " blocked by a leaf at level " +
                              std::to_string(l));
     }
     node = e & Format::kAddrField;

@@ -73,47 +73,12 @@ void Vm::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms perms) {
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
   npt_->map(gpa, hpa, size, leaf_flags(perms, fmt_.nx_enabled));
-  const size_t before = nested_.size();
-  const auto it = nested_.insert_or_assign(nested_.end(), gpa, Mapping{hpa, size, perms});  // (gPAs mostly ascend)
-  if (nested_.size() != before && std::next(it) != nested_.end()) ++nested_inserts_;  // (nested_floor's cached floors)
+  nested_.insert_or_assign(gpa, Mapping{hpa, size, perms});
 }
 
-Vm::NestedIt Vm::nested_floor(uint64_t gpa) const {
-  const auto end = nested_.end();
-  // `it` is the floor of gpa when its key is <= gpa and the next key is above gpa.
-  const auto floor_of = [&](NestedIt it) {
-    if (it == end || it->first > gpa) return false;
-    const auto nx = std::next(it);
-    return nx == end || nx->first > gpa;
-  };
-  FloorSlot& slot = floor_cache_[(gpa >> 12) & (kFloorSlots - 1)];
-  if (slot.page == gpa >> 12) {
-    // A floor changes only when a key lands between it and gpa: an insertion before the last key
-    // (counted in nested_inserts_) or, when the floor was the last key, an append.
-    if (slot.inserts == nested_inserts_ && !slot.was_last) return slot.it;
-    if (floor_of(slot.it)) {
-      slot.inserts = nested_inserts_;
-      slot.was_last = std::next(slot.it) == end;
-      return slot.it;
-    }
-  }
-  NestedIt found;
-  if (floor_last_ != end && floor_of(floor_last_)) {
-    found = floor_last_;
-  } else if (floor_last_ != end && floor_of(std::next(floor_last_))) {
-    found = ++floor_last_;
-  } else {
-    auto it = nested_.upper_bound(gpa);
-    if (it == nested_.begin()) return end;
-    found = floor_last_ = --it;
-  }
-  slot = {gpa >> 12, found, nested_inserts_, std::next(found) == end};
-  return found;
-}
-
-const std::pair<const uint64_t, Mapping>* Vm::nested_covering(uint64_t gpa) const {
-  const NestedIt it = nested_floor(gpa);
-  return it != nested_.end() && gpa - it->first < pt::page_bytes(it->second.size) ? &*it : nullptr;
+const MappingRecords::value_type* Vm::nested_covering(uint64_t gpa) const {
+  const auto* m = nested_.floor(gpa);
+  return m && gpa - m->first < pt::page_bytes(m->second.size) ? m : nullptr;
 }
 
 bool Vm::host_translate(uint64_t gpa, uint64_t& hpa, Perms& perms, PageSize& size) const {

@@ -237,9 +237,10 @@ void Vmm::demand_fault(uint64_t gva, pt::PageSize size, pt::Perms perms, bool wr
   // Under shadowing the VMM sees the guest's page fault first and reflects it to the guest.
   if (shadowed(page, L + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
   charge_guest_fault();
-  in_op_ = true;
-  as().guest_map(page, size, perms, write && perms.write);
-  in_op_ = false;
+  {
+    const GuestOp op(in_op_);
+    as().guest_map(page, size, perms, write && perms.write);
+  }
   sync_page(page);
 }
 
@@ -283,9 +284,8 @@ bool Vmm::change_page(uint64_t gva, uint64_t VmmStats::*counter, Change&& change
 
 bool Vmm::unmap(uint64_t gva) {
   return change_page(gva, &VmmStats::unmaps, [&](uint64_t lo, uint64_t) {
-    in_op_ = true;
+    const GuestOp op(in_op_);
     as().guest_unmap(lo);
-    in_op_ = false;
   });
 }
 
@@ -294,9 +294,8 @@ bool Vmm::remap(uint64_t gva) {
     // Copy-on-write or migration: a guest page fault, which shadowing intercepts first.
     if (shadowed(lo, as().format().levels + 1)) trap(TrapKind::ShadowFault, costs_.shadow_fault_trap);
     charge_guest_fault();
-    in_op_ = true;
+    const GuestOp op(in_op_);
     as().guest_remap(lo);
-    in_op_ = false;
   });
 }
 
@@ -306,9 +305,8 @@ bool Vmm::protect(uint64_t gva, pt::Perms perms, bool clean) {
   pt::PageSize s;
   if (!as().guest_translate(gva, gpa, p, s) || (p == perms && !(clean && as().guest_dirty(gva)))) return false;
   return change_page(gva, &VmmStats::protects, [&](uint64_t lo, uint64_t) {
-    in_op_ = true;
+    const GuestOp op(in_op_);
     as().guest_protect(lo, perms, clean);
-    in_op_ = false;
   });
 }
 
@@ -324,18 +322,20 @@ bool Vmm::move(uint64_t from, uint64_t to) {
   }
   unmap(dst);  // whatever the destination held goes first (mremap replaces it)
   return change_page(from, &VmmStats::moves, [&](uint64_t lo, uint64_t) {
-    in_op_ = true;
-    as().guest_move(lo, dst);
-    in_op_ = false;
+    {
+      const GuestOp op(in_op_);
+      as().guest_move(lo, dst);
+    }
     as().resync(dst, dst + bytes);  // (change_page brings the source range up to date)
   });
 }
 
 void Vmm::exit_process() {
   ++running().st.exits;
-  in_op_ = true;
-  as().guest_reset();
-  in_op_ = false;
+  {
+    const GuestOp op(in_op_);
+    as().guest_reset();
+  }
   running().writes.clear();
   running().idle.clear();
   running().host_moved.clear();

@@ -6,6 +6,11 @@ namespace agilemmu::sys {
 
 using namespace sc_core;
 
+namespace {
+// A System runs one VM: every context and every VM-wide invalidation names it.
+constexpr uint16_t kVmid = 1;
+}  // namespace
+
 System::System(const config::Config& cfg) : cfg_(cfg) {
   vm_ = std::make_unique<vmm::Vm>(mem_, cfg.format, cfg.layout);
   const auto& procs = cfg.workload.processes;
@@ -14,7 +19,7 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   for (size_t i = 0; i < n; ++i) {
     auto p = std::make_unique<Proc>();
     p->ctx.asid = static_cast<uint16_t>(i + 1);
-    p->ctx.vmid = 1;
+    p->ctx.vmid = kVmid;
     p->regions = procs.empty() ? &cfg_.regions : &cfg_.workload.processes[i].regions;
     p->as = std::make_unique<vmm::AddressSpace>(*vm_);
     config::populate(cfg, *p->regions, *p->as);
@@ -57,7 +62,7 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   tc.think_cycles = cfg.workload.think_cycles;
   tc.quantum_ns = cfg.mmu.quantum_ns;
   tc.asid = 1;
-  tc.vmid = 1;
+  tc.vmid = kVmid;
   tc.tag_asid = sched_ != nullptr;
   TrafficGenHooks h;
   h.event = [this](const WorkloadOp& it) { return on_event(it); };
@@ -94,21 +99,21 @@ void System::invalidate(const vmm::Invalidation& inv) {
   switch (inv.kind) {
     case vmm::Invalidation::Page:
       if (inv.asid)
-        mmu_->invalidate_range(mmu::Context{inv.asid, 1, false}, inv.va, inv.size);
+        mmu_->invalidate_range(mmu::Context{inv.asid, kVmid, false}, inv.va, inv.size);
       else
-        mmu_->invalidate_range(1, inv.va, inv.size);
+        mmu_->invalidate_range(kVmid, inv.va, inv.size);
       break;
     case vmm::Invalidation::WalkCaches:
-      mmu_->invalidate_walk_caches(1);
+      mmu_->invalidate_walk_caches(kVmid);
       break;
     case vmm::Invalidation::Nested:
-      mmu_->invalidate_nested(1);
+      mmu_->invalidate_nested(kVmid);
       break;
     case vmm::Invalidation::All:
       mmu_->invalidate_all();
       break;
     case vmm::Invalidation::Asid:
-      mmu_->invalidate_asid(1, inv.asid);
+      mmu_->invalidate_asid(kVmid, inv.asid);
       break;
   }
 }

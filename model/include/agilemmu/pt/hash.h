@@ -1,5 +1,6 @@
 // The integer hashing the model uses for seeds, digests and set indices: SplitMix64's constants
-// (Steele, Lea and Flood, OOPSLA 2014), written once.
+// (Steele, Lea and Flood, OOPSLA 2014). Not yet the only place: the Mmu's outcome digest
+// (mmu.cpp), PhysMem's frame index and unit_cosim.cpp's seed mix still spell the constants out.
 #pragma once
 #include <cstdint>
 

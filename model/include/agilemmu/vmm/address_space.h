@@ -7,7 +7,6 @@
 #include <array>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -134,8 +133,8 @@ class AddressSpace {
   pt::Roots roots() const;
   const pt::Format& format() const { return fmt_; }
   pt::PhysMem& mem() { return mem_; }
-  const std::map<uint64_t, Mapping>& guest_mappings() const { return guest_; }
-  const std::map<uint64_t, Mapping>& nested_mappings() const { return vm_.nested_mappings(); }
+  const MappingRecords& guest_mappings() const { return guest_; }
+  const MappingRecords& nested_mappings() const { return vm_.nested_mappings(); }
   // Software translation from the mapping records (independent of the page-table bytes).
   bool guest_translate(uint64_t gva, uint64_t& gpa, pt::Perms& perms, pt::PageSize& size) const;
   bool host_translate(uint64_t gpa, uint64_t& hpa, pt::Perms& perms, pt::PageSize& size) const {
@@ -178,8 +177,8 @@ class AddressSpace {
   Vm& vm_;
   pt::PhysMem& mem_;
   pt::Format fmt_;
-  std::map<uint64_t, Mapping> guest_;       // gVA page base -> mapping
-  std::multimap<uint64_t, uint64_t> rmap_;  // gPA page base -> gVA page base (reverse map)
+  MappingRecords guest_;             // gVA page base -> mapping
+  ChunkedMap<uint64_t, true> rmap_;  // gPA page base -> gVA page base (reverse map)
   std::unique_ptr<RadixTable> gpt_, spt_, hpt_, cpt_;
   std::set<std::pair<unsigned, uint64_t>> points_;  // (level, va >> shift(level))
   bool full_nested_ = false;

@@ -5,13 +5,13 @@
 #pragma once
 #include <array>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include <agilemmu/pt/format.h>
 #include <agilemmu/pt/phys_mem.h>
+#include <agilemmu/vmm/chunked_map.h>
 #include <agilemmu/vmm/frame_alloc.h>
 #include <agilemmu/vmm/radix_table.h>
 
@@ -28,6 +28,9 @@ struct Mapping {
   pt::PageSize size = pt::PageSize::k4K;
   pt::Perms perms;
 };
+
+// Mapping records by page base (gVA for a guest's, gPA for the nested ones).
+using MappingRecords = ChunkedMap<Mapping>;
 
 struct Layout {
   uint64_t guest_base = 1ull << 20;  // first gPA the guest frame allocator hands out
@@ -67,7 +70,7 @@ class Vm {
   const pt::Format& format() const { return fmt_; }
   const Layout& layout() const { return layout_; }
   pt::PhysMem& mem() { return mem_; }
-  const std::map<uint64_t, Mapping>& nested_mappings() const { return nested_; }
+  const MappingRecords& nested_mappings() const { return nested_; }
   RadixTable& nested_table() { return *npt_; }
   FrameAllocator& guest_frames() { return galloc_; }
   FrameAllocator& host_frames() { return halloc_; }
@@ -79,34 +82,16 @@ class Vm {
   void attach(AddressSpace* as) { spaces_.push_back(as); }
   void detach(AddressSpace* as);
   std::unique_ptr<RadixTable> make_table(unsigned levels, uint64_t foreign_mask);
-  using NestedIt = std::map<uint64_t, Mapping>::const_iterator;
-  // The nested mapping with the greatest gPA base <= gpa (whether it covers gpa or not), or end.
-  // Every table edit translates node gPAs, and the builders walk guest memory in gPA order, so
-  // this answers from a small cache of recent pages (trusted while no key has been inserted where
-  // it could change them, else checked against the successor key: exactly what upper_bound would
-  // find) and from the last answer or its successor, before searching the map. Valid because
-  // nested_ only grows: its iterators never dangle.
-  NestedIt nested_floor(uint64_t gpa) const;
   // The nested mapping covering gpa, or nullptr.
-  const std::pair<const uint64_t, Mapping>* nested_covering(uint64_t gpa) const;
+  const MappingRecords::value_type* nested_covering(uint64_t gpa) const;
 
   pt::PhysMem& mem_;
   pt::Format fmt_;
   Layout layout_;
   FrameAllocator galloc_, halloc_;
-  std::map<uint64_t, Mapping> nested_;  // gPA page base -> mapping; entries are never erased
+  MappingRecords nested_;  // gPA page base -> mapping; entries are never erased
   std::unique_ptr<RadixTable> npt_;
   std::vector<AddressSpace*> spaces_;
-  struct FloorSlot {
-    uint64_t page = ~0ull;
-    NestedIt it;
-    uint64_t inserts = 0;   // nested_inserts_ when last checked
-    bool was_last = false;  // `it` was the last key then
-  };
-  uint64_t nested_inserts_ = 0;  // keys inserted before an existing key
-  static constexpr size_t kFloorSlots = 256;
-  mutable std::array<FloorSlot, kFloorSlots> floor_cache_{};
-  mutable NestedIt floor_last_ = nested_.end();
 };
 
 }  // namespace agilemmu::vmm

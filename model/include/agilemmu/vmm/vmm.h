@@ -197,7 +197,16 @@ class Vmm {
   mutable VmmStats total_;  // stats()'s sum
   uint64_t pending_cycles_ = 0;
   uint64_t next_interval_;
-  bool in_op_ = false;          // inside a guest operation: page-table writes are accounted
+  bool in_op_ = false;  // inside a guest operation: page-table writes are accounted
+  // Sets in_op_ for one guest operation and clears it however the operation ends (an exception
+  // such as MemoryExhausted must not leave later page-table writes accounted as the guest's).
+  struct GuestOp {
+    bool& flag;
+    explicit GuestOp(bool& f) : flag(f) { flag = true; }
+    ~GuestOp() { flag = false; }
+    GuestOp(const GuestOp&) = delete;
+    GuestOp& operator=(const GuestOp&) = delete;
+  };
   bool cleared_dirty_ = false;  // this interval's scans cleared a nested D bit
 };
 
