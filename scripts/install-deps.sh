@@ -7,7 +7,9 @@ PKGS=(build-essential cmake pkg-config libsystemc-dev verilator libyaml-cpp-dev 
       clang libclang-rt-14-dev             # fuzz preset: clang++ -fsanitize=fuzzer (libFuzzer runtime)
       clang-format clang-tidy              # lint.clang_format, lint.clang_tidy
       libzstd-dev zstd                     # .zst traces
-      sqlite3 xz-utils perl)               # scripts/study.sh: programs of the study
+      sqlite3 xz-utils perl                # scripts/study.sh: programs of the study
+      qemu-system-misc gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
+      picolibc-riscv64-unknown-elf)        # RISC-V: the QEMU oracle of the walk (docs/riscv.md)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
