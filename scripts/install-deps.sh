@@ -8,7 +8,9 @@ PKGS=(build-essential cmake pkg-config libsystemc-dev verilator libyaml-cpp-dev 
       clang-format clang-tidy              # lint.clang_format, lint.clang_tidy
       libzstd-dev zstd                     # .zst traces
       sqlite3 xz-utils perl                # scripts/study.sh: programs of the study
-      sysbench stress-ng redis-server redis-tools)  # scripts/study.sh: its TLB-intensive programs
+      sysbench stress-ng redis-server redis-tools   # scripts/study.sh: its TLB-intensive programs
+      qemu-system-misc gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
+      picolibc-riscv64-unknown-elf)        # RISC-V: the QEMU oracle of the walk (docs/riscv.md)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -73,6 +73,10 @@ const char* to_string(FaultKind k) {
       return "non-canonical";
     case FaultKind::AddressSize:
       return "address-size";
+    case FaultKind::Misaligned:
+      return "misaligned-superpage";
+    case FaultKind::AccessedDirty:
+      return "accessed-dirty";
   }
   return "?";
 }
@@ -133,8 +137,9 @@ void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, 
       if (roots.croot_is_gpa) res_.switch_level = 0;
       break;
   }
-  if (!fmt_.canonical(req.va)) {  // #GP: raised before any table is read, so no stage
-    fail(Stage::None, FaultKind::NonCanonical, 0, req.va, access_code());
+  if (!fmt_.canonical(req.va)) {  // x86 #GP: raised before any table is read, so no stage
+    // RISC-V: a page fault of the first dimension (a VS-stage page fault for a guest).
+    fail(fmt_.riscv() ? stage_of(first_table_) : Stage::None, FaultKind::NonCanonical, 0, req.va, access_code());
     return;
   }
   if (caches_) {
@@ -156,7 +161,9 @@ void Walk::start(const Format& fmt, const Roots& roots, const WalkRequest& req, 
 
 void Walk::prepare_first_dim() {
   if (first_table_ == Table::Guest) {  // guest-table node pointers are gPAs: translate first
-    begin_nested(first_node_, first_level_);
+    // RISC-V reports the gPA of the entry itself when its translation faults (htval).
+    const uint64_t entry = fmt_.riscv() ? 8ull * Format::index(fmt_.levels, req_.va, first_level_) : 0;
+    begin_nested(first_node_ + entry, first_level_);
     return;
   }
   pending_ = {first_node_ + 8ull * Format::index(fmt_.levels, req_.va, first_level_), Port::Compound, first_table_,
@@ -186,7 +193,7 @@ void Walk::begin_nested(uint64_t gpa, uint8_t purpose) {
       nperms_ = pe.perms;
     }
   }
-  pending_ = {nnode_ + 8ull * Format::index(fmt_.nested_levels, gpa, nlevel_), Port::Nested, Table::Nested, nlevel_};
+  pending_ = {nnode_ + 8ull * fmt_.nested_index(gpa, nlevel_), Port::Nested, Table::Nested, nlevel_};
   phase_ = Phase::NestedRead;
 }
 
@@ -236,22 +243,22 @@ uint64_t Walk::set_bits(uint64_t v, uint64_t bits) {
 
 void Walk::step_nested(uint64_t v) {
   const unsigned nl = fmt_.nested_levels;
-  if (!(v & pte::P)) return fail(Stage::Nested, FaultKind::NotPresent, nlevel_, ngpa_, nested_code());
-  const bool ps = v & pte::PS;
-  if (v & (reserved_ | Format::reserved_by_ps(nl, nlevel_, ps)))
+  const Entry e = fmt_.decode(nl, nlevel_, v, reserved_);
+  if (e.kind == EntryKind::Invalid) return fail(Stage::Nested, FaultKind::NotPresent, nlevel_, ngpa_, nested_code());
+  if (e.kind == EntryKind::Reserved)
     return fail(Stage::Nested, FaultKind::Reserved, nlevel_, ngpa_, nested_code() | ec::P | ec::RSVD);
-  nperms_ = nperms_ & Perms::of_pte(v);
-  if (nlevel_ == nl || (ps && Format::large_allowed(nl, nlevel_))) {
-    const PageSize size = Format::size_at(nl, nlevel_);
-    const uint64_t base = v & Format::kAddrField & ~(page_bytes(size) - 1);
-    return nested_done({base, size, nperms_, pending_.addr, v}, true);
-  }
-  if (fmt_.nested_ad) set_bits(v, pte::A);
-  const uint64_t next = v & Format::kAddrField;
+  // (The spec checks permissions before alignment; both are the same guest-page fault.)
+  if (e.kind == EntryKind::Misaligned)
+    return fail(Stage::Nested, FaultKind::Misaligned, nlevel_, ngpa_, nested_code() | ec::P);
+  nperms_ = nperms_ & e.perms;
+  if (e.kind == EntryKind::Leaf)
+    return nested_done({e.addr, Format::size_at(nl, nlevel_), nperms_, pending_.addr, v}, true);
+  if (fmt_.nested_ad && fmt_.ad_in_pointers()) set_bits(v, pte::A);
+  const uint64_t next = e.addr;
   if (caches_) caches_->npwc_fill(ngpa_, {next, nperms_, nlevel_});
   nnode_ = next;
   ++nlevel_;
-  pending_ = {nnode_ + 8ull * Format::index(nl, ngpa_, nlevel_), Port::Nested, Table::Nested, nlevel_};
+  pending_ = {nnode_ + 8ull * fmt_.nested_index(ngpa_, nlevel_), Port::Nested, Table::Nested, nlevel_};
 }
 
 // The nested leaf for ngpa_ is known: read just now (`fresh`), or from the nested TLB.
@@ -262,13 +269,13 @@ void Walk::nested_done(const NestedEntry& found, bool fresh) {
   NestedEntry leaf = found;
   const bool final = npurpose_ == kFinal;
   const uint8_t level = static_cast<uint8_t>(Format::level_of(fmt_.nested_levels, leaf.size));
-  const bool ok = final ? permits(leaf.perms, req_.access, true) : leaf.perms.user;
-  if (!ok) {
+  if (!nested_permits(leaf.perms, final)) {
     return fail(Stage::Nested, FaultKind::Permission, level, ngpa_,
                 final ? ec::FINAL | access_code() | ec::P : ec::GUEST_TABLE | ec::P);
   }
-  const uint64_t bits = pte::A | (final && req_.access == Access::Write ? pte::D : 0);
+  const uint64_t bits = fmt_.a_bit() | (final && req_.access == Access::Write ? fmt_.d_bit() : 0);
   if (fmt_.nested_ad && (leaf.leaf_pte & bits) != bits) {
+    if (ad_fault(Stage::Nested, level, ngpa_)) return;
     queue_write({leaf.leaf_addr, Port::Nested, Table::Nested, level}, leaf.leaf_pte, leaf.leaf_pte | bits);
     leaf.leaf_pte |= bits;
     if (caches_) caches_->ntlb_fill(ngpa_, leaf);
@@ -278,14 +285,15 @@ void Walk::nested_done(const NestedEntry& found, bool fresh) {
   const uint64_t hpa = leaf.hpa_base | (ngpa_ & (page_bytes(leaf.size) - 1));
   if (!final) {  // a guest-table node is now located in host memory: read it
     node_leaf_ = leaf;
-    pending_ = {hpa + 8ull * Format::index(fmt_.levels, req_.va, first_level_), Port::Compound, Table::Guest,
-                first_level_};
+    // (On RISC-V ngpa_ is already the entry's gPA, see prepare_first_dim.)
+    const uint64_t entry = fmt_.riscv() ? 0 : 8ull * Format::index(fmt_.levels, req_.va, first_level_);
+    pending_ = {hpa + entry, Port::Compound, Table::Guest, first_level_};
     phase_ = Phase::FirstDimRead;
     return;
   }
   res_.tr.gpa = ngpa_;
   const PageSize eff = static_cast<unsigned>(leaf.size) < static_cast<unsigned>(first_size_) ? leaf.size : first_size_;
-  finish(hpa, eff, first_perms_ & leaf.perms, first_dirty_ && (!fmt_.nested_ad || (leaf.leaf_pte & pte::D)));
+  finish(hpa, eff, first_perms_ & leaf.perms, first_dirty_ && (!fmt_.nested_ad || (leaf.leaf_pte & fmt_.d_bit())));
 }
 
 bool Walk::guest_page_write() {
@@ -294,10 +302,11 @@ bool Walk::guest_page_write() {
     fail(Stage::Nested, FaultKind::Permission, level, ngpa_, ec::GUEST_TABLE | ec::P | ec::W);
     return false;
   }
-  if (fmt_.nested_ad && !(node_leaf_.leaf_pte & pte::D)) {
+  if (fmt_.nested_ad && !(node_leaf_.leaf_pte & fmt_.d_bit())) {
+    if (ad_fault(Stage::Nested, level, ngpa_)) return false;
     queue_write({node_leaf_.leaf_addr, Port::Nested, Table::Nested, level}, node_leaf_.leaf_pte,
-                node_leaf_.leaf_pte | pte::D);
-    node_leaf_.leaf_pte |= pte::D;
+                node_leaf_.leaf_pte | fmt_.d_bit());
+    node_leaf_.leaf_pte |= fmt_.d_bit();
     if (caches_) caches_->ntlb_fill(ngpa_, node_leaf_);
   }
   return true;
@@ -305,37 +314,41 @@ bool Walk::guest_page_write() {
 
 void Walk::step_first_dim(uint64_t v) {
   const unsigned L = fmt_.levels;
-  if (!(v & pte::P)) return fail(stage_of(first_table_), FaultKind::NotPresent, first_level_, req_.va, access_code());
-  const bool ps = v & pte::PS;
-  if (v & (reserved_ | Format::reserved_by_ps(L, first_level_, ps)))
-    return fail(stage_of(first_table_), FaultKind::Reserved, first_level_, req_.va, access_code() | ec::P | ec::RSVD);
-  first_perms_ = first_perms_ & Perms::of_pte(v);
+  const Stage st = stage_of(first_table_);
+  const Entry e = fmt_.decode(L, first_level_, v, reserved_);
+  if (e.kind == EntryKind::Invalid) return fail(st, FaultKind::NotPresent, first_level_, req_.va, access_code());
+  if (e.kind == EntryKind::Reserved)
+    return fail(st, FaultKind::Reserved, first_level_, req_.va, access_code() | ec::P | ec::RSVD);
+  first_perms_ = first_perms_ & e.perms;
   // Only compound-table entries carry the selector; guest, shadow and native tables ignore it,
   // so below a nested-style entry everything stays nested (claim 14).
   const bool nested_style = first_table_ == Table::Compound && ((v >> fmt_.selector_bit) & 1);
   if (nested_style) res_.switch_level = static_cast<int8_t>(first_level_);
-  const bool leaf = first_level_ == L || (ps && Format::large_allowed(L, first_level_));
-  if (leaf && !permits(first_perms_, req_.access, req_.user))
-    return fail(stage_of(first_table_), FaultKind::Permission, first_level_, req_.va, access_code() | ec::P);
+  const bool leaf = e.kind == EntryKind::Leaf || e.kind == EntryKind::Misaligned;
+  if (leaf && !first_permits()) return fail(st, FaultKind::Permission, first_level_, req_.va, access_code() | ec::P);
+  if (e.kind == EntryKind::Misaligned)
+    return fail(st, FaultKind::Misaligned, first_level_, req_.va, access_code() | ec::P);
   // A (and D in a leaf written): a guest entry lives in guest memory, whose nested translation
   // must allow the write.
-  const uint64_t bits = pte::A | (leaf && req_.access == Access::Write ? pte::D : 0);
+  const uint64_t bits =
+      leaf || fmt_.ad_in_pointers() ? fmt_.a_bit() | (leaf && req_.access == Access::Write ? fmt_.d_bit() : 0) : 0;
   if ((v & bits) != bits) {
+    if (ad_fault(st, first_level_, req_.va)) return;
     if (first_table_ == Table::Guest && !guest_page_write()) return;
     v = set_bits(v, bits);
   }
   if (leaf) {
-    first_dirty_ = v & pte::D;
+    first_dirty_ = v & fmt_.d_bit();
     const PageSize size = Format::size_at(L, first_level_);
     const uint64_t mask = page_bytes(size) - 1;
-    const uint64_t out = (v & Format::kAddrField & ~mask) | (req_.va & mask);
+    const uint64_t out = e.addr | (req_.va & mask);
     if (first_table_ == Table::Guest || nested_style) {  // out is a gPA: finish through the nested table
       first_size_ = size;
       return begin_nested(out, kFinal);
     }
     return finish(out, size, first_perms_, first_dirty_);
   }
-  const uint64_t next = v & Format::kAddrField;
+  const uint64_t next = e.addr;
   const Table next_table = nested_style ? Table::Guest : first_table_;
   if (caches_)
     caches_->pwc_fill(req_.mode, req_.va,
@@ -357,12 +370,45 @@ void Walk::finish(uint64_t hpa, PageSize size, const Perms& perms, bool dirty) {
 
 void Walk::fail(Stage st, FaultKind k, uint8_t level, uint64_t addr, uint64_t code) {
   res_.ok = false;
-  res_.fault = Fault{st, k, level, addr, code};
+  res_.fault = Fault{st, k, level, addr, fmt_.riscv() ? rv_cause(st) : code};
   phase_ = Phase::Done;
 }
 
 // Error code of a nested fault: translating the final gPA or a guest table pointer.
 uint64_t Walk::nested_code() const { return npurpose_ == kFinal ? (ec::FINAL | access_code()) : ec::GUEST_TABLE; }
+
+// RISC-V scause: a fault in the G-stage is a guest-page fault, any other a page fault; both are
+// named by the original access even when an implicit VS-stage table access faulted.
+uint64_t Walk::rv_cause(Stage st) const {
+  const bool g = st == Stage::Nested;
+  switch (req_.access) {
+    case Access::Fetch:
+      return g ? rv::kInstGuestPageFault : rv::kInstPageFault;
+    case Access::Read:
+      return g ? rv::kLoadGuestPageFault : rv::kLoadPageFault;
+    case Access::Write:
+      return g ? rv::kStoreGuestPageFault : rv::kStorePageFault;
+  }
+  return 0;
+}
+
+bool Walk::first_permits() const {
+  if (fmt_.riscv()) return rv_permits(first_perms_, req_.access, req_.user, req_.sum, req_.mxr);
+  return permits(first_perms_, req_.access, req_.user);
+}
+
+// Every nested access is a user access (AMD NPT; RISC-V G-stage). The final gPA is checked for
+// the access itself, a guest-table pointer as a read (RISC-V: an implicit load, so R is needed).
+bool Walk::nested_permits(const Perms& p, bool final) const {
+  if (fmt_.riscv()) return rv_permits(p, final ? req_.access : Access::Read, true, false, req_.g_mxr);
+  return final ? permits(p, req_.access, true) : p.user;
+}
+
+bool Walk::ad_fault(Stage st, uint8_t level, uint64_t addr) {
+  if (!fmt_.riscv() || fmt_.ad_hw) return false;
+  fail(st, FaultKind::AccessedDirty, level, addr, 0);
+  return true;
+}
 
 uint64_t Walk::access_code() const {
   uint64_t c = 0;

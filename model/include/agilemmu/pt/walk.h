@@ -33,7 +33,20 @@ enum class Port : uint8_t { Compound, Nested };
 enum class Table : uint8_t { Native, Shadow, Compound, Guest, Nested };
 enum class Stage : uint8_t { None, Native, Shadow, Compound, Guest, Nested };
 // NonCanonical is x86's #GP: it has no stage and no level (no table was read).
-enum class FaultKind : uint8_t { None, NotPresent, Reserved, Permission, NonCanonical, AddressSize };
+// On RISC-V, NonCanonical is a page fault of the first dimension (the VA's upper bits are not a
+// sign extension), AddressSize a guest-page fault (gPA bits above SvNNx4's width), Misaligned a
+// superpage whose PPN is not aligned, AccessedDirty a leaf without A (or D on a write) under
+// Svade.
+enum class FaultKind : uint8_t {
+  None,
+  NotPresent,
+  Reserved,
+  Permission,
+  NonCanonical,
+  AddressSize,
+  Misaligned,
+  AccessedDirty
+};
 
 // Members of Port and Stage, for arrays indexed by them.
 constexpr size_t kPorts = size_t(Port::Nested) + 1;
@@ -53,6 +66,15 @@ bool parse_access(const std::string&, Access&);
 // dimension's (always a user access) and the MMU's TLB hits all use this one.
 inline bool permits(const Perms& p, Access a, bool user) {
   return (!user || p.user) && (a != Access::Write || p.write) && (a != Access::Fetch || p.exec);
+}
+
+// The RISC-V check (privileged spec, "Virtual Address Translation Process" step 6): U-mode needs
+// U; S-mode may load/store U pages only with SUM and never fetches from them; a load needs R, or
+// X with MXR. G-stage checks pass user = true (every G-stage access is treated as U-mode).
+inline bool rv_permits(const Perms& p, Access a, bool user, bool sum, bool mxr) {
+  if (user ? !p.user : (p.user && (a == Access::Fetch || !sum))) return false;
+  if (a == Access::Read) return p.read || (mxr && p.exec);
+  return a == Access::Write ? p.write : p.exec;
 }
 
 // x86 #PF error-code bits; nested faults add AMD #NPF's "final gPA" / "guest table" bits.
@@ -85,6 +107,12 @@ struct WalkRequest {
   Access access = Access::Read;
   bool user = false;
   Mode mode = Mode::Native;
+  // RISC-V status bits (ignored by x86): SUM and MXR of the first dimension (for a guest,
+  // vsstatus.SUM and vsstatus.MXR|sstatus.MXR), and the MXR that applies to the G-stage
+  // (sstatus.MXR of HS-mode).
+  bool sum = false;
+  bool mxr = false;
+  bool g_mxr = false;
 };
 
 struct MemRef {
@@ -105,9 +133,12 @@ struct MemRef {
 struct Fault {
   Stage stage = Stage::None;
   FaultKind kind = FaultKind::None;
-  uint8_t level = 0;        // level of the faulting entry in its table (0: before any read)
-  uint64_t addr = 0;        // faulting address: the VA for first-dimension faults, the gPA for nested
-  uint64_t error_code = 0;  // see namespace ec
+  uint8_t level = 0;  // level of the faulting entry in its table (0: before any read)
+  // Faulting address: the VA for first-dimension faults, the gPA for nested. RISC-V: stval is
+  // always the request's VA; for a guest-page fault `addr` is the gPA that htval/mtval2 report
+  // (shifted right by 2 there): the final gPA, or the gPA of the VS-stage PTE being read.
+  uint64_t addr = 0;
+  uint64_t error_code = 0;  // x86: see namespace ec; RISC-V: the scause value (rv::k*Fault)
   bool operator==(const Fault& o) const {
     return stage == o.stage && kind == o.kind && level == o.level && addr == o.addr && error_code == o.error_code;
   }
@@ -222,6 +253,11 @@ class Walk {
   void fail(Stage st, FaultKind k, uint8_t level, uint64_t addr, uint64_t code);
   uint64_t access_code() const;
   uint64_t nested_code() const;
+  uint64_t rv_cause(Stage st) const;
+  bool first_permits() const;
+  bool nested_permits(const Perms& p, bool final) const;
+  // RISC-V Svade: a missing A/D bit is a fault instead of a write. True: faulted.
+  bool ad_fault(Stage st, uint8_t level, uint64_t addr);
   Stage stage_of(Table t) const;
 
   Format fmt_;
