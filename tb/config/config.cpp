@@ -195,7 +195,8 @@ void read_caches(Section cs, Config& c) {
   for (size_t i = 0; i < sys::kCacheLevels; ++i) {
     Section l = cs.sub(sys::to_string(sys::CacheLevelId(i)));
     auto& x = h.level[i];
-    const uint64_t bytes = l.u64("size", uint64_t(x.geo.entries) * h.line_bytes, 0, 1ull << 32);
+    // (the default sizes are in lines of the default line size)
+    const uint64_t bytes = l.u64("size", uint64_t(x.geo.entries) * sys::HierarchyConfig{}.line_bytes, 0, 1ull << 32);
     if (bytes % h.line_bytes) l.fail("size", "must be a multiple of caches.line_bytes");
     x.geo.entries = static_cast<uint32_t>(bytes / h.line_bytes);
     x.geo = geometry(l, x.geo);

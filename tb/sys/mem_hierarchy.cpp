@@ -129,15 +129,18 @@ void MemHierarchy::write_back(size_t from, uint64_t line, double at_ns, const sc
 
 double MemHierarchy::access_line(const std::vector<CacheLevelId>& path, uint64_t line, MemSource src, bool write,
                                  double now_ns, const sc_time& delay) {
-  double t = now_ns;
+  // A level's latency is the load-to-use latency of a hit there, as published (not an increment
+  // over the level above); MSHR waits add to it.
+  double waited = 0, t = now_ns;
   size_t k = 0;
   for (; k < path.size(); ++k) {
     CacheLevel& l = levels_[size_t(path[k])];
-    t += l.latency_ns();
+    t = now_ns + waited + l.latency_ns();
     if (l.lookup(line, src, write && k == 0)) break;
     // A miss needs an MSHR of this level until the line arrives.
     const double start = l.mshr_free_at(t);
     l.counters().mshr_wait_ns += static_cast<uint64_t>(std::llround(start - t));
+    waited += start - t;
     t = start;
   }
   const double missed_at = t;

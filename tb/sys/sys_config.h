@@ -40,10 +40,11 @@ struct LineCacheConfig {
 // overlap_cycles overlaps with execution; a longer one (a cache miss) stalls only when mlp misses
 // are already in flight, until the oldest ends; a TLB miss blocks until its walk and access end.
 struct CoreModel {
+  // Sources in configs/README.md ("Where the cache and core constants come from").
   bool enabled = false;
-  double base_cpi = 1.0;        // cycles per instruction with every access hitting
+  double base_cpi = 0.5;        // cycles per instruction with every access hitting
   uint32_t mlp = 10;            // data misses in flight at once
-  uint32_t overlap_cycles = 6;  // the latency of an L1 hit with a TLB hit, hidden by execution
+  uint32_t overlap_cycles = 5;  // the latency of an L1 hit with a TLB hit, hidden by execution
 };
 
 // One level of the cache hierarchy (sys/mem_hierarchy.h): write-back, write-allocate.
@@ -59,6 +60,7 @@ enum class CacheLevelId : uint8_t { L1I, L1D, L2, LLC };
 constexpr size_t kCacheLevels = 4;
 const char* to_string(CacheLevelId l);
 struct HierarchyConfig {
+  // Off by default (every level 0 lines); configs/README.md gives the cited Skylake-SP values.
   CacheLevelConfig level[kCacheLevels];
   uint32_t line_bytes = 64;                     // of every level
   CacheLevelId walk_entry = CacheLevelId::L1D;  // L1D, L2 or LLC
