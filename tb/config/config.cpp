@@ -146,6 +146,7 @@ void read_dram(Section d, sys::DramConfig& x) {
   x.banks = static_cast<uint32_t>(d.u64("banks", x.banks, 1, 1024));
   x.row_bytes = static_cast<uint32_t>(d.u64("row_bytes", x.row_bytes, 64, 1u << 20));
   x.open_page = d.choice("policy", x.open_page ? "open" : "closed", {"open", "closed"}) == "open";
+  x.xor_banks = d.choice("mapping", x.xor_banks ? "xor" : "linear", {"linear", "xor"}) == "xor";
   x.tRCD_ns = d.real("tRCD_ns", x.tRCD_ns, 0, 1e6);
   x.tCL_ns = d.real("tCL_ns", x.tCL_ns, 0, 1e6);
   x.tRP_ns = d.real("tRP_ns", x.tRP_ns, 0, 1e6);
@@ -179,6 +180,43 @@ void read_ptcache(Section pc, Config& c) {
   if (c.ptcache.line_bytes & (c.ptcache.line_bytes - 1)) pc.fail("line_bytes", "must be a power of two");
   c.ptcache.clock_ns = c.mmu.clock_ns;
   pc.finish();
+}
+
+// caches: the hierarchy between the Mmu and the DRAM (sys/mem_hierarchy.h).
+void read_caches(Section cs, Config& c) {
+  auto& h = c.caches;
+  h.clock_ns = c.mmu.clock_ns;
+  h.line_bytes = static_cast<uint32_t>(cs.u64("line_bytes", h.line_bytes, 8, 4096));
+  if (h.line_bytes & (h.line_bytes - 1)) cs.fail("line_bytes", "must be a power of two");
+  const std::string entry = cs.choice("walk_entry", sys::to_string(h.walk_entry), {"l1d", "l2", "llc"});
+  h.walk_entry = entry == "l1d"  ? sys::CacheLevelId::L1D
+                 : entry == "l2" ? sys::CacheLevelId::L2
+                                 : sys::CacheLevelId::LLC;
+  for (size_t i = 0; i < sys::kCacheLevels; ++i) {
+    Section l = cs.sub(sys::to_string(sys::CacheLevelId(i)));
+    auto& x = h.level[i];
+    // (the default sizes are in lines of the default line size)
+    const uint64_t bytes = l.u64("size", uint64_t(x.geo.entries) * sys::HierarchyConfig{}.line_bytes, 0, 1ull << 32);
+    if (bytes % h.line_bytes) l.fail("size", "must be a multiple of caches.line_bytes");
+    x.geo.entries = static_cast<uint32_t>(bytes / h.line_bytes);
+    x.geo = geometry(l, x.geo);
+    l.ignore("entries");
+    if (l.has("entries")) l.fail("entries", "a cache level is sized in bytes: `size`");
+    if (!l.boolean("enabled", true)) x.geo.entries = 0;
+    x.mshrs = static_cast<uint32_t>(l.u64("mshrs", x.mshrs, 1, 1024));
+    if (auto e = x.geo.validate()) fail_issue(l, e, {{"entries", "size"}});
+    l.finish();
+  }
+  cs.finish();
+}
+
+// core: the CPU's timing model (sys::CoreModel).
+void read_core(Section s, sys::CoreModel& c) {
+  c.enabled = s.boolean("enabled", c.enabled);
+  c.base_cpi = s.real("base_cpi", c.base_cpi, 0.01, 100);
+  c.mlp = static_cast<uint32_t>(s.u64("mlp", c.mlp, 1, 1024));
+  c.overlap_cycles = static_cast<uint32_t>(s.u64("overlap_cycles", c.overlap_cycles, 0, 1u << 20));
+  s.finish();
 }
 
 // workload's own keys; `processes` is read after agile.* (its regions take agile.nested_level).
@@ -318,6 +356,8 @@ Config from_value(const Value& root, const std::string& name) {
   c.mmu.seed = c.seed;
   read_dram(top.sub("dram"), c.dram);
   read_ptcache(top.sub("ptcache"), c);
+  read_caches(top.sub("caches"), c);
+  read_core(top.sub("core"), c.core);
   Section workload = top.sub("workload");
   read_workload(workload, c.workload);
   read_agile(top.sub("agile"), c);

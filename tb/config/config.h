@@ -69,6 +69,8 @@ struct Config {
   mmu::MmuConfig mmu;
   sys::DramConfig dram;
   sys::LineCacheConfig ptcache;
+  sys::HierarchyConfig caches;
+  sys::CoreModel core;
   Workload workload;
   // The synthetic workload over the regions, as the request producer takes it.
   sys::WorkloadConfig synthetic() const { return synthetic(regions, workload.accesses, seed); }

@@ -26,7 +26,12 @@ DramTiming::DramTiming(const DramConfig& c)
       banks_(size_t(c.channels) * c.banks) {}
 
 unsigned DramTiming::bank_of(uint64_t addr) const {
-  return static_cast<unsigned>((addr >> col_bits_) & ((1ull << (ch_bits_ + bank_bits_)) - 1));
+  const unsigned bits = ch_bits_ + bank_bits_;
+  const uint64_t mask = (1ull << bits) - 1;
+  uint64_t idx = (addr >> col_bits_) & mask;
+  if (cfg_.xor_banks && bits)  // XOR with every bits-wide chunk of the row number
+    for (uint64_t row = row_of(addr); row; row >>= bits) idx ^= row & mask;
+  return static_cast<unsigned>(idx);
 }
 uint64_t DramTiming::row_of(uint64_t addr) const { return addr >> (col_bits_ + ch_bits_ + bank_bits_); }
 
@@ -84,6 +89,19 @@ void Dram::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
   }
   const uint64_t a = t.get_address();
   const size_t n = t.get_data_length();
+  const DramPart* part = t.get_extension<DramPart>();
+  if (!part || part->kind == DramPart::Bytes) move_bytes(t);
+  if (!part || part->kind == DramPart::Timing) {
+    const double now = conv_.seconds(simcontext()->time_stamp() + delay) * 1e9;
+    delay += conv_.time(timing_.access(a, t.is_write(), n, now));
+  }
+  t.set_dmi_allowed(cfg_.dmi && !part);
+  t.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void Dram::move_bytes(tlm::tlm_generic_payload& t) {
+  const uint64_t a = t.get_address();
+  const size_t n = t.get_data_length();
   // Page tables always live in the store: walk reads (8-byte reads) and the walkers' A/D writes
   // (tagged WalkAccess); data moves through the store only if asked to.
   const bool pte = (n == 8 && t.is_read() && !(a & 7)) || t.get_extension<mmu::WalkAccess>();
@@ -99,10 +117,6 @@ void Dram::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
   } else if (t.is_read()) {
     std::memset(t.get_data_ptr(), 0, n);
   }
-  const double now = conv_.seconds(simcontext()->time_stamp() + delay) * 1e9;
-  delay += conv_.time(timing_.access(a, t.is_write(), n, now));
-  t.set_dmi_allowed(cfg_.dmi);
-  t.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 bool Dram::get_direct_mem_ptr(int, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {

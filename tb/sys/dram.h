@@ -22,6 +22,15 @@ struct DramCounters {
   double total_latency_ns = 0;
   uint64_t accesses() const { return reads + writes; }
 };
+// Set by a cache in front of the DRAM (sys/mem_hierarchy.h), which models time and leaves the
+// bytes to the store: Timing charges a line fill or write-back without moving bytes; Bytes moves
+// a request's bytes by the store's rules without timing or counters.
+struct DramPart : tlm::tlm_extension<DramPart> {
+  enum Kind : uint8_t { Timing, Bytes } kind = Timing;
+  tlm::tlm_extension_base* clone() const override { return new DramPart(*this); }
+  void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const DramPart&>(o); }
+};
+
 // What `agilemmu run` writes under "dram".
 const stats::Group<DramCounters>& dram_stats_group();
 
@@ -55,6 +64,7 @@ class Dram : public sc_core::sc_module {
   void b_transport(int id, tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
   unsigned transport_dbg(int id, tlm::tlm_generic_payload& t);
+  void move_bytes(tlm::tlm_generic_payload& t);  // by the store's rules (store_data, page tables)
   pt::PhysMem& mem_;
   DramConfig cfg_;
   DramTiming timing_;

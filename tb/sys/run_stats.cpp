@@ -53,6 +53,21 @@ void add_cpu(stats::Group<RunView>& g) {
       &TrafficGenStats::events);
   cpu({"stall_cycles", Unit::Cycles, Agg::Sum, "cycles the CPU was stalled by the guest OS and the VMM"},
       &TrafficGenStats::stall_cycles);
+  // The core model (core.enabled; all zero when it is off).
+  cpu({"core.base_cycles", Unit::Cycles, Agg::Sum, "instructions (fetches) x core.base_cpi"},
+      &TrafficGenStats::core_base_cycles);
+  cpu({"core.fetch_stall_cycles", Unit::Cycles, Agg::Sum, "fetch latency beyond core.overlap_cycles (front end)"},
+      &TrafficGenStats::core_fetch_stall_cycles);
+  cpu({"core.mlp_stall_cycles", Unit::Cycles, Agg::Sum,
+       "data misses waiting for one of core.mlp misses in flight to end (LT)"},
+      &TrafficGenStats::core_mlp_stall_cycles);
+  cpu({"core.tlb_stall_cycles", Unit::Cycles, Agg::Sum, "data accesses that missed the TLB: their whole latency (LT)"},
+      &TrafficGenStats::core_tlb_stall_cycles);
+  cpu({"core.overlapped", Unit::Count, Agg::Sum,
+       "data accesses hitting the TLB within core.overlap_cycles: hidden by execution (LT)"},
+      &TrafficGenStats::core_overlapped);
+  cpu({"core.misses", Unit::Count, Agg::Sum, "data accesses hitting the TLB, longer than core.overlap_cycles (LT)"},
+      &TrafficGenStats::core_misses);
 }
 
 void add_translation(stats::Group<RunView>& g) {
@@ -167,6 +182,7 @@ stats::Group<RunView> make_group() {
         });
   g.nest("dram", dram_stats_group(), [](const RunView& v) -> const DramCounters& { return v.dram.counters(); });
   g.nest("ptcache", LineCache::stats_group(), [](const RunView& v) -> const LineCache& { return v.ptcache; });
+  g.nest("", MemHierarchy::stats_group(), [](const RunView& v) -> const MemHierarchy& { return v.caches; });
   g.nest("vmm", vmm::vmm_stats_group(), [](const RunView& v) {
     return vmm::VmmView{v.vmm.stats(), v.cfg.format.levels, v.vmm.nested_points()};
   });

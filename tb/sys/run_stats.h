@@ -1,6 +1,6 @@
 // The statistics of one `agilemmu run`, declared once for the registry (agilemmu/stats/registry.h):
 // the run's own keys, with the MMU's, DRAM's, page-table cache's and VMM's groups nested under
-// "mmu", "dram", "ptcache" and "vmm". --json, --csv, the summary and --list-stats all come from here.
+// "mmu", "dram", "ptcache", "caches" and "vmm". --json, --csv, the summary and --list-stats all come from here.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "sys/dram.h"
 #include "sys/line_cache.h"
+#include "sys/mem_hierarchy.h"
 #include "sys/mm_replay.h"
 #include "sys/traffic_gen.h"
 
@@ -32,6 +33,7 @@ struct RunView {
   const vmm::Vmm& vmm;
   const Dram& dram;
   const LineCache& ptcache;
+  const MemHierarchy& caches;
   const MmCounts& mm;  // the trace's memory-map events
   // Accesses of each process (workload.processes in order; one entry for a single process).
   const std::vector<uint64_t>& process_accesses;

@@ -15,6 +15,11 @@ std::string DramConfig::validate() const {
   return {};
 }
 
+const char* to_string(CacheLevelId l) {
+  static const char* const names[] = {"l1i", "l1d", "l2", "llc"};
+  return names[size_t(l)];
+}
+
 bool parse_pattern(const std::string& s, Pattern& p) {
   static const std::pair<const char*, Pattern> names[] = {{"sequential", Pattern::Sequential},
                                                           {"strided", Pattern::Strided},

@@ -54,6 +54,7 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
 
   mmu_ = std::make_unique<mmu::Mmu>("mmu", cfg.mmu, cfg.format);
   ptcache_ = std::make_unique<LineCache>("ptcache", cfg.ptcache);
+  caches_ = std::make_unique<MemHierarchy>("caches", cfg.caches, cfg.seed);
   dram_ = std::make_unique<Dram>("dram", mem_, cfg.dram);
   TrafficGenConfig tc;
   tc.at = cfg.mmu.timing == mmu::Timing::AT;
@@ -61,6 +62,7 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   tc.outstanding = cfg.workload.outstanding;
   tc.think_cycles = cfg.workload.think_cycles;
   tc.quantum_ns = cfg.mmu.quantum_ns;
+  tc.core = cfg.core;
   tc.asid = 1;
   tc.vmid = kVmid;
   tc.tag_asid = sched_ != nullptr;
@@ -74,10 +76,12 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   tg_ = std::make_unique<TrafficGen>("cpu", *src_, tc, std::move(h));
 
   tg_->socket.bind(mmu_->cpu);
-  mmu_->data.bind(dram_->socket);
+  // Walks go through the page-table line cache (if configured) and then enter the hierarchy.
+  mmu_->data.bind(caches_->in);
   mmu_->compound_port.bind(ptcache_->in);
   mmu_->nested_port.bind(ptcache_->in);
-  ptcache_->out.bind(dram_->socket);
+  ptcache_->out.bind(caches_->in);
+  caches_->out.bind(dram_->socket);
   refresh_roots();
 }
 
@@ -263,8 +267,8 @@ nlohmann::json System::statistics(bool host_timing, bool partial) const {
   }
   std::vector<uint64_t> accesses;
   for (size_t i = 0; i < procs_.size(); ++i) accesses.push_back(sched_ ? sched_->accesses(i) : tg_->stats().accesses);
-  const RunView v{cfg_, tg_->stats(), *mmu_,         *vmm_,       *dram_, *ptcache_,
-                  mm,   accesses,     host_seconds_, host_timing, partial};
+  const RunView v{cfg_,     tg_->stats(), *mmu_,    *vmm_,         *dram_,      *ptcache_,
+                  *caches_, mm,           accesses, host_seconds_, host_timing, partial};
   return to_json(run_stats_group(), v);
 }
 

@@ -1,5 +1,5 @@
-// The simulated system of one `agilemmu run`: traffic-generator CPU -> Mmu -> DRAM, with the
-// walk ports going through the page-table line cache, and the guest OS / hypervisor model
+// The simulated system of one `agilemmu run`: traffic-generator CPU -> Mmu -> cache hierarchy ->
+// DRAM, with the walk ports going through the page-table line cache first, and the guest OS / hypervisor model
 // (vmm::Vmm) answering page faults, applying OS events and invalidating the MMU. One VM
 // (vmm::Vm) runs one process, or the processes of workload.processes, each with its own address
 // space and ASID, scheduled round-robin by sys::Scheduler.
@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "sys/dram.h"
 #include "sys/line_cache.h"
+#include "sys/mem_hierarchy.h"
 #include "sys/mm_replay.h"
 #include "sys/run_stats.h"
 #include "sys/scheduler.h"
@@ -74,6 +75,7 @@ class System {
   Scheduler* sched_ = nullptr;  // src_ of a multi-process workload
   std::unique_ptr<mmu::Mmu> mmu_;
   std::unique_ptr<LineCache> ptcache_;
+  std::unique_ptr<MemHierarchy> caches_;
   std::unique_ptr<Dram> dram_;
   std::unique_ptr<TrafficGen> tg_;
   std::function<void(uint64_t, uint64_t)> progress_;

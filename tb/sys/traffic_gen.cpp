@@ -1,5 +1,6 @@
 #include "sys/traffic_gen.h"
 
+#include <algorithm>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 namespace agilemmu::sys {
@@ -90,7 +91,7 @@ sc_time TrafficGen::lt_access(Slot& s, const WorkloadOp& it, tlm_utils::tlm_quan
     socket->b_transport(s.p, d);
     latency = d - before;
     st_.latency_cycles += latency_cycles(latency);
-    qk.set(d);
+    qk.set(cfg_.core.enabled ? before + core_charge(s, it, sc_time_stamp() + before, latency) : d);
     if (s.p.get_response_status() != tlm::TLM_ADDRESS_ERROR_RESPONSE) break;
     bool retry = false;
     qk.inc(clk_ * double(fault_cycles(s, it, retry)));
@@ -110,6 +111,37 @@ sc_time TrafficGen::lt_access(Slot& s, const WorkloadOp& it, tlm_utils::tlm_quan
   return latency;
 }
 
+sc_time TrafficGen::core_charge(const Slot& s, const WorkloadOp& it, const sc_time& at, const sc_time& latency) {
+  const sc_time hidden = clk_ * double(cfg_.core.overlap_cycles);
+  if (it.access == pt::Access::Fetch) {
+    const sc_time base = clk_ * cfg_.core.base_cpi;
+    const sc_time stall = latency > hidden ? latency - hidden : SC_ZERO_TIME;
+    st_.core_base_cycles += cycles(base);
+    st_.core_fetch_stall_cycles += cycles(stall);
+    return base + stall;
+  }
+  if (!s.ext.tlb_hit) {
+    st_.core_tlb_stall_cycles += cycles(latency);
+    return latency;
+  }
+  if (latency <= hidden) {
+    ++st_.core_overlapped;
+    return SC_ZERO_TIME;
+  }
+  ++st_.core_misses;
+  while (!misses_.empty() && misses_.front() <= at) misses_.pop_front();
+  sc_time stall = SC_ZERO_TIME;
+  if (misses_.size() >= cfg_.core.mlp) {  // every miss slot taken: wait for the oldest
+    stall = misses_.front() - at;
+    misses_.pop_front();
+    st_.core_mlp_stall_cycles += cycles(stall);
+  }
+  // (kept in end order: a later miss may end before an earlier one)
+  const sc_time end = at + stall + latency;
+  misses_.insert(std::upper_bound(misses_.begin(), misses_.end(), end), end);
+  return stall;
+}
+
 // The fetches a repeat record stands for hit the TLB on a page just fetched: each costs what such a
 // fetch costs in a replay of the whole trace, measured on a real one every kRemeasureEvery records
 // (the first at once), and is counted like it; nothing else is issued.
@@ -127,7 +159,16 @@ void TrafficGen::lt_repeat(Slot& s, const WorkloadOp& rep, tlm_utils::tlm_quantu
   st_.accesses += n;
   st_.fetches += n;
   st_.latency_cycles += n * latency_cycles(repeat_latency_);
-  qk.inc(repeat_latency_ * double(n));
+  if (cfg_.core.enabled) {  // each an instruction whose fetch costs what the measured one did
+    const sc_time hidden = clk_ * double(cfg_.core.overlap_cycles);
+    const sc_time base = clk_ * cfg_.core.base_cpi;
+    const sc_time stall = repeat_latency_ > hidden ? repeat_latency_ - hidden : SC_ZERO_TIME;
+    st_.core_base_cycles += n * cycles(base);
+    st_.core_fetch_stall_cycles += n * cycles(stall);
+    qk.inc((base + stall) * double(n));
+  } else {
+    qk.inc(repeat_latency_ * double(n));
+  }
   if (cfg_.think_cycles) {
     st_.think_cycles += n * cfg_.think_cycles;
     qk.inc(clk_ * double(n * cfg_.think_cycles));
@@ -156,6 +197,9 @@ void TrafficGen::lt_thread() {
       qk.inc(clk_ * double(event_cycles(it)));
     }
   }
+  // The run ends when its last data miss has.
+  if (!misses_.empty() && misses_.back() > sc_time_stamp() + qk.get_local_time())
+    qk.set(misses_.back() - sc_time_stamp());
   qk.sync();
   st_.end = sc_time_stamp();
 }
@@ -267,7 +311,10 @@ void TrafficGen::at_thread() {
       }
       prepare(*free, it);
       at_issue(*free);
-      wait(clk_ * double(1 + cfg_.think_cycles));  // at most one new request per cycle
+      if (!cfg_.core.enabled)
+        wait(clk_ * double(1 + cfg_.think_cycles));  // at most one new request per cycle
+      else                                           // an instruction takes base_cpi; its data accesses issue with it
+        wait(clk_ * ((it.access == pt::Access::Fetch ? cfg_.core.base_cpi : 0.0) + double(cfg_.think_cycles)));
       st_.think_cycles += cfg_.think_cycles;
       continue;
     }

@@ -17,6 +17,7 @@
 #include <agilemmu/mmu/mmu_ext.h>
 #include <agilemmu/pt/hash.h>
 
+#include "sys/sys_config.h"
 #include "sys/workload.h"
 
 namespace agilemmu::sys {
@@ -31,6 +32,7 @@ struct TrafficGenConfig {
   bool tag_asid = false;  // each request carries its item's ASID (a multi-process workload), not `asid`
   mmu::Origin origin = mmu::Origin::Guest;
   uint64_t tick_every = 1024;  // accesses between calls of the tick hook
+  CoreModel core;
 };
 
 struct TrafficGenHooks {
@@ -50,6 +52,10 @@ struct TrafficGenStats {
   uint64_t stall_cycles = 0;  // charged by hooks (VMM and guest OS work)
   uint64_t think_cycles = 0;
   uint64_t latency_cycles = 0;  // sum of request latencies seen at the socket
+  // The core model (zero when it is off): instruction cycles (fetches x base_cpi), stalls on
+  // fetches, data misses that had to wait for a free miss slot, TLB misses; overlapped accesses.
+  uint64_t core_base_cycles = 0, core_fetch_stall_cycles = 0, core_mlp_stall_cycles = 0, core_tlb_stall_cycles = 0;
+  uint64_t core_overlapped = 0, core_misses = 0;
   sc_core::sc_time end;
 };
 
@@ -89,6 +95,10 @@ class TrafficGen : public sc_core::sc_module {
   static constexpr uint64_t kProgressEvery = 4096;
 
   void lt_thread();
+  // LT with the core model: the time the CPU spends on a request issued at `at` (absolute) that
+  // took `latency`.
+  sc_core::sc_time core_charge(const Slot& s, const WorkloadOp& it, const sc_core::sc_time& at,
+                               const sc_core::sc_time& latency);
   // LT: one access through the MMU (faults repaired), counted; returns its last attempt's latency.
   sc_core::sc_time lt_access(Slot& s, const WorkloadOp& it, tlm_utils::tlm_quantumkeeper& qk);
   // LT: the coalesced fetches of a repeat record (WorkloadOp::Repeat).
@@ -123,6 +133,7 @@ class TrafficGen : public sc_core::sc_module {
     uint64_t ticks = ~0ull, cycles = 0;
   };
   LatencySlot latency_cache_[8];
+  std::deque<sc_core::sc_time> misses_;  // core model: end times of the data misses in flight
 
   Source& src_;
   TrafficGenConfig cfg_;

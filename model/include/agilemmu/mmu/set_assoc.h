@@ -67,7 +67,14 @@ class SetAssoc {
   // invalid way, else the replacement victim (counted as an eviction).
   template <class Same>
   void insert(uint64_t index, const Entry& e, Same&& same) {
-    if (!enabled()) return;
+    Entry ignored;
+    insert(index, e, same, ignored);
+  }
+  // The same; returns true when a valid entry was replaced and copies it to `evicted` (a
+  // write-back cache writes a dirty victim back).
+  template <class Same>
+  bool insert(uint64_t index, const Entry& e, Same&& same, Entry& evicted) {
+    if (!enabled()) return false;
     const uint32_t set = static_cast<uint32_t>(index & set_mask_);
     Slot* s = &entries_[size_t(set) * geo_.ways];
     // One pass: the first way holding the same entry, else the first invalid way.
@@ -81,13 +88,17 @@ class SetAssoc {
       }
     }
     if (way == geo_.ways) way = free;
+    bool replaced = false;
     if (way == geo_.ways) {
       way = victim(set);
       ++c_.evictions;
+      evicted = s[way].e;
+      replaced = true;
     }
     s[way].valid = true;
     s[way].e = e;
     touch(set, way);
+    return replaced;
   }
 
   template <class Pred>
