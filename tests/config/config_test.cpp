@@ -26,9 +26,14 @@ BOOST_AUTO_TEST_CASE(defaults_and_default_config) {
   BOOST_TEST(c.format.levels == 4u);
   BOOST_TEST(c.format.selector_bit == 52u);
   BOOST_TEST(c.mode == pt::Mode::Agile);
+  // The recommended agile configuration (docs/model.md): the ISCA 2016 policy, processes starting
+  // shadow-style; the embedded default config places no region by hand.
+  BOOST_TEST((c.agile_policy == vmm::Policy::Isca));
+  BOOST_TEST(!c.dynamic.start_nested);
   const auto d = config::load_text(config::default_config_yaml(), "<default>");
   BOOST_TEST(d.regions.size() == 3u);
-  BOOST_TEST((d.regions[1].paging == config::Paging::Nested));
+  BOOST_TEST((d.agile_policy == vmm::Policy::Isca));
+  for (const auto& r : d.regions) BOOST_TEST((r.paging == config::Paging::Shadow));
 }
 
 BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_and_key) {
