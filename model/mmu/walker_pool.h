@@ -78,8 +78,8 @@ class WalkerPool {
   void release(Walker& w);
 
  private:
-  // One walk on `w` (its own walk state, payload and cache context).
-  const pt::WalkResult& run(Walker& w, const Context& c, const pt::WalkRequest& req, sc_core::sc_time& delay,
+  // One walk on `f` (its own walk state, payload and cache context).
+  const pt::WalkResult& run(Walker& f, const Context& c, const pt::WalkRequest& req, sc_core::sc_time& delay,
                             bool sync);
   // One reference of a walk through the walker's own payload: a read returns the entry, a write
   // (the A/D update) stores ref.data.

@@ -99,12 +99,12 @@ int trace_cmd(int argc, char** argv) {
       std::printf(
           "%s: a window that never started (the program ended before it); its prologue: %llu page touches, "
           "%llu memory-map events\n",
-          in.c_str(), (unsigned long long)(touched + written), (unsigned long long)pro_events);
+          in.c_str(), (unsigned long long)touched + written, (unsigned long long)pro_events);
     else if (src->windowed())
       std::printf(
           "%s: a window after %llu skipped accesses; its prologue: %llu page touches (%llu of them writes), "
           "%llu memory-map events\n",
-          in.c_str(), (unsigned long long)src->skipped(), (unsigned long long)(touched + written),
+          in.c_str(), (unsigned long long)src->skipped(), (unsigned long long)touched + written,
           (unsigned long long)written, (unsigned long long)pro_events);
     if (repeats)
       std::printf("%s: %llu of the fetches coalesced into %llu repeat records\n", in.c_str(),
