@@ -40,7 +40,4 @@ package agilemmu_pkg;
   localparam logic [63:0] PTE_D_MASK = 64'h40;
   localparam logic [63:0] ADDR_FIELD = 64'h000f_ffff_ffff_f000;  // bits 51:12
 
-  // Effective permissions, packed {write, user, exec} (pt::Perms).
-  typedef struct packed { logic write; logic user; logic exec; } perms_t;
-
 endpackage

@@ -120,70 +120,70 @@ mutant canonical-off-by-one "canonical check starts one bit too high" \
   'if (req_va[63:VA_BITS-1] != {(65 - VA_BITS){req_va[VA_BITS-1]}}) begin' \
   'if (req_va[63:VA_BITS] != {(64 - VA_BITS){req_va[VA_BITS]}}) begin'
 mutant guest-read-wrong-port "guest-table entry read on the nested port" \
-  'n_pend_port = agilemmu_pkg::PORT_COMPOUND; n_pend_table = agilemmu_pkg::TBL_GUEST; n_pend_level = glevel;' \
-  'n_pend_port = agilemmu_pkg::PORT_NESTED; n_pend_table = agilemmu_pkg::TBL_GUEST; n_pend_level = glevel;'
+  'pend_n.port = agilemmu_pkg::PORT_COMPOUND; pend_n.tbl = agilemmu_pkg::TBL_GUEST; pend_n.level = gdim.level;' \
+  'pend_n.port = agilemmu_pkg::PORT_NESTED; pend_n.tbl = agilemmu_pkg::TBL_GUEST; pend_n.level = gdim.level;'
 mutant nested-a-missing "no A write in nested non-leaf entries" \
   'if (NESTED_AD && !v[agilemmu_pkg::PTE_A]) begin' \
   "if (1'b0) begin"
 mutant leaf-d-missing "no D in the first-dimension leaf of a write" \
-  "bits = agilemmu_pkg::PTE_A_MASK | ((leaf && r_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);" \
+  "bits = agilemmu_pkg::PTE_A_MASK | ((leaf && walk.access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);" \
   "bits = agilemmu_pkg::PTE_A_MASK;"
 mutant d-on-read "D set in the first-dimension leaf on every access" \
-  "bits = agilemmu_pkg::PTE_A_MASK | ((leaf && r_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);" \
+  "bits = agilemmu_pkg::PTE_A_MASK | ((leaf && walk.access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);" \
   "bits = agilemmu_pkg::PTE_A_MASK | (leaf ? agilemmu_pkg::PTE_D_MASK : 64'd0);"
 mutant second-write-dropped "guest entry write after the nested-leaf D write is lost" \
-  "assign wq_more     = (wq_n == 2'd2);  // the second queued write is due" \
+  "assign wq_more     = (wq.count == 2'd2);  // the second queued write is due" \
   "assign wq_more     = 1'b0;"
 mutant nested-ad-ignored "nested leaf A/D written with NESTED_AD = 0" \
   'if (NESTED_AD && (v & nbits) != nbits) begin' \
   'if ((v & nbits) != nbits) begin'
 mutant nl-level-off-by-one "nested leaf of a guest page remembered one level too deep" \
-  'n_nl_write = np[2]; n_nl_level = nlevel; n_nl_addr = pend_addr;' \
-  "n_nl_write = np[2]; n_nl_level = nlevel + 3'd1; n_nl_addr = pend_addr;"
+  'nl_n.write = np.write; nl_n.level = ndim.level; nl_n.addr = pend.addr;' \
+  "nl_n.write = np.write; nl_n.level = ndim.level + 3'd1; nl_n.addr = pend.addr;"
 mutant user-check-dropped "first-dimension leaf ignores US for user accesses" \
-  'if (leaf && ((r_user && !gp[1]) || (r_access == agilemmu_pkg::ACC_WRITE && !gp[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !gp[0]))) begin' \
-  'if (leaf && ((r_access == agilemmu_pkg::ACC_WRITE && !gp[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !gp[0]))) begin'
+  'if (leaf && ((walk.user && !gp.user) || (walk.access == agilemmu_pkg::ACC_WRITE && !gp.write) || (walk.access == agilemmu_pkg::ACC_FETCH && !gp.exec))) begin' \
+  'if (leaf && ((walk.access == agilemmu_pkg::ACC_WRITE && !gp.write) || (walk.access == agilemmu_pkg::ACC_FETCH && !gp.exec))) begin'
 mutant nested-user-check-dropped "nested translations not checked as user accesses" \
-  'if (!np[1] || (final_gpa && ((r_access == agilemmu_pkg::ACC_WRITE && !np[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !np[0])))) begin' \
-  'if ((final_gpa && ((r_access == agilemmu_pkg::ACC_WRITE && !np[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !np[0])))) begin'
+  'if (!np.user || (final_gpa && ((walk.access == agilemmu_pkg::ACC_WRITE && !np.write) || (walk.access == agilemmu_pkg::ACC_FETCH && !np.exec)))) begin' \
+  'if ((final_gpa && ((walk.access == agilemmu_pkg::ACC_WRITE && !np.write) || (walk.access == agilemmu_pkg::ACC_FETCH && !np.exec)))) begin'
 mutant guest-page-write-check-dropped "guest page written without its nested write permission" \
-  'end else if ((v & bits) != bits && gtable == agilemmu_pkg::TBL_GUEST && !nl_write) begin' \
-  "end else if ((v & bits) != bits && gtable == agilemmu_pkg::TBL_GUEST && 1'b0) begin"
+  'end else if ((v & bits) != bits && gdim.tbl == agilemmu_pkg::TBL_GUEST && !nl.write) begin' \
+  "end else if ((v & bits) != bits && gdim.tbl == agilemmu_pkg::TBL_GUEST && 1'b0) begin"
 mutant nested-leaf-d-wrong-data "nested-leaf D write carries the guest entry's value" \
-  'n_wq0_addr = nl_addr; n_wq0_data = nl_pte | agilemmu_pkg::PTE_D_MASK;' \
-  'n_wq0_addr = nl_addr; n_wq0_data = v | agilemmu_pkg::PTE_D_MASK;'
+  'wq_n.w0.addr = nl.addr; wq_n.w0.data = nl.pte | agilemmu_pkg::PTE_D_MASK;' \
+  'wq_n.w0.addr = nl.addr; wq_n.w0.data = v | agilemmu_pkg::PTE_D_MASK;'
 mutant selector-everywhere "selector bit honoured outside the compound table" \
-  'nested_style = (gtable == agilemmu_pkg::TBL_COMPOUND) && v[SELECTOR_BIT];' \
+  'nested_style = (gdim.tbl == agilemmu_pkg::TBL_COMPOUND) && v[SELECTOR_BIT];' \
   'nested_style = v[SELECTOR_BIT];'
 mutant selector-ignored "selector bit ignored (agile walks never switch)" \
-  'nested_style = (gtable == agilemmu_pkg::TBL_COMPOUND) && v[SELECTOR_BIT];' \
+  'nested_style = (gdim.tbl == agilemmu_pkg::TBL_COMPOUND) && v[SELECTOR_BIT];' \
   "nested_style = 1'b0;"
 
 # Unsampled inputs: the walker must use the values sampled with the request; the co-simulation
 # drives random values on every request input and root outside the handshake cycle.
 mutant unsampled-nroot "nested walk starts from the live nroot input, not the one sampled with the request" \
-  "n_pend_addr = n_nroot + index_off(NESTED_LEVELS, nest_gpa, 3'd1);" \
-  "n_pend_addr = nroot + index_off(NESTED_LEVELS, nest_gpa, 3'd1);"
+  "pend_n.addr = walk_n.nroot + index_off(NESTED_LEVELS, nest_gpa, 3'd1);" \
+  "pend_n.addr = nroot + index_off(NESTED_LEVELS, nest_gpa, 3'd1);"
 mutant unsampled-access "leaf D decided from the live req_access" \
-  "bits = agilemmu_pkg::PTE_A_MASK | ((leaf && r_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);" \
+  "bits = agilemmu_pkg::PTE_A_MASK | ((leaf && walk.access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);" \
   "bits = agilemmu_pkg::PTE_A_MASK | ((leaf && req_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);"
 mutant unsampled-user "leaf user check from the live req_user" \
-  'if (leaf && ((r_user && !gp[1]) || (r_access == agilemmu_pkg::ACC_WRITE && !gp[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !gp[0]))) begin' \
-  'if (leaf && ((req_user && !gp[1]) || (r_access == agilemmu_pkg::ACC_WRITE && !gp[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !gp[0]))) begin'
+  'if (leaf && ((walk.user && !gp.user) || (walk.access == agilemmu_pkg::ACC_WRITE && !gp.write) || (walk.access == agilemmu_pkg::ACC_FETCH && !gp.exec))) begin' \
+  'if (leaf && ((req_user && !gp.user) || (walk.access == agilemmu_pkg::ACC_WRITE && !gp.write) || (walk.access == agilemmu_pkg::ACC_FETCH && !gp.exec))) begin'
 mutant unsampled-error-code "fault error code from the live req_access / req_user" \
-  'assign acode = (state == S_IDLE) ? access_code(req_access, req_user) : access_code(r_access, r_user);' \
+  'assign acode = (state == S_IDLE) ? access_code(req_access, req_user) : access_code(walk.access, walk.user);' \
   'assign acode = access_code(req_access, req_user);'
 mutant unsampled-va "guest entry index from the live req_va" \
-  'n_pend_addr = nout + index_off(LEVELS, r_va, glevel);' \
-  'n_pend_addr = nout + index_off(LEVELS, req_va, glevel);'
+  'pend_n.addr = nout + index_off(LEVELS, walk.va, gdim.level);' \
+  'pend_n.addr = nout + index_off(LEVELS, req_va, gdim.level);'
 # One mutant per assertion of rtl/sva/walker_sva.sv and walker_state_sva.sv not shown above, which
 # must fire.
 mutant sva-addr-unstable "memory request address shown only while mem_req_ready is high" \
-  'assign mem_req_addr    = writing ? wq0_addr : pend_addr;' \
-  "assign mem_req_addr    = writing ? wq0_addr : (mem_req_ready ? pend_addr : 64'd0);" mem_req_stable
+  'assign mem_req_addr    = writing ? wq.w0.addr : pend.addr;' \
+  "assign mem_req_addr    = writing ? wq.w0.addr : (mem_req_ready ? pend.addr : 64'd0);" mem_req_stable
 mutant sva-rsp-unstable "result address shown only while rsp_ready is high" \
-  'assign rsp_hpa         = res_hpa;' \
-  "assign rsp_hpa         = rsp_ready ? res_hpa : 64'd0;" rsp_stable
+  'assign rsp_hpa         = res.hpa;' \
+  "assign rsp_hpa         = rsp_ready ? res.hpa : 64'd0;" rsp_stable
 mutant sva-rsp-after-reset "reset puts the walker in its fault (result) state" \
   '      state <= S_IDLE;' \
   '      state <= S_FAULT;' rsp_after_req

@@ -34,8 +34,8 @@ umutant pwc-stale-fill "a walk that saw a flush still fills the PWC" walk_unit.s
   'if (w_fill[i] && !w_stale[i]) begin' \
   'if (w_fill[i]) begin'
 umutant pwc-fill-perms "PWC fill stores the entry's own permissions, not the accumulated ones" walker.sv \
-  'pwc_fill_perms = gp; pwc_fill_switch_level = n_switch_level;' \
-  'pwc_fill_perms = perms_of(v); pwc_fill_switch_level = n_switch_level;'
+  'pwc_fill_perms = gp; pwc_fill_switch_level = gdim_n.switch_level;' \
+  'pwc_fill_perms = perms_of(v); pwc_fill_switch_level = gdim_n.switch_level;'
 umutant merge-off "no merge: a request to a page being walked walks at once" walk_unit.sv \
   'new_match = 1'"'"'b1; match_w = i;' \
   'new_match = 1'"'"'b0; match_w = i;'

@@ -16,10 +16,11 @@
 // Package items are written agilemmu_pkg::NAME rather than imported: yosys 0.23 (the synthesis
 // estimate in scripts/synth-report.sh) parses no import statement.
 module walker #(
-  parameter int LEVELS        = 4,   // guest / compound / shadow / native table depth (4 or 5)
-  parameter int NESTED_LEVELS = 4,   // nested table depth (4 or 5)
+  parameter int LEVELS        = 4,   // guest / compound / shadow / native table depth
+  parameter int NESTED_LEVELS = 4,   // nested table depth
   parameter int MAXPHYADDR    = 52,  // entry address bits at and above this are reserved
   parameter int SELECTOR_BIT  = 52,  // compound entry bit marking a nested-style entry
+  // (limits: checked at elaboration below)
   parameter bit NX_ENABLED    = 1'b1,// EFER.NXE; when clear, bit 63 is reserved
   parameter bit NESTED_AD     = 1'b1,// EPT-style A/D in the nested table (pt::Format::nested_ad)
   parameter bit PWC           = 1'b0 // a page-walk cache answers on the pwc_* ports (walk_unit.sv)
@@ -100,6 +101,20 @@ module walker #(
   localparam logic [7:0] NEVER_NESTED = 8'hff;
   localparam logic [2:0] NL3 = NESTED_LEVELS[2:0];
 
+  // Parameter limits, checked at elaboration (pt::Format::validate's).
+  if (LEVELS != 4 && LEVELS != 5) begin : g_bad_levels
+    $error("walker: LEVELS = %0d, must be 4 or 5", LEVELS);
+  end
+  if (NESTED_LEVELS != 4 && NESTED_LEVELS != 5) begin : g_bad_nested_levels
+    $error("walker: NESTED_LEVELS = %0d, must be 4 or 5", NESTED_LEVELS);
+  end
+  if (MAXPHYADDR < 32 || MAXPHYADDR > 52) begin : g_bad_maxphyaddr
+    $error("walker: MAXPHYADDR = %0d, must be between 32 and 52", MAXPHYADDR);
+  end
+  if (!((SELECTOR_BIT >= 9 && SELECTOR_BIT <= 11) || (SELECTOR_BIT >= 52 && SELECTOR_BIT <= 58))) begin : g_bad_selector
+    $error("walker: SELECTOR_BIT = %0d, must be a software-available PTE bit (9-11 or 52-58)", SELECTOR_BIT);
+  end
+
   // S_WRITE / S_WRITE_WAIT send the queued A/D writes (wq0, then wq1), then the walk resumes
   // in `resume` (the next read, or the result).
   typedef enum logic [3:0] {
@@ -153,6 +168,19 @@ module walker #(
     rsvd_mask = m;
   endfunction
 
+  // The first checks of an entry, the same in both dimensions (Walk::step_first_dim,
+  // step_nested): P, then the reserved bits of a table of `lvls` levels at `level`. Returns
+  // {entry ok, fault kind, error code}, `code` being the error code of the access.
+  function automatic logic [67:0] entry_check(input int lvls, input logic [2:0] level, input logic [63:0] e,
+                                              input logic [63:0] code);
+    if (!e[agilemmu_pkg::PTE_P])
+      entry_check = {1'b0, agilemmu_pkg::FK_NOT_PRESENT, code};
+    else if ((e & rsvd_mask(lvls, level, e[agilemmu_pkg::PTE_PS])) != 64'd0)
+      entry_check = {1'b0, agilemmu_pkg::FK_RESERVED, code | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD};
+    else
+      entry_check = {1'b1, agilemmu_pkg::FK_NONE, code};
+  endfunction
+
   function automatic logic [2:0] stage_of(input logic [2:0] t);
     case (t)
       agilemmu_pkg::TBL_NATIVE:   stage_of = agilemmu_pkg::STAGE_NATIVE;
@@ -177,42 +205,82 @@ module walker #(
     access_code = c;
   endfunction
 
-  // ---- registers ----
-  state_e      state;
-  state_e      resume;       // where the walk goes on after its queued writes
-  logic [63:0] r_va;
-  logic [1:0]  r_mode;       // (PWC) the lookup's tag
-  logic [63:0] r_node;       // (PWC) the root, where the walk starts on a PWC miss
-  logic [1:0]  r_access;
-  logic        r_user;
-  logic [63:0] r_nroot;
-  logic [2:0]  gtable, glevel;
-  logic [2:0]  gperms;       // {write, user, exec} accumulated over the first dimension
-  logic [1:0]  gsize;        // guest leaf size when the walk finishes through the nested table
-  logic [63:0] ngpa;         // gPA being translated by the nested dimension
-  logic [2:0]  nlevel;
-  logic [2:0]  npurpose;     // guest level whose node pointer is translated, or PURPOSE_FINAL
-  logic [2:0]  nperms;
-  logic [7:0]  switch_level;
-  logic [63:0] pend_addr;
-  logic        pend_port;
-  logic [2:0]  pend_table, pend_level;
-  logic        res_ok;
-  logic [63:0] res_hpa, res_gpa;
-  logic [1:0]  res_size;
-  logic [2:0]  res_perms;
-  logic [2:0]  f_stage, f_kind, f_level;
-  logic [63:0] f_addr, f_code;
-  // Nested leaf of the guest-table node being read (Walk::node_leaf_): its write permission,
-  // level, address and value, for the guest-page write check and its D write.
-  logic        nl_write;
-  logic [2:0]  nl_level;
-  logic [63:0] nl_addr, nl_pte;
-  // Write queue: wq0 goes out first; wq_n writes are due.
-  logic [1:0]  wq_n;
-  logic [63:0] wq0_addr, wq0_data, wq1_addr, wq1_data;
-  logic        wq0_port, wq1_port;
-  logic [2:0]  wq0_table, wq0_level, wq1_table, wq1_level;
+  // Effective permissions, packed {write, user, exec} (pt::Perms; the rsp_perms port). Declared
+  // here, not in agilemmu_pkg: yosys 0.23 resolves no package type inside a struct.
+  typedef struct packed { logic write; logic user; logic exec; } perms_t;
+
+  // ---- registers: each group is one packed struct, `x` the register and `x_n` its next value,
+  // written by one always_comb block ----
+  // The request, sampled with it (walk_step).
+  typedef struct packed {
+    logic [63:0] va;
+    logic [1:0]  mode;    // (PWC) the lookup's tag
+    logic [63:0] node;    // (PWC) the root, where the walk starts on a PWC miss
+    logic [1:0]  access;
+    logic        user;
+    logic [63:0] nroot;
+  } walk_t;
+  // The first (guest / compound / shadow / native) dimension (walk_step).
+  typedef struct packed {
+    logic [2:0]           tbl;
+    logic [2:0]           level;
+    perms_t perms;         // accumulated over the first dimension
+    logic [1:0]           size;          // guest leaf size when the walk finishes through the nested table
+    logic [7:0]           switch_level;  // signed; NEVER_NESTED: never
+  } gdim_t;
+  // The nested dimension (nested_regs): the gPA it translates and for what.
+  typedef struct packed {
+    logic [63:0]          gpa;
+    logic [2:0]           level;
+    logic [2:0]           purpose;       // guest level whose node pointer is translated, or PURPOSE_FINAL
+    perms_t perms;
+  } ndim_t;
+  // Nested leaf of the guest-table node being read (Walk::node_leaf_, nested_regs): its write
+  // permission, level, address and value, for the guest-page write check and its D write.
+  typedef struct packed {
+    logic        write;
+    logic [2:0]  level;
+    logic [63:0] addr;
+    logic [63:0] pte;
+  } nleaf_t;
+  // A memory reference (the next read: mem_request) and a queued A/D write.
+  typedef struct packed {
+    logic [63:0] addr;
+    logic        port;
+    logic [2:0]  tbl;
+    logic [2:0]  level;
+  } ref_t;
+  typedef struct packed {
+    logic [63:0] addr;
+    logic [63:0] data;
+    logic        port;
+    logic [2:0]  tbl;
+    logic [2:0]  level;
+  } write_t;
+  // The write queue (ad_write): w0 goes out first; `count` writes are due.
+  typedef struct packed {
+    logic [1:0] count;
+    write_t     w0, w1;
+  } wq_t;
+  // The result (result).
+  typedef struct packed {
+    logic                 ok;
+    logic [63:0]          hpa, gpa;
+    logic [1:0]           size;
+    perms_t perms;
+    logic [2:0]           f_stage, f_kind, f_level;
+    logic [63:0]          f_addr, f_code;
+  } res_t;
+
+  state_e state;
+  state_e resume;  // where the walk goes on after its queued writes
+  walk_t  walk, walk_n;
+  gdim_t  gdim, gdim_n;
+  ndim_t  ndim, ndim_n;
+  nleaf_t nl, nl_n;
+  ref_t   pend, pend_n;
+  wq_t    wq, wq_n;
+  res_t   res, res_n;
 
   // ---- next-state logic ----
   // One step of pt::Walk per cycle, split by what it decides. In pt::Walk's order:
@@ -227,33 +295,6 @@ module walker #(
   state_e      n_state;
   /* verilator lint_on UNOPTFLAT */
   state_e      n_resume;
-  logic [63:0] n_va;
-  logic [1:0]  n_mode;
-  logic [63:0] n_node;
-  logic [1:0]  n_access;
-  logic        n_user;
-  logic [63:0] n_nroot;
-  logic [2:0]  n_gtable, n_glevel, n_gperms;
-  logic [1:0]  n_gsize;
-  logic [63:0] n_ngpa;
-  logic [2:0]  n_nlevel, n_npurpose, n_nperms;
-  logic [7:0]  n_switch_level;
-  logic [63:0] n_pend_addr;
-  logic        n_pend_port;
-  logic [2:0]  n_pend_table, n_pend_level;
-  logic        n_res_ok;
-  logic [63:0] n_res_hpa, n_res_gpa;
-  logic [1:0]  n_res_size;
-  logic [2:0]  n_res_perms;
-  logic [2:0]  n_f_stage, n_f_kind, n_f_level;
-  logic [63:0] n_f_addr, n_f_code;
-  logic        n_nl_write;
-  logic [2:0]  n_nl_level;
-  logic [63:0] n_nl_addr, n_nl_pte;
-  logic [1:0]  n_wq_n;
-  logic [63:0] n_wq0_addr, n_wq0_data, n_wq1_addr, n_wq1_data;
-  logic        n_wq0_port, n_wq1_port;
-  logic [2:0]  n_wq0_table, n_wq0_level, n_wq1_table, n_wq1_level;
 
   // ---- the entry just read and the walk's access ----
   logic [63:0] v, acode;
@@ -261,45 +302,39 @@ module walker #(
   assign v = mem_rsp_data;
   assign ps = v[agilemmu_pkg::PTE_PS];
   // The error-code bits of the access (of the request being started, in S_IDLE).
-  assign acode = (state == S_IDLE) ? access_code(req_access, req_user) : access_code(r_access, r_user);
+  assign acode = (state == S_IDLE) ? access_code(req_access, req_user) : access_code(walk.access, walk.user);
 
   // ---- Walk::step_first_dim's checks of the entry read in S_FIRST_DIM_WAIT ----
   logic        fd_entry_ok;  // present, no reserved bit: its permissions and selector count
   logic        fd_fault;
   logic [2:0]  fd_stage, fd_kind, fd_level;
   logic [63:0] fd_addr, fd_code;
-  logic [2:0]  gp;           // permissions accumulated down to this entry
+  perms_t gp;  // permissions accumulated down to this entry
   logic        nested_style, leaf;
   logic [63:0] bits;         // the A/D bits the entry must have
   logic [1:0]  fd_size;
   logic [63:0] fd_out;       // a leaf's output address
   logic        fd_out_gpa;   // ... which is a gPA (translated by the nested dimension)
   always_comb begin : first_dim_check
-    gp = gperms & perms_of(v);
+    gp = gdim.perms & perms_of(v);
     // Only compound entries carry the selector (claim 14: below it everything is nested).
-    nested_style = (gtable == agilemmu_pkg::TBL_COMPOUND) && v[SELECTOR_BIT];
-    leaf = (lv(glevel) == LEVELS) || (ps && large_allowed(LEVELS, glevel));
+    nested_style = (gdim.tbl == agilemmu_pkg::TBL_COMPOUND) && v[SELECTOR_BIT];
+    leaf = (lv(gdim.level) == LEVELS) || (ps && large_allowed(LEVELS, gdim.level));
     // A, and D in a leaf written.
-    bits = agilemmu_pkg::PTE_A_MASK | ((leaf && r_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);
-    fd_size = size_at(LEVELS, glevel);
-    fd_out = (v & agilemmu_pkg::ADDR_FIELD & ~page_mask(fd_size)) | (r_va & page_mask(fd_size));
-    fd_out_gpa = gtable == agilemmu_pkg::TBL_GUEST || nested_style;
-    fd_entry_ok = 1'b0;
+    bits = agilemmu_pkg::PTE_A_MASK | ((leaf && walk.access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);
+    fd_size = size_at(LEVELS, gdim.level);
+    fd_out = (v & agilemmu_pkg::ADDR_FIELD & ~page_mask(fd_size)) | (walk.va & page_mask(fd_size));
+    fd_out_gpa = gdim.tbl == agilemmu_pkg::TBL_GUEST || nested_style;
+    fd_stage = stage_of(gdim.tbl); fd_level = gdim.level; fd_addr = walk.va;
+    {fd_entry_ok, fd_kind, fd_code} = entry_check(LEVELS, gdim.level, v, acode);
     fd_fault = 1'b1;
-    fd_stage = stage_of(gtable); fd_level = glevel; fd_addr = r_va;
-    fd_kind = agilemmu_pkg::FK_NOT_PRESENT; fd_code = acode;
-    if (!v[agilemmu_pkg::PTE_P]) begin
-      fd_kind = agilemmu_pkg::FK_NOT_PRESENT; fd_code = acode;
-    end else if ((v & rsvd_mask(LEVELS, glevel, ps)) != 64'd0) begin
-      fd_kind = agilemmu_pkg::FK_RESERVED; fd_code = acode | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
-    end else begin
-      fd_entry_ok = 1'b1;
-      if (leaf && ((r_user && !gp[1]) || (r_access == agilemmu_pkg::ACC_WRITE && !gp[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !gp[0]))) begin
+    if (fd_entry_ok) begin
+      if (leaf && ((walk.user && !gp.user) || (walk.access == agilemmu_pkg::ACC_WRITE && !gp.write) || (walk.access == agilemmu_pkg::ACC_FETCH && !gp.exec))) begin
         fd_kind = agilemmu_pkg::FK_PERMISSION; fd_code = acode | agilemmu_pkg::EC_P;
-      end else if ((v & bits) != bits && gtable == agilemmu_pkg::TBL_GUEST && !nl_write) begin
+      end else if ((v & bits) != bits && gdim.tbl == agilemmu_pkg::TBL_GUEST && !nl.write) begin
         // Walk::guest_page_write: the guest page holding the entry must be writable through
         // its nested translation.
-        fd_stage = agilemmu_pkg::STAGE_NESTED; fd_kind = agilemmu_pkg::FK_PERMISSION; fd_level = nl_level; fd_addr = ngpa;
+        fd_stage = agilemmu_pkg::STAGE_NESTED; fd_kind = agilemmu_pkg::FK_PERMISSION; fd_level = nl.level; fd_addr = ndim.gpa;
         fd_code = agilemmu_pkg::EC_GUEST_TABLE | agilemmu_pkg::EC_P | agilemmu_pkg::EC_W;
       end else begin
         fd_fault = 1'b0;
@@ -313,36 +348,29 @@ module walker #(
   logic [2:0]  nd_kind, nd_level;
   logic [63:0] nd_code;
   logic        final_gpa;    // translating the final gPA (else a guest-table node pointer)
-  logic [2:0]  np;           // nested permissions accumulated down to this entry
+  perms_t np;  // nested permissions accumulated down to this entry
   logic        nleaf;
   logic [63:0] nbits;        // the A/D bits a nested leaf must have (with NESTED_AD)
   logic [1:0]  nsize;
-  logic [63:0] nout;         // the hPA of ngpa, at a leaf
+  logic [63:0] nout;         // the hPA of ndim.gpa, at a leaf
   logic [63:0] ncode;
   always_comb begin : nested_check
-    final_gpa = npurpose == PURPOSE_FINAL;
+    final_gpa = ndim.purpose == PURPOSE_FINAL;
     ncode = final_gpa ? (agilemmu_pkg::EC_FINAL | acode) : agilemmu_pkg::EC_GUEST_TABLE;
-    np = nperms & perms_of(v);
-    nleaf = (lv(nlevel) == NESTED_LEVELS) || (ps && large_allowed(NESTED_LEVELS, nlevel));
-    nsize = size_at(NESTED_LEVELS, nlevel);
-    nout = (v & agilemmu_pkg::ADDR_FIELD & ~page_mask(nsize)) | (ngpa & page_mask(nsize));
-    nbits = agilemmu_pkg::PTE_A_MASK | ((final_gpa && r_access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);
-    nd_entry_ok = 1'b0;
-    nd_fault = 1'b1;
-    nd_level = nlevel;
-    nd_kind = agilemmu_pkg::FK_NOT_PRESENT; nd_code = ncode;
-    if (!v[agilemmu_pkg::PTE_P]) begin
-      nd_kind = agilemmu_pkg::FK_NOT_PRESENT; nd_code = ncode;
-    end else if ((v & rsvd_mask(NESTED_LEVELS, nlevel, ps)) != 64'd0) begin
-      nd_kind = agilemmu_pkg::FK_RESERVED; nd_code = ncode | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
-    end else begin
-      nd_entry_ok = 1'b1;
-      nd_fault = 1'b0;
+    np = ndim.perms & perms_of(v);
+    nleaf = (lv(ndim.level) == NESTED_LEVELS) || (ps && large_allowed(NESTED_LEVELS, ndim.level));
+    nsize = size_at(NESTED_LEVELS, ndim.level);
+    nout = (v & agilemmu_pkg::ADDR_FIELD & ~page_mask(nsize)) | (ndim.gpa & page_mask(nsize));
+    nbits = agilemmu_pkg::PTE_A_MASK | ((final_gpa && walk.access == agilemmu_pkg::ACC_WRITE) ? agilemmu_pkg::PTE_D_MASK : 64'd0);
+    nd_level = ndim.level;
+    {nd_entry_ok, nd_kind, nd_code} = entry_check(NESTED_LEVELS, ndim.level, v, ncode);
+    nd_fault = !nd_entry_ok;
+    if (nd_entry_ok) begin
       if (nleaf) begin
         // Walk::nested_done. Every nested access is a user access; the final gPA is also
         // checked for the access type (a guest-table pointer is read; its write check comes
         // when the guest entry needs A/D).
-        if (!np[1] || (final_gpa && ((r_access == agilemmu_pkg::ACC_WRITE && !np[2]) || (r_access == agilemmu_pkg::ACC_FETCH && !np[0])))) begin
+        if (!np.user || (final_gpa && ((walk.access == agilemmu_pkg::ACC_WRITE && !np.write) || (walk.access == agilemmu_pkg::ACC_FETCH && !np.exec)))) begin
           nd_fault = 1'b1;
           nd_kind = agilemmu_pkg::FK_PERMISSION; nd_level = NL3 - {1'b0, nsize};
           nd_code = final_gpa ? (agilemmu_pkg::EC_FINAL | acode | agilemmu_pkg::EC_P) : (agilemmu_pkg::EC_GUEST_TABLE | agilemmu_pkg::EC_P);
@@ -359,7 +387,7 @@ module walker #(
   assign fd_step     = (state == S_FIRST_DIM_WAIT) && mem_rsp_valid;
   assign nd_step     = (state == S_NESTED_WAIT) && mem_rsp_valid;
   assign write_done  = (state == S_WRITE_WAIT) && mem_rsp_valid;
-  assign wq_more     = (wq_n == 2'd2);  // the second queued write is due
+  assign wq_more     = (wq.count == 2'd2);  // the second queued write is due
   assign fd_descend  = fd_step && !fd_fault && !leaf;
   assign fd_leaf_gpa = fd_step && !fd_fault && leaf && fd_out_gpa;
   assign fd_leaf_hpa = fd_step && !fd_fault && leaf && !fd_out_gpa;
@@ -369,56 +397,54 @@ module walker #(
 
   // ---- Walk::start, the PWC lookup and the first-dimension registers ----
   logic        canon_fault;  // #GP: raised before any table is read, so no stage and no level
-  logic        do_prep;      // Walk::prepare_first_dim of prep_node at n_glevel
+  logic        do_prep;      // Walk::prepare_first_dim of prep_node at gdim_n.level
   logic [63:0] prep_node;
   always_comb begin : walk_step
-    n_va = r_va; n_mode = r_mode; n_node = r_node; n_access = r_access; n_user = r_user; n_nroot = r_nroot;
-    n_gtable = gtable; n_glevel = glevel; n_gperms = gperms; n_gsize = gsize;
-    n_switch_level = switch_level;
+    walk_n = walk; gdim_n = gdim;
     canon_fault = 1'b0; do_prep = 1'b0; prep_node = 64'd0;
     if (start) begin
-      n_va = req_va; n_mode = req_mode; n_access = req_access; n_user = req_user; n_nroot = nroot;
-      n_glevel = 3'd1; n_gperms = 3'b111; n_gsize = agilemmu_pkg::PS_4K; n_switch_level = NEVER_NESTED;
+      walk_n.va = req_va; walk_n.mode = req_mode; walk_n.access = req_access; walk_n.user = req_user; walk_n.nroot = nroot;
+      gdim_n.level = 3'd1; gdim_n.perms = 3'b111; gdim_n.size = agilemmu_pkg::PS_4K; gdim_n.switch_level = NEVER_NESTED;
       unique case (req_mode)
-        agilemmu_pkg::MODE_NATIVE: begin n_gtable = agilemmu_pkg::TBL_NATIVE; prep_node = hroot; end
-        agilemmu_pkg::MODE_SHADOW: begin n_gtable = agilemmu_pkg::TBL_SHADOW; prep_node = sroot; end
-        agilemmu_pkg::MODE_NESTED: begin n_gtable = agilemmu_pkg::TBL_GUEST; prep_node = groot; n_switch_level = 8'd0; end
+        agilemmu_pkg::MODE_NATIVE: begin gdim_n.tbl = agilemmu_pkg::TBL_NATIVE; prep_node = hroot; end
+        agilemmu_pkg::MODE_SHADOW: begin gdim_n.tbl = agilemmu_pkg::TBL_SHADOW; prep_node = sroot; end
+        agilemmu_pkg::MODE_NESTED: begin gdim_n.tbl = agilemmu_pkg::TBL_GUEST; prep_node = groot; gdim_n.switch_level = 8'd0; end
         default: begin  // agile
           prep_node = croot;
-          n_gtable = croot_is_gpa ? agilemmu_pkg::TBL_GUEST : agilemmu_pkg::TBL_COMPOUND;
-          if (croot_is_gpa) n_switch_level = 8'd0;
+          gdim_n.tbl = croot_is_gpa ? agilemmu_pkg::TBL_GUEST : agilemmu_pkg::TBL_COMPOUND;
+          if (croot_is_gpa) gdim_n.switch_level = 8'd0;
         end
       endcase
       if (req_va[63:VA_BITS-1] != {(65 - VA_BITS){req_va[VA_BITS-1]}}) begin
         canon_fault = 1'b1;
       end else if (PWC) begin
-        n_node = prep_node;  // Walk::start's PWC lookup, answered next cycle (S_LOOKUP)
+        walk_n.node = prep_node;  // Walk::start's PWC lookup, answered next cycle (S_LOOKUP)
       end else begin
         do_prep = 1'b1;
       end
     end
     if (state == S_LOOKUP) begin
       // Walk::start, the PWC part: a hit resumes below the deepest cached entry.
-      prep_node = r_node;
+      prep_node = walk.node;
       if (pwc_hit) begin
-        n_glevel = pwc_level + 3'd1;
+        gdim_n.level = pwc_level + 3'd1;
         prep_node = pwc_next;
-        n_gperms = pwc_perms;
+        gdim_n.perms = pwc_perms;
         if (pwc_next_is_gpa) begin  // the filling walk had switched to nested at or above it
-          if (gtable == agilemmu_pkg::TBL_COMPOUND) n_switch_level = pwc_switch_level;
-          n_gtable = agilemmu_pkg::TBL_GUEST;
+          if (gdim.tbl == agilemmu_pkg::TBL_COMPOUND) gdim_n.switch_level = pwc_switch_level;
+          gdim_n.tbl = agilemmu_pkg::TBL_GUEST;
         end
       end
       do_prep = 1'b1;
     end
     if (fd_step && fd_entry_ok) begin
-      n_gperms = gp;
-      if (nested_style) n_switch_level = {5'd0, glevel};
+      gdim_n.perms = gp;
+      if (nested_style) gdim_n.switch_level = {5'd0, gdim.level};
     end
-    if (fd_leaf_gpa) n_gsize = fd_size;
+    if (fd_leaf_gpa) gdim_n.size = fd_size;
     if (fd_descend) begin
-      if (nested_style) n_gtable = agilemmu_pkg::TBL_GUEST;
-      n_glevel = glevel + 3'd1;
+      if (nested_style) gdim_n.tbl = agilemmu_pkg::TBL_GUEST;
+      gdim_n.level = gdim.level + 3'd1;
       prep_node = v & agilemmu_pkg::ADDR_FIELD;
       do_prep = 1'b1;
     end
@@ -426,15 +452,15 @@ module walker #(
 
   // ---- Walk::prepare_first_dim -> Walk::begin_nested ----
   // Guest-table node pointers are gPAs and are translated first; so is a leaf's gPA.
-  logic        prep_read;    // read the first-dimension entry at n_glevel
+  logic        prep_read;    // read the first-dimension entry at gdim_n.level
   logic        nest_go, nest_fault, nest_start;
   logic [63:0] nest_gpa, nest_code;
   logic [2:0]  nest_purpose;
   always_comb begin : begin_nested
-    prep_read = do_prep && n_gtable != agilemmu_pkg::TBL_GUEST;
-    nest_go = fd_leaf_gpa || (do_prep && n_gtable == agilemmu_pkg::TBL_GUEST);
+    prep_read = do_prep && gdim_n.tbl != agilemmu_pkg::TBL_GUEST;
+    nest_go = fd_leaf_gpa || (do_prep && gdim_n.tbl == agilemmu_pkg::TBL_GUEST);
     nest_gpa = fd_leaf_gpa ? fd_out : prep_node;
-    nest_purpose = fd_leaf_gpa ? PURPOSE_FINAL : n_glevel;
+    nest_purpose = fd_leaf_gpa ? PURPOSE_FINAL : gdim_n.level;
     nest_code = (nest_purpose == PURPOSE_FINAL) ? (agilemmu_pkg::EC_FINAL | acode) : agilemmu_pkg::EC_GUEST_TABLE;
     nest_fault = nest_go && nest_gpa[63:GPA_BITS] != '0;  // beyond what the nested table can map
     nest_start = nest_go && !nest_fault;
@@ -442,85 +468,82 @@ module walker #(
 
   // ---- the nested dimension's registers (Walk::step_nested, begin_nested) ----
   always_comb begin : nested_regs
-    n_ngpa = ngpa; n_npurpose = npurpose; n_nperms = nperms; n_nlevel = nlevel;
-    n_nl_write = nl_write; n_nl_level = nl_level; n_nl_addr = nl_addr; n_nl_pte = nl_pte;
-    if (nd_step && nd_entry_ok) n_nperms = np;
-    if (nd_descend) n_nlevel = nlevel + 3'd1;
+    ndim_n = ndim; nl_n = nl;
+    if (nd_step && nd_entry_ok) ndim_n.perms = np;
+    if (nd_descend) ndim_n.level = ndim.level + 3'd1;
     if (nd_node_found) begin  // the nested leaf of the guest node, for its write check and D
-      n_nl_write = np[2]; n_nl_level = nlevel; n_nl_addr = pend_addr;
-      n_nl_pte = NESTED_AD ? (v | nbits) : v;
+      nl_n.write = np.write; nl_n.level = ndim.level; nl_n.addr = pend.addr;
+      nl_n.pte = NESTED_AD ? (v | nbits) : v;
     end
     if (nest_start) begin
-      n_ngpa = nest_gpa; n_npurpose = nest_purpose; n_nperms = 3'b111; n_nlevel = 3'd1;
+      ndim_n.gpa = nest_gpa; ndim_n.purpose = nest_purpose; ndim_n.perms = 3'b111; ndim_n.level = 3'd1;
     end
   end
 
   // ---- the next memory read ----
   always_comb begin : mem_request
-    n_pend_addr = pend_addr; n_pend_port = pend_port; n_pend_table = pend_table; n_pend_level = pend_level;
+    pend_n = pend;
     if (nd_descend) begin
-      n_pend_addr = (v & agilemmu_pkg::ADDR_FIELD) + index_off(NESTED_LEVELS, ngpa, n_nlevel);
-      n_pend_port = agilemmu_pkg::PORT_NESTED; n_pend_table = agilemmu_pkg::TBL_NESTED; n_pend_level = n_nlevel;
+      pend_n.addr = (v & agilemmu_pkg::ADDR_FIELD) + index_off(NESTED_LEVELS, ndim.gpa, ndim_n.level);
+      pend_n.port = agilemmu_pkg::PORT_NESTED; pend_n.tbl = agilemmu_pkg::TBL_NESTED; pend_n.level = ndim_n.level;
     end
     if (nd_node_found) begin  // guest-table node located: read its entry
-      n_pend_addr = nout + index_off(LEVELS, r_va, glevel);
-      n_pend_port = agilemmu_pkg::PORT_COMPOUND; n_pend_table = agilemmu_pkg::TBL_GUEST; n_pend_level = glevel;
+      pend_n.addr = nout + index_off(LEVELS, walk.va, gdim.level);
+      pend_n.port = agilemmu_pkg::PORT_COMPOUND; pend_n.tbl = agilemmu_pkg::TBL_GUEST; pend_n.level = gdim.level;
     end
     if (prep_read) begin
-      n_pend_addr = prep_node + index_off(LEVELS, n_va, n_glevel);
-      n_pend_port = agilemmu_pkg::PORT_COMPOUND; n_pend_table = n_gtable; n_pend_level = n_glevel;
+      pend_n.addr = prep_node + index_off(LEVELS, walk_n.va, gdim_n.level);
+      pend_n.port = agilemmu_pkg::PORT_COMPOUND; pend_n.tbl = gdim_n.tbl; pend_n.level = gdim_n.level;
     end
     if (nest_start) begin
-      n_pend_addr = n_nroot + index_off(NESTED_LEVELS, nest_gpa, 3'd1);
-      n_pend_port = agilemmu_pkg::PORT_NESTED; n_pend_table = agilemmu_pkg::TBL_NESTED; n_pend_level = 3'd1;
+      pend_n.addr = walk_n.nroot + index_off(NESTED_LEVELS, nest_gpa, 3'd1);
+      pend_n.port = agilemmu_pkg::PORT_NESTED; pend_n.tbl = agilemmu_pkg::TBL_NESTED; pend_n.level = 3'd1;
     end
   end
 
   // ---- A/D write decision: the writes this step queues (Walk::settle sends them first) ----
   logic do_write;
   always_comb begin : ad_write
-    n_wq_n = wq_n;
-    n_wq0_addr = wq0_addr; n_wq0_data = wq0_data; n_wq0_port = wq0_port; n_wq0_table = wq0_table; n_wq0_level = wq0_level;
-    n_wq1_addr = wq1_addr; n_wq1_data = wq1_data; n_wq1_port = wq1_port; n_wq1_table = wq1_table; n_wq1_level = wq1_level;
+    wq_n = wq;
     do_write = 1'b0;
-    if (start) n_wq_n = 2'd0;
+    if (start) wq_n.count = 2'd0;
     if (write_done) begin
       if (wq_more) begin
-        n_wq0_addr = wq1_addr; n_wq0_data = wq1_data; n_wq0_port = wq1_port; n_wq0_table = wq1_table; n_wq0_level = wq1_level;
-        n_wq_n = 2'd1;
+        wq_n.w0 = wq.w1;
+        wq_n.count = 2'd1;
       end else begin
-        n_wq_n = 2'd0;
+        wq_n.count = 2'd0;
       end
     end
     if (fd_step && !fd_fault && (v & bits) != bits) begin
       do_write = 1'b1;
-      if (gtable == agilemmu_pkg::TBL_GUEST && NESTED_AD && !nl_pte[agilemmu_pkg::PTE_D]) begin
+      if (gdim.tbl == agilemmu_pkg::TBL_GUEST && NESTED_AD && !nl.pte[agilemmu_pkg::PTE_D]) begin
         // D in the nested leaf mapping the guest page first, then the entry itself.
-        n_wq0_addr = nl_addr; n_wq0_data = nl_pte | agilemmu_pkg::PTE_D_MASK;
-        n_wq0_port = agilemmu_pkg::PORT_NESTED; n_wq0_table = agilemmu_pkg::TBL_NESTED; n_wq0_level = nl_level;
-        n_wq1_addr = pend_addr; n_wq1_data = v | bits;
-        n_wq1_port = pend_port; n_wq1_table = pend_table; n_wq1_level = pend_level;
-        n_wq_n = 2'd2;
+        wq_n.w0.addr = nl.addr; wq_n.w0.data = nl.pte | agilemmu_pkg::PTE_D_MASK;
+        wq_n.w0.port = agilemmu_pkg::PORT_NESTED; wq_n.w0.tbl = agilemmu_pkg::TBL_NESTED; wq_n.w0.level = nl.level;
+        wq_n.w1.addr = pend.addr; wq_n.w1.data = v | bits;
+        wq_n.w1.port = pend.port; wq_n.w1.tbl = pend.tbl; wq_n.w1.level = pend.level;
+        wq_n.count = 2'd2;
       end else begin
-        n_wq0_addr = pend_addr; n_wq0_data = v | bits;
-        n_wq0_port = pend_port; n_wq0_table = pend_table; n_wq0_level = pend_level;
-        n_wq_n = 2'd1;
+        wq_n.w0.addr = pend.addr; wq_n.w0.data = v | bits;
+        wq_n.w0.port = pend.port; wq_n.w0.tbl = pend.tbl; wq_n.w0.level = pend.level;
+        wq_n.count = 2'd1;
       end
     end
     if (nd_step && !nd_fault && nleaf) begin
       if (NESTED_AD && (v & nbits) != nbits) begin
         do_write = 1'b1;
-        n_wq0_addr = pend_addr; n_wq0_data = v | nbits;
-        n_wq0_port = pend_port; n_wq0_table = pend_table; n_wq0_level = pend_level;
-        n_wq_n = 2'd1;
+        wq_n.w0.addr = pend.addr; wq_n.w0.data = v | nbits;
+        wq_n.w0.port = pend.port; wq_n.w0.tbl = pend.tbl; wq_n.w0.level = pend.level;
+        wq_n.count = 2'd1;
       end
     end
     if (nd_descend) begin
       if (NESTED_AD && !v[agilemmu_pkg::PTE_A]) begin
         do_write = 1'b1;
-        n_wq0_addr = pend_addr; n_wq0_data = v | agilemmu_pkg::PTE_A_MASK;
-        n_wq0_port = pend_port; n_wq0_table = pend_table; n_wq0_level = pend_level;
-        n_wq_n = 2'd1;
+        wq_n.w0.addr = pend.addr; wq_n.w0.data = v | agilemmu_pkg::PTE_A_MASK;
+        wq_n.w0.port = pend.port; wq_n.w0.tbl = pend.tbl; wq_n.w0.level = pend.level;
+        wq_n.count = 2'd1;
       end
     end
   end
@@ -530,45 +553,44 @@ module walker #(
   assign do_fault  = canon_fault || (fd_step && fd_fault) || (nd_step && nd_fault) || nest_fault;
   assign do_finish = fd_leaf_hpa || nd_final;
   always_comb begin : result
-    n_res_ok = res_ok; n_res_hpa = res_hpa; n_res_gpa = res_gpa; n_res_size = res_size; n_res_perms = res_perms;
-    n_f_stage = f_stage; n_f_kind = f_kind; n_f_level = f_level; n_f_addr = f_addr; n_f_code = f_code;
+    res_n = res;
     if (start) begin
-      n_res_ok = 1'b0; n_res_hpa = 64'd0; n_res_gpa = 64'd0; n_res_size = agilemmu_pkg::PS_4K; n_res_perms = 3'b000;
-      n_f_stage = agilemmu_pkg::STAGE_NONE; n_f_kind = agilemmu_pkg::FK_NONE; n_f_level = 3'd0; n_f_addr = 64'd0; n_f_code = 64'd0;
+      res_n.ok = 1'b0; res_n.hpa = 64'd0; res_n.gpa = 64'd0; res_n.size = agilemmu_pkg::PS_4K; res_n.perms = 3'b000;
+      res_n.f_stage = agilemmu_pkg::STAGE_NONE; res_n.f_kind = agilemmu_pkg::FK_NONE; res_n.f_level = 3'd0; res_n.f_addr = 64'd0; res_n.f_code = 64'd0;
     end
-    if (do_fault) n_res_ok = 1'b0;
+    if (do_fault) res_n.ok = 1'b0;
     if (canon_fault) begin
-      n_f_stage = agilemmu_pkg::STAGE_NONE; n_f_kind = agilemmu_pkg::FK_NON_CANONICAL; n_f_level = 3'd0;
-      n_f_addr = req_va; n_f_code = acode;
+      res_n.f_stage = agilemmu_pkg::STAGE_NONE; res_n.f_kind = agilemmu_pkg::FK_NON_CANONICAL; res_n.f_level = 3'd0;
+      res_n.f_addr = req_va; res_n.f_code = acode;
     end
     if (fd_step && fd_fault) begin
-      n_f_stage = fd_stage; n_f_kind = fd_kind; n_f_level = fd_level; n_f_addr = fd_addr; n_f_code = fd_code;
+      res_n.f_stage = fd_stage; res_n.f_kind = fd_kind; res_n.f_level = fd_level; res_n.f_addr = fd_addr; res_n.f_code = fd_code;
     end
     if (nd_step && nd_fault) begin
-      n_f_stage = agilemmu_pkg::STAGE_NESTED; n_f_kind = nd_kind; n_f_level = nd_level; n_f_addr = ngpa; n_f_code = nd_code;
+      res_n.f_stage = agilemmu_pkg::STAGE_NESTED; res_n.f_kind = nd_kind; res_n.f_level = nd_level; res_n.f_addr = ndim.gpa; res_n.f_code = nd_code;
     end
     if (nest_fault) begin
-      n_f_stage = agilemmu_pkg::STAGE_NESTED; n_f_kind = agilemmu_pkg::FK_ADDRESS_SIZE; n_f_level = 3'd0; n_f_addr = nest_gpa;
-      n_f_code = nest_code | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
+      res_n.f_stage = agilemmu_pkg::STAGE_NESTED; res_n.f_kind = agilemmu_pkg::FK_ADDRESS_SIZE; res_n.f_level = 3'd0; res_n.f_addr = nest_gpa;
+      res_n.f_code = nest_code | agilemmu_pkg::EC_P | agilemmu_pkg::EC_RSVD;
     end
     if (fd_leaf_hpa) begin
-      n_res_ok = 1'b1; n_res_hpa = fd_out; n_res_size = fd_size; n_res_perms = gp;
+      res_n.ok = 1'b1; res_n.hpa = fd_out; res_n.size = fd_size; res_n.perms = gp;
     end
     if (nd_final) begin
-      n_res_ok = 1'b1; n_res_hpa = nout; n_res_gpa = ngpa;
-      n_res_size = (nsize < gsize) ? nsize : gsize;
-      n_res_perms = gperms & np;
+      res_n.ok = 1'b1; res_n.hpa = nout; res_n.gpa = ndim.gpa;
+      res_n.size = (nsize < gdim.size) ? nsize : gdim.size;
+      res_n.perms = gdim.perms & np;
     end
   end
 
   // ---- PWC fill: Walk::step_first_dim's pwc_fill of a non-leaf entry that passed ----
   always_comb begin : pwc_fill_offer
-    pwc_fill = 1'b0; pwc_fill_level = glevel; pwc_fill_next = 64'd0; pwc_fill_is_gpa = 1'b0;
+    pwc_fill = 1'b0; pwc_fill_level = gdim.level; pwc_fill_next = 64'd0; pwc_fill_is_gpa = 1'b0;
     pwc_fill_perms = 3'b000; pwc_fill_switch_level = NEVER_NESTED;
     if (PWC && fd_descend) begin
-      pwc_fill = 1'b1; pwc_fill_level = glevel; pwc_fill_next = v & agilemmu_pkg::ADDR_FIELD;
-      pwc_fill_is_gpa = nested_style || gtable == agilemmu_pkg::TBL_GUEST;
-      pwc_fill_perms = gp; pwc_fill_switch_level = n_switch_level;
+      pwc_fill = 1'b1; pwc_fill_level = gdim.level; pwc_fill_next = v & agilemmu_pkg::ADDR_FIELD;
+      pwc_fill_is_gpa = nested_style || gdim.tbl == agilemmu_pkg::TBL_GUEST;
+      pwc_fill_perms = gp; pwc_fill_switch_level = gdim_n.switch_level;
     end
   end
 
@@ -610,44 +632,35 @@ module walker #(
   // Datapath registers need no reset: they are written before use by every walk.
   always_ff @(posedge clk) begin
     resume <= n_resume;
-    r_va <= n_va; r_mode <= n_mode; r_node <= n_node; r_access <= n_access; r_user <= n_user; r_nroot <= n_nroot;
-    gtable <= n_gtable; glevel <= n_glevel; gperms <= n_gperms; gsize <= n_gsize;
-    ngpa <= n_ngpa; nlevel <= n_nlevel; npurpose <= n_npurpose; nperms <= n_nperms;
-    switch_level <= n_switch_level;
-    pend_addr <= n_pend_addr; pend_port <= n_pend_port; pend_table <= n_pend_table; pend_level <= n_pend_level;
-    res_ok <= n_res_ok; res_hpa <= n_res_hpa; res_gpa <= n_res_gpa; res_size <= n_res_size; res_perms <= n_res_perms;
-    f_stage <= n_f_stage; f_kind <= n_f_kind; f_level <= n_f_level; f_addr <= n_f_addr; f_code <= n_f_code;
-    nl_write <= n_nl_write; nl_level <= n_nl_level; nl_addr <= n_nl_addr; nl_pte <= n_nl_pte;
-    wq_n <= n_wq_n;
-    wq0_addr <= n_wq0_addr; wq0_data <= n_wq0_data; wq0_port <= n_wq0_port; wq0_table <= n_wq0_table; wq0_level <= n_wq0_level;
-    wq1_addr <= n_wq1_addr; wq1_data <= n_wq1_data; wq1_port <= n_wq1_port; wq1_table <= n_wq1_table; wq1_level <= n_wq1_level;
+    walk <= walk_n; gdim <= gdim_n; ndim <= ndim_n; nl <= nl_n;
+    pend <= pend_n; wq <= wq_n; res <= res_n;
   end
 
   logic writing;
   assign writing = (state == S_WRITE);
   assign req_ready       = (state == S_IDLE);
   assign rsp_valid       = (state == S_DONE) || (state == S_FAULT);
-  assign rsp_ok          = res_ok;
-  assign rsp_hpa         = res_hpa;
-  assign rsp_gpa         = res_gpa;
-  assign rsp_size        = res_size;
-  assign rsp_perms       = res_perms;
-  assign rsp_switch_level = switch_level;
-  assign rsp_fault_stage = f_stage;
-  assign rsp_fault_kind  = f_kind;
-  assign rsp_fault_level = f_level;
-  assign rsp_fault_addr  = f_addr;
-  assign rsp_fault_code  = f_code;
+  assign rsp_ok          = res.ok;
+  assign rsp_hpa         = res.hpa;
+  assign rsp_gpa         = res.gpa;
+  assign rsp_size        = res.size;
+  assign rsp_perms       = res.perms;
+  assign rsp_switch_level = gdim.switch_level;
+  assign rsp_fault_stage = res.f_stage;
+  assign rsp_fault_kind  = res.f_kind;
+  assign rsp_fault_level = res.f_level;
+  assign rsp_fault_addr  = res.f_addr;
+  assign rsp_fault_code  = res.f_code;
   assign mem_req_valid   = (state == S_FIRST_DIM_READ) || (state == S_NESTED_READ) || writing;
   assign mem_req_write   = writing;
-  assign mem_req_wdata   = wq0_data;
-  assign mem_req_addr    = writing ? wq0_addr : pend_addr;
-  assign mem_req_port    = writing ? wq0_port : pend_port;
-  assign mem_req_table   = writing ? wq0_table : pend_table;
-  assign mem_req_level   = writing ? wq0_level : pend_level;
+  assign mem_req_wdata   = wq.w0.data;
+  assign mem_req_addr    = writing ? wq.w0.addr : pend.addr;
+  assign mem_req_port    = writing ? wq.w0.port : pend.port;
+  assign mem_req_table   = writing ? wq.w0.tbl : pend.tbl;
+  assign mem_req_level   = writing ? wq.w0.level : pend.level;
   assign pwc_lookup      = (state == S_LOOKUP);
-  assign walk_va         = r_va;
-  assign walk_mode       = r_mode;
+  assign walk_va         = walk.va;
+  assign walk_mode       = walk.mode;
   assign walk_end        = mem_rsp_valid && (n_state == S_DONE || n_state == S_FAULT) &&
                            (state == S_FIRST_DIM_WAIT || state == S_NESTED_WAIT || state == S_WRITE_WAIT);
 
