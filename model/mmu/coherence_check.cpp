@@ -1,7 +1,8 @@
 #include "coherence_check.h"
 
-#include <cstdio>
 #include <string>
+
+#include <agilemmu/pt/print.h>
 
 namespace agilemmu::mmu {
 
@@ -36,15 +37,8 @@ bool TableProbe::still_current(const Context& c, const pt::WalkRequest& req, con
 }
 
 namespace {
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-  return b;
-}
 std::string describe(bool ok, uint64_t hpa, const pt::Fault& f) {
-  if (ok) return "hpa " + hex(hpa);
-  return std::string("fault ") + pt::to_string(f.stage) + " " + pt::to_string(f.kind) + " level " +
-         std::to_string(f.level) + " addr " + hex(f.addr) + " code " + hex(f.error_code);
+  return ok ? "hpa " + pt::hex(hpa) : "fault " + pt::describe(f);
 }
 }  // namespace
 
@@ -64,7 +58,7 @@ void TableProbe::check(const Context& c, const MmuExtension& x, const pt::WalkRe
   const std::string msg = "translation-coherence check failed at " + sc_core::sc_time_stamp().to_string() + ": " +
                           std::string(c.host ? "host" : "guest") + " asid " + std::to_string(c.asid) + " vmid " +
                           std::to_string(c.vmid) + " " + pt::to_string(x.access) + (x.user ? " user" : " supervisor") +
-                          " va " + hex(req.va) + " mode " + pt::to_string(req.mode) + ": delivered " +
+                          " va " + pt::hex(req.va) + " mode " + pt::to_string(req.mode) + ": delivered " +
                           describe(o.ok, o.hpa, o.fault) + " (from the " + sources[size_t(o.source)] +
                           (o.merged ? ", after waiting for a walk of the same page" : "") + "), a fresh walk gives " +
                           describe(f.ok, f.tr.hpa, f.fault);

@@ -1,8 +1,9 @@
 #include <agilemmu/vmm/radix_table.h>
 
-#include <cstdio>
 #include <stdexcept>
 #include <string>
+
+#include <agilemmu/pt/print.h>
 
 namespace agilemmu::vmm {
 
@@ -46,10 +47,7 @@ uint64_t RadixTable::entry_addr(uint64_t va, unsigned level, bool create) {
     }
     if (!is_dir(e, l)) {
       if (!create) return 0;
-      char hex[24];
-      std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(va));
-      throw std::logic_error(std::string("page-table path for ") + hex + " blocked by a leaf at level " +
-                             std::to_string(l));
+      throw std::logic_error("page-table path for " + pt::hex(va) + " blocked by a leaf at level " + std::to_string(l));
     }
     node = e & Format::kAddrField;
   }

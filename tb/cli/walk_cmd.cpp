@@ -5,6 +5,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include <agilemmu/pt/print.h>
 #include <agilemmu/pt/walk.h>
 #include <agilemmu/vmm/address_space.h>
 
@@ -15,11 +16,7 @@
 namespace agilemmu::cli {
 
 namespace {
-std::string hex(uint64_t v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-  return b;
-}
+using pt::hex;
 
 nlohmann::json walk_json(const pt::WalkResult& r) {
   nlohmann::json j;
@@ -74,11 +71,8 @@ void print_walk(const pt::WalkResult& r, unsigned n, unsigned repeat) {
   if (r.ok)
     std::printf("-> hpa %s  page %s  perms %s%s", hex(r.tr.hpa).c_str(), pt::to_string(r.tr.size),
                 pt::to_string(r.tr.perms).c_str(), r.tr.dirty ? "  dirty" : "");
-  else if (r.fault.stage == pt::Stage::None)
-    std::printf("-> FAULT %s (#GP)  addr %s", pt::to_string(r.fault.kind), hex(r.fault.addr).c_str());
   else
-    std::printf("-> FAULT stage %s  %s  level %u  addr %s  error code %s", pt::to_string(r.fault.stage),
-                pt::to_string(r.fault.kind), r.fault.level, hex(r.fault.addr).c_str(), hex(r.fault.error_code).c_str());
+    std::printf("-> FAULT %s", pt::describe(r.fault).c_str());
   if (r.switch_level > 0) std::printf("  switched to nested at level %d", r.switch_level);
   std::printf("\n%u references: %u reads, %u A/D writes (compound port %u, nested port %u)\n", r.nrefs, r.nreads(),
               r.nwrites, per_port[0], per_port[1]);

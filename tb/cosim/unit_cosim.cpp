@@ -10,6 +10,7 @@
 #include <string>
 
 #include <agilemmu/pt/format.h>
+#include <agilemmu/pt/print.h>
 
 #include "cosim/coverage.h"
 #include "cosim/image_gen.h"
@@ -19,16 +20,10 @@
 namespace agilemmu::cosim::unit {
 namespace {
 
-std::string hex(uint64_t v) {
-  char b[24];
-  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-  return b;
-}
+using pt::hex;
+
 std::string describe(const Outcome& o) {
-  std::string s = o.ok ? "ok hpa=" + hex(o.hpa)
-                       : std::string("fault ") + pt::to_string(o.fault.stage) + " " + pt::to_string(o.fault.kind) +
-                             " L" + std::to_string(o.fault.level) + " addr=" + hex(o.fault.addr) +
-                             " code=" + hex(o.fault.error_code);
+  std::string s = o.ok ? "ok hpa=" + hex(o.hpa) : "fault " + pt::describe(o.fault);
   return s + " sent@" + std::to_string(o.sent) + " done@" + std::to_string(o.completed) +
          " refs=" + std::to_string(o.refs.size());
 }
