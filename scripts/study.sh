@@ -14,7 +14,8 @@
 #   sqlite   sqlite3 in-memory database: indexed bulk insert of 200,000 rows, then deletes
 # and three TLB-intensive programs (issue 26 item 4), each a steady-state window of STUDY_WINDOW
 # accesses (default 500 M) after its start-up (docs/capture.md: windows):
-#   sysbench sysbench memory: random writes over a 1 GiB block (window after 600 M accesses)
+#   sysbench sysbench memory: random writes over a 1 GiB block (window after 2.5 G accesses: the first 2.15 G are the block's
+#            memset, a byte per store under valgrind)
 #   rbtree   stress-ng --tree rb: a red-black tree of 4 M nodes built, searched, emptied, in its
 #            worker process (CAPTURE_FORK_OUT; window after 300 M of the worker's accesses)
 #   redis    redis-server on 127.0.0.1 with 1 M keys, random GETs from redis-benchmark (pipeline
@@ -43,9 +44,11 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--out DIR] [--quick] [--check]" >&2; exit 2 ;;
   esac
 done
-if [ ! -x "$bin" ] && [ -z "${AGILEMMU:-}" ]; then  # from a clean checkout: build the simulator first
-  echo "study: building agilemmu (cmake preset default)"
-  (cd "$here" && cmake --preset default > /dev/null && cmake --build --preset default -j"$(nproc)" --target agilemmu > /dev/null)
+if [ -z "${AGILEMMU:-}" ] && { [ ! -x "$bin" ] || [ ! -d "$here/build/capture/vglib" ]; }; then
+  # from a clean checkout: build the simulator and the capture tool (else captures fall back to lackey)
+  echo "study: building agilemmu and the capture tool (cmake preset default)"
+  (cd "$here" && cmake --preset default > /dev/null &&
+    cmake --build --preset default -j"$(nproc)" --target agilemmu agilemmu_capture > /dev/null)
 fi
 [ -x "$bin" ] || { echo "study: no agilemmu binary at $bin (build it, or set AGILEMMU)" >&2; exit 2; }
 for t in valgrind perl sort xz sqlite3 /usr/bin/python3 sysbench stress-ng redis-server redis-benchmark redis-cli; do
@@ -56,10 +59,10 @@ cc1=$(gcc -print-prog-name=cc1)
 export AGILEMMU=$bin
 if $quick; then
   limit=${STUDY_LIMIT:-2000000} sort_mib=8 table_mib=16 sort_limit=$limit lookup_limit=$limit
-  window=${STUDY_WINDOW:-2000000} sb_block=64M sb_skip=20000000 tree_nodes=65536 tree_skip=30000000 redis_keys=20000
+  window=${STUDY_WINDOW:-2000000} sb_block=64M sb_skip=160000000 tree_nodes=65536 tree_skip=30000000 redis_keys=20000
 else
   limit=${STUDY_LIMIT:-30000000} sort_mib=256 table_mib=256 sort_limit= lookup_limit=$((limit * 8 / 3))
-  window=${STUDY_WINDOW:-500000000} sb_block=1G sb_skip=600000000 tree_nodes=4194304 tree_skip=300000000 redis_keys=1000000
+  window=${STUDY_WINDOW:-500000000} sb_block=1G sb_skip=2500000000 tree_nodes=4194304 tree_skip=300000000 redis_keys=1000000
 fi
 mkdir -p "$out/inputs" "$out/traces" "$out/runs"
 out=$(cd "$out" && pwd)
@@ -146,11 +149,11 @@ jobs=()
 workloads="sort lookup churn python cc1 xz sqlite sysbench rbtree redis"  # the captures above, in the table's order
 for w in $workloads; do
   for v in $variants; do
-    # The default agile is configs/study.yaml's; the other policies start from the shared scenario
-    # config with their own defaults (start shadow-style: claim 12, and the paper's long-lived case).
+    # The default agile is configs/study.yaml's; the other policies run on the same config with
+    # their own defaults (start shadow-style: claim 12, and the paper's long-lived case).
     case $v in
       agile) set_args="$here/configs/study.yaml --set mmu.mode=agile" ;;
-      agile-*) set_args="$here/configs/scenarios/common.yaml --set mmu.mode=agile --set agile.policy=${v#agile-}" ;;
+      agile-*) set_args="$here/configs/study.yaml --set mmu.mode=agile --set agile.policy=${v#agile-}" ;;
       *) set_args="$here/configs/study.yaml --set mmu.mode=$v" ;;
     esac
     jobs+=("$w $v $set_args")  # always replayed: a minute for all, and never stale
