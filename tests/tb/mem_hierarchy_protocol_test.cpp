@@ -18,6 +18,7 @@ sys::HierarchyConfig small_hierarchy() {
   using L = sys::CacheLevelId;
   // Small levels, so that 8 KiB of addresses miss and write back dirty lines in L1D and L2 and hit
   // in the LLC.
+  c.level[size_t(L::L1I)].geo.entries = 0;  // no fetches here
   c.level[size_t(L::L1D)].geo = {16, 2, 4, mmu::Replacement::LRU};
   c.level[size_t(L::L2)].geo = {32, 4, 12, mmu::Replacement::LRU};
   c.level[size_t(L::LLC)].geo = {256, 4, 40, mmu::Replacement::LRU};
