@@ -1,3 +1,4 @@
+#define SC_INCLUDE_DYNAMIC_PROCESSES  // sc_spawn, for nb_transport requests
 #include "sys/mem_hierarchy.h"
 
 #include <algorithm>
@@ -67,7 +68,7 @@ void CacheLevel::book_mshr(double start_ns, double end_ns) {
 }
 
 MemHierarchy::MemHierarchy(sc_module_name name, const HierarchyConfig& cfg, uint64_t seed)
-    : sc_module(name), in("in"), out("out"), cfg_(cfg), line_buf_(cfg.line_bytes) {
+    : sc_module(name), in("in"), out("out"), cfg_(cfg) {
   for (size_t i = 0; i < kCacheLevels; ++i)
     levels_[i] = CacheLevel(cfg.level[i], cfg.line_bytes, cfg.clock_ns, seed + i);
   const auto path = [this](std::initializer_list<CacheLevelId> ls) {
@@ -84,19 +85,32 @@ MemHierarchy::MemHierarchy(sc_module_name name, const HierarchyConfig& cfg, uint
   for (CacheLevelId l : all)
     if (l >= cfg.walk_entry && levels_[size_t(l)].enabled()) walk.push_back(l);
   paths_[size_t(MemSource::WalkFirst)] = paths_[size_t(MemSource::WalkNested)] = walk;
-  line_.set_data_ptr(line_buf_.data());
-  line_.set_data_length(cfg.line_bytes);
-  line_.set_streaming_width(cfg.line_bytes);
-  line_.set_byte_enable_ptr(nullptr);
-  timing_only_.kind = DramPart::Timing;
   bytes_only_.kind = DramPart::Bytes;
-  line_.set_extension(&timing_only_);
   in.register_b_transport(this, &MemHierarchy::b_transport);
+  in.register_nb_transport_fw(this, &MemHierarchy::nb_transport_fw);
   in.register_get_direct_mem_ptr(this, &MemHierarchy::get_direct_mem_ptr);
   in.register_transport_dbg(this, &MemHierarchy::transport_dbg);
 }
 
-MemHierarchy::~MemHierarchy() { line_.clear_extension(&timing_only_); }
+MemHierarchy::~MemHierarchy() = default;
+
+MemHierarchy::LineRequest::LineRequest(uint32_t line_bytes) : buf(line_bytes) {
+  p.set_data_ptr(buf.data());
+  p.set_data_length(line_bytes);
+  p.set_streaming_width(line_bytes);
+  p.set_byte_enable_ptr(nullptr);
+  timing_only.kind = DramPart::Timing;
+  p.set_extension(&timing_only);
+}
+
+MemHierarchy::LineRequest::~LineRequest() { p.clear_extension(&timing_only); }
+
+MemHierarchy::LineRequest& MemHierarchy::free_line_request() {
+  for (auto& r : line_requests_)
+    if (!r->busy) return *r;
+  line_requests_.push_back(std::make_unique<LineRequest>(cfg_.line_bytes));
+  return *line_requests_.back();
+}
 
 MemSource MemHierarchy::source_of(tlm::tlm_generic_payload& t) const {
   if (const auto* w = t.get_extension<mmu::WalkAccess>())
@@ -107,14 +121,33 @@ MemSource MemHierarchy::source_of(tlm::tlm_generic_payload& t) const {
 }
 
 double MemHierarchy::dram(uint64_t line, bool write, double at_ns, const sc_time& delay) {
-  line_.set_address(line * cfg_.line_bytes);
-  line_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  line_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  // The DRAM reads the time of the access from the delay it is given.
-  const sc_time at = delay + conv_.time(at_ns - conv_.seconds(simcontext()->time_stamp() + delay) * 1e9);
+  LineRequest& r = free_line_request();
+  r.busy = true;
+  tlm::tlm_generic_payload& p = r.p;
+  p.set_address(line * cfg_.line_bytes);
+  p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  p.set_dmi_allowed(false);
+  // The DRAM reads the time of the access from the delay it is given. A target that waited in an
+  // earlier b_transport of this request may have moved the clock past at_ns: the access is then now.
+  const sc_time before = simcontext()->time_stamp();
+  const double ahead = at_ns - conv_.seconds(before + delay) * 1e9;
+  sc_time at = SC_ZERO_TIME;
+  double late = 0;  // ns the access starts after at_ns
+  if (ahead >= 0) {
+    at = delay + conv_.time(ahead);
+  } else {
+    const double off = at_ns - conv_.seconds(before) * 1e9;
+    if (off > 0)
+      at = conv_.time(off);
+    else
+      late = -off;
+  }
   sc_time d = at;
-  out->b_transport(line_, d);
-  return conv_.seconds(d - at) * 1e9;
+  out->b_transport(p, d);
+  r.busy = false;
+  const sc_time waited = simcontext()->time_stamp() - before;
+  return conv_.seconds(d + waited - at) * 1e9 + late;
 }
 
 void MemHierarchy::write_back(size_t from, uint64_t line, double at_ns, const sc_time& delay) {
@@ -162,7 +195,8 @@ void MemHierarchy::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay)
     out->b_transport(t, delay);
     return;
   }
-  const double now = conv_.seconds(simcontext()->time_stamp() + delay) * 1e9;
+  const sc_time start = simcontext()->time_stamp();
+  const double now = conv_.seconds(start + delay) * 1e9;
   const uint64_t first = t.get_address() / cfg_.line_bytes;
   const uint64_t last = (t.get_address() + std::max(1u, t.get_data_length()) - 1) / cfg_.line_bytes;
   // The lines of one request are looked up together: the request takes as long as the slowest.
@@ -174,14 +208,57 @@ void MemHierarchy::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay)
   t.set_extension(&bytes_only_);
   out->b_transport(t, none);
   t.clear_extension(&bytes_only_);
-  delay += conv_.time(worst);
+  // The request ends `worst` after it began; time a target spent in wait() has passed already.
+  const sc_time now_ts = simcontext()->time_stamp();
+  delay = std::max(start + delay + conv_.time(worst), now_ts) - now_ts;
   t.set_dmi_allowed(false);
+}
+
+tlm::tlm_sync_enum MemHierarchy::nb_transport_fw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time& d) {
+  if (size_t(id) >= responding_.size()) {
+    responding_.resize(size_t(id) + 1, false);
+    awaiting_end_.resize(size_t(id) + 1, nullptr);
+  }
+  if (ph == tlm::END_RESP) {
+    if (awaiting_end_[size_t(id)] == &t) {
+      awaiting_end_[size_t(id)] = nullptr;
+      responding_[size_t(id)] = false;
+      response_ended_.notify(SC_ZERO_TIME);
+    }
+    return tlm::TLM_COMPLETED;
+  }
+  if (ph != tlm::BEGIN_REQ) return tlm::TLM_ACCEPTED;  // no other phase comes forward
+  tlm::tlm_generic_payload* p = &t;
+  const sc_time at = d;
+  sc_spawn([this, id, p, at] { serve(id, p, at); });
+  ph = tlm::END_REQ;
+  return tlm::TLM_UPDATED;
 }
 
 bool MemHierarchy::get_direct_mem_ptr(int, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi) {
   // DMI would bypass the caches: only where data meets no level.
   if (!paths_[size_t(MemSource::Read)].empty() || !paths_[size_t(MemSource::Fetch)].empty()) return false;
   return out->get_direct_mem_ptr(t, dmi);
+}
+
+void MemHierarchy::serve(int id, tlm::tlm_generic_payload* t, sc_time d) {
+  wait(d);  // the request's annotated time
+  sc_time delay = SC_ZERO_TIME;
+  b_transport(id, *t, delay);
+  wait(delay);
+  // One response at a time on each socket (IEEE 1666-2011 15.2.6).
+  while (responding_[size_t(id)]) wait(response_ended_);
+  responding_[size_t(id)] = true;
+  awaiting_end_[size_t(id)] = t;
+  tlm::tlm_phase ph = tlm::BEGIN_RESP;
+  sc_time z = SC_ZERO_TIME;
+  const tlm::tlm_sync_enum r = in[id]->nb_transport_bw(*t, ph, z);
+  if (r == tlm::TLM_COMPLETED || (r == tlm::TLM_UPDATED && ph == tlm::END_RESP)) {
+    awaiting_end_[size_t(id)] = nullptr;
+    wait(z);  // the response ends at its annotated time
+    responding_[size_t(id)] = false;
+    response_ended_.notify(SC_ZERO_TIME);
+  }  // else (TLM_ACCEPTED) END_RESP comes on the forward path
 }
 
 const stats::Group<MemHierarchy>& MemHierarchy::stats_group() {

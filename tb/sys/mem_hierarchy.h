@@ -8,6 +8,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
@@ -85,6 +86,10 @@ class MemHierarchy : public sc_core::sc_module {
 
  private:
   void b_transport(int id, tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
+  // AT initiators: a request is accepted at once (END_REQ) and served by b_transport in a process
+  // of its own; its BEGIN_RESP waits until the previous response on that socket has ended.
+  tlm::tlm_sync_enum nb_transport_fw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
+  void serve(int id, tlm::tlm_generic_payload* t, sc_core::sc_time d);
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
   unsigned transport_dbg(int, tlm::tlm_generic_payload& t) { return out->transport_dbg(t); }
   MemSource source_of(tlm::tlm_generic_payload& t) const;
@@ -94,15 +99,32 @@ class MemHierarchy : public sc_core::sc_module {
                      const sc_core::sc_time& delay);
   // A dirty victim of level `from` goes to the next level switched on below it, or the DRAM.
   void write_back(size_t from, uint64_t line, double at_ns, const sc_core::sc_time& delay);
-  // A timing-only DRAM access of one line (a fill or a write-back); returns its latency in ns.
+  // A timing-only DRAM access of one line (a fill or a write-back); returns its latency in ns,
+  // time that passed in the target (wait) included.
   double dram(uint64_t line, bool write, double at_ns, const sc_core::sc_time& delay);
+
+  // The payload of one line's fill or write-back. A target may wait in b_transport, so several
+  // can be in flight (AT walkers): each takes a free one from the pool.
+  struct LineRequest {
+    explicit LineRequest(uint32_t line_bytes);
+    ~LineRequest();
+    LineRequest(const LineRequest&) = delete;
+    LineRequest& operator=(const LineRequest&) = delete;
+    tlm::tlm_generic_payload p;
+    std::vector<unsigned char> buf;
+    DramPart timing_only;
+    bool busy = false;
+  };
+  LineRequest& free_line_request();
 
   HierarchyConfig cfg_;
   std::array<CacheLevel, kCacheLevels> levels_;
   std::array<std::vector<CacheLevelId>, kMemSources> paths_;  // the levels switched on, top down
-  tlm::tlm_generic_payload line_;                             // fills and write-backs
-  std::vector<unsigned char> line_buf_;
-  DramPart timing_only_, bytes_only_;
+  std::vector<std::unique_ptr<LineRequest>> line_requests_;
+  DramPart bytes_only_;
+  std::vector<bool> responding_;                         // per input socket: a BEGIN_RESP not ended yet
+  std::vector<tlm::tlm_generic_payload*> awaiting_end_;  // per input socket: the response to end
+  sc_core::sc_event response_ended_;
   TimeConv conv_;
 };
 

@@ -16,7 +16,7 @@ struct DramConfig {
   uint32_t banks = 8;         // per channel
   uint32_t row_bytes = 8192;  // bytes per row (per bank)
   bool open_page = true;      // open-row policy; false: close (precharge) after every access
-  bool xor_banks = false;     // mapping: xor (true) or linear
+  bool xor_banks = true;      // mapping: xor (true, the default) or linear
   double tRCD_ns = 14, tCL_ns = 14, tRP_ns = 14;
   double tBURST_ns = 4;  // per 64-byte burst
   double write_ns = 0;   // extra latency charged to writes (write recovery); 0 = as reads
@@ -41,7 +41,7 @@ struct LineCacheConfig {
 // are already in flight, until the oldest ends; a TLB miss blocks until its walk and access end.
 struct CoreModel {
   // Sources in configs/README.md ("Where the cache and core constants come from").
-  bool enabled = false;
+  bool enabled = true;
   double base_cpi = 0.5;        // cycles per instruction with every access hitting
   uint32_t mlp = 10;            // data misses in flight at once
   uint32_t overlap_cycles = 5;  // the latency of an L1 hit with a TLB hit, hidden by execution
@@ -60,8 +60,14 @@ enum class CacheLevelId : uint8_t { L1I, L1D, L2, LLC };
 constexpr size_t kCacheLevels = 4;
 const char* to_string(CacheLevelId l);
 struct HierarchyConfig {
-  // Off by default (every level 0 lines); configs/README.md gives the cited Skylake-SP values.
-  CacheLevelConfig level[kCacheLevels];
+  // One core of a Skylake-SP Xeon Gold 6130, sizes in 64-byte lines; sources in configs/README.md
+  // ("Where the cache and core constants come from").
+  CacheLevelConfig level[kCacheLevels] = {
+      {{512, 8, 4, mmu::Replacement::LRU}, 10},      // L1I: 32 KiB
+      {{512, 8, 4, mmu::Replacement::LRU}, 10},      // L1D: 32 KiB
+      {{16384, 16, 14, mmu::Replacement::LRU}, 16},  // L2: 1 MiB
+      {{360448, 11, 77, mmu::Replacement::LRU}, 32}  // LLC: 22 MiB
+  };
   uint32_t line_bytes = 64;                     // of every level
   CacheLevelId walk_entry = CacheLevelId::L1D;  // L1D, L2 or LLC
   double clock_ns = 1.0;                        // latencies are in cycles of this clock

@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 binary, cfgdir = sys.argv[1], sys.argv[2]
-ON = ["caches.l1i.size=32K", "caches.l1d.size=32K", "caches.l2.size=256K", "caches.llc.size=2M",
+ON = ["caches.l1i.size=32K", "caches.l1d.size=32K", "caches.l2.size=256K", "caches.llc.size=2M", "caches.llc.ways=16",
       "mmu.check=true", "workload.accesses=30000"]
 problems = []
 

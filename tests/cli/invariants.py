@@ -50,7 +50,10 @@ for per, total in (("accesses", a["accesses"]), ("vmm_cycles", a["vmm_cycles"]),
 check(a["translate_exposed_cycles"] <= min(a["translate_cycles"], a["cycles"]) + 1, "exposed translation cycles "
       f"{a['translate_exposed_cycles']} above the sum {a['translate_cycles']} or the run {a['cycles']}")
 if a["timing"] == "lt":
-    check(abs(a["translate_exposed_cycles"] - a["translate_cycles"]) <= 1, "LT: exposed != summed translation cycles")
+    # With the core model on, an instruction (base_cpi 0.5) issues before a 1-cycle TLB hit ends, so
+    # translations overlap; the equality holds for the CPU that stalls on every latency.
+    f = run("flat_core", "--set", "core.enabled=false")
+    check(abs(f["translate_exposed_cycles"] - f["translate_cycles"]) <= 1, "LT: exposed != summed translation cycles")
 check(abs(a["walks_per_1000_accesses"] - 1000 * a["walks"] / a["accesses"]) < 1e-9, "walks_per_1000_accesses")
 check(abs(a["cycles_per_access"] - a["cycles"] / a["accesses"]) < 1e-9, "cycles_per_access")
 c = run("c", "--set", "mmu.mode=nested")

@@ -65,6 +65,7 @@ BOOST_AUTO_TEST_CASE(cache_level_misses_wait_for_a_free_mshr) {
 
 BOOST_AUTO_TEST_CASE(dram_xor_mapping_spreads_rows_at_the_same_offset) {
   sys::DramConfig c;  // 8 banks, 8 KiB rows: rows 64 KiB apart share a bank when linear
+  c.xor_banks = false;
   const uint64_t stride = uint64_t(c.row_bytes) * c.banks;
   sys::DramTiming linear(c);
   c.xor_banks = true;
