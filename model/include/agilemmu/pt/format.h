@@ -201,6 +201,43 @@ struct Format {
     e.addr = v & kAddrField & (leaf ? ~(page_bytes(size_at(lvls, level)) - 1) : ~0ull);
     return e;
   }
+  // The entry encoder: the one place page-table entries are composed for this ISA (guest OS,
+  // VMM tables, shadow and compound copies). decode() above is its inverse.
+  // Present (x86 P) / valid (RISC-V V).
+  bool present(uint64_t v) const { return (v & (riscv() ? rv::V : pte::P)) != 0; }
+  // A present entry at `level` of a `lvls`-level table that points at a node (not a leaf).
+  bool is_pointer(unsigned lvls, unsigned level, uint64_t v) const {
+    if (!present(v) || level >= lvls) return false;
+    return riscv() ? !(v & (rv::R | rv::X)) : !(v & pte::PS);
+  }
+  // The address an entry holds: a node, or a page base (low bits of a misaligned one kept).
+  uint64_t target(uint64_t v) const {
+    return riscv() ? ((v & rv::kPpnMask) >> rv::kPpnShift) << kPageShift : v & kAddrField;
+  }
+  // A non-leaf entry for the node at `addr`. x86 directory entries are permissive (RW, US; the
+  // leaves carry the permissions); a RISC-V non-leaf has no permission, A, D or U bits.
+  uint64_t pointer(uint64_t addr) const {
+    return riscv() ? rv::make_pte(addr, rv::V) : (addr & kAddrField) | pte::P | pte::RW | pte::US;
+  }
+  // A leaf mapping the page of `size` at `pa` with `p` (x86: PS above 4 KiB, NX only with NXE;
+  // RISC-V: a leaf is readable unless it is execute-only, so R or X is always set).
+  uint64_t leaf(uint64_t pa, PageSize size, const Perms& p, bool accessed = false, bool dirty = false) const {
+    if (riscv()) {
+      uint64_t f =
+          rv::V | (p.read || !p.exec ? rv::R : 0) | (p.write ? rv::W : 0) | (p.exec ? rv::X : 0) | (p.user ? rv::U : 0);
+      return rv::make_pte(pa, f | (accessed || dirty ? rv::A : 0) | (dirty ? rv::D : 0));
+    }
+    uint64_t f = pte::P | (p.write ? pte::RW : 0) | (p.user ? pte::US : 0) | (!p.exec && nx_enabled ? pte::NX : 0);
+    if (size != PageSize::k4K) f |= pte::PS;
+    return (pa & kAddrField) | f | (accessed || dirty ? pte::A : 0) | (dirty ? pte::D : 0);
+  }
+  // The bit that grants writes (cleared to write-protect a leaf until it is dirty).
+  uint64_t write_bit() const { return riscv() ? rv::W : pte::RW; }
+  // The compound-table bit that marks a nested-style entry.
+  uint64_t selector() const { return 1ull << selector_bit; }
+  // An entry is a leaf where the walk stops: x86 last level or PS, RISC-V R or X.
+  bool is_leaf(unsigned lvls, unsigned level, uint64_t v) const { return present(v) && !is_pointer(lvls, level, v); }
+
   // Returns an empty string when the format is usable, otherwise what is wrong with it.
   std::string validate() const;
 };
