@@ -326,7 +326,10 @@ def case_base_axis_plots(tmp):
         for lv, b, v in got[1:]:
             expect = float(by[(b, lv)][y]) / float(by[(native, lv)][y])
             check(abs(float(v) - expect) < 1e-9, f"{y} at {b} levels {lv}: chart {v}, CSV ratio {expect}")
-        check(len(got) == 5 and float(got[3][2]) > 1.5, f"nested walks not above native: {got}")
+        # Nested walks make more references than native (2-D walks); with the caches on, their
+        # cost in cycles is less than their count (1.37x at 4 levels when written).
+        check(len(got) == 5 and float(got[3][2]) > (1.5 if y == "walk_refs" else 1.1),
+              f"nested {y} not above native: {got}")
     # --no-plots skips them; a chart that cannot be drawn fails the sweep after the CSV is written.
     shutil.rmtree(pdir)
     sweep("bases.yaml", tmp, "--no-plots")
