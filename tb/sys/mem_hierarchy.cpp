@@ -229,8 +229,7 @@ tlm::tlm_sync_enum MemHierarchy::nb_transport_fw(int id, tlm::tlm_generic_payloa
   }
   if (ph != tlm::BEGIN_REQ) return tlm::TLM_ACCEPTED;  // no other phase comes forward
   tlm::tlm_generic_payload* p = &t;
-  const sc_time at = d;
-  sc_spawn([this, id, p, at] { serve(id, p, at); });
+  sc_spawn([this, id, p, at = d] { serve(id, p, at); });
   ph = tlm::END_REQ;
   return tlm::TLM_UPDATED;
 }
