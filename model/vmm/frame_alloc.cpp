@@ -1,5 +1,6 @@
 #include <agilemmu/vmm/frame_alloc.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace agilemmu::vmm {
@@ -44,8 +45,21 @@ uint64_t FrameAllocator::alloc_high() {
     a = free_high_.back();
     free_high_.pop_back();
   } else {
-    if (high_ - 4096 < next_ || high_ < base_ + 4096) exhausted(pt::PageSize::k4K);
-    a = high_ -= 4096;
+    if (batch_.empty()) {
+      const uint64_t room = high_ > next_ ? (high_ - std::max(next_, base_)) / 4096 : 0;
+      // At most a sixteenth of what is left, so a small memory keeps room for data.
+      const uint64_t n = std::min<uint64_t>(kHighBatch, std::max<uint64_t>(room / 16, std::min<uint64_t>(room, 1)));
+      if (n == 0) exhausted(pt::PageSize::k4K);
+      for (uint64_t i = 0; i < n; ++i) batch_.push_back(high_ - (n - i) * 4096);
+      high_ -= n * 4096;
+      // Fisher-Yates with xorshift64: cheap, deterministic, independent of the standard library.
+      for (size_t i = batch_.size() - 1; i > 0; --i) {
+        rng_ ^= rng_ << 13, rng_ ^= rng_ >> 7, rng_ ^= rng_ << 17;
+        std::swap(batch_[i], batch_[rng_ % (i + 1)]);
+      }
+    }
+    a = batch_.back();
+    batch_.pop_back();
   }
   used_ += 4096;
   return a;

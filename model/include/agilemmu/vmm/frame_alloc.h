@@ -34,7 +34,14 @@ class FrameAllocator {
   // A 4 KiB frame from the top of the range, for page-table pages: data frames (alloc, from the
   // bottom) then land where they would with no tables at all, so a data page has the same frame
   // in every paging mode and the modes' caches and DRAM rows see the same data addresses.
+  // The top is taken in batches of kHighBatch frames (2 MiB, fewer when the range is short) and
+  // each batch is handed out in a seeded shuffled order, as a buddy allocator scatters page-table
+  // pages. Handed out in address order, the tables a VMM grows together (nested, shadow,
+  // compound...) interleaved frame by frame: each table's leaves got every fourth frame, a quarter
+  // of the L2's page colours, and a mode's result moved with how many tables it grew beside the
+  // one it walks. A batch spans every page colour of a cache up to 2 MiB per way.
   uint64_t alloc_high();
+  static constexpr unsigned kHighBatch = 512;
   void free(uint64_t addr, pt::PageSize size = pt::PageSize::k4K);  // either kind
   uint64_t base() const { return base_; }
   uint64_t limit() const { return limit_; }
@@ -47,6 +54,8 @@ class FrameAllocator {
   uint64_t base_, limit_, next_, high_, used_ = 0;  // [base_, next_) bottom-up, [high_, limit_) top-down
   std::vector<uint64_t> free_[3];                   // per page size: LIFO reuse keeps runs deterministic
   std::vector<uint64_t> free_high_;
+  std::vector<uint64_t> batch_;           // reserved top frames not yet handed out, shuffled
+  uint64_t rng_ = 0x9e3779b97f4a7c15ull;  // fixed seed: every run places its tables alike
 };
 
 }  // namespace agilemmu::vmm
