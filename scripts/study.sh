@@ -89,7 +89,8 @@ capture() {  # NAME LIMIT CMD... (a window with CAPTURE_SKIP / CAPTURE_START_FIL
   local name=$1 lim=$2
   shift 2
   local trace=$out/traces/$name.bin.zst
-  local stamp="tool=${CAPTURE_TOOL:-agilemmu} limit=$lim ${GLIBC_TUNABLES:-} skip=${CAPTURE_SKIP:-} child=${STUDY_CHILD:-} $*"
+  # (STUDY_STAMP stands for the command where it holds what changes every run, redis's port)
+  local stamp="tool=${CAPTURE_TOOL:-agilemmu} limit=$lim ${GLIBC_TUNABLES:-} skip=${CAPTURE_SKIP:-} child=${STUDY_CHILD:-} ${STUDY_STAMP:-$*}"
   # A trace is reused only when it was captured the same way (not a --quick one for the study).
   if [ -s "$trace" ] && [ "$(cat "$trace.how" 2> /dev/null)" = "$stamp" ]; then
     echo "study: $name: reusing $trace"
@@ -140,6 +141,7 @@ CAPTURE_SKIP=$tree_skip STUDY_CHILD=1 capture rbtree "$window" stress-ng --tree 
 port=$((20000 + $$ % 20000))
 rm -f "$in/redis.go"
 STUDY_DRIVER="$here/scripts/study/redis-drive.sh $port $redis_keys 100000000 $in/redis.go" \
+  STUDY_STAMP="redis-server --port PORT $redis_keys" \
   CAPTURE_START_FILE=$in/redis.go capture redis "$window" redis-server --port "$port" --bind 127.0.0.1 \
   --save '' --appendonly no --daemonize no --io-threads 1
 
