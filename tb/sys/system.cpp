@@ -1,5 +1,7 @@
 #include "sys/system.h"
 
+#include <agilemmu/pt/walk.h>
+
 #include <chrono>
 
 namespace agilemmu::sys {
@@ -188,18 +190,28 @@ uint64_t System::apply_event(const WorkloadOp& it) {
 
 // A window's prologue brings each process to the state its program had built when the window
 // began: its memory-map events applied and every page it touched mapped (dirty if written), in
-// the order the program did them. Nothing of it is timed or counted: the statistics are the
-// window's alone.
+// the order the program did them, and walked once as the program's first access to it was, so
+// the accessed and dirty bits the hardware set then (guest, nested, shadow or compound entries,
+// by mode) are set at the window's start. Without that walk every page's first access in the
+// window set them, and agile's nested-style guest page-table pages looked written to the FIG. 10
+// scan for the whole window. Nothing of it is timed or counted: the statistics are the window's
+// alone.
 void System::apply_prologue(Source& src, size_t proc) {
   if (!src.windowed()) return;
   Proc& p = *procs_[proc];
   vmm_->select(proc);
   WorkloadOp it;
   while (src.prologue(it)) {
-    if (it.kind == WorkloadOp::Touch)
-      map_page(p, it.va, it.access == pt::Access::Write);
-    else
+    if (it.kind != WorkloadOp::Touch) {
       p.mm->apply(it);
+    } else if (map_page(p, it.va, it.access == pt::Access::Write)) {
+      pt::WalkRequest req;
+      req.va = it.va;
+      req.access = it.access;
+      req.user = it.user;
+      req.mode = cfg_.mode;
+      (void)pt::walk(mem_, cfg_.format, p.as->roots(), req);  // a fault here leaves the bits as they are
+    }
   }
   vmm_->take_cycles();
   vmm_->reset_stats();
