@@ -10,9 +10,9 @@
 #include <agilemmu/vmm/address_space.h>
 #include <agilemmu/vmm/vmm.h>
 
+#include "config/sys_config.h"
+#include "config/workload_config.h"
 #include "config/yaml_reader.h"
-#include "sys/sys_config.h"
-#include "sys/workload.h"
 
 namespace agilemmu::config {
 

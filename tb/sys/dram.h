@@ -12,7 +12,7 @@
 #include <agilemmu/pt/phys_mem.h>
 #include <agilemmu/stats/registry.h>
 
-#include "sys/sys_config.h"
+#include "config/sys_config.h"
 #include "sys/time_conv.h"
 
 namespace agilemmu::sys {

@@ -11,7 +11,7 @@
 #include <agilemmu/mmu/set_assoc.h>
 #include <agilemmu/stats/registry.h>
 
-#include "sys/sys_config.h"
+#include "config/sys_config.h"
 
 namespace agilemmu::sys {
 

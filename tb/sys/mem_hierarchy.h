@@ -18,8 +18,8 @@
 #include <agilemmu/mmu/set_assoc.h>
 #include <agilemmu/stats/registry.h>
 
+#include "config/sys_config.h"
 #include "sys/dram.h"
-#include "sys/sys_config.h"
 #include "sys/time_conv.h"
 
 namespace agilemmu::sys {

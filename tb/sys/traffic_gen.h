@@ -17,7 +17,7 @@
 #include <agilemmu/mmu/mmu_ext.h>
 #include <agilemmu/pt/hash.h>
 
-#include "sys/sys_config.h"
+#include "config/sys_config.h"
 #include "sys/workload.h"
 
 namespace agilemmu::sys {

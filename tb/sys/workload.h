@@ -11,6 +11,7 @@
 
 #include <agilemmu/pt/walk.h>
 
+#include "config/workload_config.h"
 #include "sys/syscall_log.h"
 #include "sys/trace_io.h"
 #include "sys/trace_record.h"
@@ -33,31 +34,6 @@ class Source {
   virtual bool windowed() const { return false; }
   virtual bool prologue(WorkloadOp&) { return false; }
   virtual uint64_t skipped() const { return 0; }
-};
-
-enum class Pattern : uint8_t { Sequential, Strided, Uniform, Zipf, PointerChase };
-bool parse_pattern(const std::string&, Pattern&);
-
-struct RegionTraffic {
-  std::string name;
-  uint64_t base = 0, size = 0;
-  uint64_t page_bytes = 4096;
-  bool code = false;  // instruction fetches instead of loads/stores
-  Pattern pattern = Pattern::Uniform;
-  uint64_t stride = 64;         // strided: bytes between accesses
-  double skew = 0.99;           // zipf: exponent over the region's pages
-  double weight = 1;            // share of the accesses
-  double write_fraction = 0.3;  // data regions: stores among accesses
-  // OS/hypervisor events per 1000 accesses of the whole workload, on random pages of this region
-  double remap_rate = 0, unmap_rate = 0, host_migrate_rate = 0;
-};
-
-struct WorkloadConfig {
-  uint64_t accesses = 100000;
-  uint32_t access_size = 8;
-  double context_switch_rate = 0;  // per 1000 accesses
-  std::vector<RegionTraffic> regions;
-  uint64_t seed = 1;
 };
 
 class SyntheticSource : public Source {
