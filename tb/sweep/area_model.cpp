@@ -2,9 +2,13 @@
 
 #include <cmath>
 
+#include <agilemmu/pt/bits.h>
+
 #include "config/yaml_reader.h"
 
 namespace agilemmu::sweep {
+
+using pt::ceil_log2;
 
 Node load_node(const std::string& file, const std::string& name) {
   const config::Value root = config::load_file(file);
@@ -47,14 +51,6 @@ StructureArea synthesized(const std::string& name, unsigned long long cells, uns
   return s;
 }
 
-namespace {
-unsigned log2u(unsigned v) {
-  unsigned b = 0;
-  while ((1u << b) < v) ++b;
-  return b;
-}
-}  // namespace
-
 StructureArea array(const std::string& name, unsigned entries, unsigned ways, unsigned tag_bits, unsigned data_bits,
                     unsigned ports, const Node& n) {
   StructureArea s;
@@ -71,7 +67,7 @@ StructureArea array(const std::string& name, unsigned entries, unsigned ways, un
   const double bit = n.sram_bit_um2 * grow * grow;
   const bool cam = ways >= entries;  // fully associative: the tags are searched in parallel
   const unsigned sets = entries / ways;
-  const double lru_bits = static_cast<double>(sets) * ways * log2u(ways);
+  const double lru_bits = static_cast<double>(sets) * ways * ceil_log2(ways);
   const double cells = entries * (tag_bits * (cam ? n.cam_bit_factor : 1.0) + data_bits) + lru_bits;
   s.um2 = cells * bit / n.array_efficiency;
   if (!cam) {
@@ -102,18 +98,18 @@ MmuArea mmu_area(const config::Config& cfg, const Node& n, bool have_unit, unsig
   MmuArea a;
   auto tlb = [&](const char* name, const mmu::CacheGeometry& g) {
     if (!g.entries) return;
-    const unsigned tag = va - 12 - log2u(g.sets()) + 2 * kCtx + 2 + 1;
+    const unsigned tag = va - 12 - ceil_log2(g.sets()) + 2 * kCtx + 2 + 1;
     a.parts.push_back(array(name, g.entries, g.ways, tag, frame + kFrameFlags, 1, n));
   };
   if (m.split_l1) tlb("l1i", m.l1i.geo);
   tlb("l1d", m.l1d.geo);
   tlb("l2tlb", m.l2.geo);
   if (m.ntlb.entries)
-    a.parts.push_back(array("ntlb", m.ntlb.entries, m.ntlb.ways, pa - 12 - log2u(m.ntlb.sets()) + kCtx + 2 + 1,
+    a.parts.push_back(array("ntlb", m.ntlb.entries, m.ntlb.ways, pa - 12 - ceil_log2(m.ntlb.sets()) + kCtx + 2 + 1,
                             frame + kFrameFlags - 1, 1, n));
   if (m.npwc.entries)
     a.parts.push_back(
-        array("npwc", m.npwc.entries, m.npwc.ways, pa - 21 - log2u(m.npwc.sets()) + kCtx + 3 + 1, frame, 1, n));
+        array("npwc", m.npwc.entries, m.npwc.ways, pa - 21 - ceil_log2(m.npwc.sets()) + kCtx + 3 + 1, frame, 1, n));
   if (have_unit) {
     StructureArea u = synthesized("walk_unit", unit_cells, unit_ffs, n);
     u.entries = m.pwc.entries;
@@ -121,8 +117,8 @@ MmuArea mmu_area(const config::Config& cfg, const Node& n, bool have_unit, unsig
     a.parts.push_back(u);
   } else {
     if (m.pwc.entries)
-      a.parts.push_back(
-          array("pwc", m.pwc.entries, m.pwc.ways, va - 21 - log2u(m.pwc.sets()) + 2 * kCtx + 3 + 1, frame + 1, 1, n));
+      a.parts.push_back(array("pwc", m.pwc.entries, m.pwc.ways, va - 21 - ceil_log2(m.pwc.sets()) + 2 * kCtx + 3 + 1,
+                              frame + 1, 1, n));
     a.not_counted.push_back("walkers (" + std::to_string(m.walkers) +
                             "; no RTL synthesized for them: give the sweep's area: a walker set)");
   }

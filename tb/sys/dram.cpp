@@ -5,24 +5,19 @@
 #include <cstring>
 
 #include <agilemmu/mmu/mmu_ext.h>
+#include <agilemmu/pt/bits.h>
 
 namespace agilemmu::sys {
 
 using namespace sc_core;
 
-namespace {
-unsigned log2u(uint64_t v) {
-  unsigned b = 0;
-  while ((1ull << b) < v) ++b;
-  return b;
-}
-}  // namespace
+using pt::ceil_log2;
 
 DramTiming::DramTiming(const DramConfig& c)
     : cfg_(c),
-      col_bits_(log2u(c.row_bytes)),
-      ch_bits_(log2u(c.channels)),
-      bank_bits_(log2u(c.banks)),
+      col_bits_(ceil_log2(c.row_bytes)),
+      ch_bits_(ceil_log2(c.channels)),
+      bank_bits_(ceil_log2(c.banks)),
       banks_(size_t(c.channels) * c.banks) {}
 
 unsigned DramTiming::bank_of(uint64_t addr) const {
