@@ -59,15 +59,12 @@ uint64_t VmmStats::trap_cycles_total() const {
 }
 
 VmmStats& VmmStats::operator+=(const VmmStats& o) {
-  guest_pt_writes += o.guest_pt_writes;
+#define AGILEMMU_ADD(field, key, unit, agg, desc, when) field += o.field;
+  AGILEMMU_VMM_COUNTERS(AGILEMMU_ADD)
+#undef AGILEMMU_ADD
   for (size_t k = 0; k < traps.size(); ++k) traps[k] += o.traps[k], trap_cycles[k] += o.trap_cycles[k];
   guest_os_cycles += o.guest_os_cycles;
   for (size_t l = 0; l < to_nested.size(); ++l) to_nested[l] += o.to_nested[l], to_shadow[l] += o.to_shadow[l];
-  switch_cycles += o.switch_cycles;
-  demand_faults += o.demand_faults, unmaps += o.unmaps, remaps += o.remaps, host_migrations += o.host_migrations;
-  context_switches += o.context_switches, protects += o.protects, moves += o.moves, exits += o.exits;
-  root_cache_hits += o.root_cache_hits, spurious_faults += o.spurious_faults, invalidations += o.invalidations;
-  intervals += o.intervals, huge_fallbacks += o.huge_fallbacks;
   return *this;
 }
 
@@ -157,8 +154,7 @@ void Vmm::trap(TrapKind k, uint64_t cycles) {
   pending_cycles_ += cycles;
 }
 
-void Vmm::send(const Invalidation& inv) {
-  ++running().st.invalidations;
+void Vmm::send(const Invalidation& inv) const {
   if (invalidate) invalidate(inv);
 }
 

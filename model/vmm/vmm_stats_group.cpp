@@ -19,41 +19,12 @@ const stats::Group<VmmView>& vmm_stats_group() {
     g.add_array({"trap_cycles", Unit::Cycles, Agg::Sum, "cycles of the VMM traps by kind"},
                 stats::enum_index<TrapKind>("kind"),
                 [](const VmmView& v, size_t k) { return value_of(v.s.trap_cycles[k]); });
-    auto field = [&g](const stats::Decl& d, uint64_t VmmStats::*f) {
-      g.add(d, [f](const VmmView& v) { return value_of(v.s.*f); });
-    };
-    field({"guest_pt_writes", Unit::Count, Agg::Sum, "entries the guest wrote in its own page tables"},
-          &VmmStats::guest_pt_writes);
-    field({"demand_faults", Unit::Count, Agg::Sum, "pages the guest OS mapped on first touch"},
-          &VmmStats::demand_faults);
-    field({"remaps", Unit::Count, Agg::Sum, "remap events applied (same gVA, new gPA)"}, &VmmStats::remaps);
-    field({"unmaps", Unit::Count, Agg::Sum, "unmap events applied"}, &VmmStats::unmaps);
-    field({"protects", Unit::Count, Agg::Sum,
-           "pages whose protection a trace's mprotect changed, or that MADV_FREE made clean"},
-          &VmmStats::protects);
-    field({"moves", Unit::Count, Agg::Sum, "pages a trace's mremap moved to a new gVA (same gPA)"}, &VmmStats::moves);
-    field(
-        {"exits", Unit::Count, Agg::Sum,
-         "process exits: a trace's exit or exec, or the end of a process of workload.processes (its tables torn down)"},
-        &VmmStats::exits);
-    field({"host_migrations", Unit::Count, Agg::Sum, "host pages the hypervisor moved"}, &VmmStats::host_migrations);
-    field({"context_switches", Unit::Count, Agg::Sum,
-           "guest root changes: the scheduler's, and context_switch_rate's (another process and back)"},
-          &VmmStats::context_switches);
-    field({"root_cache_hits", Unit::Count, Agg::Sum, "root changes served by the shadow-root cache"},
-          &VmmStats::root_cache_hits);
-    field({"spurious_faults", Unit::Count, Agg::Sum,
-           "faults on a page another fault in flight had already mapped or made writable: retried at no cost"},
-          &VmmStats::spurious_faults);
-    field({"intervals", Unit::Count, Agg::Sum, "dynamic-policy scan intervals"}, &VmmStats::intervals);
-    // Written only when it happened, so that runs with memory to spare keep their exact outputs.
-    g.add({"huge_fallbacks", Unit::Count, Agg::Sum,
-           "huge guest pages the guest OS mapped with smaller pages because no free guest frame of their size "
-           "was left (as Linux falls back from a transparent huge page)",
-           "only when a huge page fell back"},
-          [](const VmmView& v) { return v.s.huge_fallbacks ? value_of(v.s.huge_fallbacks) : Value(stats::Absent{}); });
-    field({"switch_cycles", Unit::Cycles, Agg::Sum, "agile switching and shadow-resync work"},
-          &VmmStats::switch_cycles);
+    // The plain counters, in AGILEMMU_VMM_COUNTERS' order.
+#define AGILEMMU_STAT(field, key, unit, agg, desc, when) \
+  g.add({key, Unit::unit, Agg::agg, desc, when},         \
+        [](const VmmView& v) { return *(when) == '\0' || v.s.field ? value_of(v.s.field) : Value(stats::Absent{}); });
+    AGILEMMU_VMM_COUNTERS(AGILEMMU_STAT)
+#undef AGILEMMU_STAT
     g.add_array(
         {"to_nested", Unit::Count, Agg::Sum, "compound entries made nested-style, by level (0 = croot)", kLevelsWhen},
         levels(), [](const VmmView& v, size_t l) -> Value {

@@ -64,21 +64,44 @@ struct Invalidation {
                       // PCID's (0: every process of the VM); Asid: the process whose translations all go
 };
 
+// The Vmm's plain counters, declared once: X(field, key under "vmm", unit, aggregation,
+// description, when). A counter with a `when` is written only when nonzero (so that runs that never
+// meet it keep their exact outputs) and `when` says so. VmmStats' fields, operator+= and the
+// registry entries (vmm_stats_group.cpp) all come from this list, in its order.
+#define AGILEMMU_VMM_COUNTERS(X)                                                                                       \
+  X(guest_pt_writes, "guest_pt_writes", Count, Sum, "entries the guest wrote in its own page tables", "")              \
+  X(demand_faults, "demand_faults", Count, Sum, "pages the guest OS mapped on first touch", "")                        \
+  X(remaps, "remaps", Count, Sum, "remap events applied (same gVA, new gPA)", "")                                      \
+  X(unmaps, "unmaps", Count, Sum, "unmap events applied", "")                                                          \
+  X(protects, "protects", Count, Sum,                                                                                  \
+    "pages whose protection a trace's mprotect changed, or that MADV_FREE made clean", "")                             \
+  X(moves, "moves", Count, Sum, "pages a trace's mremap moved to a new gVA (same gPA)", "")                            \
+  X(exits, "exits", Count, Sum,                                                                                        \
+    "process exits: a trace's exit or exec, or the end of a process of workload.processes (its tables torn down)", "") \
+  X(host_migrations, "host_migrations", Count, Sum, "host pages the hypervisor moved", "")                             \
+  X(context_switches, "context_switches", Count, Sum,                                                                  \
+    "guest root changes: the scheduler's, and context_switch_rate's (another process and back)", "")                   \
+  X(root_cache_hits, "root_cache_hits", Count, Sum, "root changes served by the shadow-root cache", "")                \
+  X(spurious_faults, "spurious_faults", Count, Sum,                                                                    \
+    "faults on a page another fault in flight had already mapped or made writable: retried at no cost", "")            \
+  X(intervals, "intervals", Count, Sum, "dynamic-policy scan intervals", "")                                           \
+  X(huge_fallbacks, "huge_fallbacks", Count, Sum,                                                                      \
+    "huge guest pages the guest OS mapped with smaller pages because no free guest frame of their size was left "      \
+    "(as Linux falls back from a transparent huge page)",                                                              \
+    "only when a huge page fell back")                                                                                 \
+  X(switch_cycles, "switch_cycles", Cycles, Sum, "agile switching and shadow-resync work", "")
+
 struct VmmStats {
-  uint64_t guest_pt_writes = 0;  // entries the guest wrote in its own page tables
+#define AGILEMMU_FIELD(field, key, unit, agg, desc, when) uint64_t field = 0;
+  AGILEMMU_VMM_COUNTERS(AGILEMMU_FIELD)
+#undef AGILEMMU_FIELD
+  // Not plain counters; each is declared for the registry in vmm_stats_group.cpp, except
+  // guest_os_cycles, which the run reports beside the VMM's cycles (tb/sys/run_stats.cpp).
   std::array<uint64_t, size_t(TrapKind::kCount)> traps{};
   std::array<uint64_t, size_t(TrapKind::kCount)> trap_cycles{};
   uint64_t guest_os_cycles = 0;                          // guest OS work that native execution pays too
   std::array<uint64_t, pt::kMaxLevels + 1> to_nested{};  // compound entries made nested-style, by level (0: croot)
   std::array<uint64_t, pt::kMaxLevels + 1> to_shadow{};  // nested-style entries made shadow-style again, by level
-  uint64_t switch_cycles = 0;
-  uint64_t demand_faults = 0, unmaps = 0, remaps = 0, host_migrations = 0, context_switches = 0;
-  uint64_t protects = 0, moves = 0, exits = 0;  // trace memory-map events (mprotect/MADV_FREE, mremap, exit)
-  uint64_t root_cache_hits = 0;
-  uint64_t spurious_faults = 0;  // faults on a page another fault had already handled (AT)
-  uint64_t invalidations = 0;
-  uint64_t intervals = 0;
-  uint64_t huge_fallbacks = 0;  // huge guest pages mapped smaller for want of a free frame (stats() only)
   uint64_t traps_total() const;
   uint64_t trap_cycles_total() const;
   uint64_t vmm_cycles() const { return trap_cycles_total() + switch_cycles; }
@@ -178,7 +201,7 @@ class Vmm {
   void make_nested(uint64_t gva, unsigned level);
   void scan();
   bool dirty_below(uint64_t va, unsigned level);
-  void send(const Invalidation& inv);
+  void send(const Invalidation& inv) const;
   void sync_page(uint64_t gva);
   void charge_guest_fault();
   // A change to the mapped guest page holding gva: counts it, runs change(page, gpa), brings the
