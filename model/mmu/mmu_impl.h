@@ -68,8 +68,8 @@ class Mmu::Impl {
   void tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Translation& t);
   Tlb& l1_for(pt::Access a) { return cfg.split_l1 && a == pt::Access::Fetch ? l1i : l1d; }
   // A TLB entry serves the access: permissions allow it, and a write needs the entry dirty.
-  static bool serves(const TlbEntry& e, const MmuExtension& x) {
-    return pt::permits(e.perms, x.access, x.user) && (x.access != pt::Access::Write || e.dirty);
+  bool serves(const TlbEntry& e, const MmuExtension& x) const {
+    return pt::permits(fmt, e.perms, x.access, x.user) && (x.access != pt::Access::Write || e.dirty);
   }
   // A TLB miss: a walk by the pool (or, AT, a wait for a walk of the same page in flight). False
   // when the request must look in the TLBs again.

@@ -74,8 +74,8 @@ uint64_t WalkerPool::locked_update(const pt::MemRef& r) {
   // stale and will be checked; writing its old value back would undo the change).
   uint64_t cur;
   if (!s_.tables.debug_read(r, cur)) return r.data;  // no way to look: the walk's value
-  constexpr uint64_t kAD = pt::pte::A | pt::pte::D;
-  if ((cur ^ r.old) & ~kAD) return cur;  // rewritten: leave it alone
+  const uint64_t ad = s_.fmt.a_bit() | s_.fmt.d_bit();
+  if ((cur ^ r.old) & ~ad) return cur;  // rewritten: leave it alone
   return cur | (r.data & ~r.old);
 }
 

@@ -392,10 +392,7 @@ uint64_t Walk::rv_cause(Stage st) const {
   return 0;
 }
 
-bool Walk::first_permits() const {
-  if (fmt_.riscv()) return rv_permits(first_perms_, req_.access, req_.user, req_.sum, req_.mxr);
-  return permits(first_perms_, req_.access, req_.user);
-}
+bool Walk::first_permits() const { return permits(fmt_, first_perms_, req_.access, req_.user, req_.sum, req_.mxr); }
 
 // Every nested access is a user access (AMD NPT; RISC-V G-stage). The final gPA is checked for
 // the access itself, a guest-table pointer as a read (RISC-V: an implicit load, so R is needed).

@@ -45,7 +45,7 @@ void AddressSpace::init() {
     return hpa;
   };
   gnodes.release = [this](uint64_t gpa) { vm_.guest_frames().free(gpa); };
-  gpt_ = std::make_unique<RadixTable>(mem_, fmt_.levels, std::move(gnodes));
+  gpt_ = std::make_unique<RadixTable>(mem_, fmt_, fmt_.levels, std::move(gnodes));
   gpt_->on_write = [this](uint64_t va, unsigned level, uint64_t node, uint64_t old, uint64_t v) {
     // A nested-style compound entry is a copy of the guest's entry at its level: keep it current.
     const unsigned sh = Format::shift(fmt_.levels, level);
@@ -54,7 +54,7 @@ void AddressSpace::init() {
   };
   spt_ = vm_.host_table();
   hpt_ = vm_.host_table();
-  cpt_ = vm_.host_table(1ull << fmt_.selector_bit);
+  cpt_ = vm_.host_table(fmt_.selector());
   vm_.attach(this);
 }
 
@@ -102,34 +102,32 @@ void AddressSpace::copy_guest(uint64_t from_gpa, uint64_t to_gpa, uint64_t bytes
 bool AddressSpace::guest_dirty(uint64_t gva) const {
   unsigned level;
   uint64_t e;
-  return gpt_->lookup(gva, level, e) && (e & pt::pte::D);
+  return gpt_->lookup(gva, level, e) && (e & fmt_.d_bit());
 }
 
 void AddressSpace::set_guest_dirty(uint64_t gva) {
   unsigned level;
   uint64_t e;
-  if (!gpt_->lookup(gva, level, e) || (e & pt::pte::D)) return;
+  if (!gpt_->lookup(gva, level, e) || (e & fmt_.d_bit())) return;
   const uint64_t bytes = 1ull << Format::shift(fmt_.levels, level);
-  gpt_->write(gva & ~(bytes - 1), level, e | pt::pte::A | pt::pte::D);
+  gpt_->write(gva & ~(bytes - 1), level, e | fmt_.a_bit() | fmt_.d_bit());
 }
 
-uint64_t AddressSpace::shadow_leaf_flags(uint64_t va, const Perms& p) const {
-  const uint64_t f = leaf_flags(p, fmt_.nx_enabled);
-  return guest_dirty(va) ? f : f & ~pt::pte::RW;
+uint64_t AddressSpace::shadow_leaf(uint64_t va, uint64_t hpa, PageSize s, const Perms& p) const {
+  const uint64_t e = fmt_.leaf(hpa, s, p);
+  return guest_dirty(va) ? e : e & ~fmt_.write_bit();
 }
 
 uint64_t AddressSpace::compound_copy(unsigned level, uint64_t v) const {
-  const uint64_t sel = 1ull << fmt_.selector_bit;
-  const bool leaf = level == fmt_.levels || (v & pt::pte::PS);
-  if (leaf && (v & pt::pte::P) && !(v & pt::pte::D)) v &= ~pt::pte::RW;
-  return v | sel;
+  if (fmt_.is_leaf(fmt_.levels, level, v) && !(v & fmt_.d_bit())) v &= ~fmt_.write_bit();
+  return v | fmt_.selector();
 }
 
 void AddressSpace::guest_map_at(uint64_t gva, uint64_t gpa, PageSize size, Perms perms, bool dirty) {
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gva | gpa) & mask) throw std::invalid_argument("guest mapping not aligned to its page size");
   if (const auto* old = find_covering(guest_, gva)) rmap_.erase(old->second.out, old->first);
-  gpt_->map(gva, gpa, size, leaf_flags(perms, fmt_.nx_enabled) | (dirty ? pt::pte::A | pt::pte::D : 0));
+  gpt_->map(gva, size, fmt_.leaf(gpa, size, perms, dirty, dirty));
   guest_.insert_or_assign(gva, Mapping{gpa, size, perms});
   rmap_.insert(gpa, gva);
 }
@@ -206,7 +204,7 @@ void AddressSpace::guest_reset() {
   // Clearing a top-level entry releases the whole subtree below it (RadixTable::write).
   const unsigned sh = Format::shift(fmt_.levels, 1);
   for (uint64_t i = 0; i < 512; ++i)
-    if (gpt_->read(i << sh, 1) & pt::pte::P) gpt_->clear(i << sh, 1);
+    if (fmt_.present(gpt_->read(i << sh, 1))) gpt_->clear(i << sh, 1);
   for (const auto& [va, m] : guest_) vm_.guest_frames().free(m.out, m.size);
   guest_.clear();
   rmap_.clear();
@@ -275,10 +273,10 @@ void AddressSpace::resync(uint64_t lo, uint64_t hi) {
   clear_leaves(*hpt_, lo, hi, false);
   clear_leaves(*cpt_, lo, hi, true);
   for_each_piece(lo, hi, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
-    const uint64_t shadow = shadow_leaf_flags(va, p);
-    spt_->map(va, hpa, s, shadow);
-    hpt_->map(va, hpa, s, leaf_flags(p, fmt_.nx_enabled));
-    if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, hpa, s, shadow);
+    const uint64_t shadow = shadow_leaf(va, hpa, s, p);
+    spt_->map(va, s, shadow);
+    hpt_->map(va, s, fmt_.leaf(hpa, s, p));
+    if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, s, shadow);
   });
 }
 
@@ -327,17 +325,15 @@ void AddressSpace::for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const {
 void AddressSpace::build_shadow() {
   spt_->release_all();
   spt_ = vm_.host_table();
-  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
-    spt_->map(va, hpa, s, shadow_leaf_flags(va, p));
-  });
+  for_each_piece(0, ~0ull,
+                 [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) { spt_->map(va, s, shadow_leaf(va, hpa, s, p)); });
 }
 
 void AddressSpace::build_native() {
   hpt_->release_all();
   hpt_ = vm_.host_table();
-  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
-    hpt_->map(va, hpa, s, leaf_flags(p, fmt_.nx_enabled));
-  });
+  for_each_piece(0, ~0ull,
+                 [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) { hpt_->map(va, s, fmt_.leaf(hpa, s, p)); });
 }
 
 bool AddressSpace::covered_by_point(uint64_t va, unsigned max_level) const {
@@ -348,13 +344,13 @@ bool AddressSpace::covered_by_point(uint64_t va, unsigned max_level) const {
 
 void AddressSpace::fill_compound(uint64_t lo, uint64_t hi) {
   for_each_piece(lo, hi, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
-    if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, hpa, s, shadow_leaf_flags(va, p));
+    if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, s, shadow_leaf(va, hpa, s, p));
   });
 }
 
 void AddressSpace::build_compound() {
   cpt_->release_all();
-  cpt_ = vm_.host_table(1ull << fmt_.selector_bit);
+  cpt_ = vm_.host_table(fmt_.selector());
   fill_compound(0, ~0ull);
   for (const auto& [level, prefix] : points_) {
     const uint64_t va = prefix << Format::shift(fmt_.levels, level);

@@ -9,8 +9,8 @@ namespace agilemmu::vmm {
 
 using pt::Format;
 
-RadixTable::RadixTable(pt::PhysMem& mem, unsigned levels, Nodes nodes, uint64_t foreign_mask)
-    : mem_(mem), levels_(levels), nodes_(std::move(nodes)), foreign_mask_(foreign_mask) {
+RadixTable::RadixTable(pt::PhysMem& mem, const pt::Format& fmt, unsigned levels, Nodes nodes, uint64_t foreign_mask)
+    : mem_(mem), fmt_(fmt), levels_(levels), nodes_(std::move(nodes)), foreign_mask_(foreign_mask) {
   root_ = nodes_.alloc();
   ++nodes_count_;
 }
@@ -26,7 +26,7 @@ uint64_t RadixTable::node_of(uint64_t va, unsigned level) const {
   for (unsigned l = 1; l < level; ++l) {
     const uint64_t e = mem_.read64(nodes_.to_host(node) + 8ull * Format::index(levels_, va, l));
     if (!is_dir(e, l)) return 0;
-    node = e & Format::kAddrField;
+    node = fmt_.target(e);
   }
   return node;
 }
@@ -37,11 +37,11 @@ uint64_t RadixTable::entry_addr(uint64_t va, unsigned level, bool create) {
     const uint64_t ea = nodes_.to_host(node) + 8ull * Format::index(levels_, va, l);
     if (l == level) return ea;
     const uint64_t e = mem_.read64(ea);
-    if (!(e & pt::pte::P)) {
+    if (!fmt_.present(e)) {
       if (!create) return 0;
       const uint64_t child = nodes_.alloc();
       ++nodes_count_;
-      put(va, l, node, ea, pt::make_pte(child, kDirFlags));
+      put(va, l, node, ea, fmt_.pointer(child));
       node = child;
       continue;
     }
@@ -49,7 +49,7 @@ uint64_t RadixTable::entry_addr(uint64_t va, unsigned level, bool create) {
       if (!create) return 0;
       throw std::logic_error("page-table path for " + pt::hex(va) + " blocked by a leaf at level " + std::to_string(l));
     }
-    node = e & Format::kAddrField;
+    node = fmt_.target(e);
   }
 }
 
@@ -62,35 +62,32 @@ void RadixTable::write(uint64_t va, unsigned level, uint64_t value) {
   const uint64_t ea = entry_addr(va, level, true);
   const uint64_t old = mem_.read64(ea);
   put(va, level, on_write ? node_of(va, level) : 0, ea, value);
-  if (is_dir(old, level) && (!is_dir(value, level) || (value & Format::kAddrField) != (old & Format::kAddrField)))
+  if (is_dir(old, level) && (!is_dir(value, level) || fmt_.target(value) != fmt_.target(old)))
     release_below(old, level);
 }
 
-void RadixTable::map(uint64_t va, uint64_t pa, pt::PageSize size, uint64_t flags) {
-  const unsigned level = Format::level_of(levels_, size);
-  uint64_t v = pt::make_pte(pa, flags | pt::pte::P);
-  if (size != pt::PageSize::k4K) v |= pt::pte::PS;
-  write(va, level, v);
+void RadixTable::map(uint64_t va, pt::PageSize size, uint64_t leaf) {
+  write(va, Format::level_of(levels_, size), leaf);
 }
 
 bool RadixTable::lookup(uint64_t va, unsigned& level, uint64_t& entry) const {
   uint64_t node = root_;
   for (unsigned l = 1; l <= levels_; ++l) {
     const uint64_t e = mem_.read64(nodes_.to_host(node) + 8ull * Format::index(levels_, va, l));
-    if (!(e & pt::pte::P)) return false;
+    if (!fmt_.present(e)) return false;
     if (!is_dir(e, l)) {
       level = l;
       entry = e;
       return true;
     }
-    node = e & Format::kAddrField;
+    node = fmt_.target(e);
   }
   return false;
 }
 
 void RadixTable::release_below(uint64_t entry, unsigned level) {
   if (!is_dir(entry, level)) return;
-  const uint64_t child = entry & Format::kAddrField;
+  const uint64_t child = fmt_.target(entry);
   const uint64_t host = nodes_.to_host(child);
   for (unsigned i = 0; i < 512; ++i) release_below(mem_.read64(host + 8ull * i), level + 1);
   mem_.zero_frame(host >> 12);
@@ -98,6 +95,6 @@ void RadixTable::release_below(uint64_t entry, unsigned level) {
   --nodes_count_;
 }
 
-void RadixTable::release_all() { release_below(pt::make_pte(root_, kDirFlags), 0); }
+void RadixTable::release_all() { release_below(fmt_.pointer(root_), 0); }
 
 }  // namespace agilemmu::vmm

@@ -11,14 +11,6 @@ using pt::Format;
 using pt::PageSize;
 using pt::Perms;
 
-uint64_t leaf_flags(const Perms& p, bool nx_enabled) {
-  uint64_t f = pt::pte::P;
-  if (p.write) f |= pt::pte::RW;
-  if (p.user) f |= pt::pte::US;
-  if (!p.exec && nx_enabled) f |= pt::pte::NX;
-  return f;
-}
-
 Vm::Vm(pt::PhysMem& mem, const Format& fmt, const Layout& layout)
     : mem_(mem),
       fmt_(fmt),
@@ -40,7 +32,7 @@ std::unique_ptr<RadixTable> Vm::make_table(unsigned levels, uint64_t foreign_mas
   };
   n.to_host = [](uint64_t hpa) { return hpa; };
   n.release = [this](uint64_t hpa) { halloc_.free(hpa); };
-  return std::make_unique<RadixTable>(mem_, levels, std::move(n), foreign_mask);
+  return std::make_unique<RadixTable>(mem_, fmt_, levels, std::move(n), foreign_mask);
 }
 
 std::unique_ptr<RadixTable> Vm::host_table(uint64_t foreign_mask) { return make_table(fmt_.levels, foreign_mask); }
@@ -72,7 +64,7 @@ void Vm::back_gpa(uint64_t gpa) {
 void Vm::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms perms) {
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
-  npt_->map(gpa, hpa, size, leaf_flags(perms, fmt_.nx_enabled));
+  npt_->map(gpa, size, fmt_.leaf(hpa, size, perms));
   nested_.insert_or_assign(gpa, Mapping{hpa, size, perms});
 }
 

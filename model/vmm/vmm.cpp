@@ -177,7 +177,8 @@ void Vmm::on_pt_write(size_t p, uint64_t gva, unsigned level, uint64_t node_gpa,
     // such writes to one page-table page, make its parent entry nested-style (the lowest
     // necessary node), so later writes there are not intercepted. The ISCA 2016 policy counts
     // every trapped write to the page, new entries too.
-    const bool counts = policy_ == Policy::Isca || (policy_ == Policy::Dynamic && (old & pt::pte::P) && old != v);
+    const bool counts =
+        policy_ == Policy::Isca || (policy_ == Policy::Dynamic && as().format().present(old) && old != v);
     if (mode_ == pt::Mode::Agile && counts && ++running().writes[{level, node_gpa}] >= dyn_.threshold)
       make_nested(gva, level - 1);
     return;
@@ -187,9 +188,10 @@ void Vmm::on_pt_write(size_t p, uint64_t gva, unsigned level, uint64_t node_gpa,
   // its dirty bit, which the FIG. 10 scan reads.
   unsigned nl;
   uint64_t e;
-  if (as().nested_table().lookup(node_gpa, nl, e) && !(e & pt::pte::D)) {
+  const uint64_t d = as().format().d_bit();
+  if (as().nested_table().lookup(node_gpa, nl, e) && !(e & d)) {
     const uint64_t bytes = 1ull << Format::shift(as().format().nested_levels, nl);
-    as().nested_table().write(node_gpa & ~(bytes - 1), nl, e | pt::pte::D);
+    as().nested_table().write(node_gpa & ~(bytes - 1), nl, e | d);
   }
 }
 
@@ -414,24 +416,25 @@ void Vmm::tick(uint64_t now) {
 // sets them: the guest's stores to its page-table pages and the walker's own A/D writes into
 // guest entries go through the nested table (EPT-style A/D, Format::nested_ad).
 bool Vmm::dirty_below(uint64_t va, unsigned level) {
-  const unsigned L = as().format().levels;
+  const Format& fmt = as().format();
+  const unsigned L = fmt.levels;
   bool dirty = false;
   std::vector<std::pair<uint64_t, unsigned>> stack;  // (guest node gPA, its level)
   const uint64_t top = level == 0 ? as().roots().groot : as().guest_table().read(va, level);
   if (level == 0)
     stack.push_back({top, 1});
-  else if ((top & pt::pte::P) && level < L && !(top & pt::pte::PS))
-    stack.push_back({top & Format::kAddrField, level + 1});
+  else if (fmt.is_pointer(L, level, top))
+    stack.push_back({fmt.target(top), level + 1});
   while (!stack.empty()) {
     const auto [node, lvl] = stack.back();
     stack.pop_back();
     unsigned nl;
     uint64_t e;
     if (!as().nested_table().lookup(node, nl, e)) continue;
-    if (e & pt::pte::D) {
+    if (e & fmt.d_bit()) {
       dirty = true;
-      const uint64_t bytes = 1ull << Format::shift(as().format().nested_levels, nl);
-      as().nested_table().write(node & ~(bytes - 1), nl, e & ~pt::pte::D);
+      const uint64_t bytes = 1ull << Format::shift(fmt.nested_levels, nl);
+      as().nested_table().write(node & ~(bytes - 1), nl, e & ~fmt.d_bit());
       cleared_dirty_ = true;  // cached nested translations remember D set: the scan flushes them
     }
     if (lvl == L) continue;
@@ -441,7 +444,7 @@ bool Vmm::dirty_below(uint64_t va, unsigned level) {
     if (!as().host_translate(node, hpa, p, s)) continue;
     for (unsigned i = 0; i < 512; ++i) {
       const uint64_t ge = as().mem().read64(hpa + 8ull * i);
-      if ((ge & pt::pte::P) && !(ge & pt::pte::PS)) stack.push_back({ge & Format::kAddrField, lvl + 1});
+      if (fmt.is_pointer(L, lvl, ge)) stack.push_back({fmt.target(ge), lvl + 1});
     }
   }
   return dirty;

@@ -77,6 +77,11 @@ inline bool rv_permits(const Perms& p, Access a, bool user, bool sum, bool mxr) 
   return a == Access::Write ? p.write : p.exec;
 }
 
+// The first dimension's check in the format's ISA: the walk's leaf check and the MMU's TLB hits.
+inline bool permits(const Format& f, const Perms& p, Access a, bool user, bool sum = false, bool mxr = false) {
+  return f.riscv() ? rv_permits(p, a, user, sum, mxr) : permits(p, a, user);
+}
+
 // x86 #PF error-code bits; nested faults add AMD #NPF's "final gPA" / "guest table" bits.
 namespace ec {
 constexpr uint64_t P = 1ull << 0;             // 1: protection/reserved violation, 0: not present

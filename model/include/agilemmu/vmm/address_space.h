@@ -93,7 +93,7 @@ class AddressSpace {
   // compound leaf that copies the guest's) is writable only once the guest leaf has D, so the
   // first write traps to the hypervisor, which sets the guest's D (hardware sets D in the entry
   // it walked, never in the guest's). Native and nested tables need no emulation.
-  uint64_t shadow_leaf_flags(uint64_t va, const pt::Perms& p) const;
+  uint64_t shadow_leaf(uint64_t va, uint64_t hpa, pt::PageSize s, const pt::Perms& p) const;
   // Brings the shadow, native and compound tables up to date with the guest and nested mappings
   // for gVAs in [lo, hi) — what the hypervisor does after a trapped guest page-table write.
   void resync(uint64_t lo, uint64_t hi);

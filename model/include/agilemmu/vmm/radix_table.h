@@ -1,5 +1,5 @@
-// Writes and edits one x86-64 radix page table that lives as bytes in PhysMem. Used for every
-// table kind: native, guest (nodes addressed by gPA), nested, shadow and compound.
+// Writes and edits one radix page table (x86-64 or RISC-V, entries by pt::Format's encoder) that lives as bytes in
+// PhysMem. Used for every table kind: native, guest (nodes addressed by gPA), nested, shadow and compound.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -16,10 +16,8 @@ class RadixTable {
     std::function<uint64_t(uint64_t)> to_host;  // table-space node address -> hPA of its bytes
     std::function<void(uint64_t)> release;      // a node no longer referenced
   };
-  // Directory entries are created permissive; leaves carry the permissions.
-  static constexpr uint64_t kDirFlags = pt::pte::P | pt::pte::RW | pt::pte::US;
-
-  RadixTable(pt::PhysMem& mem, unsigned levels, Nodes nodes, uint64_t foreign_mask = 0);
+  // Directory entries are Format::pointer (permissive on x86); leaves carry the permissions.
+  RadixTable(pt::PhysMem& mem, const pt::Format& fmt, unsigned levels, Nodes nodes, uint64_t foreign_mask = 0);
   RadixTable(const RadixTable&) = delete;
   RadixTable& operator=(const RadixTable&) = delete;
   ~RadixTable() = default;
@@ -33,7 +31,8 @@ class RadixTable {
   uint64_t read(uint64_t va, unsigned level) const;
   // Writes the entry (creating the path), releasing any subtree the old entry owned.
   void write(uint64_t va, unsigned level, uint64_t value);
-  void map(uint64_t va, uint64_t pa, pt::PageSize size, uint64_t flags);
+  // Writes `leaf` (a Format::leaf of `size`) at the level where pages of `size` are leaves.
+  void map(uint64_t va, pt::PageSize size, uint64_t leaf);
   void clear(uint64_t va, unsigned level) { write(va, level, 0); }
   // Finds the leaf for `va`: its level and value. False if not present on the way.
   bool lookup(uint64_t va, unsigned& level, uint64_t& entry) const;
@@ -51,10 +50,9 @@ class RadixTable {
 
  private:
   void put(uint64_t va, unsigned level, uint64_t node, uint64_t ea, uint64_t value);
-  bool is_dir(uint64_t e, unsigned level) const {
-    return (e & pt::pte::P) && !(e & foreign_mask_) && level < levels_ && !(e & pt::pte::PS);
-  }
+  bool is_dir(uint64_t e, unsigned level) const { return fmt_.is_pointer(levels_, level, e) && !(e & foreign_mask_); }
   pt::PhysMem& mem_;
+  pt::Format fmt_;
   unsigned levels_;
   Nodes nodes_;
   uint64_t foreign_mask_;  // entries with these bits point into another table: never followed

@@ -40,10 +40,6 @@ struct Layout {
   pt::PageSize host_page = pt::PageSize::k4K;  // page size the hypervisor backs guest memory with
 };
 
-// Leaf flags for permissions `p`; NX only where the format has it (EFER.NXE), since bit 63 is
-// reserved otherwise.
-uint64_t leaf_flags(const pt::Perms& p, bool nx_enabled = true);
-
 class Vm {
  public:
   Vm(pt::PhysMem& mem, const pt::Format& fmt, const Layout& layout = {});
