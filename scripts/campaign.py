@@ -3,7 +3,7 @@
 
 The random-config campaign: N random *valid* configs drawn from seed S over every key that
 matters (paging modes and agile policies, LT and AT with 1-8 walkers, 4K/2M/1G guest and host
-pages, 4/5-level guest and nested tables, caches of 0 entries, every replacement policy, remaps,
+pages, 4/5-level guest and nested tables, x86-64 and (a quarter) RISC-V formats, caches of 0 entries, every replacement policy, remaps,
 unmaps, host migrations, several processes, access sizes, DRAM and page-table-cache settings,
 VMM costs, and sometimes guest or host memory sized tight). Each config runs twice with the
 translation-coherence checker on (mmu.check) and --no-host-timing; a run must exit 0 (or, with
@@ -95,6 +95,13 @@ def generate(seed, index):
     cfg = {"seed": r.randint(1, 1 << 30)}
     cfg["format"] = {"levels": levels, "nested_levels": r.choice([4, 5]), "nx": r.random() < 0.8,
                      "nested_ad": r.random() < 0.8, "selector_bit": r.choice([52, 52, 55, 58, 9, 11])}
+    # A quarter of the configs walk RISC-V tables (docs/riscv.md): Sv48/Sv57 over any G-stage
+    # depth (Sv39 is too small for the regions' 512 GiB slots). Drawn from a stream of its own, so
+    # the x86-64 configs of a seed stay what they were.
+    rv = random.Random(f"{seed}:{index}:isa")
+    if rv.random() < 0.25:
+        cfg["format"] = {"isa": "riscv", "levels": levels, "nested_levels": rv.choice([3, 4, 5]),
+                         "selector_bit": rv.choice([8, 9])}
     mmu = {"mode": mode, "timing": timing, "check": True, "walkers": r.randint(1, 8), "queue": r.choice([1, 2, 4, 16]),
            "clock_ns": r.choice([0.25, 0.5, 1.0]), "quantum_ns": r.choice([0, 10, 1000]),
            "walk_start_cycles": r.randint(0, 3), "walk_step_cycles": r.randint(0, 3), "split_l1": r.random() < 0.7}

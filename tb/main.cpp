@@ -22,6 +22,7 @@ void usage(FILE* f) {
       "       agilemmu run --list-stats [--markdown]              every statistic --json writes, with unit and "
       "meaning\n"
       "       agilemmu walk [CONFIG.yaml] --va ADDR [--access read|write|fetch] [--user] [--host]\n"
+      "                     [--sum] [--mxr] (RISC-V status bits)\n"
       "                     [--set key=value]... [--json] [--repeat N] [--process NAME]\n"
       "                                                            show one walk, its reads and A/D writes\n"
       "       agilemmu trace convert IN.lackey OUT.bin | trace info FILE   convert or describe a trace\n"

@@ -136,6 +136,7 @@ MmuExtension* Mmu::Impl::extension_of(tlm::tlm_generic_payload& t, MmuExtension&
   scratch.vmid = cfg.default_context.vmid;
   scratch.origin = cfg.default_context.host ? Origin::Host : Origin::Guest;
   scratch.user = cfg.default_context.user;
+  scratch.sum = cfg.default_context.sum;
   scratch.access = t.is_write() ? pt::Access::Write : pt::Access::Read;
   if (m.context_hook) m.context_hook(t, scratch);
   return &scratch;

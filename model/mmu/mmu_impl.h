@@ -28,6 +28,7 @@ class Mmu::Impl {
     req.va = va;
     req.access = x.access;
     req.user = x.user;
+    req.sum = x.sum;
     req.mode = x.origin == Origin::Host ? pt::Mode::Native : cfg.mode;  // FIG. 8 block 102
     return req;
   }
@@ -69,7 +70,7 @@ class Mmu::Impl {
   Tlb& l1_for(pt::Access a) { return cfg.split_l1 && a == pt::Access::Fetch ? l1i : l1d; }
   // A TLB entry serves the access: permissions allow it, and a write needs the entry dirty.
   bool serves(const TlbEntry& e, const MmuExtension& x) const {
-    return pt::permits(fmt, e.perms, x.access, x.user) && (x.access != pt::Access::Write || e.dirty);
+    return pt::permits(fmt, e.perms, x.access, x.user, x.sum) && (x.access != pt::Access::Write || e.dirty);
   }
   // A TLB miss: a walk by the pool (or, AT, a wait for a walk of the same page in flight). False
   // when the request must look in the TLBs again.

@@ -65,6 +65,16 @@ uint64_t FrameAllocator::alloc_high() {
   return a;
 }
 
+uint64_t FrameAllocator::alloc_high_block(uint64_t bytes) {
+  if (bytes < 4096 || (bytes & (bytes - 1))) throw std::invalid_argument(name_ + ": block size must be a power of two");
+  const uint64_t a = (high_ - bytes) & ~(bytes - 1);
+  if (high_ < bytes || a < std::max(next_, base_)) exhausted(pt::PageSize::k4K);
+  for (uint64_t g = a + bytes; g < high_; g += 4096) free_high_.push_back(g);  // the alignment gap
+  high_ = a;
+  used_ += bytes;
+  return a;
+}
+
 void FrameAllocator::free(uint64_t addr, pt::PageSize size) {
   used_ -= pt::page_bytes(size);
   (addr >= high_ ? free_high_ : free_[static_cast<unsigned>(size)]).push_back(addr);

@@ -9,9 +9,17 @@ namespace agilemmu::vmm {
 
 using pt::Format;
 
-RadixTable::RadixTable(pt::PhysMem& mem, const pt::Format& fmt, unsigned levels, Nodes nodes, uint64_t foreign_mask)
-    : mem_(mem), fmt_(fmt), levels_(levels), nodes_(std::move(nodes)), foreign_mask_(foreign_mask) {
-  root_ = nodes_.alloc();
+RadixTable::RadixTable(pt::PhysMem& mem, const pt::Format& fmt, unsigned levels, Nodes nodes, uint64_t foreign_mask,
+                       bool nested)
+    : mem_(mem),
+      fmt_(fmt),
+      levels_(levels),
+      nodes_(std::move(nodes)),
+      nested_(nested),
+      wide_root_(nested && fmt.riscv()),
+      foreign_mask_(foreign_mask) {
+  if (wide_root_ && !nodes_.alloc_root) throw std::logic_error("a RISC-V G-stage table needs Nodes::alloc_root");
+  root_ = wide_root_ ? nodes_.alloc_root(uint64_t{4} << 12) : nodes_.alloc();
   ++nodes_count_;
 }
 
@@ -24,7 +32,7 @@ void RadixTable::put(uint64_t va, unsigned level, uint64_t node, uint64_t ea, ui
 uint64_t RadixTable::node_of(uint64_t va, unsigned level) const {
   uint64_t node = root_;
   for (unsigned l = 1; l < level; ++l) {
-    const uint64_t e = mem_.read64(nodes_.to_host(node) + 8ull * Format::index(levels_, va, l));
+    const uint64_t e = mem_.read64(nodes_.to_host(node) + offset(va, l));
     if (!is_dir(e, l)) return 0;
     node = fmt_.target(e);
   }
@@ -34,7 +42,7 @@ uint64_t RadixTable::node_of(uint64_t va, unsigned level) const {
 uint64_t RadixTable::entry_addr(uint64_t va, unsigned level, bool create) {
   uint64_t node = root_;
   for (unsigned l = 1;; ++l) {
-    const uint64_t ea = nodes_.to_host(node) + 8ull * Format::index(levels_, va, l);
+    const uint64_t ea = nodes_.to_host(node) + offset(va, l);
     if (l == level) return ea;
     const uint64_t e = mem_.read64(ea);
     if (!fmt_.present(e)) {
@@ -73,7 +81,7 @@ void RadixTable::map(uint64_t va, pt::PageSize size, uint64_t leaf) {
 bool RadixTable::lookup(uint64_t va, unsigned& level, uint64_t& entry) const {
   uint64_t node = root_;
   for (unsigned l = 1; l <= levels_; ++l) {
-    const uint64_t e = mem_.read64(nodes_.to_host(node) + 8ull * Format::index(levels_, va, l));
+    const uint64_t e = mem_.read64(nodes_.to_host(node) + offset(va, l));
     if (!fmt_.present(e)) return false;
     if (!is_dir(e, l)) {
       level = l;
@@ -89,9 +97,12 @@ void RadixTable::release_below(uint64_t entry, unsigned level) {
   if (!is_dir(entry, level)) return;
   const uint64_t child = fmt_.target(entry);
   const uint64_t host = nodes_.to_host(child);
-  for (unsigned i = 0; i < 512; ++i) release_below(mem_.read64(host + 8ull * i), level + 1);
-  mem_.zero_frame(host >> 12);
-  nodes_.release(child);
+  const unsigned n = entries(level + 1);
+  for (unsigned i = 0; i < n; ++i) release_below(mem_.read64(host + 8ull * i), level + 1);
+  for (unsigned f = 0; f < n / 512; ++f) {
+    mem_.zero_frame((host >> 12) + f);
+    nodes_.release(child + 4096ull * f);
+  }
   --nodes_count_;
 }
 

@@ -18,21 +18,26 @@ Vm::Vm(pt::PhysMem& mem, const Format& fmt, const Layout& layout)
       galloc_(kGuestPhysical, layout.guest_base, layout.guest_size),
       halloc_(kHostPhysical, layout.host_base, layout.host_size) {
   if (auto err = fmt.validate(); !err.empty()) throw std::invalid_argument(err);
-  npt_ = make_table(fmt_.nested_levels, 0);  // the nested table uses its own depth
+  npt_ = make_table(fmt_.nested_levels, 0, true);  // the nested table uses its own depth (and root size)
 }
 
 void Vm::detach(AddressSpace* as) { spaces_.erase(std::remove(spaces_.begin(), spaces_.end(), as), spaces_.end()); }
 
-std::unique_ptr<RadixTable> Vm::make_table(unsigned levels, uint64_t foreign_mask) {
+std::unique_ptr<RadixTable> Vm::make_table(unsigned levels, uint64_t foreign_mask, bool nested) {
   RadixTable::Nodes n;
   n.alloc = [this] {
     const uint64_t hpa = halloc_.alloc_high();
     mem_.frame(hpa >> 12).fill(0);
     return hpa;
   };
+  n.alloc_root = [this](uint64_t bytes) {
+    const uint64_t hpa = halloc_.alloc_high_block(bytes);
+    for (uint64_t off = 0; off < bytes; off += 4096) mem_.frame((hpa + off) >> 12).fill(0);
+    return hpa;
+  };
   n.to_host = [](uint64_t hpa) { return hpa; };
   n.release = [this](uint64_t hpa) { halloc_.free(hpa); };
-  return std::make_unique<RadixTable>(mem_, fmt_, levels, std::move(n), foreign_mask);
+  return std::make_unique<RadixTable>(mem_, fmt_, levels, std::move(n), foreign_mask, nested);
 }
 
 std::unique_ptr<RadixTable> Vm::host_table(uint64_t foreign_mask) { return make_table(fmt_.levels, foreign_mask); }

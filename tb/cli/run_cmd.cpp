@@ -152,6 +152,12 @@ int run_cmd(int argc, char** argv) {
   }
   r.cfg = cfg_path.empty() ? config::load_text(config::default_config_yaml(), "<default>", sets)
                            : config::load(cfg_path, sets);
+  // Svade leaves A/D to software: the run's guest OS and hypervisor would have to repair every
+  // A/D page fault, and they implement only hardware updating (Svadu). `walk` shows Svade walks.
+  if (r.cfg.format.riscv() && !r.cfg.format.ad_hw)
+    throw config::ConfigError(
+        "key 'format.ad': 'fault' (Svade) is for `agilemmu walk`; a run's guest OS and "
+        "hypervisor model hardware A/D updating only (ad: hardware, docs/riscv.md)");
   // Checked without opening it: opening and closing a FIFO would make its writer lose data.
   if (!r.cfg.workload.trace.empty() && access(r.cfg.workload.trace.c_str(), R_OK) != 0)
     throw config::ConfigError("key 'workload.trace': cannot open trace file '" + r.cfg.workload.trace + "'");

@@ -18,7 +18,7 @@ namespace agilemmu::cli {
 namespace {
 using pt::hex;
 
-nlohmann::json walk_json(const pt::WalkResult& r) {
+nlohmann::json walk_json(const pt::WalkResult& r, pt::Isa isa) {
   nlohmann::json j;
   if (r.ok) {
     j["hpa"] = hex(r.tr.hpa);
@@ -34,6 +34,7 @@ nlohmann::json walk_json(const pt::WalkResult& r) {
                   {"level", r.fault.level},
                   {"addr", hex(r.fault.addr)},
                   {"error_code", hex(r.fault.error_code)}};
+    if (isa == pt::Isa::RiscV) j["fault"]["cause"] = pt::rv::cause_name(r.fault.error_code);
   }
   j["switch_level"] = r.switch_level;
   j["refs"] = nlohmann::json::array();
@@ -56,7 +57,7 @@ nlohmann::json walk_json(const pt::WalkResult& r) {
   return j;
 }
 
-void print_walk(const pt::WalkResult& r, unsigned n, unsigned repeat) {
+void print_walk(const pt::WalkResult& r, pt::Isa isa, unsigned n, unsigned repeat) {
   if (repeat > 1) std::printf("walk %u of %u\n", n + 1, repeat);
   std::printf("  #  op     port      table     level  entry address  (A/D write: value before -> after)\n");
   unsigned per_port[2] = {0, 0};
@@ -72,7 +73,7 @@ void print_walk(const pt::WalkResult& r, unsigned n, unsigned repeat) {
     std::printf("-> hpa %s  page %s  perms %s%s", hex(r.tr.hpa).c_str(), pt::to_string(r.tr.size),
                 pt::to_string(r.tr.perms).c_str(), r.tr.dirty ? "  dirty" : "");
   else
-    std::printf("-> FAULT %s", pt::describe(r.fault).c_str());
+    std::printf("-> FAULT %s", pt::describe(r.fault, isa).c_str());
   if (r.switch_level > 0) std::printf("  switched to nested at level %d", r.switch_level);
   std::printf("\n%u references: %u reads, %u A/D writes (compound port %u, nested port %u)\n", r.nrefs, r.nreads(),
               r.nwrites, per_port[0], per_port[1]);
@@ -108,6 +109,10 @@ WalkOptions parse_walk_options(int argc, char** argv) {
       if (!pt::parse_access(a.value(o), w.req.access)) throw UsageError("--access must be read, write or fetch");
     } else if (o == "--user" || o == "--supervisor") {
       w.req.user = o == "--user";
+    } else if (o == "--sum") {  // RISC-V status bits (ignored for x86-64)
+      w.req.sum = true;
+    } else if (o == "--mxr") {
+      w.req.mxr = true;
     } else if (o == "--host") {
       w.host = true;
     } else if (o == "--set") {
@@ -176,14 +181,15 @@ int walk_cmd(int argc, char** argv) {
   nlohmann::json walks = nlohmann::json::array();
   pt::WalkResult r;
   if (!w.json)
-    std::printf("mode %s  va %s  %s %s  (%u-level)\n", pt::to_string(req.mode), hex(req.va).c_str(),
-                req.user ? "user" : "supervisor", pt::to_string(req.access), cfg.format.levels);
+    std::printf("mode %s  va %s  %s %s  (%s, %u-level)\n", pt::to_string(req.mode), hex(req.va).c_str(),
+                req.user ? "user" : "supervisor", pt::to_string(req.access), pt::to_string(cfg.format.isa),
+                cfg.format.levels);
   for (unsigned n = 0; n < w.repeat; ++n) {
     r = pt::walk(mem, cfg.format, as.roots(), req);
     if (w.json)
-      walks.push_back(walk_json(r));
+      walks.push_back(walk_json(r, cfg.format.isa));
     else
-      print_walk(r, n, w.repeat);
+      print_walk(r, cfg.format.isa, n, w.repeat);
   }
   if (w.json) print_walks_json(w, cfg, walks);
   return r.ok ? kExitOk : kExitFail;

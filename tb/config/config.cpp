@@ -129,6 +129,7 @@ void read_mmu(Section m, Config& c) {
   x.default_context.vmid = static_cast<uint16_t>(dc.u64("vmid", x.default_context.vmid, 0, 0xffff));
   x.default_context.host = dc.choice("origin", "guest", {"guest", "host"}) == "host";
   x.default_context.user = dc.boolean("user", x.default_context.user);
+  x.default_context.sum = dc.boolean("sum", x.default_context.sum);
   dc.finish();
   m.finish();
   if (auto e = x.validate())
@@ -158,15 +159,36 @@ void read_dram(Section d, sys::DramConfig& x) {
   d.finish();
 }
 
+// format: the ISA's entry encoding and the table depths (docs/riscv.md for RISC-V).
 void read_format(Section f, pt::Format& fmt) {
-  fmt.levels = static_cast<unsigned>(f.u64("levels", 4, 4, 5));
-  fmt.nested_levels = static_cast<unsigned>(f.u64("nested_levels", fmt.levels, 4, 5));
-  fmt.maxphyaddr = static_cast<unsigned>(f.u64("maxphyaddr", 52, 32, 52));
-  fmt.selector_bit = static_cast<unsigned>(f.u64("selector_bit", 52, 0, 63));
-  if (!pt::selector_bit_allowed(fmt.selector_bit))
-    f.fail("selector_bit", "must be a software-available PTE bit (9-11 or 52-58)");
-  fmt.nx_enabled = f.boolean("nx", true);
-  fmt.nested_ad = f.boolean("nested_ad", true);
+  const std::string isa = f.choice("isa", "x86-64", {"x86-64", "riscv"});
+  pt::parse_isa(isa, fmt.isa);
+  if (fmt.riscv()) {
+    // Sv39/Sv48/Sv57 and the G-stage SvNNx4; A/D by the walk (Svadu) or by page fault (Svade).
+    // The x86 keys have no RISC-V meaning: PPN bits above the platform's physical address width
+    // raise access faults (PMP/PMA), not page faults; there is no NX; G-stage A/D are architectural.
+    for (const char* k : {"maxphyaddr", "nx", "nested_ad"})
+      if (f.has(k)) f.fail(k, "is an x86-64 key; format.isa is riscv (docs/riscv.md)");
+    fmt.levels = static_cast<unsigned>(f.u64("levels", 4, 3, 5));
+    fmt.nested_levels = static_cast<unsigned>(f.u64("nested_levels", fmt.levels, 3, 5));
+    fmt.selector_bit = static_cast<unsigned>(f.u64("selector_bit", pt::kRvSelectorBit, 0, 63));
+    if (!pt::rv_selector_bit_allowed(fmt.selector_bit))
+      f.fail("selector_bit", "must be an RSW bit of a RISC-V PTE (8 or 9)");
+    fmt.ad_hw = f.choice("ad", "hardware", {"hardware", "fault"}) == "hardware";
+    fmt.nested_ad = true;
+    fmt.nx_enabled = true;
+    fmt.maxphyaddr = 56;  // 44-bit PPNs (for the area model's frame-number widths)
+  } else {
+    if (f.has("ad")) f.fail("ad", "is a RISC-V key (Svadu/Svade); x86-64 walks always set A/D");
+    fmt.levels = static_cast<unsigned>(f.u64("levels", 4, 4, 5));
+    fmt.nested_levels = static_cast<unsigned>(f.u64("nested_levels", fmt.levels, 4, 5));
+    fmt.maxphyaddr = static_cast<unsigned>(f.u64("maxphyaddr", 52, 32, 52));
+    fmt.selector_bit = static_cast<unsigned>(f.u64("selector_bit", 52, 0, 63));
+    if (!pt::selector_bit_allowed(fmt.selector_bit))
+      f.fail("selector_bit", "must be a software-available PTE bit (9-11 or 52-58)");
+    fmt.nx_enabled = f.boolean("nx", true);
+    fmt.nested_ad = f.boolean("nested_ad", true);
+  }
   f.finish();
 }
 

@@ -206,6 +206,10 @@ void add_area(const Spec& s, std::vector<Json>& records, const AreaFiles& f, boo
     const Point p = point_of(r);
     const config::Config cfg = config::load(s.config_for(p), s.sets_for(p));
     UnitCount unit;
+    if (!s.area_walker.empty() && cfg.format.riscv())
+      throw std::runtime_error(
+          "sweep: area: rtl/walker.sv decodes x86-64 entries only; format.isa: riscv has no "
+          "synthesized walker");
     if (!s.area_walker.empty()) {
       const std::string params = unit_params(s, r);
       auto it = known.find(params);

@@ -13,9 +13,12 @@ cfgdir=configs ref=tests/reference/stats here=tests
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0 n=0
-for cfg in "$cfgdir"/*.yaml "$cfgdir"/scenarios/*.yaml; do
+for cfg in "$cfgdir"/*.yaml "$cfgdir"/scenarios/*.yaml "$cfgdir"/riscv/*.yaml; do
   name=$(basename "$cfg" .yaml)
-  [ "$(dirname "$cfg")" != "$cfgdir" ] && name=scenario-$name
+  case $(dirname "$cfg") in
+    */scenarios) name=scenario-$name ;;
+    */riscv) name=riscv-$name ;;
+  esac
   extra=()
   case $name in  # configs made for a captured trace replay the stored one
     scenario-trace-ls | study) extra+=(--set workload.trace="$here/fuzz/corpus/trace/ls-head.lackey") ;;

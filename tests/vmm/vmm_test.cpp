@@ -25,7 +25,7 @@ struct World {
   vmm::AddressSpace as{mem, fmt};
   std::unique_ptr<vmm::Vmm> vmm;
   std::vector<vmm::Invalidation> invs;
-  World(Mode m, Policy p, vmm::DynamicPolicy dyn = {}, bool root_cache = false) {
+  World(Mode m, Policy p, vmm::DynamicPolicy dyn = {}, bool root_cache = false, pt::Format f = {}) : fmt(f) {
     as.guest_map(kHeap, PageSize::k4K, {});  // one mapped page: its page-table path exists
     as.build_all();
     vmm = std::make_unique<vmm::Vmm>(as, m, p, vmm::VmmCosts{}, dyn, root_cache);
@@ -35,6 +35,7 @@ struct World {
   pt::WalkResult walk(Mode m, uint64_t va) {
     pt::WalkRequest r;
     r.va = va, r.mode = m;
+    r.sum = true;  // RISC-V: a supervisor walk may use the U pages these tests map (x86 ignores it)
     return pt::walk(mem, fmt, as.roots(), r);
   }
 };
@@ -197,54 +198,60 @@ BOOST_AUTO_TEST_CASE(tables_stay_coherent_under_random_events) {
   std::mt19937_64 rng(99);
   vmm::DynamicPolicy dyn;
   dyn.interval = 50, dyn.threshold = 2, dyn.window = 2;
-  for (Mode mode : {Mode::Shadow, Mode::Agile, Mode::Nested}) {
-    World w(mode, Policy::Dynamic, dyn);
-    std::vector<uint64_t> pool;
-    for (int i = 0; i < 64; ++i) pool.push_back(kHeap + (rng() % 2048) * 0x1000 + (i % 4) * 0x40000000ull);
-    uint64_t now = 0;
-    for (int step = 0; step < 400; ++step) {
-      const uint64_t va = pool[rng() % pool.size()];
-      uint64_t gpa;
-      pt::Perms p;
-      PageSize s;
-      const bool mapped = w.as.guest_translate(va, gpa, p, s);
-      switch (rng() % 6) {
-        case 0:
-        case 1:
-          if (!mapped) w.vmm->demand_fault(va, PageSize::k4K, {});
-          break;
-        case 2:
-          w.vmm->unmap(va);
-          break;
-        case 3:
-          w.vmm->remap(va);
-          break;
-        case 4:
-          w.vmm->host_migrate(va);
-          break;
-        case 5:
-          now += 10 + rng() % 40;
-          w.vmm->tick(now);
-          break;
-      }
-      // Every pool address: all modes agree with the mapping records, or all fault.
-      for (uint64_t q : pool) {
-        uint64_t hpa;
-        const bool m = w.as.translate(q, hpa, p, s);
-        for (Mode wm : {Mode::Native, Mode::Shadow, Mode::Nested, Mode::Agile}) {
-          const auto r = w.walk(wm, q + 8);
-          BOOST_TEST_CONTEXT(pt::to_string(mode) << " step " << step << " walk " << pt::to_string(wm)) {
-            BOOST_TEST_REQUIRE(r.ok == m);
-            if (m) BOOST_TEST_REQUIRE(r.tr.hpa == hpa + 8);
+  pt::Format rv;
+  rv.isa = pt::Isa::RiscV, rv.selector_bit = pt::kRvSelectorBit;
+  for (const pt::Format& fmt : {pt::Format{}, rv}) {
+    for (Mode mode : {Mode::Shadow, Mode::Agile, Mode::Nested}) {
+      BOOST_TEST_MESSAGE(pt::to_string(fmt.isa) << " " << pt::to_string(mode));
+      World w(mode, Policy::Dynamic, dyn, false, fmt);
+      std::vector<uint64_t> pool;
+      for (int i = 0; i < 64; ++i) pool.push_back(kHeap + (rng() % 2048) * 0x1000 + (i % 4) * 0x40000000ull);
+      uint64_t now = 0;
+      for (int step = 0; step < 400; ++step) {
+        const uint64_t va = pool[rng() % pool.size()];
+        uint64_t gpa;
+        pt::Perms p;
+        PageSize s;
+        const bool mapped = w.as.guest_translate(va, gpa, p, s);
+        switch (rng() % 6) {
+          case 0:
+          case 1:
+            if (!mapped) w.vmm->demand_fault(va, PageSize::k4K, {});
+            break;
+          case 2:
+            w.vmm->unmap(va);
+            break;
+          case 3:
+            w.vmm->remap(va);
+            break;
+          case 4:
+            w.vmm->host_migrate(va);
+            break;
+          case 5:
+            now += 10 + rng() % 40;
+            w.vmm->tick(now);
+            break;
+        }
+        // Every pool address: all modes agree with the mapping records, or all fault.
+        for (uint64_t q : pool) {
+          uint64_t hpa;
+          const bool m = w.as.translate(q, hpa, p, s);
+          for (Mode wm : {Mode::Native, Mode::Shadow, Mode::Nested, Mode::Agile}) {
+            const auto r = w.walk(wm, q + 8);
+            BOOST_TEST_CONTEXT(pt::to_string(fmt.isa)
+                               << " " << pt::to_string(mode) << " step " << step << " walk " << pt::to_string(wm)) {
+              BOOST_TEST_REQUIRE(r.ok == m);
+              if (m) BOOST_TEST_REQUIRE(r.tr.hpa == hpa + 8);
+            }
           }
         }
       }
+      if (mode == Mode::Agile) {
+        BOOST_TEST(w.vmm->stats().to_nested[3] + w.vmm->stats().to_nested[4] > 0u);
+        BOOST_TEST(w.vmm->stats().to_shadow[3] + w.vmm->stats().to_shadow[4] > 0u);
+      }
+      if (mode == Mode::Nested) BOOST_TEST(w.vmm->stats().traps_total() == w.traps(TrapKind::NestedChange));
     }
-    if (mode == Mode::Agile) {
-      BOOST_TEST(w.vmm->stats().to_nested[3] + w.vmm->stats().to_nested[4] > 0u);
-      BOOST_TEST(w.vmm->stats().to_shadow[3] + w.vmm->stats().to_shadow[4] > 0u);
-    }
-    if (mode == Mode::Nested) BOOST_TEST(w.vmm->stats().traps_total() == w.traps(TrapKind::NestedChange));
   }
 }
 
@@ -473,4 +480,48 @@ BOOST_AUTO_TEST_CASE(exhausted_memory_is_named) {
     }
     BOOST_TEST(as.huge_fallbacks() == 0u);
   }
+}
+
+// A RISC-V G-stage root (Sv48x4) is 16 KiB, naturally aligned, with 2048 entries: gPAs up to 2^50.
+// The nested table the VMM builds uses all of it, and gives the four frames back when released.
+BOOST_AUTO_TEST_CASE(riscv_g_stage_root_is_16k_with_2048_entries) {
+  pt::PhysMem mem;
+  pt::Format fmt;
+  fmt.isa = pt::Isa::RiscV, fmt.selector_bit = pt::kRvSelectorBit;
+  vmm::Layout layout;
+  vmm::Vm vm(mem, fmt, layout);
+  const uint64_t root = vm.nested_table().root();
+  BOOST_TEST(root % 16384 == 0u);
+  BOOST_TEST(vm.host_frames().used_bytes() == 16384u);
+  // Index 1536 of the root: beyond what a 4 KiB (512-entry) root could hold.
+  const uint64_t gpa = 1536ull << 39, hpa = layout.host_base;
+  BOOST_TEST(gpa >> fmt.gpa_bits() == 0u);
+  vm.nested_map(gpa, hpa, PageSize::k4K, {});
+  BOOST_TEST(fmt.present(mem.read64(root + 8 * 1536)));
+  BOOST_TEST(mem.read64(root + 8 * (1536 % 512)) == 0u);  // not wrapped into the first 4 KiB
+  // The one walk implementation agrees: a native-mode walk of an hVA = the G-stage alone is not a
+  // mode, so look the leaf up through the table and through pt::walk's nested index.
+  unsigned level = 0;
+  uint64_t e = 0;
+  BOOST_TEST(vm.nested_table().lookup(gpa, level, e));
+  BOOST_TEST(level == 4u);
+  BOOST_TEST(fmt.target(e) == hpa);
+  BOOST_TEST(fmt.nested_index(gpa, 1) == 1536u);
+  const size_t nodes = vm.nested_table().node_count();
+  BOOST_TEST(nodes == 4u);  // root + 3 levels below it
+  vm.nested_table().release_all();
+  BOOST_TEST(vm.host_frames().used_bytes() == 0u);
+}
+
+// alloc_high_block: naturally aligned, from the top, outside the shuffled 4 KiB batches.
+BOOST_AUTO_TEST_CASE(frame_allocator_high_block_is_aligned) {
+  vmm::FrameAllocator a("test", 1ull << 20, 64ull << 20);
+  const uint64_t f = a.alloc_high();  // the top batch is taken first
+  const uint64_t b = a.alloc_high_block(16384);
+  BOOST_TEST(b % 16384 == 0u);
+  const uint64_t batch = (1ull << 20) + (64ull << 20) - (2ull << 20);  // the top 2 MiB batch, holding f
+  BOOST_TEST(f >= batch);
+  BOOST_TEST(b + 16384 == batch);
+  BOOST_TEST(a.used_bytes() == 4096u + 16384u);
+  BOOST_CHECK_THROW(a.alloc_high_block(12288), std::invalid_argument);
 }

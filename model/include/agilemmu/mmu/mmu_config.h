@@ -24,6 +24,7 @@ struct DefaultContext {
   uint16_t vmid = 1;
   bool host = false;  // true: hVA requests (native walk from hroot)
   bool user = true;
+  bool sum = false;  // RISC-V SUM (MmuExtension::sum)
 };
 
 struct MmuConfig {

@@ -18,6 +18,10 @@ struct MmuExtension : tlm::tlm_extension<MmuExtension> {
   Origin origin = Origin::Guest;
   pt::Access access = pt::Access::Read;
   bool user = true;
+  // RISC-V sstatus.SUM (vsstatus.SUM for a guest): supervisor loads and stores may touch U pages.
+  // Ignored for x86-64. (MXR is not carried: a TLB entry keeps both stages' permissions combined,
+  // and MXR applies to each stage apart; pt::WalkRequest has it for walks.)
+  bool sum = false;
   // Opaque to the MMU: copied into the WalkAccess of every reference of the walk made for this
   // request, so a memory or a testbench can attribute walk traffic to its request.
   uint64_t tag = 0;

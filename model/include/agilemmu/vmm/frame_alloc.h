@@ -42,6 +42,9 @@ class FrameAllocator {
   // one it walks. A batch spans every page colour of a cache up to 2 MiB per way.
   uint64_t alloc_high();
   static constexpr unsigned kHighBatch = 512;
+  // A naturally aligned block of `bytes` (a power of two, 4 KiB or more) from the top, outside the
+  // shuffled batches: a RISC-V G-stage root (16 KiB). Its frames are freed one by one.
+  uint64_t alloc_high_block(uint64_t bytes);
   void free(uint64_t addr, pt::PageSize size = pt::PageSize::k4K);  // either kind
   uint64_t base() const { return base_; }
   uint64_t limit() const { return limit_; }

@@ -15,9 +15,15 @@ class RadixTable {
     std::function<uint64_t()> alloc;            // a fresh node; returns its table-space address
     std::function<uint64_t(uint64_t)> to_host;  // table-space node address -> hPA of its bytes
     std::function<void(uint64_t)> release;      // a node no longer referenced
+    // A RISC-V G-stage root: a naturally aligned 16 KiB block (4 nodes' frames). Only for a
+    // table made with `nested` and a RISC-V format; its frames are released one by one.
+    std::function<uint64_t(uint64_t bytes)> alloc_root;
   };
   // Directory entries are Format::pointer (permissive on x86); leaves carry the permissions.
-  RadixTable(pt::PhysMem& mem, const pt::Format& fmt, unsigned levels, Nodes nodes, uint64_t foreign_mask = 0);
+  // `nested`: the gPA->hPA table, indexed as Format::nested_index says (a RISC-V G-stage root
+  // has 2048 entries, 16 KiB).
+  RadixTable(pt::PhysMem& mem, const pt::Format& fmt, unsigned levels, Nodes nodes, uint64_t foreign_mask = 0,
+             bool nested = false);
   RadixTable(const RadixTable&) = delete;
   RadixTable& operator=(const RadixTable&) = delete;
   ~RadixTable() = default;
@@ -50,11 +56,18 @@ class RadixTable {
 
  private:
   void put(uint64_t va, unsigned level, uint64_t node, uint64_t ea, uint64_t value);
+  // Byte offset of the entry for `va` in its node at `level`; entries in that node.
+  uint64_t offset(uint64_t va, unsigned level) const {
+    return 8ull * (nested_ ? fmt_.nested_index(va, level) : pt::Format::index(levels_, va, level));
+  }
+  unsigned entries(unsigned level) const { return level == 1 && wide_root_ ? 2048 : 512; }
   bool is_dir(uint64_t e, unsigned level) const { return fmt_.is_pointer(levels_, level, e) && !(e & foreign_mask_); }
   pt::PhysMem& mem_;
   pt::Format fmt_;
   unsigned levels_;
   Nodes nodes_;
+  bool nested_;
+  bool wide_root_;         // a RISC-V G-stage root: 16 KiB
   uint64_t foreign_mask_;  // entries with these bits point into another table: never followed
   uint64_t root_;
   size_t nodes_count_ = 0;

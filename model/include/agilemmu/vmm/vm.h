@@ -77,7 +77,7 @@ class Vm {
   friend class AddressSpace;  // attaches and detaches itself
   void attach(AddressSpace* as) { spaces_.push_back(as); }
   void detach(AddressSpace* as);
-  std::unique_ptr<RadixTable> make_table(unsigned levels, uint64_t foreign_mask);
+  std::unique_ptr<RadixTable> make_table(unsigned levels, uint64_t foreign_mask, bool nested = false);
   // The nested mapping covering gpa, or nullptr.
   const MappingRecords::value_type* nested_covering(uint64_t gpa) const;
 
