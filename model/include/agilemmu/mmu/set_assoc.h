@@ -4,7 +4,11 @@
 // Plain C++, no allocation after construction.
 #pragma once
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <agilemmu/config_issue.h>
@@ -40,7 +44,14 @@ class SetAssoc {
     geo_ = g;
     set_mask_ = g.sets() ? g.sets() - 1 : 0;
     rng_ = seed | 1;
-    entries_.assign(g.entries, Slot{});
+    // Zeroed memory from calloc is an array of invalid slots (valid is the zero byte; an invalid
+    // slot's stamp and entry are written before they are read). The OS maps calloc's large blocks
+    // to zero pages on first touch, so a 22 MiB LLC costs nothing at set-up until its lines fill:
+    // filling it slot by slot was most of a default run's set-up.
+    static_assert(std::is_trivially_copyable_v<Slot> && std::is_trivially_destructible_v<Slot>);
+    n_ = g.entries;
+    entries_.reset(static_cast<Slot*>(std::calloc(n_ ? n_ : 1, sizeof(Slot))));
+    if (!entries_) throw std::bad_alloc();
     plru_.assign(g.sets() ? g.sets() : 0, 0);
   }
   bool enabled() const { return geo_.entries != 0; }
@@ -103,8 +114,8 @@ class SetAssoc {
 
   template <class Pred>
   void invalidate_if(Pred&& pred) {
-    for (auto& s : entries_)
-      if (s.valid && pred(s.e)) {
+    for (size_t i = 0; i < n_; ++i)
+      if (Slot& s = entries_[i]; s.valid && pred(s.e)) {
         s.valid = false;
         ++c_.invalidations;
       }
@@ -126,7 +137,7 @@ class SetAssoc {
   }
   size_t valid_count() const {
     size_t n = 0;
-    for (const auto& s : entries_) n += s.valid;
+    for (size_t i = 0; i < n_; ++i) n += entries_[i].valid;
     return n;
   }
 
@@ -180,7 +191,11 @@ class SetAssoc {
 
   CacheGeometry geo_;
   uint32_t set_mask_ = 0;  // sets - 1 (sets is a power of two): no division per lookup
-  std::vector<Slot> entries_;
+  struct Free {
+    void operator()(Slot* p) const { std::free(p); }
+  };
+  std::unique_ptr<Slot[], Free> entries_;
+  size_t n_ = 0;
   std::vector<uint64_t> plru_;  // per set: tree bits, node i at bit i (ways <= 64)
   uint64_t clock_ = 0, rng_ = 1;
   CacheCounters c_;
