@@ -1,20 +1,31 @@
 #include <agilemmu/pt/phys_mem.h>
 
 #include <algorithm>
+#include <new>
+#include <type_traits>
 
 namespace agilemmu::pt {
 
 PhysMem::Frame& PhysMem::frame(uint64_t pfn) {
   if (const Frame* f = find(pfn)) return *const_cast<Frame*>(f);
-  if (2 * (owned_.size() + 1) > index_.size()) grow();
-  owned_.push_back(std::make_unique<Frame>());
-  Frame* f = owned_.back().get();
-  f->fill(0);
+  if (2 * (frames_ + 1) > index_.size()) grow();
+  Frame* f = new_frame();
   size_t i = home(pfn);
   while (index_[i].pfn != kNoFrame) i = (i + 1) & (index_.size() - 1);
   index_[i] = {pfn, f};
   recent_[pfn & (kRecent - 1)] = {pfn, f};
   return *f;
+}
+
+PhysMem::Frame* PhysMem::new_frame() {
+  static_assert(std::is_trivially_copyable_v<Frame>);
+  if (slab_used_ == kSlab) {
+    slabs_.emplace_back(static_cast<Frame*>(std::calloc(kSlab, sizeof(Frame))));
+    if (!slabs_.back()) throw std::bad_alloc();
+    slab_used_ = 0;
+  }
+  ++frames_;
+  return &slabs_.back()[slab_used_++];
 }
 
 void PhysMem::grow() {

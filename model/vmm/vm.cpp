@@ -61,7 +61,9 @@ std::vector<Vm::Moved> Vm::host_migrate(uint64_t gpa) {
 }
 
 void Vm::back_gpa(uint64_t gpa) {
-  if (nested_covering(gpa)) return;
+  uint64_t base;
+  Mapping m;
+  if (covering(gpa, base, m)) return;
   const uint64_t bytes = pt::page_bytes(layout_.host_page);
   nested_map(gpa & ~(bytes - 1), halloc_.alloc(layout_.host_page), layout_.host_page, Perms{});
 }
@@ -71,6 +73,22 @@ void Vm::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms perms) {
   if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
   npt_->map(gpa, size, fmt_.leaf(hpa, size, perms));
   nested_.insert_or_assign(gpa, Mapping{hpa, size, perms});
+  // A record at `gpa` is the floor of exactly the pages p >= gpa whose floor was at or below it.
+  for (CoverSlot& c : cover_)
+    if (c.page != ~0ull && c.base <= gpa && c.page >= (gpa >> 12)) c.page = ~0ull;
+}
+
+bool Vm::covering(uint64_t gpa, uint64_t& base, Mapping& m) const {
+  const uint64_t page = gpa >> 12;
+  CoverSlot& c = cover_[page & (kCoverSlots - 1)];
+  if (c.page != page) {
+    const auto* r = nested_covering(gpa);
+    if (!r) return false;  // (misses are not kept: back_gpa maps the page next)
+    c = {page, r->first, r->second};
+  }
+  base = c.base;
+  m = c.m;
+  return true;
 }
 
 const MappingRecords::value_type* Vm::nested_covering(uint64_t gpa) const {
@@ -79,11 +97,12 @@ const MappingRecords::value_type* Vm::nested_covering(uint64_t gpa) const {
 }
 
 bool Vm::host_translate(uint64_t gpa, uint64_t& hpa, Perms& perms, PageSize& size) const {
-  const auto* m = nested_covering(gpa);
-  if (!m) return false;
-  hpa = m->second.out + (gpa - m->first);
-  perms = m->second.perms;
-  size = m->second.size;
+  uint64_t base;
+  Mapping m;
+  if (!covering(gpa, base, m)) return false;
+  hpa = m.out + (gpa - base);
+  perms = m.perms;
+  size = m.size;
   return true;
 }
 

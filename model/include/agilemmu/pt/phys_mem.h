@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -39,7 +40,7 @@ class PhysMem {
   void zero_frame(uint64_t pfn) {
     if (Frame* f = const_cast<Frame*>(find(pfn))) f->fill(0);
   }
-  size_t frames() const { return owned_.size(); }
+  size_t frames() const { return frames_; }
 
  private:
   // Frames are never removed, so cached pointers stay valid. A small direct-mapped cache of
@@ -68,9 +69,19 @@ class PhysMem {
     }
   }
   void grow();
+  Frame* new_frame();
   std::vector<IndexSlot> index_ = std::vector<IndexSlot>(1024);
   unsigned shift_ = 64 - 10;  // 64 - log2(index_.size())
-  std::vector<std::unique_ptr<Frame>> owned_;
+  // Frames come from slabs of kSlab frames taken zeroed from calloc (zero pages the OS maps on
+  // first touch): no allocation and no fill per frame, where populating a large region made one
+  // of each per page.
+  static constexpr size_t kSlab = 256;
+  struct Free {
+    void operator()(Frame* p) const { std::free(p); }
+  };
+  std::vector<std::unique_ptr<Frame[], Free>> slabs_;
+  size_t slab_used_ = kSlab;  // frames handed out from the last slab
+  size_t frames_ = 0;
   mutable std::array<Slot, kRecent> recent_{};
 };
 

@@ -80,12 +80,23 @@ class Vm {
   std::unique_ptr<RadixTable> make_table(unsigned levels, uint64_t foreign_mask, bool nested = false);
   // The nested mapping covering gpa, or nullptr.
   const MappingRecords::value_type* nested_covering(uint64_t gpa) const;
+  // The same through a small cache of recent answers (its base and mapping); false if none.
+  // Walking a guest table translates its node addresses again and again, in no ascending order
+  // (table frames are scattered), so the records' search was a quarter of a large region's set-up.
+  bool covering(uint64_t gpa, uint64_t& base, Mapping& m) const;
 
   pt::PhysMem& mem_;
   pt::Format fmt_;
   Layout layout_;
   FrameAllocator galloc_, halloc_;
   MappingRecords nested_;  // gPA page base -> mapping; entries are never erased
+  struct CoverSlot {
+    uint64_t page = ~0ull;  // the 4 KiB gPA page answered for (~0: empty)
+    uint64_t base = 0;      // the covering record's key
+    Mapping m;
+  };
+  static constexpr size_t kCoverSlots = 64;
+  mutable std::array<CoverSlot, kCoverSlots> cover_{};
   std::unique_ptr<RadixTable> npt_;
   std::vector<AddressSpace*> spaces_;
 };
