@@ -71,11 +71,6 @@ struct HierarchyConfig {
   uint32_t line_bytes = 64;                     // of every level
   CacheLevelId walk_entry = CacheLevelId::L1D;  // L1D, L2 or LLC
   double clock_ns = 1.0;                        // latencies are in cycles of this clock
-  bool any() const {
-    for (const auto& l : level)
-      if (l.geo.entries) return true;
-    return false;
-  }
 };
 
 }  // namespace agilemmu::sys

@@ -21,10 +21,8 @@ uint64_t CacheLevelCounters::lookups() const {
   return n;
 }
 
-CacheLevel::CacheLevel(const CacheLevelConfig& c, uint32_t line_bytes, double clock_ns, uint64_t seed)
-    : cfg_(c), latency_ns_(c.geo.latency * clock_ns), lines_(c.geo, seed), mshr_until_(c.mshrs, 0.0) {
-  (void)line_bytes;
-}
+CacheLevel::CacheLevel(const CacheLevelConfig& c, double clock_ns, uint64_t seed)
+    : cfg_(c), latency_ns_(c.geo.latency * clock_ns), lines_(c.geo, seed), mshr_until_(c.mshrs, 0.0) {}
 
 bool CacheLevel::lookup(uint64_t line, MemSource src, bool dirty) {
   Line* l = lines_.find(line, [&](const Line& x) { return x.tag == line; });
@@ -70,7 +68,7 @@ void CacheLevel::book_mshr(double start_ns, double end_ns) {
 MemHierarchy::MemHierarchy(sc_module_name name, const HierarchyConfig& cfg, uint64_t seed)
     : sc_module(name), in("in"), out("out"), cfg_(cfg) {
   for (size_t i = 0; i < kCacheLevels; ++i)
-    levels_[i] = CacheLevel(cfg.level[i], cfg.line_bytes, cfg.clock_ns, seed + i);
+    levels_[i] = CacheLevel(cfg.level[i], cfg.clock_ns, seed + i);
   const auto path = [this](std::initializer_list<CacheLevelId> ls) {
     std::vector<CacheLevelId> p;
     for (CacheLevelId l : ls)

@@ -42,7 +42,8 @@ struct CacheLevelCounters {
 class CacheLevel {
  public:
   CacheLevel() = default;
-  CacheLevel(const CacheLevelConfig& c, uint32_t line_bytes, double clock_ns, uint64_t seed);
+  // Lines are addressed by line number (address / caches.line_bytes), so a level needs no size.
+  CacheLevel(const CacheLevelConfig& c, double clock_ns, uint64_t seed);
   bool enabled() const { return lines_.enabled(); }
   double latency_ns() const { return latency_ns_; }
   // Looks a line up; on a hit marks it dirty if `dirty`. Counts the lookup for `src`.

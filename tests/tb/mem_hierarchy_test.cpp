@@ -21,7 +21,7 @@ CacheLevelConfig level(uint32_t lines, uint32_t ways, uint32_t mshrs = 4) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(cache_level_hits_after_a_fill_counted_by_source) {
-  CacheLevel l(level(64, 4), 64, 1.0, 1);
+  CacheLevel l(level(64, 4), 1.0, 1);
   BOOST_TEST(!l.lookup(5, MemSource::WalkNested, false));
   uint64_t victim = 0;
   BOOST_TEST(!l.fill(5, false, victim));
@@ -35,7 +35,7 @@ BOOST_AUTO_TEST_CASE(cache_level_hits_after_a_fill_counted_by_source) {
 }
 
 BOOST_AUTO_TEST_CASE(cache_level_writes_back_dirty_victims_only) {
-  CacheLevel l(level(2, 2), 64, 1.0, 1);  // one set of two ways, LRU
+  CacheLevel l(level(2, 2), 1.0, 1);  // one set of two ways, LRU
   uint64_t victim = 0;
   BOOST_TEST(!l.fill(10, false, victim));
   BOOST_TEST(!l.fill(20, false, victim));
@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(cache_level_writes_back_dirty_victims_only) {
 }
 
 BOOST_AUTO_TEST_CASE(cache_level_misses_wait_for_a_free_mshr) {
-  CacheLevel l(level(64, 4, 2), 64, 1.0, 1);
+  CacheLevel l(level(64, 4, 2), 1.0, 1);
   BOOST_TEST(l.mshr_free_at(0) == 0.0);
   l.book_mshr(0, 100);
   BOOST_TEST(l.mshr_free_at(5) == 5.0);  // one MSHR still free
