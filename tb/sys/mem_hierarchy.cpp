@@ -25,30 +25,30 @@ CacheLevel::CacheLevel(const CacheLevelConfig& c, double clock_ns, uint64_t seed
     : cfg_(c), latency_ns_(c.geo.latency * clock_ns), lines_(c.geo, seed), mshr_until_(c.mshrs, 0.0) {}
 
 bool CacheLevel::lookup(uint64_t line, MemSource src, bool dirty) {
-  Line* l = lines_.find(line, [&](const Line& x) { return x.tag == line; });
+  Line* l = lines_.find(line, [&](const Line& x) { return x.tag() == line; });
   if (!l) {
     ++c_.misses[size_t(src)];
     return false;
   }
   ++c_.hits[size_t(src)];
-  l->dirty |= dirty;
+  if (dirty) l->set_dirty();
   return true;
 }
 
 bool CacheLevel::fill(uint64_t line, bool dirty, uint64_t& victim) {
   Line old;
   const bool evicted = lines_.insert(
-      line, Line{line, dirty}, [&](const Line& x) { return x.tag == line; }, old);
+      line, Line::of(line, dirty), [&](const Line& x) { return x.tag() == line; }, old);
   c_.evictions += evicted;
-  if (!evicted || !old.dirty) return false;
+  if (!evicted || !old.dirty()) return false;
   ++c_.writebacks;
-  victim = old.tag;
+  victim = old.tag();
   return true;
 }
 
 bool CacheLevel::write_back(uint64_t line, uint64_t& victim) {
-  if (Line* l = lines_.find(line, [&](const Line& x) { return x.tag == line; })) {
-    l->dirty = true;
+  if (Line* l = lines_.find(line, [&](const Line& x) { return x.tag() == line; })) {
+    l->set_dirty();
     return false;
   }
   return fill(line, true, victim);
@@ -67,8 +67,7 @@ void CacheLevel::book_mshr(double start_ns, double end_ns) {
 
 MemHierarchy::MemHierarchy(sc_module_name name, const HierarchyConfig& cfg, uint64_t seed)
     : sc_module(name), in("in"), out("out"), cfg_(cfg) {
-  for (size_t i = 0; i < kCacheLevels; ++i)
-    levels_[i] = CacheLevel(cfg.level[i], cfg.clock_ns, seed + i);
+  for (size_t i = 0; i < kCacheLevels; ++i) levels_[i] = CacheLevel(cfg.level[i], cfg.clock_ns, seed + i);
   const auto path = [this](std::initializer_list<CacheLevelId> ls) {
     std::vector<CacheLevelId> p;
     for (CacheLevelId l : ls)
