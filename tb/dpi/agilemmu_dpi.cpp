@@ -117,6 +117,9 @@ int agilemmu_create_from_seed(int levels, int nested_levels, int maxphyaddr, int
 int agilemmu_create_from_config(const char* yaml_path) {
   try {
     const config::Config cfg = config::load(yaml_path ? yaml_path : "");
+    // The result layout (2-bit page size, {write, user, exec}, x86 error codes) is the x86-64
+    // walker's: a RISC-V walk's 512 GiB pages, read permission and scause would not fit it.
+    if (cfg.format.riscv()) return fail("format.isa: riscv: the DPI-C contract is x86-64's (docs/riscv.md)");
     auto m = std::make_unique<Model>();
     m->fmt = cfg.format;
     m->mode = cfg.mode;
