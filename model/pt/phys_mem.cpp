@@ -1,8 +1,6 @@
 #include <agilemmu/pt/phys_mem.h>
 
 #include <algorithm>
-#include <new>
-#include <type_traits>
 
 namespace agilemmu::pt {
 
@@ -18,10 +16,8 @@ PhysMem::Frame& PhysMem::frame(uint64_t pfn) {
 }
 
 PhysMem::Frame* PhysMem::new_frame() {
-  static_assert(std::is_trivially_copyable_v<Frame>);
   if (slab_used_ == kSlab) {
-    slabs_.emplace_back(static_cast<Frame*>(std::calloc(kSlab, sizeof(Frame))));
-    if (!slabs_.back()) throw std::bad_alloc();
+    slabs_.push_back(zeroed_array<Frame>(kSlab));
     slab_used_ = 0;
   }
   ++frames_;

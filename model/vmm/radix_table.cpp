@@ -11,15 +11,9 @@ using pt::Format;
 
 RadixTable::RadixTable(pt::PhysMem& mem, const pt::Format& fmt, unsigned levels, Nodes nodes, uint64_t foreign_mask,
                        bool nested)
-    : mem_(mem),
-      fmt_(fmt),
-      levels_(levels),
-      nodes_(std::move(nodes)),
-      nested_(nested),
-      wide_root_(nested && fmt.riscv()),
-      foreign_mask_(foreign_mask) {
-  if (wide_root_ && !nodes_.alloc_root) throw std::logic_error("a RISC-V G-stage table needs Nodes::alloc_root");
-  root_ = wide_root_ ? nodes_.alloc_root(uint64_t{4} << 12) : nodes_.alloc();
+    : mem_(mem), fmt_(fmt), levels_(levels), nodes_(std::move(nodes)), nested_(nested), foreign_mask_(foreign_mask) {
+  if (wide_root() && !nodes_.alloc_root) throw std::logic_error("a RISC-V G-stage table needs Nodes::alloc_root");
+  root_ = wide_root() ? nodes_.alloc_root(uint64_t{4} << 12) : nodes_.alloc();
   ++nodes_count_;
 }
 

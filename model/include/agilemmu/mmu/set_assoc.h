@@ -4,14 +4,11 @@
 // Plain C++, no allocation after construction.
 #pragma once
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
-#include <new>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include <agilemmu/config_issue.h>
+#include <agilemmu/pt/zeroed_array.h>
 
 namespace agilemmu::mmu {
 
@@ -48,10 +45,8 @@ class SetAssoc {
     // slot's stamp and entry are written before they are read). The OS maps calloc's large blocks
     // to zero pages on first touch, so a 22 MiB LLC costs nothing at set-up until its lines fill:
     // filling it slot by slot was most of a default run's set-up.
-    static_assert(std::is_trivially_copyable_v<Slot> && std::is_trivially_destructible_v<Slot>);
     n_ = g.entries;
-    entries_.reset(static_cast<Slot*>(std::calloc(n_ ? n_ : 1, sizeof(Slot))));
-    if (!entries_) throw std::bad_alloc();
+    entries_ = pt::zeroed_array<Slot>(n_);
     plru_.assign(g.sets() ? g.sets() : 0, 0);
   }
   bool enabled() const { return geo_.entries != 0; }
@@ -191,10 +186,7 @@ class SetAssoc {
 
   CacheGeometry geo_;
   uint32_t set_mask_ = 0;  // sets - 1 (sets is a power of two): no division per lookup
-  struct Free {
-    void operator()(Slot* p) const { std::free(p); }
-  };
-  std::unique_ptr<Slot[], Free> entries_;
+  pt::ZeroedArray<Slot> entries_;
   size_t n_ = 0;
   std::vector<uint64_t> plru_;  // per set: tree bits, node i at bit i (ways <= 64)
   uint64_t clock_ = 0, rng_ = 1;

@@ -3,10 +3,11 @@
 #pragma once
 #include <array>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
+
+#include <agilemmu/pt/zeroed_array.h>
 
 namespace agilemmu::pt {
 
@@ -76,10 +77,7 @@ class PhysMem {
   // first touch): no allocation and no fill per frame, where populating a large region made one
   // of each per page.
   static constexpr size_t kSlab = 256;
-  struct Free {
-    void operator()(Frame* p) const { std::free(p); }
-  };
-  std::vector<std::unique_ptr<Frame[], Free>> slabs_;
+  std::vector<ZeroedArray<Frame>> slabs_;
   size_t slab_used_ = kSlab;  // frames handed out from the last slab
   size_t frames_ = 0;
   mutable std::array<Slot, kRecent> recent_{};

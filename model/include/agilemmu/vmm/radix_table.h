@@ -60,14 +60,15 @@ class RadixTable {
   uint64_t offset(uint64_t va, unsigned level) const {
     return 8ull * (nested_ ? fmt_.nested_index(va, level) : pt::Format::index(levels_, va, level));
   }
-  unsigned entries(unsigned level) const { return level == 1 && wide_root_ ? 2048 : 512; }
+  // A RISC-V G-stage root is 16 KiB (Format::nested_index's 11 root bits).
+  bool wide_root() const { return nested_ && fmt_.riscv(); }
+  unsigned entries(unsigned level) const { return level == 1 && wide_root() ? 2048 : 512; }
   bool is_dir(uint64_t e, unsigned level) const { return fmt_.is_pointer(levels_, level, e) && !(e & foreign_mask_); }
   pt::PhysMem& mem_;
   pt::Format fmt_;
   unsigned levels_;
   Nodes nodes_;
   bool nested_;
-  bool wide_root_;         // a RISC-V G-stage root: 16 KiB
   uint64_t foreign_mask_;  // entries with these bits point into another table: never followed
   uint64_t root_;
   size_t nodes_count_ = 0;
