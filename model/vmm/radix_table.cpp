@@ -19,24 +19,43 @@ RadixTable::RadixTable(pt::PhysMem& mem, const pt::Format& fmt, unsigned levels,
 
 void RadixTable::put(uint64_t va, unsigned level, uint64_t node, uint64_t ea, uint64_t value) {
   const uint64_t old = mem_.read64(ea);
+  // A directory entry that goes away or points elsewhere: the paths remembered through it are gone.
+  if (is_dir(old, level) && (!is_dir(value, level) || fmt_.target(value) != fmt_.target(old))) forget_paths();
   mem_.write64(ea, value);
   if (on_write) on_write(va, level, node, old, value);
 }
 
+const RadixTable::PathSlot& RadixTable::start(uint64_t va, unsigned level, unsigned& at) const {
+  for (at = level; at > 1; --at)
+    if (path_[at].prefix == prefix(va, at)) return path_[at];
+  if (path_[1].prefix != 0) path_[1] = {0, root_, nodes_.to_host(root_)};
+  return path_[1];
+}
+
+uint64_t RadixTable::step(uint64_t va, unsigned level, uint64_t node) const {
+  path_[level] = {prefix(va, level), node, nodes_.to_host(node)};
+  return path_[level].host;
+}
+
 uint64_t RadixTable::node_of(uint64_t va, unsigned level) const {
-  uint64_t node = root_;
-  for (unsigned l = 1; l < level; ++l) {
-    const uint64_t e = mem_.read64(nodes_.to_host(node) + offset(va, l));
+  unsigned l;
+  const PathSlot& s = start(va, level, l);
+  uint64_t node = s.node, host = s.host;
+  for (; l < level; ++l) {
+    const uint64_t e = mem_.read64(host + offset(va, l));
     if (!is_dir(e, l)) return 0;
     node = fmt_.target(e);
+    host = step(va, l + 1, node);
   }
   return node;
 }
 
 uint64_t RadixTable::entry_addr(uint64_t va, unsigned level, bool create) {
-  uint64_t node = root_;
-  for (unsigned l = 1;; ++l) {
-    const uint64_t ea = nodes_.to_host(node) + offset(va, l);
+  unsigned l;
+  const PathSlot& s = start(va, level, l);
+  uint64_t node = s.node, host = s.host;
+  for (;; ++l) {
+    const uint64_t ea = host + offset(va, l);
     if (l == level) return ea;
     const uint64_t e = mem_.read64(ea);
     if (!fmt_.present(e)) {
@@ -45,13 +64,13 @@ uint64_t RadixTable::entry_addr(uint64_t va, unsigned level, bool create) {
       ++nodes_count_;
       put(va, l, node, ea, fmt_.pointer(child));
       node = child;
-      continue;
-    }
-    if (!is_dir(e, l)) {
+    } else if (!is_dir(e, l)) {
       if (!create) return 0;
       throw std::logic_error("page-table path for " + pt::hex(va) + " blocked by a leaf at level " + std::to_string(l));
+    } else {
+      node = fmt_.target(e);
     }
-    node = fmt_.target(e);
+    host = step(va, l + 1, node);
   }
 }
 
@@ -73,18 +92,19 @@ void RadixTable::map(uint64_t va, pt::PageSize size, uint64_t leaf) {
 }
 
 bool RadixTable::lookup(uint64_t va, unsigned& level, uint64_t& entry) const {
-  uint64_t node = root_;
-  for (unsigned l = 1; l <= levels_; ++l) {
-    const uint64_t e = mem_.read64(nodes_.to_host(node) + offset(va, l));
+  unsigned l;
+  uint64_t host = start(va, levels_, l).host;
+  for (;; ++l) {
+    const uint64_t e = mem_.read64(host + offset(va, l));
     if (!fmt_.present(e)) return false;
     if (!is_dir(e, l)) {
       level = l;
       entry = e;
       return true;
     }
-    node = fmt_.target(e);
+    if (l == levels_) return false;
+    host = step(va, l + 1, fmt_.target(e));
   }
-  return false;
 }
 
 void RadixTable::release_below(uint64_t entry, unsigned level) {
@@ -100,6 +120,9 @@ void RadixTable::release_below(uint64_t entry, unsigned level) {
   --nodes_count_;
 }
 
-void RadixTable::release_all() { release_below(fmt_.pointer(root_), 0); }
+void RadixTable::release_all() {
+  forget_paths();
+  release_below(fmt_.pointer(root_), 0);
+}
 
 }  // namespace agilemmu::vmm

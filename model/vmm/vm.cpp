@@ -65,17 +65,25 @@ void Vm::back_gpa(uint64_t gpa) {
   Mapping m;
   if (covering(gpa, base, m)) return;
   const uint64_t bytes = pt::page_bytes(layout_.host_page);
-  nested_map(gpa & ~(bytes - 1), halloc_.alloc(layout_.host_page), layout_.host_page, Perms{});
+  // Nothing covered gpa, so no remembered answer can change: a cached page p with a record at
+  // base <= gpa <= p covering p would cover gpa too.
+  record(gpa & ~(bytes - 1), halloc_.alloc(layout_.host_page), layout_.host_page, Perms{});
 }
 
-void Vm::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms perms) {
+void Vm::record(uint64_t gpa, uint64_t hpa, PageSize size, Perms perms) {
   const uint64_t mask = pt::page_bytes(size) - 1;
   if ((gpa | hpa) & mask) throw std::invalid_argument("nested mapping not aligned to its page size");
   npt_->map(gpa, size, fmt_.leaf(hpa, size, perms));
   nested_.insert_or_assign(gpa, Mapping{hpa, size, perms});
+}
+
+void Vm::nested_map(uint64_t gpa, uint64_t hpa, PageSize size, Perms perms) {
+  record(gpa, hpa, size, perms);
   // A record at `gpa` is the floor of exactly the pages p >= gpa whose floor was at or below it.
   for (CoverSlot& c : cover_)
     if (c.page != ~0ull && c.base <= gpa && c.page >= (gpa >> 12)) c.page = ~0ull;
+  // gpa may back a node of a guest table: the nodes' host addresses the tables remember may be gone.
+  for (AddressSpace* as : spaces_) as->guest_table().forget_paths();
 }
 
 bool Vm::covering(uint64_t gpa, uint64_t& base, Mapping& m) const {

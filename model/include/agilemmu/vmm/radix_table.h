@@ -1,6 +1,7 @@
 // Writes and edits one radix page table (x86-64 or RISC-V, entries by pt::Format's encoder) that lives as bytes in
 // PhysMem. Used for every table kind: native, guest (nodes addressed by gPA), nested, shadow and compound.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 
@@ -49,6 +50,10 @@ class RadixTable {
   size_t node_count() const { return nodes_count_; }
   // Table-space address of the node holding the entry for `va` at `level` (0 if the path is missing).
   uint64_t node_of(uint64_t va, unsigned level) const;
+  // Drops the remembered paths (below). The table forgets them itself whenever it changes a
+  // directory entry; whoever changes what Nodes::to_host answers (a host page migration under a
+  // guest table) calls this.
+  void forget_paths() const { path_.fill(PathSlot{}); }
 
   // Called after every entry write, including directory entries created on the way down:
   // (va, level, table-space address of the node written, old value, new value).
@@ -64,6 +69,18 @@ class RadixTable {
   bool wide_root() const { return nested_ && fmt_.riscv(); }
   unsigned entries(unsigned level) const { return level == 1 && wide_root() ? 2048 : 512; }
   bool is_dir(uint64_t e, unsigned level) const { return fmt_.is_pointer(levels_, level, e) && !(e & foreign_mask_); }
+  // The va bits that choose the node holding `va`'s entry at `level` (the root: none).
+  uint64_t prefix(uint64_t va, unsigned level) const {
+    return level == 1 ? 0 : va >> pt::Format::shift(levels_, level - 1);
+  }
+  // The node for `va`'s entry at `level`, or the deepest remembered node above it (the root when
+  // none is): its level, table-space address and host address.
+  struct PathSlot {
+    uint64_t prefix = ~0ull, node = 0, host = 0;
+  };
+  const PathSlot& start(uint64_t va, unsigned level, unsigned& at) const;
+  // Remembers `node` as the one holding `va`'s entries at `level`; returns its host address.
+  uint64_t step(uint64_t va, unsigned level, uint64_t node) const;
   pt::PhysMem& mem_;
   pt::Format fmt_;
   unsigned levels_;
@@ -72,6 +89,10 @@ class RadixTable {
   uint64_t foreign_mask_;  // entries with these bits point into another table: never followed
   uint64_t root_;
   size_t nodes_count_ = 0;
+  // The last node visited at each level, by va prefix. Tables are built and read in address
+  // order, so consecutive descents share all but their last step: without this each one
+  // translated every node address again (for a guest table, a nested-record search per level).
+  mutable std::array<PathSlot, pt::kMaxLevels + 1> path_{};
 };
 
 }  // namespace agilemmu::vmm

@@ -77,6 +77,8 @@ class Vm {
   friend class AddressSpace;  // attaches and detaches itself
   void attach(AddressSpace* as) { spaces_.push_back(as); }
   void detach(AddressSpace* as);
+  // nested_map without its bookkeeping, for a gPA nothing covered before (back_gpa).
+  void record(uint64_t gpa, uint64_t hpa, pt::PageSize size, pt::Perms perms);
   std::unique_ptr<RadixTable> make_table(unsigned levels, uint64_t foreign_mask, bool nested = false);
   // The nested mapping covering gpa, or nullptr.
   const MappingRecords::value_type* nested_covering(uint64_t gpa) const;
