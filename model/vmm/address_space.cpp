@@ -322,18 +322,47 @@ void AddressSpace::for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const {
   }
 }
 
-void AddressSpace::build_shadow() {
-  spt_->release_all();
-  spt_ = vm_.host_table();
-  for_each_piece(0, ~0ull,
-                 [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) { spt_->map(va, s, shadow_leaf(va, hpa, s, p)); });
+std::vector<AddressSpace::Piece> AddressSpace::pieces() const {
+  std::vector<Piece> ps;
+  ps.reserve(guest_.size());
+  for_each_piece(0, ~0ull, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
+    ps.push_back({va, hpa, s, p, shadow_leaf(va, hpa, s, p)});
+  });
+  return ps;
 }
 
-void AddressSpace::build_native() {
+void AddressSpace::fill_shadow(const std::vector<Piece>& ps) {
+  spt_->release_all();
+  spt_ = vm_.host_table();
+  for (const Piece& x : ps) spt_->map(x.va, x.size, x.shadow);
+}
+
+void AddressSpace::fill_native(const std::vector<Piece>& ps) {
   hpt_->release_all();
   hpt_ = vm_.host_table();
-  for_each_piece(0, ~0ull,
-                 [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) { hpt_->map(va, s, fmt_.leaf(hpa, s, p)); });
+  for (const Piece& x : ps) hpt_->map(x.va, x.size, fmt_.leaf(x.hpa, x.size, x.perms));
+}
+
+void AddressSpace::fill_compound(const std::vector<Piece>& ps) {
+  cpt_->release_all();
+  cpt_ = vm_.host_table(fmt_.selector());
+  for (const Piece& x : ps)
+    if (!covered_by_point(x.va, fmt_.levels)) cpt_->map(x.va, x.size, x.shadow);
+  for (const auto& [level, prefix] : points_) {
+    const uint64_t va = prefix << Format::shift(fmt_.levels, level);
+    cpt_->write(va, level, compound_copy(level, gpt_->read(va, level)));
+  }
+}
+
+void AddressSpace::build_shadow() { fill_shadow(pieces()); }
+void AddressSpace::build_native() { fill_native(pieces()); }
+void AddressSpace::build_compound() { fill_compound(pieces()); }
+
+void AddressSpace::build_all() {
+  const std::vector<Piece> ps = pieces();
+  fill_shadow(ps);  // (in this order: each table's nodes come from the host allocator in turn)
+  fill_native(ps);
+  fill_compound(ps);
 }
 
 bool AddressSpace::covered_by_point(uint64_t va, unsigned max_level) const {
@@ -346,16 +375,6 @@ void AddressSpace::fill_compound(uint64_t lo, uint64_t hi) {
   for_each_piece(lo, hi, [&](uint64_t va, uint64_t hpa, PageSize s, Perms p) {
     if (!covered_by_point(va, fmt_.levels)) cpt_->map(va, s, shadow_leaf(va, hpa, s, p));
   });
-}
-
-void AddressSpace::build_compound() {
-  cpt_->release_all();
-  cpt_ = vm_.host_table(fmt_.selector());
-  fill_compound(0, ~0ull);
-  for (const auto& [level, prefix] : points_) {
-    const uint64_t va = prefix << Format::shift(fmt_.levels, level);
-    cpt_->write(va, level, compound_copy(level, gpt_->read(va, level)));
-  }
 }
 
 void AddressSpace::set_compound_nested(uint64_t gva, unsigned level) {

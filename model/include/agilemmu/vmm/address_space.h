@@ -104,7 +104,8 @@ class AddressSpace {
   void build_shadow();
   void build_native();
   void build_compound();
-  void build_all() { build_shadow(), build_native(), build_compound(); }
+  // All three, the guest and nested records read once.
+  void build_all();
 
   // --- agile paging: the compound table ------------------------------------------------------
   // Makes the compound entry covering `gva` at `level` nested-style: it becomes the guest's own
@@ -156,6 +157,20 @@ class AddressSpace {
   // Calls fn(va, hpa, size, perms) for every shadow-sized piece of guest memory in [lo, hi).
   template <class Fn>
   void for_each_piece(uint64_t lo, uint64_t hi, Fn&& fn) const;
+  // Every piece of guest memory, with its shadow-style leaf (the write bit kept only where the
+  // guest's entry is dirty): what the derived tables are built from.
+  struct Piece {
+    uint64_t va, hpa;
+    pt::PageSize size;
+    pt::Perms perms;
+    uint64_t shadow;
+  };
+  std::vector<Piece> pieces() const;
+  // A fresh shadow, native or compound table filled from `ps` (the compound one without its
+  // nested-style entries).
+  void fill_shadow(const std::vector<Piece>& ps);
+  void fill_native(const std::vector<Piece>& ps);
+  void fill_compound(const std::vector<Piece>& ps);
   bool covered_by_point(uint64_t va, unsigned max_level) const;
   // Removes the guest mapping at `base` from the records, the guest table and the reverse map;
   // returns it (its frame is the caller's to free or reuse).
