@@ -118,10 +118,15 @@ class ChunkedMap {
       chunks_.emplace_back().reserve(kChunk + 1);
       firsts_.push_back(k);
     }
-    const size_t c = chunk_for(k);
+    // Keys mostly come in ascending order (pages mapped in address order): past the last key,
+    // the entry is appended without a search.
+    const auto& last = chunks_.back();
+    const bool past_end = last.empty() || (Multi ? k >= last.back().first : k > last.back().first);
+    const size_t c = past_end ? chunks_.size() - 1 : chunk_for(k);
     auto& ch = chunks_[c];
-    auto pos = Multi ? std::upper_bound(ch.begin(), ch.end(), k, key_greater)
-                     : std::lower_bound(ch.begin(), ch.end(), k, key_less);
+    auto pos = past_end ? ch.end()
+               : Multi  ? std::upper_bound(ch.begin(), ch.end(), k, key_greater)
+                        : std::lower_bound(ch.begin(), ch.end(), k, key_less);
     if (!Multi && pos != ch.end() && pos->first == k) {
       pos->second = v;
       return false;
