@@ -1,5 +1,5 @@
 // Simulation speed next to the floors it cannot beat, all measured in one run of this program.
-//   mmu_bench [--accesses N] [--records N] [--only lt_hit|lt_walk|at_hit]
+//   mmu_bench [--accesses N] [--records N] [--only lt_hit|lt_walk|at_hit|at_hit_dmi]
 // Each SystemC case runs in a child process (SystemC cannot restart inside one); every case is
 // run three times and the best is kept. Printed: the rate, the ratio to the case's floor, and the
 // target from issue 16.
@@ -10,7 +10,8 @@
 //
 // Model cases: the Mmu alone (LT TLB-hit stream; LT nested with every cache off, each access a
 // 24-reference walk; AT TLB-hit stream with 4 in flight) into a memory that answers in a fixed
-// time. End to end, the `agilemmu run` code path (sys::System: traffic generator, Mmu, VMM,
+// time; the AT TLB-hit stream again with a data memory that grants DMI (the hits are answered
+// without a thread). End to end, the `agilemmu run` code path (sys::System: traffic generator, Mmu, VMM,
 // page-table cache, DRAM): a binary trace replay of a real program (tests/fuzz/corpus/trace/
 // ls-head.lackey, /bin/ls's first references, repeated until --records and converted to the
 // binary format in a temporary directory: almost every access is a TLB hit), the walk-heavy
@@ -20,12 +21,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <systemc>
@@ -82,6 +85,38 @@ struct NullMemory : sc_module {
   }
 };
 
+// The data memory of the AT hit case with DMI: one buffer over [base, base + bytes), granted
+// read-write. Data bytes only: the tables stay in the PhysMem of the walk ports' memory.
+struct DmiDataMemory : sc_module {
+  tlm_utils::multi_passthrough_target_socket<DmiDataMemory> socket{"socket"};
+  uint64_t base;
+  std::vector<unsigned char> bytes;
+  const sc_time latency{10, SC_NS};
+  DmiDataMemory(sc_module_name n, uint64_t lo, uint64_t size) : sc_module(n), base(lo), bytes(size) {
+    socket.register_b_transport(this, &DmiDataMemory::b_transport);
+    socket.register_get_direct_mem_ptr(this, &DmiDataMemory::dmi);
+  }
+  void b_transport(int, tlm::tlm_generic_payload& t, sc_time& d) {
+    unsigned char* p = bytes.data() + (t.get_address() - base);
+    if (t.is_read())
+      std::memcpy(t.get_data_ptr(), p, t.get_data_length());
+    else
+      std::memcpy(p, t.get_data_ptr(), t.get_data_length());
+    d += latency;
+    t.set_dmi_allowed(true);
+    t.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+  bool dmi(int, tlm::tlm_generic_payload&, tlm::tlm_dmi& d) {
+    d.set_dmi_ptr(bytes.data());
+    d.set_start_address(base);
+    d.set_end_address(base + bytes.size() - 1);
+    d.set_granted_access(tlm::tlm_dmi::DMI_ACCESS_READ_WRITE);
+    d.set_read_latency(latency);
+    d.set_write_latency(latency);
+    return true;
+  }
+};
+
 // One wait() per transaction: the AT floor.
 struct WaitLoop : sc_module {
   uint64_t n, done = 0;
@@ -115,10 +150,10 @@ Result wait_floor(uint64_t n) {
   return {loop.done / since(t0)};
 }
 
-enum class MmuCase { LtHit, LtWalk, AtHit };
+enum class MmuCase { LtHit, LtWalk, AtHit, AtHitDmi };
 
 Result mmu_alone(MmuCase which, uint64_t n) {
-  const bool uncached = which == MmuCase::LtWalk, at = which == MmuCase::AtHit;
+  const bool uncached = which == MmuCase::LtWalk, at = which == MmuCase::AtHit || which == MmuCase::AtHitDmi;
   Setup s(uncached ? 4096 : 64, !uncached);
   mmu::MmuConfig c;
   c.mode = uncached ? pt::Mode::Nested : pt::Mode::Agile;
@@ -130,7 +165,22 @@ Result mmu_alone(MmuCase which, uint64_t n) {
   sys::FixedMemory mem("mem", s.mem, sc_time(10, SC_NS));
   sys::StreamCpu cpu("cpu", s.vas, n, at, 4);
   cpu.socket.bind(m.cpu);
-  m.data.bind(mem.socket);
+  // The data pages' span in host memory, for the DMI case's buffer.
+  uint64_t lo = ~0ull, hi = 0;
+  for (uint64_t va : s.vas) {
+    uint64_t hpa;
+    pt::Perms p;
+    pt::PageSize z;
+    s.as.translate(va, hpa, p, z);
+    lo = std::min<uint64_t>(lo, hpa & ~0xfffull), hi = std::max<uint64_t>(hi, (hpa | 0xfff) + 1);
+  }
+  std::unique_ptr<DmiDataMemory> dmi_mem;
+  if (which == MmuCase::AtHitDmi) {
+    dmi_mem = std::make_unique<DmiDataMemory>("dmi_mem", lo, hi - lo);
+    m.data.bind(dmi_mem->socket);
+  } else {
+    m.data.bind(mem.socket);
+  }
   m.compound_port.bind(mem.socket);
   m.nested_port.bind(mem.socket);
   m.set_roots(mmu::Context{1, 1, false}, s.as.roots());
@@ -299,7 +349,10 @@ int main(int argc, char** argv) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   // One Mmu case in this process, nothing else: for a profiler (perf record mmu_bench --only lt_hit).
   if (!only.empty()) {
-    const MmuCase c = only == "lt_walk" ? MmuCase::LtWalk : only == "at_hit" ? MmuCase::AtHit : MmuCase::LtHit;
+    const MmuCase c = only == "lt_walk"      ? MmuCase::LtWalk
+                      : only == "at_hit"     ? MmuCase::AtHit
+                      : only == "at_hit_dmi" ? MmuCase::AtHitDmi
+                                             : MmuCase::LtHit;
     std::printf("%s: %.2fM per second\n", only.c_str(), mmu_alone(c, n).rate / 1e6);
     return 0;
   }
@@ -318,6 +371,7 @@ int main(int argc, char** argv) {
   const Result lt_hit = best_of_three([&] { return mmu_alone(MmuCase::LtHit, n); });
   const Result lt_walk = best_of_three([&] { return mmu_alone(MmuCase::LtWalk, n / 8); });
   const Result at_hit = best_of_three([&] { return mmu_alone(MmuCase::AtHit, n / 2); });
+  const Result at_hit_dmi = best_of_three([&] { return mmu_alone(MmuCase::AtHitDmi, n / 2); });
   const std::vector<std::string> at = {"mmu.timing=at", "mmu.walkers=4", "workload.outstanding=8"};
   const Result replay =
       best_of_three([&] { return system_run(cfgdir + "trace-ls.yaml", {"workload.trace=" + tr.binary}); });
@@ -343,6 +397,7 @@ int main(int argc, char** argv) {
   row("  LT, TLB-hit stream", "accesses", lt_hit.rate, "LT", ltf.rate, 0.5);
   row("  LT, nested, no caches (24-reference walks)", "walks", lt_walk.rate, "LT", ltf.rate, 0);
   row("  AT, TLB-hit stream, 4 in flight", "accesses", at_hit.rate, "AT", atf.rate, 0.5);
+  row("  AT, TLB-hit stream, 4 in flight, data by DMI", "accesses", at_hit_dmi.rate, "AT", atf.rate, 0.5);
   std::printf("end to end (agilemmu run: sys::System)\n");
   row("  LT binary trace replay (ls, TLB hits)", "accesses", replay.rate, "LT", ltf.rate, 0.25);
   row("    same, vs decoding the binary trace", "", replay.rate, "decode", dec_bin.rate, 0);

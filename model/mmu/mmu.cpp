@@ -23,9 +23,12 @@ Mmu::Impl::Impl(Mmu& mmu, const MmuConfig& config, const pt::Format& format)
       obs{mmu, st},
       tables(mmu, mmu.compound_port, mmu.nested_port, fmt, roots, st),
       walkers(configured()),
-      at(mmu, mmu.cpu, cfg.queue, [this](tlm::tlm_generic_payload& t, MmuExtension& scratch, sc_time& delay) {
-        serve(t, *extension_of(t, scratch), delay, true);
-      }) {}
+      at(mmu, mmu.cpu, cfg.queue,
+         {[this](tlm::tlm_generic_payload& t, MmuExtension& scratch, sc_time& delay) {
+            serve(t, *extension_of(t, scratch), delay, true);
+          },
+          [this](tlm::tlm_generic_payload& t, MmuExtension& scratch) { return answerable_at_once(t, scratch); },
+          [this](tlm::tlm_generic_payload& t, MmuExtension& x, sc_time& delay) { serve(t, x, delay, false); }}) {}
 
 WalkerPool::Shared Mmu::Impl::configured() {
   l1i.configure(cfg.l1i.geo, cfg.l1i.page_sizes, cfg.seed * 11 + 1);

@@ -35,6 +35,19 @@ bool Mmu::Impl::tlb_lookup(const Context& c, const MmuExtension& x, uint64_t va,
   return false;
 }
 
+MmuExtension* Mmu::Impl::answerable_at_once(tlm::tlm_generic_payload& t, MmuExtension& scratch) {
+  if (!dmi_read_ && !dmi_write_) return nullptr;
+  const uint64_t va = t.get_address();
+  if ((va & 0xfff) + t.get_data_length() > 0x1000) return nullptr;  // the next page may miss
+  MmuExtension* x = extension_of(t, scratch);
+  const Context c = context_of(*x);
+  // What tlb_lookup() will find: the L1's entry if it serves the access, else the L2's.
+  const TlbEntry* e = l1_for(x->access).peek(c, va);
+  if (!e || !serves(*e, *x)) e = l2.peek(c, va);
+  if (!e || !serves(*e, *x)) return nullptr;
+  return dmi_serves(t, e->hpa_base | (va & (pt::page_bytes(e->size) - 1))) ? x : nullptr;
+}
+
 void Mmu::Impl::tlb_fill(const Context& c, pt::Access a, uint64_t va, const pt::Translation& t) {
   l2.insert(c, va, t.hpa, t.size, t.perms, t.dirty);
   l1_for(a).insert(c, va, t.hpa, t.size, t.perms, t.dirty);

@@ -20,6 +20,10 @@ class Mmu::Impl {
   // spent with wait() as it passes, so walks of different requests overlap; otherwise (LT) it
   // accumulates in `delay`.
   void serve(tlm::tlm_generic_payload& t, MmuExtension& x, sc_core::sc_time& delay, bool sync);
+  // AT: the request's extension (or `scratch`) when serve() would answer it without anything
+  // that can wait: a TLB hit within one 4 KiB page whose data the DMI grant serves. nullptr
+  // otherwise; either way nothing is counted or touched.
+  MmuExtension* answerable_at_once(tlm::tlm_generic_payload& t, MmuExtension& scratch);
   // The request's MmuExtension, or `scratch` filled with the default context.
   MmuExtension* extension_of(tlm::tlm_generic_payload& t, MmuExtension& scratch) const;
   // The walk a request asks for: its address, access, privilege and paging mode.

@@ -66,6 +66,7 @@ class PeqWithGet {
   }
 
   sc_core::sc_event& get_event() { return event_; }
+  bool empty() const { return q_.empty(); }
 
  private:
   // sc_time_stamp() without the library call (the context lookup is inline).

@@ -119,7 +119,7 @@ struct StreamCpu : sc_core::sc_module {
       if (on_issue) on_issue(i);
       unsigned slot = 0;
       if (at) {
-        while (inflight_ == outstanding || req_open_) wait(ev_);
+        for (sc_core::sc_time next = reap(); inflight_ == outstanding || req_open_; next = reap()) wait_for(next);
         while (busy_ >> slot & 1) ++slot;  // a payload not in flight
         busy_ |= 1u << slot;
       }
@@ -139,17 +139,57 @@ struct StreamCpu : sc_core::sc_module {
       sc_core::sc_time d = sc_core::SC_ZERO_TIME;
       ++inflight_;
       req_open_ = true;
-      socket->nb_transport_fw(t, ph, d);
+      const tlm::tlm_sync_enum r = socket->nb_transport_fw(t, ph, d);
+      if (r == tlm::TLM_UPDATED && ph == tlm::END_REQ) req_open_ = false;
+      if (r == tlm::TLM_COMPLETED || (r == tlm::TLM_UPDATED && ph == tlm::BEGIN_RESP)) {
+        req_open_ = false;
+        if (r == tlm::TLM_UPDATED) {  // the response on the return path: end it
+          ph = tlm::END_RESP;
+          sc_core::sc_time z = d;
+          socket->nb_transport_fw(t, ph, z);
+        }
+        done(t);
+        early_ |= 1u << slot;  // in flight until its response's time
+        until_[slot] = sc_core::sc_time_stamp() + d;
+      }
       wait(1, sc_core::SC_NS);
     }
-    while (inflight_) wait(ev_);
+    for (sc_core::sc_time next = reap(); inflight_; next = reap()) wait_for(next);
+  }
+  // Waits for a response, or until `next` (a slot frees) when that is set.
+  void wait_for(const sc_core::sc_time& next) {
+    if (next == sc_core::SC_ZERO_TIME)
+      wait(ev_);
+    else
+      wait(next - sc_core::sc_time_stamp(), ev_);
+  }
+
+  // Frees the slots of requests completed on the return path whose responses are due; returns
+  // when the next of them is due (SC_ZERO_TIME: none left).
+  sc_core::sc_time reap() {
+    sc_core::sc_time next = sc_core::SC_ZERO_TIME;
+    if (!early_) return next;
+    const sc_core::sc_time& now = sc_core::sc_time_stamp();
+    for (unsigned i = 0; i < kMaxOutstanding; ++i) {
+      if (!(early_ >> i & 1)) continue;
+      if (until_[i] <= now) {
+        early_ &= ~(1u << i);
+        busy_ &= ~(1u << i);
+        --inflight_;
+      } else if (next == sc_core::SC_ZERO_TIME || until_[i] < next) {
+        next = until_[i];
+      }
+    }
+    return next;
   }
 
   tlm::tlm_generic_payload p_[kMaxOutstanding];
   mmu::MmuExtension x_[kMaxOutstanding];
   uint64_t buf_[kMaxOutstanding] = {};
   unsigned inflight_ = 0;
-  uint32_t busy_ = 0;  // payloads in flight, one bit each
+  uint32_t busy_ = 0;   // payloads in flight, one bit each
+  uint32_t early_ = 0;  // of those, completed on the return path: free at until_
+  sc_core::sc_time until_[kMaxOutstanding];
   bool req_open_ = false;
   sc_core::sc_event ev_;
 };

@@ -235,10 +235,31 @@ void TrafficGen::at_issue(Slot& s) {
   ++in_flight_;
   const tlm::tlm_sync_enum r = socket->nb_transport_fw(s.p, ph, d);
   if (r == tlm::TLM_UPDATED && ph == tlm::END_REQ) req_open_ = false;
-  if (r == tlm::TLM_COMPLETED) {
+  if (r == tlm::TLM_COMPLETED) {  // completed on the return path: its response is due after d
     req_open_ = false;
-    done_.push_back(&s);
+    if (d == SC_ZERO_TIME) {
+      done_.push_back(&s);
+    } else {
+      const sc_time at = sc_time_stamp() + d;
+      completing_.insert(std::upper_bound(completing_.begin(), completing_.end(), at,
+                                          [](const sc_time& a, const Completing& c) { return a < c.at; }),
+                         Completing{at, &s});
+      resp_.notify(d);
+    }
   }
+}
+
+void TrafficGen::wait_response() {
+  // (A completion that fell due while this thread waited for something else notified nobody.)
+  collect_completed();
+  if (done_.empty()) wait(resp_);
+}
+
+void TrafficGen::collect_completed() {
+  size_t n = 0;
+  while (n < completing_.size() && completing_[n].at <= sc_time_stamp()) done_.push_back(completing_[n++].slot);
+  completing_.erase(completing_.begin(), completing_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (!completing_.empty()) resp_.notify(completing_.front().at - sc_time_stamp());
 }
 
 bool TrafficGen::at_complete(Slot& s) {
@@ -265,13 +286,14 @@ bool TrafficGen::at_complete(Slot& s) {
 
 void TrafficGen::at_drain() {
   for (;;) {
+    collect_completed();
     while (!done_.empty()) {
       Slot* s = done_.front();
       done_.pop_front();
       at_complete(*s);
     }
     if (!in_flight_) return;
-    wait(resp_);
+    wait_response();
   }
 }
 
@@ -279,6 +301,7 @@ void TrafficGen::at_thread() {
   WorkloadOp it;
   bool more = true;
   while (more || in_flight_) {
+    collect_completed();
     while (!done_.empty()) {
       Slot* s = done_.front();
       done_.pop_front();
@@ -319,7 +342,7 @@ void TrafficGen::at_thread() {
       continue;
     }
     if (stop_) more = false;
-    if (in_flight_) wait(resp_);
+    if (in_flight_) wait_response();
   }
   st_.end = sc_time_stamp();
 }

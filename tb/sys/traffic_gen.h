@@ -142,6 +142,16 @@ class TrafficGen : public sc_core::sc_module {
   TrafficGenStats st_;
   std::deque<Slot> slots_;  // deque: slots never move
   std::deque<Slot*> done_;
+  // Requests the MMU completed on the return path of BEGIN_REQ, by the time their responses are
+  // due (the annotation): they join done_ then.
+  struct Completing {
+    sc_core::sc_time at;
+    Slot* slot;
+  };
+  std::vector<Completing> completing_;
+  void collect_completed();
+  // Waits for a response (or a completion falling due) unless one is there already.
+  void wait_response();
   sc_core::sc_event end_req_, resp_;
   bool req_open_ = false;   // BEGIN_REQ sent, END_REQ not yet seen
   unsigned in_flight_ = 0;  // AT: requests sent and not yet completed

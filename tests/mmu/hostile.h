@@ -39,7 +39,9 @@ struct EndingCpu : sc_module {
   unsigned outstanding;
   End end;
   unsigned write_every = 5;
+  sc_time req_delay = SC_ZERO_TIME;  // the timing annotation of every BEGIN_REQ
   uint64_t completed = 0, errors = 0;
+  uint64_t completed_on_return = 0;  // TLM_COMPLETED in answer to BEGIN_REQ
   // BEGIN_RESPs that came (at their annotated time) before the previous response had ended.
   uint64_t early_responses = 0;
   SC_HAS_PROCESS(EndingCpu);
@@ -88,7 +90,7 @@ struct EndingCpu : sc_module {
         return tlm::TLM_ACCEPTED;
       case End::UpdatedEndResp:
         ph = tlm::END_RESP;
-        d += sc_time(1, SC_NS);  // the response ends a little later
+        d += sc_time(5, SC_NS);  // the response ends a little later
         resp_free_ = sc_time_stamp() + d;
         resp_open_ = false;
         finish(t);
@@ -136,7 +138,7 @@ struct EndingCpu : sc_module {
       s->p.set_dmi_allowed(false);
       s->p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
       tlm::tlm_phase ph = tlm::BEGIN_REQ;
-      sc_time d = SC_ZERO_TIME;
+      sc_time d = req_delay;
       req_open_ = &s->p;
       const tlm::tlm_sync_enum r = socket->nb_transport_fw(s->p, ph, d);
       if (r == tlm::TLM_UPDATED && ph == tlm::END_REQ) req_open_ = nullptr;
@@ -149,6 +151,7 @@ struct EndingCpu : sc_module {
       }
       if (r == tlm::TLM_COMPLETED) {
         req_open_ = nullptr;
+        ++completed_on_return;
         finish(s->p);
       }
       wait(1, SC_NS);

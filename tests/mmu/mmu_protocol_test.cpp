@@ -179,6 +179,52 @@ void dmi_run(mmu::Timing timing, bool read_only, bool revoke) {
 }
 }  // namespace
 
+namespace {
+// AT with a data memory that grants DMI: a TLB hit whose data the grant serves is answered
+// without a worker thread. With BEGIN_REQ for now and nothing else in progress on the socket it
+// completes on the return path (TLM_COMPLETED, the response time annotated); a request annotated
+// for later, or one arriving while a response is in progress, is ended and answered by the front
+// end's methods instead. Either way: every request answered once, the coherence checker content,
+// no protocol violation on any socket.
+void at_hits_without_a_thread(End end, sc_time req_delay) {
+  Image img;
+  mmu::Mmu m("mmu", config(mmu::Timing::AT, 2), img.fmt);
+  hostile::CheckedMmu c(m);
+  hostile::DmiMemory data("data_memory", img.mem);
+  data.wait_inside = false;
+  sys::FixedMemory walks("walk_memory", img.mem, sc_time(20, SC_NS));
+  c.data.initiator.bind(data.socket);
+  c.compound.initiator.bind(walks.socket);
+  c.nested.initiator.bind(walks.socket);
+  const uint64_t n = 3000;
+  hostile::EndingCpu cpu("cpu", img.vas, n, 4, end);
+  cpu.req_delay = req_delay;
+  cpu.socket.bind(c.cpu.target);
+  m.set_roots(mmu::Context{1, 1, false}, img.as.roots());
+  sc_start(100, SC_MS);
+  BOOST_TEST(cpu.completed == n);
+  BOOST_TEST(cpu.errors == 0u);
+  BOOST_TEST(cpu.early_responses == 0u);
+  BOOST_TEST(m.stats().checked == n);
+  BOOST_TEST(m.stats().dmi_accesses > n / 100);
+  if (req_delay == SC_ZERO_TIME)
+    BOOST_TEST(cpu.completed_on_return > 0u);
+  else
+    BOOST_TEST(cpu.completed_on_return == 0u);  // a request for later is never completed early
+  expect_clean(c);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(at_mmu_dmi_hits_complete_on_the_return_path) {
+  at_hits_without_a_thread(End::Completed, SC_ZERO_TIME);
+}
+BOOST_AUTO_TEST_CASE(at_mmu_dmi_hits_while_responses_are_in_progress) {
+  at_hits_without_a_thread(End::AcceptedThenEndResp, sc_time(3, SC_NS));
+}
+BOOST_AUTO_TEST_CASE(at_mmu_dmi_hits_of_requests_annotated_for_later) {
+  at_hits_without_a_thread(End::UpdatedEndResp, sc_time(3, SC_NS));
+}
+
 BOOST_AUTO_TEST_CASE(lt_mmu_dmi_per_frame) { dmi_run(mmu::Timing::LT, false, false); }
 BOOST_AUTO_TEST_CASE(at_mmu_dmi_per_frame_revoked_mid_run) { dmi_run(mmu::Timing::AT, false, true); }
 BOOST_AUTO_TEST_CASE(lt_mmu_read_only_dmi_is_not_written_through) { dmi_run(mmu::Timing::LT, true, false); }

@@ -58,15 +58,18 @@ class SetAssoc {
   // Updates replacement state; does not count (callers count one hit/miss per lookup).
   template <class Match>
   Entry* find(uint64_t index, Match&& match) {
-    if (!enabled()) return nullptr;
     const uint32_t set = static_cast<uint32_t>(index & set_mask_);
-    Slot* s = &entries_[size_t(set) * geo_.ways];
-    for (uint32_t w = 0; w < geo_.ways; ++w)
-      if (s[w].valid && match(s[w].e)) {
-        touch(set, w);
-        return &s[w].e;
-      }
-    return nullptr;
+    const int w = way_of(set, match);
+    if (w < 0) return nullptr;
+    touch(set, uint32_t(w));
+    return &entries_[size_t(set) * geo_.ways + uint32_t(w)].e;
+  }
+  // find() without touching the replacement state: what a lookup would find.
+  template <class Match>
+  const Entry* peek(uint64_t index, Match&& match) const {
+    const uint32_t set = static_cast<uint32_t>(index & set_mask_);
+    const int w = way_of(set, match);
+    return w < 0 ? nullptr : &entries_[size_t(set) * geo_.ways + uint32_t(w)].e;
   }
 
   // Inserts into the set of `index`, replacing an entry for which same(entry) holds, else an
@@ -142,6 +145,15 @@ class SetAssoc {
     uint64_t stamp = 0;
     Entry e{};
   };
+  // The way of `set` holding a valid entry that match() accepts, -1 if none.
+  template <class Match>
+  int way_of(uint32_t set, Match&& match) const {
+    if (!enabled()) return -1;
+    const Slot* s = &entries_[size_t(set) * geo_.ways];
+    for (uint32_t w = 0; w < geo_.ways; ++w)
+      if (s[w].valid && match(s[w].e)) return int(w);
+    return -1;
+  }
   void touch(uint32_t set, uint32_t way) {
     entries_[size_t(set) * geo_.ways + way].stamp = ++clock_;
     if (geo_.replacement == Replacement::PLRU && geo_.ways > 1) {

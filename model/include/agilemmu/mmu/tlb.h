@@ -36,18 +36,13 @@ class Tlb {
   // MMU asks once per access.)
   const TlbEntry* find(const Context& c, uint64_t va) {
     if (!enabled()) return nullptr;
-    for (unsigned s = 0; s < 3; ++s) {
-      if (!(sizes_ >> s & 1)) continue;
-      const auto size = static_cast<pt::PageSize>(s);
-      const uint64_t vpn = va >> (12 + 9 * s);
-      if (const TlbEntry* e =
-              arr_.find(vpn, [&](const TlbEntry& x) { return x.size == size && x.vpn == vpn && x.ctx == c; })) {
-        ++arr_.counters().hits;
-        return e;
-      }
-    }
-    ++arr_.counters().misses;
-    return nullptr;
+    const TlbEntry* e = scan(c, va, [&](uint64_t vpn, auto&& same) { return arr_.find(vpn, same); });
+    ++(e ? arr_.counters().hits : arr_.counters().misses);
+    return e;
+  }
+  // The entry find() would return, without counting or touching the replacement state.
+  const TlbEntry* peek(const Context& c, uint64_t va) const {
+    return scan(c, va, [&](uint64_t vpn, auto&& same) { return arr_.peek(vpn, same); });
   }
   // find() with a copy of the entry.
   bool lookup(const Context& c, uint64_t va, TlbEntry& out) {
@@ -70,6 +65,18 @@ class Tlb {
   // its vpn, so only the sets of the range's vpns of each held size; every set when those are more.
   template <class Pred>
   void invalidate_overlapping(uint64_t va, uint64_t bytes, Pred&& pred);
+  // Looks for va's page in each held size, smallest first, through get(vpn, same).
+  template <class Get>
+  const TlbEntry* scan(const Context& c, uint64_t va, Get&& get) const {
+    for (unsigned s = 0; s < 3; ++s) {
+      if (!(sizes_ >> s & 1)) continue;
+      const auto size = static_cast<pt::PageSize>(s);
+      const uint64_t vpn = va >> (12 + 9 * s);
+      if (const TlbEntry* e = get(vpn, [&](const TlbEntry& x) { return x.size == size && x.vpn == vpn && x.ctx == c; }))
+        return e;
+    }
+    return nullptr;
+  }
   SetAssoc<TlbEntry> arr_;
   unsigned sizes_ = 1;
 };
