@@ -32,7 +32,7 @@ rows, fails = [], []
 for w in WORKLOADS:
     nat = load(w, "native")
     n = nat["cycles"]
-    r = {"workload": w, "accesses": nat["accesses"], "footprint_mib": nat["page_faults"] * 4 / 1024,
+    r = {"workload": w, "accesses": nat["accesses"], "footprint_mib": (nat["page_faults"] + nat["prologue_pages"]) * 4 / 1024,
          "mm_events": nat["os_events"],
          "walks_per_1k": 1000 * nat["walks"] / max(nat["accesses"], 1), "native_cycles": n,
          # the share of all cycles that a walk was in progress (walk_cycle_share), native and nested

@@ -45,6 +45,10 @@ void add_cpu(stats::Group<RunView>& g) {
   cpu({"page_faults", Unit::Count, Agg::Sum,
        "faults the guest OS repaired by mapping a page (demand paging), then retried"},
       &TrafficGenStats::faults_handled);
+  g.add({"prologue_pages", Unit::Count, Agg::Sum,
+         "pages a windowed trace's prologue mapped before its window: the footprint the program had built "
+         "(page_faults counts only the window's own; 0 without a window)"},
+        [](const RunView& v) { return value_of(v.prologue_pages); });
   cpu({"hard_faults", Unit::Count, Agg::Sum,
        "faults left unrepaired (permission, or outside every region with demand_anywhere: false)"},
       &TrafficGenStats::hard_faults);

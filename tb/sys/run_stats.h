@@ -38,8 +38,9 @@ struct RunView {
   // Accesses of each process (workload.processes in order; one entry for a single process).
   const std::vector<uint64_t>& process_accesses;
   double host_seconds = 0;
-  bool host_timing = true;  // false: the host-time keys are left out (--no-host-timing)
-  bool partial = false;     // stopped early (Ctrl-C, out of memory)
+  bool host_timing = true;      // false: the host-time keys are left out (--no-host-timing)
+  bool partial = false;         // stopped early (Ctrl-C, out of memory)
+  uint64_t prologue_pages = 0;  // pages a windowed trace's prologue mapped before the window
   // Simulated time in CPU cycles (mmu.clock_ns).
   uint64_t cycles() const;
 };

@@ -205,6 +205,7 @@ void System::apply_prologue(Source& src, size_t proc) {
     if (it.kind != WorkloadOp::Touch) {
       p.mm->apply(it);
     } else if (map_page(p, it.va, it.access == pt::Access::Write)) {
+      ++prologue_pages_;
       pt::WalkRequest req;
       req.va = it.va;
       req.access = it.access;
@@ -279,8 +280,8 @@ nlohmann::json System::statistics(bool host_timing, bool partial) const {
   }
   std::vector<uint64_t> accesses;
   for (size_t i = 0; i < procs_.size(); ++i) accesses.push_back(sched_ ? sched_->accesses(i) : tg_->stats().accesses);
-  const RunView v{cfg_,     tg_->stats(), *mmu_,    *vmm_,         *dram_,      *ptcache_,
-                  *caches_, mm,           accesses, host_seconds_, host_timing, partial};
+  const RunView v{cfg_, tg_->stats(), *mmu_,         *vmm_,       *dram_,  *ptcache_,      *caches_,
+                  mm,   accesses,     host_seconds_, host_timing, partial, prologue_pages_};
   return to_json(run_stats_group(), v);
 }
 

@@ -79,6 +79,7 @@ class System {
   std::unique_ptr<Dram> dram_;
   std::unique_ptr<TrafficGen> tg_;
   std::function<void(uint64_t, uint64_t)> progress_;
+  uint64_t prologue_pages_ = 0;  // pages the windows' prologues mapped
   double host_seconds_ = 0;
   std::string out_of_memory_;
 };

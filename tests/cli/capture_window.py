@@ -73,6 +73,10 @@ with tempfile.TemporaryDirectory() as tmp:
         want(full["page_faults"] >= 4096 + 64, f"{mode}: the whole trace's replay faulted only {full['page_faults']}")
         want(j["page_faults"] <= 16, f"{mode}: the window's replay faulted {j['page_faults']} pages in again")
         want(j["hard_faults"] == 0, f"{mode}: {j['hard_faults']} hard faults in the window")
+        # The footprint the program had built: a page for each of the prologue's touches that maps.
+        want(4096 + 64 <= j["prologue_pages"] <= touches,
+             f"{mode}: the prologue mapped {j['prologue_pages']} pages of its {touches} touches")
+        want(full["prologue_pages"] == 0, f"{mode}: a trace without a window reports {full['prologue_pages']}")
         want(j["accesses"] == n_win, f"{mode}: the replay counted {j['accesses']} accesses, the window has {n_win}")
         want(j["mm_events"]["mmap"] == 0 and j["mm_events"]["munmap"] == 0,
              f"{mode}: the prologue's events are counted in the window's statistics")
