@@ -50,6 +50,12 @@ Mmu::Mmu(sc_module_name name, const MmuConfig& cfg, const pt::Format& fmt)
   cpu.register_transport_dbg(this, &Mmu::transport_dbg);
   cpu.register_get_direct_mem_ptr(this, &Mmu::get_direct_mem_ptr);
   data.register_invalidate_direct_mem_ptr(this, &Mmu::invalidate_direct_mem_ptr);
+  compound_port.register_nb_transport_bw(this, &Mmu::walk_port_bw);
+  nested_port.register_nb_transport_bw(this, &Mmu::walk_port_bw);
+}
+
+tlm::tlm_sync_enum Mmu::walk_port_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time& d) {
+  return impl_->walkers.nb_transport_bw(t, ph, d);
 }
 
 Mmu::~Mmu() = default;

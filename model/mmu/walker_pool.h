@@ -5,6 +5,7 @@
 // the tables changed under), performs the references through the walk ports and makes the A/D
 // updates locked read-modify-writes.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <systemc>
@@ -43,6 +44,12 @@ struct Walker {
   tlm::tlm_generic_payload pte;
   uint64_t pte_data = 0;
   WalkAccess walk_access;
+  // The event-driven walk (WalkerPool::advance, a method per walker): the step it is at, the
+  // cycles of cache consultations charged so far and those still to spend, and its events.
+  enum class Step : uint8_t { Issue, Feed } step = Step::Issue;
+  uint64_t charged = 0;
+  uint64_t cycles = 0;
+  sc_core::sc_event kick, response, finished;
 };
 
 class WalkerPool {
@@ -76,6 +83,8 @@ class WalkerPool {
                              bool sync);
   // Frees `w` and wakes the requests waiting for it or for any walker.
   void release(Walker& w);
+  // The walk ports' backward path (END_REQ, BEGIN_RESP of an event-driven walk's reference).
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
 
  private:
   // One walk on `f` (its own walk state, payload and cache context).
@@ -86,6 +95,19 @@ class WalkerPool {
   uint64_t access_pte(Walker& w, const pt::MemRef& r, sc_core::sc_time& delay);
   // The value an A/D write stores: the walk's bits ORed into the entry as it is now.
   uint64_t locked_update(const pt::MemRef& r);
+  // Sets up the walker's payload for `r` (the A/D write's value read and merged now).
+  void prepare(Walker& w, const pt::MemRef& r);
+  // The entry a reference returned (0 and a warning on an error response), counted.
+  uint64_t answer(Walker& w, const pt::MemRef& r);
+  // Cycles of the cache consultations the walk made since they were last charged.
+  uint64_t fresh_lookups(Walker& w);
+  // Whether a walk of `req` may run event-driven: `at`, and every port it can use serves
+  // nb_transport_fw (WalkAccess::nb_transport, learnt from the ports' answers).
+  bool event_driven(const pt::WalkRequest& req) const;
+  // The walker's method: issues each reference with nb_transport_fw and feeds each answer, waiting
+  // for the walk's cycles and the memory's time with next_trigger(); notifies `finished`.
+  void advance(Walker& f);
+  tlm::tlm_initiator_socket<>& port(pt::Port p) { return p == pt::Port::Compound ? s_.compound_port : s_.nested_port; }
   const sc_core::sc_time& now() const { return now_of(s_.owner); }
 
   Shared s_;
@@ -98,6 +120,11 @@ class WalkerPool {
   unsigned busy_ = 0;
   unsigned waiters_ = 0;  // requests waiting for a walk in flight or for a free walker
   sc_core::sc_event walker_free_;
+  std::array<bool, 2> nb_port_{};  // by pt::Port: the port's target said it serves nb_transport_fw
+  // By pt::Port: the walker whose BEGIN_REQ is still open there (TLM_ACCEPTED, no END_REQ yet);
+  // another waits for port_free_ (base protocol: one request phase at a time per socket).
+  std::array<Walker*, 2> open_request_{};
+  std::array<sc_core::sc_event, 2> port_free_;
 };
 
 }  // namespace agilemmu::mmu

@@ -1,21 +1,35 @@
 #include "sys/line_cache.h"
 
+#include <agilemmu/mmu/mmu_ext.h>
+
 namespace agilemmu::sys {
 
 using namespace sc_core;
 
-LineCache::LineCache(sc_module_name name, const LineCacheConfig& cfg)
+LineCache::LineCache(sc_module_name name, const LineCacheConfig& cfg, bool never_waits)
     : sc_module(name),
       in("in"),
       out("out"),
       cfg_(cfg),
       latency_(cfg.clock_ns * cfg.geo.latency, SC_NS),
-      lines_(cfg.geo, 7) {
+      lines_(cfg.geo, 7),
+      never_waits_(never_waits) {
   in.register_b_transport(this, &LineCache::b_transport);
   in.register_transport_dbg(this, &LineCache::transport_dbg);
+  if (never_waits) in.register_nb_transport_fw(this, &LineCache::nb_transport_fw);
+}
+
+tlm::tlm_sync_enum LineCache::nb_transport_fw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time& d) {
+  // Answered on the return path: nothing here or below waits, so the request is served in the
+  // caller's call at its annotated time and completed with the response's time.
+  if (ph == tlm::BEGIN_REQ) b_transport(id, t, d);
+  return tlm::TLM_COMPLETED;
 }
 
 void LineCache::b_transport(int, tlm::tlm_generic_payload& t, sc_time& delay) {
+  // A walker that knows WalkAccess may send its references with nb_transport_fw (a method).
+  if (never_waits_)
+    if (auto* w = t.get_extension<mmu::WalkAccess>()) w->nb_transport = true;
   const uint64_t tag = t.get_address() / cfg_.line_bytes;
   const bool fits = (t.get_address() % cfg_.line_bytes) + t.get_data_length() <= cfg_.line_bytes;
   if (!lines_.enabled() || !fits) {

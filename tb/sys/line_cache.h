@@ -19,7 +19,9 @@ class LineCache : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket<LineCache> in;  // both walk ports bind here
   tlm_utils::simple_initiator_socket<LineCache> out;
-  LineCache(sc_core::sc_module_name name, const LineCacheConfig& cfg);
+  // `never_waits`: nothing below `out` waits in b_transport (the platform's hierarchy and DRAM):
+  // the cache then serves nb_transport_fw too, at once, and tells walkers so (WalkAccess).
+  LineCache(sc_core::sc_module_name name, const LineCacheConfig& cfg, bool never_waits = false);
   const mmu::CacheCounters& counters() const { return lines_.counters(); }
   const LineCacheConfig& config() const { return cfg_; }
   // What `agilemmu run` writes under "ptcache".
@@ -27,6 +29,7 @@ class LineCache : public sc_core::sc_module {
 
  private:
   void b_transport(int id, tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
+  tlm::tlm_sync_enum nb_transport_fw(int id, tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
   unsigned transport_dbg(int, tlm::tlm_generic_payload& t) { return out->transport_dbg(t); }
   struct Line {
     uint64_t tag;
@@ -34,6 +37,7 @@ class LineCache : public sc_core::sc_module {
   LineCacheConfig cfg_;
   sc_core::sc_time latency_;  // of a lookup, built once
   mmu::SetAssoc<Line> lines_;
+  bool never_waits_;
 };
 
 }  // namespace agilemmu::sys

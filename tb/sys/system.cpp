@@ -55,7 +55,8 @@ System::System(const config::Config& cfg) : cfg_(cfg) {
   vmm_->invalidate = [this](const vmm::Invalidation& i) { invalidate(i); };
 
   mmu_ = std::make_unique<mmu::Mmu>("mmu", cfg.mmu, cfg.format);
-  ptcache_ = std::make_unique<LineCache>("ptcache", cfg.ptcache);
+  // (Its hierarchy and DRAM never wait: walks may run event-driven.)
+  ptcache_ = std::make_unique<LineCache>("ptcache", cfg.ptcache, true);
   caches_ = std::make_unique<MemHierarchy>("caches", cfg.caches, cfg.seed);
   dram_ = std::make_unique<Dram>("dram", mem_, cfg.dram);
   TrafficGenConfig tc;

@@ -188,6 +188,12 @@ struct NbMemory : sc_module {
   Answer answer;
   sc_time latency;
   uint64_t requests = 0;
+  // Say so on walk references (WalkAccess::nb_transport): an `at` Mmu then sends them with
+  // nb_transport_fw from its walkers' methods instead of b_transport from a thread.
+  bool announce_nb = false;
+  // Requests that came by nb_transport_fw itself: without the memory manager the socket's
+  // b_transport adapter puts on the payloads it converts.
+  uint64_t direct_requests = 0;
   SC_HAS_PROCESS(NbMemory);
   NbMemory(sc_module_name n, PhysMem& m, Answer a, sc_time lat = sc_time(15, SC_NS))
       : sc_module(n), mem(m), answer(a), latency(lat) {
@@ -199,6 +205,9 @@ struct NbMemory : sc_module {
   tlm::tlm_sync_enum fw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_time& d) {
     if (ph == tlm::END_RESP) return tlm::TLM_COMPLETED;
     ++requests;
+    direct_requests += !t.has_mm();
+    if (announce_nb)
+      if (auto* w = t.get_extension<agilemmu::mmu::WalkAccess>()) w->nb_transport = true;
     agilemmu::sys::serve_from(mem, t);
     t.set_response_status(tlm::TLM_OK_RESPONSE);
     switch (answer) {
@@ -231,9 +240,10 @@ struct NbMemory : sc_module {
         tlm::tlm_phase ph = tlm::END_REQ;
         socket->nb_transport_bw(*t, ph, d);
       }
-      wait(latency);
+      // Part of the latency waited for here, the rest annotated on BEGIN_RESP.
+      wait(latency - latency / 3);
       tlm::tlm_phase ph = tlm::BEGIN_RESP;
-      d = SC_ZERO_TIME;
+      d = latency / 3;
       socket->nb_transport_bw(*t, ph, d);  // the socket's b_transport adapter completes it
     }
   }

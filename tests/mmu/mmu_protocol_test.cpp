@@ -42,13 +42,18 @@ mmu::MmuConfig config(mmu::Timing t, unsigned walkers = 1) {
   return c;
 }
 
-void expect_clean(const hostile::CheckedMmu& c) {
+// `walks_blocking`: the walk ports saw b_transport (else nb_transport_fw, event-driven walks).
+void expect_clean(const hostile::CheckedMmu& c, bool walks_blocking = true) {
   BOOST_TEST(c.violations() == 0u, c.messages());
   // The checkers saw what they were meant to check.
   BOOST_TEST(c.cpu.seen().completed > 0u);
   BOOST_TEST(c.data.seen().completed > 0u);
   BOOST_TEST(c.compound.seen().b_transport > 0u);
   BOOST_TEST(c.nested.seen().b_transport > 0u);
+  if (!walks_blocking) {
+    BOOST_TEST(c.compound.seen().nb_fw > 0u);
+    BOOST_TEST(c.nested.seen().nb_fw > 0u);
+  }
 }
 
 // Several requests in flight, each response ended as `end` says, against a memory that waits.
@@ -91,12 +96,15 @@ BOOST_AUTO_TEST_CASE(at_mmu_initiator_completes_on_the_return_path) { initiator_
 
 namespace {
 // The Mmu's own requests (walk reads, A/D writes, data) answered by nb_transport-only memories.
-void targets_answer(mmu::Timing timing, Answer answer, End end) {
+// `walks_nb`: the walk memories say they serve nb_transport_fw (WalkAccess::nb_transport), so an
+// `at` Mmu's walks run event-driven, their references sent with nb_transport_fw from methods.
+void targets_answer(mmu::Timing timing, Answer answer, End end, bool walks_nb = false) {
   Image img;
   mmu::Mmu m("mmu", config(timing, timing == mmu::Timing::AT ? 3 : 1), img.fmt);
   hostile::CheckedMmu c(m);
   hostile::NbMemory data("data_memory", img.mem, answer), compound("compound_memory", img.mem, answer),
       nested("nested_memory", img.mem, answer, sc_time(25, SC_NS));
+  compound.announce_nb = nested.announce_nb = walks_nb;
   c.data.initiator.bind(data.socket);
   c.compound.initiator.bind(compound.socket);
   c.nested.initiator.bind(nested.socket);
@@ -110,9 +118,109 @@ void targets_answer(mmu::Timing timing, Answer answer, End end) {
   BOOST_TEST(m.stats().checked == n);
   BOOST_TEST(data.requests == n);
   BOOST_TEST(nested.requests > 0u);
-  expect_clean(c);
+  if (walks_nb) {
+    // After the first walk (b_transport: how the Mmu learns it), the walks' own nb_transport. (An
+    // `lt` Mmu serves an AT initiator approximately timed too: its walks then wait as they go.)
+    BOOST_TEST(compound.direct_requests > compound.requests / 2);
+    BOOST_TEST(nested.direct_requests > nested.requests / 2);
+  } else {
+    BOOST_TEST(compound.direct_requests == 0u);
+    BOOST_TEST(nested.direct_requests == 0u);
+  }
+  expect_clean(c, !walks_nb);
 }
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(at_mmu_event_driven_walks_memories_complete_at_once) {
+  targets_answer(mmu::Timing::AT, Answer::Completed, End::Completed, true);
+}
+BOOST_AUTO_TEST_CASE(at_mmu_event_driven_walks_memories_answer_updated_begin_resp) {
+  targets_answer(mmu::Timing::AT, Answer::UpdatedBeginResp, End::AcceptedThenEndResp, true);
+}
+BOOST_AUTO_TEST_CASE(at_mmu_event_driven_walks_memories_answer_updated_end_req_then_respond) {
+  targets_answer(mmu::Timing::AT, Answer::UpdatedEndReqThenResp, End::UpdatedEndResp, true);
+}
+BOOST_AUTO_TEST_CASE(at_mmu_event_driven_walks_memories_accept_then_end_req_then_respond) {
+  targets_answer(mmu::Timing::AT, Answer::AcceptedThenEndReqThenResp, End::Completed, true);
+}
+// Event-driven walks take the time walks from a thread take. Two Mmus side by side on identical
+// images, one whose walk memories announce nb_transport and one whose do not, the same requests
+// one at a time (nothing overlaps, so no same-time ordering can differ): the same walks, in the
+// same cycles, with the same results.
+namespace {
+void same_time(Answer answer) {
+  Image img[2];
+  std::vector<std::unique_ptr<mmu::Mmu>> m;
+  std::vector<std::unique_ptr<hostile::CheckedMmu>> c;
+  std::vector<std::unique_ptr<hostile::NbMemory>> walks;
+  std::vector<std::unique_ptr<sys::FixedMemory>> data;
+  std::vector<std::unique_ptr<hostile::EndingCpu>> cpu;
+  for (int i = 0; i < 2; ++i) {
+    const std::string k = std::to_string(i);
+    m.push_back(std::make_unique<mmu::Mmu>(("mmu" + k).c_str(), config(mmu::Timing::AT, 1), img[i].fmt));
+    c.push_back(std::make_unique<hostile::CheckedMmu>(*m[i]));
+    for (const char* w : {"compound", "nested"}) {
+      walks.push_back(std::make_unique<hostile::NbMemory>((w + k).c_str(), img[i].mem, answer));
+      walks.back()->announce_nb = i == 0;
+    }
+    data.push_back(std::make_unique<sys::FixedMemory>(("data" + k).c_str(), img[i].mem, sc_time(10, SC_NS)));
+    c[i]->data.initiator.bind(data[i]->socket);
+    c[i]->compound.initiator.bind(walks[2 * i]->socket);
+    c[i]->nested.initiator.bind(walks[2 * i + 1]->socket);
+    cpu.push_back(std::make_unique<hostile::EndingCpu>(("cpu" + k).c_str(), img[i].vas, 1500, 1, End::Completed));
+    cpu[i]->socket.bind(c[i]->cpu.target);
+    m[i]->set_roots(mmu::Context{1, 1, false}, img[i].as.roots());
+  }
+  sc_start(100, SC_MS);
+  const mmu::MmuStats &a = m[0]->stats(), &b = m[1]->stats();
+  BOOST_TEST(cpu[0]->completed == 1500u);
+  BOOST_TEST(cpu[1]->completed == 1500u);
+  BOOST_TEST(walks[0]->direct_requests > walks[0]->requests / 2);  // event-driven
+  BOOST_TEST(walks[2]->direct_requests == 0u);                     // from the thread
+  BOOST_TEST(a.walks > 100u);
+  BOOST_TEST(a.walks == b.walks);
+  BOOST_TEST(a.walker_busy_cycles == b.walker_busy_cycles);
+  BOOST_TEST(a.translate_ns == b.translate_ns);
+  BOOST_TEST(a.translation_digest == b.translation_digest);
+  BOOST_TEST(a.ad_writes == b.ad_writes);
+  BOOST_TEST(c[0]->violations() + c[1]->violations() == 0u, c[0]->messages() + c[1]->messages());
+}
+}  // namespace
+
+// (The entry on the return path with its time annotated; later on the backward path, annotated.)
+BOOST_AUTO_TEST_CASE(event_driven_walks_take_the_same_time_memory_completes_at_once) { same_time(Answer::Completed); }
+BOOST_AUTO_TEST_CASE(event_driven_walks_take_the_same_time_memory_responds_later) {
+  same_time(Answer::AcceptedThenEndReqThenResp);
+}
+
+// An LT initiator's walks never wait, and stay in its b_transport call even when the walk
+// memories serve nb_transport_fw.
+BOOST_AUTO_TEST_CASE(lt_initiator_walks_stay_in_b_transport) {
+  Image img;
+  mmu::Mmu m("mmu", config(mmu::Timing::LT), img.fmt);
+  hostile::CheckedMmu c(m);
+  sys::FixedMemory data("data_memory", img.mem, sc_time(10, SC_NS));
+  hostile::NbMemory compound("compound_memory", img.mem, Answer::Completed),
+      nested("nested_memory", img.mem, Answer::Completed);
+  compound.announce_nb = nested.announce_nb = true;
+  c.data.initiator.bind(data.socket);
+  c.compound.initiator.bind(compound.socket);
+  c.nested.initiator.bind(nested.socket);
+  sys::StreamCpu cpu("cpu", img.vas, 2000, false);
+  cpu.socket.bind(c.cpu.target);
+  m.set_roots(mmu::Context{1, 1, false}, img.as.roots());
+  sc_start();
+  BOOST_TEST(cpu.completed == 2000u);
+  BOOST_TEST(m.stats().walks > 10u);
+  BOOST_TEST(compound.direct_requests == 0u);
+  BOOST_TEST(nested.direct_requests == 0u);
+  BOOST_TEST(nested.requests > 0u);
+  BOOST_TEST(c.violations() == 0u, c.messages());
+}
+
+BOOST_AUTO_TEST_CASE(lt_mmu_event_driven_walks_for_an_at_initiator) {
+  targets_answer(mmu::Timing::LT, Answer::AcceptedThenEndReqThenResp, End::Completed, true);
+}
 
 BOOST_AUTO_TEST_CASE(lt_mmu_memories_complete_at_once) {
   targets_answer(mmu::Timing::LT, Answer::Completed, End::UpdatedEndResp);

@@ -91,6 +91,8 @@ class Mmu : public sc_core::sc_module {
   // checks and statistics, and every invalidation would have to revoke it.
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& t, tlm::tlm_dmi& dmi);
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+  // The walk ports' backward path: answers to walks sent with nb_transport_fw.
+  tlm::tlm_sync_enum walk_port_bw(tlm::tlm_generic_payload& t, tlm::tlm_phase& ph, sc_core::sc_time& d);
 };
 
 }  // namespace agilemmu::mmu

@@ -42,6 +42,11 @@ struct WalkAccess : tlm::tlm_extension<WalkAccess> {
   pt::Table table = pt::Table::Native;
   uint8_t level = 0;
   uint64_t tag = 0;  // the MmuExtension::tag of the request the walk serves
+  // Set by a target that serves nb_transport_fw itself on this socket (any legal answer, none of
+  // it waiting in the caller): an `at` Mmu whose walk ports both say so runs its walks as state
+  // machines advanced by the responses, without a thread switch per reference. A target that does
+  // not know this extension leaves it false, and walks keep calling b_transport from a thread.
+  bool nb_transport = false;
   tlm::tlm_extension_base* clone() const override { return new WalkAccess(*this); }
   void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const WalkAccess&>(o); }
 };
