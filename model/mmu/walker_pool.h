@@ -3,7 +3,9 @@
 // memory accesses interleave (AT, or a memory whose b_transport calls wait()) never share state.
 // The pool coalesces misses to one page, runs the walk loop (timing each step, restarting a walk
 // the tables changed under), performs the references through the walk ports and makes the A/D
-// updates locked read-modify-writes.
+// updates locked read-modify-writes. In `at`, a walk whose ports serve nb_transport_fw runs as a
+// state machine (a method per walker) advanced by the answers; otherwise the asking thread makes
+// each reference with b_transport.
 #pragma once
 #include <array>
 #include <cstdint>
