@@ -248,6 +248,22 @@ BOOST_AUTO_TEST_CASE(at_mmu_memories_accept_then_end_req_then_respond) {
 }
 
 namespace {
+// A data memory that grants DMI per 4 KiB frame (without waiting) and a plain memory for the
+// walks, bound to an Mmu's checkers.
+struct DmiPlatform {
+  hostile::DmiMemory data;
+  sys::FixedMemory walks;
+  DmiPlatform(hostile::CheckedMmu& c, pt::PhysMem& mem)
+      : data("data_memory", mem), walks("walk_memory", mem, sc_time(20, SC_NS)) {
+    data.wait_inside = false;
+    c.data.initiator.bind(data.socket);
+    c.compound.initiator.bind(walks.socket);
+    c.nested.initiator.bind(walks.socket);
+  }
+};
+}  // namespace
+
+namespace {
 // DMI granted per 4 KiB frame by the data memory (read-write or read-only), and revoked mid-run;
 // walks go to a plain memory. Writes must reach the data memory's b_transport unless the grant
 // allows them.
@@ -255,13 +271,9 @@ void dmi_run(mmu::Timing timing, bool read_only, bool revoke) {
   Image img;
   mmu::Mmu m("mmu", config(timing, timing == mmu::Timing::AT ? 2 : 1), img.fmt);
   hostile::CheckedMmu c(m);
-  hostile::DmiMemory data("data_memory", img.mem);
+  DmiPlatform p(c, img.mem);
+  hostile::DmiMemory& data = p.data;
   data.read_only = read_only;
-  data.wait_inside = false;
-  sys::FixedMemory walks("walk_memory", img.mem, sc_time(20, SC_NS));
-  c.data.initiator.bind(data.socket);
-  c.compound.initiator.bind(walks.socket);
-  c.nested.initiator.bind(walks.socket);
   const uint64_t n = 2000;
   hostile::EndingCpu cpu("cpu", img.vas, n, 3, End::Completed);
   cpu.write_every = 3;
@@ -298,12 +310,7 @@ void at_hits_without_a_thread(End end, sc_time req_delay) {
   Image img;
   mmu::Mmu m("mmu", config(mmu::Timing::AT, 2), img.fmt);
   hostile::CheckedMmu c(m);
-  hostile::DmiMemory data("data_memory", img.mem);
-  data.wait_inside = false;
-  sys::FixedMemory walks("walk_memory", img.mem, sc_time(20, SC_NS));
-  c.data.initiator.bind(data.socket);
-  c.compound.initiator.bind(walks.socket);
-  c.nested.initiator.bind(walks.socket);
+  DmiPlatform p(c, img.mem);
   const uint64_t n = 3000;
   hostile::EndingCpu cpu("cpu", img.vas, n, 4, end);
   cpu.req_delay = req_delay;
