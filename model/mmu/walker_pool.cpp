@@ -120,7 +120,7 @@ uint64_t WalkerPool::access_pte(Walker& w, const pt::MemRef& r, sc_time& delay) 
   return answer(w, r);
 }
 
-uint64_t WalkerPool::fresh_lookups(Walker& f) {
+uint64_t WalkerPool::fresh_lookups(Walker& f) const {
   if (!use_caches_) return 0;
   const pt::Walk& w = f.walk;
   const uint64_t spent = w.pwc_lookups() * pwc_cost_ + w.ntlb_lookups() * ntlb_cost_ + w.npwc_lookups() * npwc_cost_;

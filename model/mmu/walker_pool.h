@@ -102,7 +102,7 @@ class WalkerPool {
   // The entry a reference returned (0 and a warning on an error response), counted.
   uint64_t answer(Walker& w, const pt::MemRef& r);
   // Cycles of the cache consultations the walk made since they were last charged.
-  uint64_t fresh_lookups(Walker& w);
+  uint64_t fresh_lookups(Walker& f) const;
   // Whether a walk of `req` may run event-driven: `at`, and every port it can use serves
   // nb_transport_fw (WalkAccess::nb_transport, learnt from the ports' answers).
   bool event_driven(const pt::WalkRequest& req) const;
