@@ -120,7 +120,7 @@ def generate(seed, index):
         cfg["ptcache"] = {"lines": pc.pop("entries"), **pc, "line_bytes": r.choice([32, 64, 128])}
     policy = r.choice(["static", "dynamic", "isca"])
     agile = {"policy": policy, "interval": r.choice([2000, 20000, 1000000]), "threshold": r.randint(1, 4),
-             "window": r.randint(1, 3)}
+             "window": r.randint(1, 3), "backoff": r.randint(0, 3)}
     if policy != "static" and r.random() < 0.3:
         agile["start"] = "nested"
     if r.random() < 0.3:

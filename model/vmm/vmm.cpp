@@ -1,5 +1,6 @@
 #include <agilemmu/vmm/vmm.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -83,7 +84,8 @@ ConfigIssue VmmCosts::validate() const {
 ConfigIssue DynamicPolicy::validate() const {
   if (auto e = check_range("interval", interval, uint64_t(1), UINT64_MAX)) return e;
   if (auto e = check_range("threshold", threshold, 1u, kMaxCount)) return e;
-  return check_range("window", window, 1u, kMaxCount);
+  if (auto e = check_range("window", window, 1u, kMaxCount)) return e;
+  return check_range("backoff", backoff, 0u, kMaxBackoff);
 }
 
 Vmm::Vmm(AddressSpace& as, pt::Mode mode, Policy policy, const VmmCosts& costs, const DynamicPolicy& dyn,
@@ -336,6 +338,7 @@ void Vmm::exit_process() {
   }
   running().writes.clear();
   running().idle.clear();
+  running().returns.clear();
   running().host_moved.clear();
   running().exited = true;
   // With one process in the VM, dropping everything drops exactly its translations.
@@ -451,7 +454,11 @@ bool Vmm::dirty_below(uint64_t va, unsigned level) {
 }
 
 // FIG. 10: nested-style entries whose guest page-table pages were not written for `window`
-// intervals go back to shadow-style, parents before children.
+// intervals go back to shadow-style, parents before children. The window doubles each time the
+// same entry has gone back before (up to `backoff` times): an entry that keeps coming back nested
+// is a region written periodically, and each round trip costs two switches and the trapped
+// writes that re-nest it.
+
 void Vmm::scan() {
   std::vector<std::pair<unsigned, uint64_t>> points = as().nested_points();  // sorted: level, then va
   if (as().fully_nested()) points.insert(points.begin(), {0u, 0ull});
@@ -463,8 +470,11 @@ void Vmm::scan() {
       running().idle[key] = 0;
       continue;
     }
-    if (++running().idle[key] < dyn_.window) continue;
+    const auto r = running().returns.find(key);
+    const unsigned doublings = r == running().returns.end() ? 0 : std::min(r->second, dyn_.backoff);
+    if (++running().idle[key] < (uint64_t(dyn_.window) << doublings)) continue;
     running().idle.erase(key);
+    ++running().returns[key];
     as().set_compound_shadow(pt.second, pt.first);
     ++running().st.to_shadow[pt.first];
     running().st.switch_cycles += costs_.switch_to_shadow;

@@ -266,6 +266,7 @@ void read_agile(Section ag, Config& c) {
   c.dynamic.interval = ag.u64("interval", c.dynamic.interval);
   c.dynamic.threshold = u32(ag, "threshold", c.dynamic.threshold);
   c.dynamic.window = u32(ag, "window", c.dynamic.window);
+  c.dynamic.backoff = u32(ag, "backoff", c.dynamic.backoff);
   c.dynamic.start_nested = ag.choice("start", "shadow", {"shadow", "nested"}) == "nested";
   if (auto e = c.dynamic.validate()) fail_issue(ag, e);
   if (c.dynamic.start_nested && c.agile_policy == vmm::Policy::Static)

@@ -63,7 +63,7 @@ struct Config {
   std::vector<Region> regions;
   vmm::Policy agile_policy = vmm::Policy::Static;  // agile.policy
   unsigned agile_nested_level = 0;                 // agile.nested_level: default for nested regions
-  vmm::DynamicPolicy dynamic;                      // agile.interval / threshold / window
+  vmm::DynamicPolicy dynamic;                      // agile.interval / threshold / window / backoff
   vmm::VmmCosts costs;                             // vmm.*
   bool root_cache = false;                         // vmm.root_cache
   mmu::MmuConfig mmu;

@@ -271,6 +271,7 @@ BOOST_AUTO_TEST_CASE(model_validation_names_the_yaml_key_and_line) {
              "t.yaml:3: key 'mmu.l1i.page_sizes': must include 4K (larger pages are splintered into it)");
   BOOST_TEST(error_of("agile:\n  policy: dynamic\n  window: 0\n") ==
              "t.yaml:3: key 'agile.window': value 0 out of range [1, 1048576]");
+  BOOST_TEST(error_of("agile:\n  backoff: 21\n") == "t.yaml:2: key 'agile.backoff': value 21 out of range [0, 20]");
   BOOST_TEST(error_of("agile: {interval: 0}\n").find("t.yaml:1: key 'agile.interval': value 0 out of range [1, ") ==
              0u);
   BOOST_TEST(error_of("vmm:\n  root_cache: true\n  pt_write_trap: 1T\n") ==

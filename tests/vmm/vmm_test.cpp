@@ -158,6 +158,32 @@ BOOST_AUTO_TEST_CASE(dynamic_policy_keeps_busy_regions_nested) {
   BOOST_TEST(w.walk(Mode::Agile, kHeap).nreads() == 12u);
 }
 
+// A region written once per some period longer than the window would pay two switches and the
+// re-nesting writes every period: each return of the same entry doubles its window, up to
+// `backoff` doublings.
+BOOST_AUTO_TEST_CASE(revert_window_doubles_each_time_an_entry_comes_back) {
+  for (unsigned backoff : {0u, 2u}) {
+    vmm::DynamicPolicy dyn;
+    dyn.interval = 1000, dyn.threshold = 2, dyn.window = 1, dyn.backoff = backoff;
+    World w(Mode::Agile, Policy::Dynamic, dyn);
+    uint64_t now = 0;
+    for (unsigned round = 0; round < 4; ++round) {
+      w.vmm->remap(kHeap);
+      w.vmm->remap(kHeap);  // two changes in one interval: nested-style again
+      BOOST_TEST(w.vmm->stats().to_nested[3] == round + 1);
+      w.vmm->remap(kHeap);       // a write to the nested-style table: its dirty bit
+      w.vmm->tick(now += 1000);  // the scan sees it: stays nested
+      unsigned idle = 0;
+      while (w.vmm->stats().to_shadow[3] == round && idle < 100) {
+        w.vmm->tick(now += 1000);
+        ++idle;
+      }
+      BOOST_TEST(idle == 1u << std::min(round, backoff), "backoff " << backoff << " round " << round << ": " << idle);
+      BOOST_TEST(w.walk(Mode::Agile, kHeap).nreads() == 4u);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(host_migration_nested_leaf_policy) {
   vmm::DynamicPolicy dyn;
   dyn.interval = 1000, dyn.threshold = 2, dyn.window = 1;
@@ -362,6 +388,11 @@ BOOST_AUTO_TEST_CASE(vmm_rejects_a_huge_window) {
   vmm::DynamicPolicy d;
   d.window = (1u << 20) + 1;
   vmm_rejects({}, d, "window", "out of range [1, 1048576]");
+}
+BOOST_AUTO_TEST_CASE(vmm_rejects_a_backoff_beyond_20_doublings) {
+  vmm::DynamicPolicy d;
+  d.backoff = 21;
+  vmm_rejects({}, d, "backoff", "value 21 out of range [0, 20]");
 }
 BOOST_AUTO_TEST_CASE(vmm_rejects_a_cost_beyond_2_to_the_32) {
   vmm::VmmCosts c;

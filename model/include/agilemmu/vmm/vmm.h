@@ -49,9 +49,15 @@ struct DynamicPolicy {
   uint64_t interval = 1000000;  // cycles between FIG. 10 scans
   unsigned threshold = 2;       // writes to one guest page-table page within an interval -> nested
   unsigned window = 2;          // intervals without writes under a nested-style entry -> shadow
-  bool start_nested = false;    // agile.start: nested -- the process starts fully nested (short-lived)
+  // An entry that went back to shadow and was made nested again waits twice as long before its
+  // next return, up to `backoff` doublings (0: always `window`): a region written once per some
+  // period longer than the window stops paying two switches per period.
+  unsigned backoff = 10;
+  bool start_nested = false;  // agile.start: nested -- the process starts fully nested (short-lived)
   static constexpr unsigned kMaxCount = 1u << 20;
-  // interval >= 1 (0 would never end a scan), threshold and window in [1, kMaxCount].
+  static constexpr unsigned kMaxBackoff = 20;  // window << backoff is at most 2^40 intervals
+  // interval >= 1 (0 would never end a scan), threshold and window in [1, kMaxCount], backoff in
+  // [0, kMaxBackoff].
   ConfigIssue validate() const;
 };
 
@@ -187,9 +193,10 @@ class Vmm {
     bool exited = false, ended = false;
     VmmStats st;
     // Dynamic policy state.
-    std::map<std::pair<unsigned, uint64_t>, unsigned> writes;  // (level, node gPA) -> writes this interval
-    std::map<std::pair<unsigned, uint64_t>, unsigned> idle;    // nested point -> idle intervals
-    std::set<uint64_t> host_moved;                             // gVA pages whose host page moved this interval
+    std::map<std::pair<unsigned, uint64_t>, unsigned> writes;   // (level, node gPA) -> writes this interval
+    std::map<std::pair<unsigned, uint64_t>, uint64_t> idle;     // nested point -> idle intervals
+    std::map<std::pair<unsigned, uint64_t>, unsigned> returns;  // entry -> times it went back to shadow
+    std::set<uint64_t> host_moved;                              // gVA pages whose host page moved this interval
   };
   Process& running() { return *procs_[cur_]; }     // the process the guest runs now
   uint16_t asid_of(const AddressSpace& as) const;  // 0 for an address space not added here
