@@ -22,16 +22,17 @@
 #            32) outside valgrind (scripts/study/redis-drive.sh); window once the keys are loaded
 #
 # Captures run under our valgrind tool (scripts/capture-trace.sh; lackey when it is not built):
-# every program but sort is captured for its first STUDY_LIMIT accesses (default 30 M; lookup 8/3
-# of that, 80 M, as its first pass over the table takes 37 M); sort is captured whole. (Those
-# limits date from lackey's 1-2 M accesses/s; the tool captures tens of M/s.) Traces are kept in DIR/traces and
+# every program but sort and lookup is captured for its first STUDY_LIMIT accesses (default 30 M);
+# sort and lookup are captured whole (lookup: 934 M accesses, as its first 80 M are mostly the
+# table's fill; docs/study.md). (Those limits date from lackey's 1-2 M accesses/s; the tool
+# captures tens of M/s.) Traces are kept in DIR/traces and
 # reused when captured the same way; replays always run again. --quick shrinks inputs and the
 # limit (2 M) so the pipeline runs in about 15 s (the study.quick test); its numbers are not the
 # study's. --check exits 1 unless, on every workload, the default agile policy costs at most 2%
 # more cycles than the better of nested and shadow, and on each mixed workload (see docs/compare-modes.md) less
 # than both. The default is agile.policy of configs/study.yaml. AGILEMMU overrides the binary
 # (else build/tb/agilemmu, built if missing); STUDY_JOBS (default: cores) runs replays in
-# parallel. About 6 minutes on 2 cores with lackey captures, almost all of it capturing.
+# parallel. With seven of the ten traces already captured, about 18 minutes on 2 cores (docs/study.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${AGILEMMU:-$here/build/tb/agilemmu}
@@ -61,7 +62,7 @@ if $quick; then
   limit=${STUDY_LIMIT:-2000000} sort_mib=8 table_mib=16 sort_limit=$limit lookup_limit=$limit
   window=${STUDY_WINDOW:-2000000} sb_block=64M sb_skip=160000000 tree_nodes=65536 tree_skip=30000000 redis_keys=20000
 else
-  limit=${STUDY_LIMIT:-30000000} sort_mib=256 table_mib=256 sort_limit= lookup_limit=$((limit * 8 / 3))
+  limit=${STUDY_LIMIT:-30000000} sort_mib=256 table_mib=256 sort_limit= lookup_limit=
   window=${STUDY_WINDOW:-500000000} sb_block=1G sb_skip=2500000000 tree_nodes=4194304 tree_skip=300000000 redis_keys=1000000
 fi
 mkdir -p "$out/inputs" "$out/traces" "$out/runs"
