@@ -90,8 +90,9 @@ capture() {  # NAME LIMIT CMD... (a window with CAPTURE_SKIP / CAPTURE_START_FIL
   local name=$1 lim=$2
   shift 2
   local trace=$out/traces/$name.bin.zst
-  # (STUDY_STAMP stands for the command where it holds what changes every run, redis's port)
-  local stamp="tool=${CAPTURE_TOOL:-agilemmu} limit=$lim ${GLIBC_TUNABLES:-} skip=${CAPTURE_SKIP:-} child=${STUDY_CHILD:-} ${STUDY_STAMP:-$*}"
+  # (STUDY_STAMP stands for the command where it holds what changes every run, redis's port; the
+  # checkout's path is left out, so that two checkouts share their traces)
+  local stamp="tool=${CAPTURE_TOOL:-agilemmu} limit=$lim ${GLIBC_TUNABLES:-} skip=${CAPTURE_SKIP:-} child=${STUDY_CHILD:-} ${STUDY_STAMP:-${*//$here/.}}"
   # A trace is reused only when it was captured the same way (not a --quick one for the study).
   if [ -s "$trace" ] && [ "$(cat "$trace.how" 2> /dev/null)" = "$stamp" ]; then
     echo "study: $name: reusing $trace"
