@@ -458,7 +458,6 @@ bool Vmm::dirty_below(uint64_t va, unsigned level) {
 // same entry has gone back before (up to `backoff` times): an entry that keeps coming back nested
 // is a region written periodically, and each round trip costs two switches and the trapped
 // writes that re-nest it.
-
 void Vmm::scan() {
   std::vector<std::pair<unsigned, uint64_t>> points = as().nested_points();  // sorted: level, then va
   if (as().fully_nested()) points.insert(points.begin(), {0u, 0ull});
